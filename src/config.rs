@@ -1,0 +1,277 @@
+//! Layered configuration: built-in defaults, `config/base.toml`, `config/<environment>.toml`,
+//! then `HELPMATCH__SECTION__KEY` environment variables (highest precedence).
+
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// `config/base.toml` compiled in, so the binary runs anywhere with no files beside it.
+const BUILT_IN_DEFAULTS: &str = include_str!("../config/base.toml");
+
+/// The JWT secret used when none is configured; production refuses to start with it.
+pub const DEVELOPMENT_JWT_SECRET: &str = "development-only-secret-change-me";
+
+/// Which environment the service runs in; picks `config/<environment>.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// A developer's machine: the default.
+    #[default]
+    Development,
+    /// The test suite.
+    Test,
+    /// Real users: JSON logs, no default secrets.
+    Production,
+}
+
+impl Environment {
+    fn as_str(self) -> &'static str {
+        match self {
+            Environment::Development => "development",
+            Environment::Test => "test",
+            Environment::Production => "production",
+        }
+    }
+}
+
+/// Everything the service can be configured with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Environment this configuration was loaded for.
+    #[serde(default)]
+    pub environment: Environment,
+    /// HTTP listener.
+    pub server: ServerSettings,
+    /// Database connection.
+    pub database: DatabaseSettings,
+    /// Token signing.
+    pub auth: AuthSettings,
+    /// Outgoing email.
+    pub email: EmailSettings,
+}
+
+/// HTTP listener settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address to bind, e.g. `127.0.0.1` or `0.0.0.0`.
+    pub host: String,
+    /// Port to bind; 0 picks a free one (tests).
+    pub port: u16,
+    /// Worker threads; 0 means one per core.
+    pub workers: usize,
+    /// Seconds in-flight requests get to finish after SIGTERM.
+    pub shutdown_timeout_secs: u64,
+    /// Largest accepted request body in bytes.
+    pub max_body_bytes: usize,
+}
+
+/// Database settings; the backend is chosen from the URL scheme.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `postgres://…`, `sqlite://path`, or a plain file path (SQLite).
+    pub url: SecretString,
+    /// Most connections this process holds.
+    pub max_connections: u32,
+    /// Seconds to wait for a connection before answering "unavailable".
+    pub connect_timeout_secs: u64,
+}
+
+/// Authentication settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// HMAC secret for access tokens.
+    pub jwt_secret: SecretString,
+}
+
+/// How mail leaves the service (delivery itself arrives with the email work).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    /// `file` writes `.eml` files into `file_dir`; `smtp` sends through `smtp_url`.
+    pub transport: EmailTransport,
+    /// Folder for `.eml` files when `transport = "file"`.
+    pub file_dir: PathBuf,
+    /// e.g. `smtps://user:pass@mail.example.com:465` when `transport = "smtp"`.
+    pub smtp_url: Option<SecretString>,
+    /// Sender address of every mail.
+    pub from: String,
+}
+
+/// Email transport choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailTransport {
+    /// Write mails as files (the embedded default).
+    File,
+    /// Send through an SMTP server.
+    Smtp,
+}
+
+/// Why the configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A file or variable did not parse.
+    #[error("invalid configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+    /// The configuration parsed but is unsafe or inconsistent.
+    #[error("refusing to start: {0}")]
+    Rejected(String),
+}
+
+impl Settings {
+    /// Loads the configuration for the environment named by `HELPMATCH_ENVIRONMENT`
+    /// (default `development`) from `HELPMATCH_CONFIG_DIR` (default `./config`).
+    pub fn load() -> Result<Settings, ConfigError> {
+        let environment = match std::env::var("HELPMATCH_ENVIRONMENT") {
+            Ok(name) => parse_environment(&name)?,
+            Err(_) => Environment::default(),
+        };
+        let dir = std::env::var("HELPMATCH_CONFIG_DIR").unwrap_or_else(|_| "config".into());
+        Self::load_from(environment, &PathBuf::from(dir))
+    }
+
+    /// Loads defaults, then `dir/base.toml`, `dir/<environment>.toml` and the environment.
+    /// Missing files are skipped, so the service runs with no configuration at all.
+    pub fn load_from(
+        environment: Environment,
+        dir: &std::path::Path,
+    ) -> Result<Settings, ConfigError> {
+        let mut settings: Settings = Figment::from(Toml::string(BUILT_IN_DEFAULTS))
+            .merge(Toml::file(dir.join("base.toml")))
+            .merge(Toml::file(
+                dir.join(format!("{}.toml", environment.as_str())),
+            ))
+            .merge(Env::prefixed("HELPMATCH__").split("__").lowercase(true))
+            .extract()
+            .map_err(Box::new)?;
+        settings.environment = environment;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Rejects configurations that must never reach production.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.environment == Environment::Production {
+            let secret = self.auth.jwt_secret.expose_secret();
+            if secret == DEVELOPMENT_JWT_SECRET || secret.len() < 32 {
+                return Err(ConfigError::Rejected(
+                    "auth.jwt_secret must be set to a random value of at least 32 characters in production (HELPMATCH__AUTH__JWT_SECRET)".into(),
+                ));
+            }
+            if self.email.transport != EmailTransport::Smtp || self.email.smtp_url.is_none() {
+                return Err(ConfigError::Rejected(
+                    "production needs email.transport = \"smtp\" and email.smtp_url (HELPMATCH__EMAIL__SMTP_URL)".into(),
+                ));
+            }
+        }
+        if self.email.transport == EmailTransport::Smtp && self.email.smtp_url.is_none() {
+            return Err(ConfigError::Rejected(
+                "email.transport = \"smtp\" needs email.smtp_url".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// True when logs should be JSON lines (production).
+    pub fn json_logs(&self) -> bool {
+        self.environment == Environment::Production
+    }
+}
+
+fn parse_environment(name: &str) -> Result<Environment, ConfigError> {
+    match name.to_ascii_lowercase().as_str() {
+        "development" | "dev" => Ok(Environment::Development),
+        "test" => Ok(Environment::Test),
+        "production" | "prod" => Ok(Environment::Production),
+        other => Err(ConfigError::Rejected(format!(
+            "HELPMATCH_ENVIRONMENT must be development, test or production, not {other:?}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defaults() -> Settings {
+        let empty = tempfile::tempdir().unwrap();
+        Settings::load_from(Environment::Development, empty.path()).unwrap()
+    }
+
+    #[test]
+    fn no_configuration_means_sqlite_in_data_and_localhost_8080() {
+        let settings = defaults();
+        assert_eq!(
+            settings.database.url.expose_secret(),
+            "sqlite://data/helpmatch.db"
+        );
+        assert_eq!(
+            (settings.server.host.as_str(), settings.server.port),
+            ("127.0.0.1", 8080)
+        );
+        assert_eq!(settings.email.transport, EmailTransport::File);
+    }
+
+    #[test]
+    fn production_refuses_the_default_jwt_secret() {
+        let mut settings = Settings {
+            environment: Environment::Production,
+            ..defaults()
+        };
+        settings.email.transport = EmailTransport::Smtp;
+        settings.email.smtp_url = Some(SecretString::from("smtp://127.0.0.1:25"));
+        let err = settings.validate().unwrap_err();
+        assert!(err.to_string().contains("jwt_secret"), "{err}");
+        settings.auth.jwt_secret = SecretString::from("x".repeat(40));
+        settings.validate().unwrap();
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_smtp() {
+        let mut settings = Settings {
+            environment: Environment::Production,
+            ..defaults()
+        };
+        settings.auth.jwt_secret = SecretString::from("x".repeat(40));
+        assert!(
+            settings
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("smtp")
+        );
+    }
+
+    #[test]
+    fn secrets_are_not_printed_by_debug() {
+        let settings = defaults();
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains(DEVELOPMENT_JWT_SECRET));
+        assert!(!printed.contains("helpmatch.db"));
+    }
+
+    #[test]
+    fn an_environment_file_overrides_base() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("base.toml"), "[server]\nport = 9000\n").unwrap();
+        std::fs::write(dir.path().join("test.toml"), "[server]\nport = 9001\n").unwrap();
+        let settings = Settings::load_from(Environment::Test, dir.path()).unwrap();
+        assert_eq!(settings.server.port, 9001);
+        let dev = Settings::load_from(Environment::Development, dir.path()).unwrap();
+        assert_eq!(dev.server.port, 9000);
+    }
+
+    #[test]
+    fn an_unknown_key_is_an_error_not_silently_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("base.toml"), "[server]\nprot = 9000\n").unwrap();
+        assert!(Settings::load_from(Environment::Development, dir.path()).is_err());
+    }
+}

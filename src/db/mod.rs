@@ -1,0 +1,29 @@
+//! The data layer: one connection type for PostgreSQL and SQLite, the pool, migrations.
+
+mod blocking;
+mod connection;
+mod migrations;
+mod pool;
+
+pub use blocking::run;
+pub use connection::{Backend, DbConnection};
+pub use migrations::{has_pending_migrations, run_migrations};
+pub use pool::{DbError, DbPool, build_pool};
+
+/// Whether the database answers and has every migration this binary knows.
+pub fn readiness(conn: &mut DbConnection) -> Result<Readiness, DbError> {
+    Ok(if has_pending_migrations(conn)? {
+        Readiness::MigrationsPending
+    } else {
+        Readiness::Ready
+    })
+}
+
+/// Result of a readiness check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readiness {
+    /// Reachable and fully migrated.
+    Ready,
+    /// Reachable but behind this binary's migrations.
+    MigrationsPending,
+}

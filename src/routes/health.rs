@@ -1,0 +1,31 @@
+//! `GET /health/live` and `GET /health/ready`.
+
+use actix_web::{HttpResponse, web};
+use serde_json::json;
+
+use crate::db::{self, Readiness};
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+/// Registers the health routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/health/live").route(web::get().to(live)))
+        .service(web::resource("/health/ready").route(web::get().to(ready)));
+}
+
+/// The process is up and answering.
+async fn live() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "live"}))
+}
+
+/// The database is reachable and every migration is applied.
+async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    // A checkout waits at most `database.connect_timeout_secs`, so a dead database gives
+    // a prompt 503 rather than a hung probe.
+    match db::run(&state.pool, db::readiness).await? {
+        Readiness::Ready => Ok(HttpResponse::Ok().json(json!({"status": "ready"}))),
+        Readiness::MigrationsPending => Err(ApiError::Unavailable(
+            "database migrations are pending".into(),
+        )),
+    }
+}

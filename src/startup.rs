@@ -1,0 +1,136 @@
+//! Builds the application: database pool, migrations, HTTP server on its own listener.
+
+use std::net::TcpListener;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::{ErrorHandlers, Next, from_fn};
+use actix_web::{App, HttpMessage, HttpServer, web};
+use tracing_actix_web::{RequestId, TracingLogger};
+
+use crate::config::Settings;
+use crate::db::{self, DbPool};
+use crate::error::{self, ApiError, Problem};
+use crate::routes;
+
+/// Shared, read-only state handed to every handler. All mutable state lives in the database.
+pub struct AppState {
+    /// Connections to the database.
+    pub pool: DbPool,
+    /// The configuration the service started with.
+    pub settings: Settings,
+}
+
+/// A built, bound, not yet running service.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The database could not be reached or migrated.
+    #[error(transparent)]
+    Database(#[from] db::DbError),
+    /// The listener could not be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// Address that was tried.
+        address: String,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+}
+
+impl Application {
+    /// Connects to the database, applies migrations and binds the listener (port 0 picks one).
+    pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+        let pool = db::build_pool(&settings.database)?;
+        migrate(&pool)?;
+        let address = format!("{}:{}", settings.server.host, settings.server.port);
+        let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
+            address: address.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind { address, source })?
+            .port();
+        let server = serve(listener, pool, settings).map_err(|source| StartupError::Bind {
+            address: format!("port {port}"),
+            source,
+        })?;
+        Ok(Application { port, server })
+    }
+
+    /// The port the service listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM/SIGINT; in-flight requests get `shutdown_timeout_secs` to finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Applies pending migrations through one pooled connection.
+pub fn migrate(pool: &DbPool) -> Result<usize, db::DbError> {
+    let mut conn = pool.get()?;
+    let applied = db::run_migrations(&mut conn)?;
+    tracing::info!(migrations.applied = applied, backend = ?conn.backend(), "database ready");
+    Ok(applied)
+}
+
+fn serve(listener: TcpListener, pool: DbPool, settings: Settings) -> std::io::Result<Server> {
+    let workers = settings.server.workers;
+    let shutdown = settings.server.shutdown_timeout_secs;
+    let max_body = settings.server.max_body_bytes;
+    let state = web::Data::new(AppState { pool, settings });
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(max_body)
+                    .error_handler(error::json_error),
+            )
+            .app_data(web::PayloadConfig::default().limit(max_body))
+            .app_data(web::QueryConfig::default().error_handler(error::query_error))
+            .app_data(web::PathConfig::default().error_handler(error::path_error))
+            .configure(routes::configure)
+            .default_service(web::to(not_found))
+            // Innermost first: rewrite plain errors, then stamp the request id, then trace.
+            .wrap(ErrorHandlers::new().default_handler(error::problem_for_plain_errors))
+            .wrap(from_fn(request_id_header))
+            .wrap(TracingLogger::default())
+    })
+    .listen(listener)?
+    .shutdown_timeout(shutdown);
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}
+
+/// Any path the service does not have.
+async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Ok(Problem::from_status(actix_web::http::StatusCode::NOT_FOUND).into_response())
+}
+
+/// Echoes the request id that tracing put on the request's span as `X-Request-Id`,
+/// so a caller's report can be found in the logs.
+async fn request_id_header(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    let mut res = next.call(req).await?;
+    if let Some(value) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+        res.headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
+    }
+    Ok(res)
+}
