@@ -1,0 +1,334 @@
+#!/usr/bin/env python3
+"""Benchmark of the helpmatch matcher against Google OR-Tools on the same instances.
+
+Generates realistic clustered instances deterministically (Danish and Norwegian towns,
+Gaussian spread, population weights), runs the matcher as a process and an independent
+OR-Tools SimpleMinCostFlow solver (its own candidate search, numpy grid bucketing) on the
+same instance file, checks that both find the same number of pairs and the same optimal
+cost, and prints a table of times and peak memory. Exits 1 if any result disagrees.
+
+    python3 bench/matching_bench.py                      # all sizes
+    python3 bench/matching_bench.py --sizes city5k --matcher "target/release/helpmatch match --instance"
+"""
+
+import argparse
+import json
+import math
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+R = 6371008.8
+SKILLS = ["cooking", "it", "shopping", "cleaning", "companionship", "gardening", "transport"]
+# (name, lat, lon, population weight, spread in km, country)
+TOWNS = [
+    ("København", 55.6761, 12.5683, 1350, 9.0, "da"), ("Aarhus", 56.1629, 10.2039, 290, 6.0, "da"),
+    ("Odense", 55.4038, 10.4024, 180, 5.0, "da"), ("Aalborg", 57.0488, 9.9217, 120, 5.0, "da"),
+    ("Esbjerg", 55.4765, 8.4594, 72, 4.0, "da"), ("Randers", 56.4607, 10.0364, 63, 3.5, "da"),
+    ("Kolding", 55.4904, 9.4722, 62, 3.5, "da"), ("Horsens", 55.8607, 9.8503, 61, 3.5, "da"),
+    ("Vejle", 55.7093, 9.5357, 60, 3.5, "da"), ("Roskilde", 55.6415, 12.0803, 52, 3.0, "da"),
+    ("Herning", 56.1393, 8.9738, 50, 3.0, "da"), ("Helsingør", 56.0361, 12.6136, 47, 3.0, "da"),
+    ("Silkeborg", 56.1697, 9.5451, 46, 3.0, "da"), ("Næstved", 55.2299, 11.7609, 44, 3.0, "da"),
+    ("Viborg", 56.4532, 9.4020, 40, 3.0, "da"), ("Holstebro", 56.3601, 8.6161, 36, 3.0, "da"),
+    ("Svendborg", 55.0598, 10.6068, 27, 2.5, "da"), ("Hjørring", 57.4642, 9.9823, 25, 2.5, "da"),
+    ("Rønne", 55.1009, 14.7066, 13, 2.0, "da"), ("Skagen", 57.7209, 10.5839, 8, 2.0, "da"),
+    ("Oslo", 59.9139, 10.7522, 1000, 9.0, "no"), ("Bergen", 60.3913, 5.3221, 285, 6.0, "no"),
+    ("Trondheim", 63.4305, 10.3951, 210, 5.0, "no"), ("Stavanger", 58.9700, 5.7331, 230, 5.5, "no"),
+    ("Drammen", 59.7441, 10.2045, 120, 4.0, "no"), ("Fredrikstad", 59.2181, 10.9298, 115, 4.0, "no"),
+    ("Kristiansand", 58.1599, 8.0182, 65, 3.5, "no"), ("Tromsø", 69.6492, 18.9553, 65, 3.0, "no"),
+    ("Ålesund", 62.4722, 6.1495, 55, 3.0, "no"), ("Bodø", 67.2804, 14.4049, 42, 3.0, "no"),
+]
+OTHER_LANGS = ["en", "de", "pl", "ar", "tr", "so", "uk"]
+
+
+def towns_for(size):
+    """The 5k city is Aarhus alone; the large instances use every town."""
+    return [t for t in TOWNS if t[0] == "Aarhus"] if size == "city" else TOWNS
+
+
+def people(rng, n, towns):
+    """n positions, town by population weight, Gaussian spread; 10 % rural (wider spread)."""
+    w = np.array([t[3] for t in towns], dtype=float)
+    town = rng.choice(len(towns), size=n, p=w / w.sum())
+    spread = np.array([t[4] for t in towns])[town] * np.where(rng.random(n) < 0.1, 4.0, 1.0)
+    lat0 = np.array([t[1] for t in towns])[town]
+    lon0 = np.array([t[2] for t in towns])[town]
+    dlat = rng.normal(0, 1, n) * spread * 1000 / 111195.0
+    dlon = rng.normal(0, 1, n) * spread * 1000 / (111195.0 * np.cos(np.radians(lat0)))
+    country = np.array([t[5] for t in towns])[town]
+    return np.round(lat0 + dlat, 6), np.round(lon0 + dlon, 6), country
+
+
+def languages(rng, home, helper):
+    if not helper and rng.random() < 0.25:
+        return []  # any language will do
+    langs = [str(home)] if rng.random() < 0.95 else []
+    if rng.random() < (0.7 if helper else 0.1):
+        langs.append("en")
+    if rng.random() < 0.08:
+        langs.append(str(rng.choice(OTHER_LANGS)))
+    return sorted(set(langs)) or ["en"]
+
+
+def generate(name, n_clients, n_helpers, seed, size, mode="keep", current_share=0.0):
+    rng = np.random.default_rng(seed)
+    towns = towns_for(size)
+    hlat, hlon, hc = people(rng, n_helpers, towns)
+    clat, clon, cc = people(rng, n_clients, towns)
+    helpers = []
+    for i in range(n_helpers):
+        k = int(rng.integers(2, 5))
+        skills = sorted(rng.choice(SKILLS, size=k, replace=False).tolist())
+        helpers.append({"id": f"h{i:06d}", "lat": float(hlat[i]), "lon": float(hlon[i]), "skills": skills,
+                        "languages": languages(rng, hc[i], True), "capacity": int(rng.integers(2, 4))})
+    clients = []
+    for i in range(n_clients):
+        k = int(rng.integers(1, 3))
+        needs = sorted(rng.choice(SKILLS[:5], size=k, replace=False).tolist())
+        clients.append({"id": f"c{i:06d}", "lat": float(clat[i]), "lon": float(clon[i]), "needs": needs,
+                        "languages": languages(rng, cc[i], False), "wanted": int(rng.integers(2, 4)),
+                        "current": []})
+    if current_share > 0:
+        add_current(rng, helpers, clients, current_share)
+    return {"params": {"max_distance_m": 15000, "missing_skill_penalty_m": 5000, "mode": mode,
+                       "change_penalty_m": 3000}, "helpers": helpers, "clients": clients}
+
+
+def add_current(rng, helpers, clients, share):
+    """Gives a share of clients 1-2 current helpers from nearby (a few from anywhere)."""
+    hpos = np.array([[h["lat"], h["lon"]] for h in helpers])
+    room = np.array([h["capacity"] for h in helpers])
+    order = np.argsort(hpos[:, 0])
+    for c in clients:
+        if rng.random() >= share:
+            continue
+        lo = np.searchsorted(hpos[order, 0], c["lat"] - 0.05)
+        hi = np.searchsorted(hpos[order, 0], c["lat"] + 0.05)
+        near = [int(j) for j in order[lo:hi] if abs(hpos[j, 1] - c["lon"]) < 0.1 and room[j] > 0]
+        if rng.random() < 0.02:
+            near = [int(rng.integers(len(helpers)))]  # moved away since: no longer eligible
+        for j in rng.permutation(near)[: int(rng.integers(1, 3))]:
+            if room[j] > 0:
+                room[j] -= 1
+                c["current"].append(helpers[j]["id"])
+
+
+# ---------------------------------------------------------------- OR-Tools side
+
+def round_half_away(d):
+    """Rounding of matching.md (halves away from zero), not numpy's banker's rounding."""
+    f = np.floor(d)
+    return (f + (d - f >= 0.5)).astype(np.int64)
+
+
+def haversine(lat1, lon1, lat2, lon2):
+    t1, t2 = np.radians(lat1), np.radians(lat2)
+    a = np.sin(np.radians(lat2 - lat1) / 2) ** 2 + np.cos(t1) * np.cos(t2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    return 2 * R * np.arcsin(np.sqrt(a)) if np.ndim(a) else 2 * R * math.asin(math.sqrt(a))
+
+
+def exact_scalar(lat1, lon1, lat2, lon2):
+    """The same formula in libm scalars, used where numpy's last bit could decide."""
+    t1, t2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin(math.radians(lat2 - lat1) / 2) ** 2 + math.cos(t1) * math.cos(t2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    d = 2 * R * math.asin(math.sqrt(a))
+    return math.floor(d) + (1 if d - math.floor(d) >= 0.5 else 0)
+
+
+def masks(lists, vocab):
+    out = np.zeros(len(lists), dtype=np.int64)
+    for i, l in enumerate(lists):
+        for x in l:
+            out[i] |= 1 << vocab.setdefault(x, len(vocab))
+    return out
+
+
+def ortools_solve(path):
+    from ortools.graph.python import min_cost_flow
+
+    t0 = time.perf_counter()
+    with open(path) as f:
+        inst = json.load(f)
+    p = inst["params"]
+    keep = p["mode"] == "keep"
+    H, C = inst["helpers"], inst["clients"]
+    hid = {h["id"]: j for j, h in enumerate(H)}
+    hlat = np.array([h["lat"] for h in H]); hlon = np.array([h["lon"] for h in H])
+    clat = np.array([c["lat"] for c in C]); clon = np.array([c["lon"] for c in C])
+    sk = {s: i for i, s in enumerate(SKILLS)}
+    hskill = masks([h.get("skills", []) for h in H], sk)
+    cneed = masks([c.get("needs", []) for c in C], sk)
+    lv = {}
+    hlang = masks([h.get("languages", []) for h in H], lv)
+    clang = masks([c.get("languages", []) for c in C], lv)
+    popcount = np.array([bin(i).count("1") for i in range(128)])
+    cur = [[hid[x] for x in c.get("current", [])] for c in C]
+    kept = [(i, j) for i, l in enumerate(cur) for j in l] if keep else []
+    room = np.array([h["capacity"] for h in H], dtype=np.int64)
+    slots = np.array([c["wanted"] for c in C], dtype=np.int64)
+    kept_cost = 0
+    for i, j in kept:
+        d = exact_scalar(hlat[j], hlon[j], clat[i], clon[i])
+        kept_cost += d + p["missing_skill_penalty_m"] * int(popcount[cneed[i] & ~hskill[j] & 127])
+        room[j] -= 1; slots[i] -= 1
+    room = np.maximum(room, 0); slots = np.maximum(slots, 0)
+    cur_codes = np.array(sorted(i * len(H) + j for i, l in enumerate(cur) for j in l), dtype=np.int64)
+
+    # Grid of cells at least max_distance wide everywhere (longitude cells sized at the highest latitude).
+    maxd = p["max_distance_m"]
+    dlat = (maxd + 2) / (R * math.pi / 180)
+    top = max(np.abs(np.concatenate([hlat, clat])).max(), 1.0)
+    dlon = min(360.0, dlat / max(math.cos(math.radians(min(top + dlat, 89.9))), 1e-6))
+    hcell = np.floor(hlat / dlat).astype(np.int64) * 100000 + np.floor(hlon / dlon).astype(np.int64)
+    horder = np.argsort(hcell, kind="stable")
+    hsorted = hcell[horder]
+    ccell_lat = np.floor(clat / dlat).astype(np.int64); ccell_lon = np.floor(clon / dlon).astype(np.int64)
+    ccell = ccell_lat * 100000 + ccell_lon
+    tails, heads, costs, base = [], [], [], []
+    for cell in np.unique(ccell[slots > 0]):
+        cs = np.nonzero((ccell == cell) & (slots > 0))[0]
+        a, b = divmod(int(cell), 100000)
+        hs = []
+        for da in (-1, 0, 1):
+            for db in (-1, 0, 1):
+                key = (a + da) * 100000 + (b + db)
+                lo, hi = np.searchsorted(hsorted, key), np.searchsorted(hsorted, key, side="right")
+                hs.append(horder[lo:hi])
+        hs = np.concatenate(hs)
+        hs = hs[room[hs] > 0]
+        if len(hs) == 0:
+            continue
+        step = max(1, 4_000_000 // len(hs))
+        for k in range(0, len(cs), step):
+            ci = cs[k:k + step][:, None]
+            d = haversine(clat[ci], clon[ci], hlat[hs][None, :], hlon[hs][None, :])
+            ok = (d <= maxd + 1.0) & ((clang[ci] == 0) | ((clang[ci] & hlang[hs][None, :]) != 0))
+            ii, jj = np.nonzero(ok)
+            ci_, hj = ci[ii, 0], hs[jj]
+            dd = d[ii, jj]
+            r = round_half_away(dd)
+            # Where the last bit of numpy's sin/cos could matter, recompute with libm.
+            doubt = np.nonzero((np.abs(dd - np.floor(dd) - 0.5) < 1e-6) | (np.abs(dd - maxd) < 1.0))[0]
+            for t in doubt:
+                r[t] = exact_scalar(clat[ci_[t]], clon[ci_[t]], hlat[hj[t]], hlon[hj[t]])
+            keepm = r <= maxd
+            ci_, hj, r = ci_[keepm], hj[keepm], r[keepm]
+            code = ci_ * len(H) + hj
+            is_cur = np.isin(code, cur_codes) if len(cur_codes) else np.zeros(len(code), bool)
+            cost = r + p["missing_skill_penalty_m"] * popcount[cneed[ci_] & ~hskill[hj] & 127]
+            if keep:
+                sel = ~is_cur
+                ci_, hj, cost, is_cur = ci_[sel], hj[sel], cost[sel], is_cur[sel]
+            tails.append(ci_.astype(np.int32)); heads.append(hj.astype(np.int32))
+            base.append(cost.astype(np.int32))
+            costs.append((cost + np.where(is_cur | keep, 0, p["change_penalty_m"])).astype(np.int64))
+    t_cand = time.perf_counter() - t0
+    tails = np.concatenate(tails) if tails else np.zeros(0, np.int32)
+    heads = np.concatenate(heads) if heads else np.zeros(0, np.int32)
+    base = np.concatenate(base) if base else np.zeros(0, np.int32)
+    costs = np.concatenate(costs) if costs else np.zeros(0, np.int64)
+    n_pairs = len(tails)
+    nc = len(C)
+    S, T = 0, 1
+    mcf = min_cost_flow.SimpleMinCostFlow()
+    pair_arcs = mcf.add_arcs_with_capacity_and_unit_cost(2 + tails, 2 + nc + heads, np.ones(n_pairs, np.int64), costs)
+    del tails, heads, costs
+    ci = np.nonzero(slots > 0)[0]
+    mcf.add_arcs_with_capacity_and_unit_cost(np.full(len(ci), S), 2 + ci, slots[ci], np.zeros(len(ci), np.int64))
+    hj = np.nonzero(room > 0)[0]
+    mcf.add_arcs_with_capacity_and_unit_cost(2 + nc + hj, np.full(len(hj), T), room[hj], np.zeros(len(hj), np.int64))
+    mcf.set_node_supply(S, int(slots.sum()))
+    mcf.set_node_supply(T, -int(room.sum()))
+    status = mcf.solve_max_flow_with_min_cost()
+    if status != mcf.OPTIMAL:
+        raise SystemExit(f"OR-Tools status {status}")
+    flows = mcf.flows(pair_arcs)
+    total = int((flows * base).sum()) + kept_cost
+    objective = int(mcf.optimal_cost()) + kept_cost
+    pairs = int(mcf.maximum_flow()) + len(kept)
+    t_all = time.perf_counter() - t0
+    return {"pairs": pairs, "total_cost": total, "objective": objective, "eligible_pairs": n_pairs,
+            "candidates_s": t_cand, "seconds": t_all}
+
+
+# ---------------------------------------------------------------- running and measuring
+
+def run_measured(cmd):
+    """Runs cmd; returns (stdout, wall seconds, peak RSS in MiB) of that child alone."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = [], []
+    import threading
+    th = [threading.Thread(target=lambda s, b: b.append(s.read()), args=(proc.stdout, out)),
+          threading.Thread(target=lambda s, b: b.append(s.read()), args=(proc.stderr, err))]
+    for t in th:
+        t.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    for t in th:
+        t.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd} failed ({proc.returncode}): {err[0].decode()[:2000]}")
+    return out[0], wall, usage.ru_maxrss / 1024.0
+
+
+SIZES = {
+    "city5k": dict(n_clients=5000, n_helpers=2500, seed=1, size="city"),
+    "city5k-keep": dict(n_clients=5000, n_helpers=2500, seed=2, size="city", current_share=0.4),
+    "city5k-rebalance": dict(n_clients=5000, n_helpers=2500, seed=3, size="city", mode="rebalance", current_share=0.4),
+    "nation100k": dict(n_clients=100_000, n_helpers=50_000, seed=4, size="nation"),
+    "nation100k-keep": dict(n_clients=100_000, n_helpers=50_000, seed=5, size="nation", current_share=0.4),
+}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--matcher", default="target/release/helpmatch match --instance",
+                    help="command that takes the instance file as its last argument and prints the solution JSON")
+    ap.add_argument("--sizes", default=",".join(SIZES), help="comma-separated subset of: " + ", ".join(SIZES))
+    ap.add_argument("--workdir", default=None, help="where to write instances (default: a temp dir)")
+    ap.add_argument("--ortools-only", metavar="FILE", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.ortools_only:
+        print(json.dumps(ortools_solve(args.ortools_only)))
+        return 0
+    work = args.workdir or tempfile.mkdtemp(prefix="matchbench-")
+    os.makedirs(work, exist_ok=True)
+    rows, bad = [], 0
+    for name in args.sizes.split(","):
+        spec = SIZES[name]
+        path = os.path.join(work, f"{name}.json")
+        if not os.path.exists(path):
+            with open(path, "w") as f:
+                json.dump(generate(name, **spec), f)
+        out, ours_s, ours_mb = run_measured(shlex.split(args.matcher) + [path])
+        ours = json.loads(out)
+        inst = json.load(open(path))
+        pen = inst["params"]["change_penalty_m"] if inst["params"]["mode"] == "rebalance" else 0
+        ours_obj = ours["total_cost"] + pen * sum(1 for a in ours["assignments"] if a["new"])
+        out, ort_s, ort_mb = run_measured([sys.executable, os.path.abspath(__file__), "--ortools-only", path])
+        ort = json.loads(out)
+        same = ours["pairs"] == ort["pairs"] and ours_obj == ort["objective"]
+        bad += not same
+        rows.append((name, spec["n_clients"], spec["n_helpers"], ort["eligible_pairs"], ours["pairs"], ort["pairs"],
+                     ours_obj, ort["objective"], "yes" if same else "NO", ours_s, ours["stats"]["elapsed_ms"] / 1000,
+                     ours_mb, ort_s, ort["candidates_s"], ort_mb, ort_s / ours_s))
+        print(f"{name}: ours {ours_s:.2f}s  or-tools {ort_s:.2f}s  same={same}", file=sys.stderr, flush=True)
+    print("| instance | clients | helpers | eligible pairs | pairs (ours / OR-Tools) | objective (ours / OR-Tools) "
+          "| same | ours: process s (solve s) | ours peak RSS MiB | OR-Tools s (of which candidates) "
+          "| OR-Tools peak RSS MiB | speed-up |")
+    print("|---|---:|---:|---:|---|---|---|---|---:|---|---:|---:|")
+    for r in rows:
+        print(f"| {r[0]} | {r[1]:,} | {r[2]:,} | {r[3]:,} | {r[4]:,} / {r[5]:,} | {r[6]:,} / {r[7]:,} | {r[8]} "
+              f"| {r[9]:.2f} ({r[10]:.2f}) | {r[11]:.0f} | {r[12]:.1f} ({r[13]:.1f}) | {r[14]:.0f} | {r[15]:.1f}x |")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,232 @@
+//! Finding pairs for the graph: the initial cheapest candidates, and the two pricing
+//! passes that prove (or repair) optimality over ALL eligible pairs without listing them.
+//!
+//! * Cardinality: after a max flow, let S be the nodes reachable from the source. The cut
+//!   around S has the flow's value in the full graph iff no eligible pair runs from a
+//!   client in S to a helper outside S; such pairs are looked up, nearest first, in an
+//!   index of the helpers outside S only.
+//! * Cost: with the min-cost solver's prices `p`, a missing pair (c, h) with cost w can only
+//!   break 1-optimality if `scale·w + p(c) − p(h) < −1`. As w ≥ distance + skill penalty,
+//!   this needs `p(h)/scale − distance − penalty > p(c)/scale`: the index stores `p(h)` as
+//!   a 4th coordinate and prunes every subtree whose nearest point and largest price
+//!   cannot meet it. The test that decides is the exact integer one.
+
+use super::candidates::{HelperIndex, SkillRule};
+use super::distance::EARTH_RADIUS_M;
+use super::graph::Graph;
+use super::problem::Problem;
+
+/// How wide the searches are; any values give the same optimum.
+#[derive(Debug, Clone, Copy)]
+pub struct Tuning {
+    /// Cheapest pairs per client to start with, besides `per_slot` per open slot.
+    pub base: usize,
+    /// Extra cheapest pairs per open slot (of a client, or of room of a helper).
+    pub per_slot: usize,
+    /// Most partners looked at per person while finding the cheapest.
+    pub scan_limit: usize,
+    /// Most pairs one client gets per pricing round.
+    pub add_limit: usize,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            base: 4,
+            per_slot: 3,
+            scan_limit: 256,
+            add_limit: 8,
+        }
+    }
+}
+
+/// Index of the active helpers by position (weight 0).
+pub fn helper_index(pb: &Problem<'_>, g: &Graph, keep: impl Fn(usize) -> bool) -> HelperIndex {
+    HelperIndex::build(
+        pb.group_count(),
+        (0..g.helpers.len())
+            .filter(|&j| keep(j))
+            .map(|j| pb.helper_member(g.helpers[j] as usize, j as u32, 0.0)),
+    )
+}
+
+/// The `k` cheapest partners met in nearest-first order; `cost` gives (lower bound, exact).
+fn cheapest(
+    k: usize,
+    scan_limit: usize,
+    max_d: f64,
+    walk: impl FnOnce(&mut dyn FnMut(u32, u8, f64) -> bool),
+    mut cost: impl FnMut(u32, u8, f64) -> Option<i64>,
+) -> Vec<(i64, u32)> {
+    let mut best: Vec<(i64, u32)> = Vec::with_capacity(k + 1);
+    let mut scanned = 0;
+    walk(&mut |j, skills, lb| {
+        scanned += 1;
+        let full = best.len() >= k;
+        if lb > max_d || scanned > scan_limit || (full && lb >= best[k - 1].0 as f64) {
+            return false;
+        }
+        if best.iter().any(|b| b.1 == j) {
+            return true;
+        }
+        if let Some(w) = cost(j, skills, if full { best[k - 1].0 as f64 } else { f64::MAX }) {
+            let at = best.partition_point(|b| *b <= (w, j));
+            best.insert(at, (w, j));
+            best.truncate(k);
+        }
+        true
+    });
+    best
+}
+
+/// Adds, for each active client in `which`, its cheapest eligible pairs.
+pub fn add_nearest(pb: &Problem<'_>, g: &mut Graph, idx: &HelperIndex, t: Tuning, which: &[bool]) {
+    let max_d = pb.inst.params.max_distance_m as f64;
+    for i in 0..g.clients.len() {
+        if !which[i] {
+            continue;
+        }
+        let c = g.clients[i] as usize;
+        let k = t.base + t.per_slot * pb.c_slots[c].min(64) as usize;
+        let probe = pb.probe(c);
+        let best = cheapest(
+            k,
+            t.scan_limit,
+            max_d,
+            |f| idx.nearest(&probe, f),
+            |j, skills, bar| {
+                // Skip the haversine when the skill penalty alone rules the pair out.
+                if pb.skill_penalty(pb.c_needs[c], skills) as f64 >= bar {
+                    return None;
+                }
+                pb.arc_cost(c, g.helpers[j as usize] as usize)
+            },
+        );
+        for (w, j) in best {
+            g.add(i as u32, j, w);
+        }
+    }
+}
+
+/// Adds, for each active helper, its cheapest eligible pairs with active clients.
+pub fn add_nearest_clients(pb: &Problem<'_>, g: &mut Graph, t: Tuning) {
+    let idx = HelperIndex::build(
+        pb.group_count(),
+        (0..g.clients.len()).map(|i| pb.client_member(g.clients[i] as usize, i as u32)),
+    );
+    let max_d = pb.inst.params.max_distance_m as f64;
+    for j in 0..g.helpers.len() {
+        let h = g.helpers[j] as usize;
+        let k = t.base + t.per_slot * pb.h_left[h].min(64) as usize;
+        let probe = pb.helper_probe(h);
+        let best = cheapest(
+            k,
+            t.scan_limit,
+            max_d,
+            |f| idx.nearest(&probe, f),
+            |i, needs, bar| {
+                if pb.skill_penalty(needs, pb.h_skills[h]) as f64 >= bar {
+                    return None;
+                }
+                pb.arc_cost(g.clients[i as usize] as usize, h)
+            },
+        );
+        for (w, i) in best {
+            g.add(i, j as u32, w);
+        }
+    }
+}
+
+/// Rebalance mode: every still-eligible current pair starts in the graph.
+pub fn add_current(pb: &Problem<'_>, g: &mut Graph) {
+    for i in 0..g.clients.len() {
+        let c = g.clients[i] as usize;
+        for &h in &pb.c_current[c] {
+            let j = g.helper_active[h as usize];
+            if j == u32::MAX {
+                continue;
+            }
+            if let Some(w) = pb.arc_cost(c, h as usize) {
+                g.add(i as u32, j, w);
+            }
+        }
+    }
+}
+
+/// Cardinality pricing: adds eligible pairs leaving the source side `reach`; returns count.
+pub fn price_cut(pb: &Problem<'_>, g: &mut Graph, reach: &[bool], t: Tuning) -> u64 {
+    if (0..g.helpers.len()).all(|j| reach[g.helper_node(j)]) {
+        return 0;
+    }
+    let idx = helper_index(pb, g, |j| !reach[g.helper_node(j)]);
+    let max_d = pb.inst.params.max_distance_m as f64;
+    let mut added = 0;
+    for i in 0..g.clients.len() {
+        if !reach[g.client_node(i)] {
+            continue;
+        }
+        let c = g.clients[i] as usize;
+        // Nearest first: a few crossing pairs suffice per round, and they are the cheap ones.
+        let mut fresh: Vec<(i64, u32)> = Vec::new();
+        idx.nearest(&pb.probe(c), |j, _, lb| {
+            if lb > max_d || fresh.len() >= t.add_limit {
+                return false;
+            }
+            if g.known[i].contains(&j) || fresh.iter().any(|f| f.1 == j) {
+                return true;
+            }
+            if let Some(w) = pb.arc_cost(c, g.helpers[j as usize] as usize) {
+                fresh.push((w, j));
+            }
+            true
+        });
+        for &(w, j) in &fresh {
+            added += u64::from(g.add(i as u32, j, w));
+        }
+    }
+    added
+}
+
+/// Cost pricing: adds pairs whose scaled reduced cost is below −1; returns count.
+pub fn price_cost(pb: &Problem<'_>, g: &mut Graph, price: &[i64], scale: i64, t: Tuning) -> u64 {
+    let metres = |p: i64| p as f64 / scale as f64;
+    let idx = HelperIndex::build(
+        pb.group_count(),
+        (0..g.helpers.len()).map(|j| {
+            let q = metres(price[g.helper_node(j)]) / EARTH_RADIUS_M;
+            pb.helper_member(g.helpers[j] as usize, j as u32, q)
+        }),
+    );
+    let rule = SkillRule {
+        penalty_m: pb.inst.params.missing_skill_penalty_m as f64,
+        members_need: false,
+    };
+    let max_d = pb.inst.params.max_distance_m;
+    let mut added = 0;
+    let mut found = Vec::new();
+    for i in 0..g.clients.len() {
+        let c = g.clients[i] as usize;
+        let pc = price[g.client_node(i)];
+        found.clear();
+        idx.priced(&pb.probe(c), max_d, metres(pc), rule, &mut found);
+        let mut bad: Vec<(i64, u32, i64)> = Vec::new();
+        for &j in &found {
+            if g.known[i].contains(&j) || bad.iter().any(|b| b.1 == j) {
+                continue;
+            }
+            let Some(w) = pb.arc_cost(c, g.helpers[j as usize] as usize) else {
+                continue;
+            };
+            // The exact test, in integers.
+            let rc = w * scale + pc - price[g.helper_node(j as usize)];
+            if rc < -1 {
+                bad.push((rc, j, w));
+            }
+        }
+        bad.sort_unstable();
+        for &(_, j, w) in bad.iter().take(t.add_limit) {
+            added += u64::from(g.add(i as u32, j, w));
+        }
+    }
+    added
+}

@@ -1,0 +1,233 @@
+//! The instance turned into numbers: positions, skill masks, language ids, open slots,
+//! and the pair rules (eligibility and cost) of matching.md.
+
+use super::candidates::{Member, Probe};
+use super::distance::{distance_m, unit_vector};
+use super::instance::{Instance, Mode, skill_mask};
+use std::collections::BTreeMap;
+
+/// Prepared instance; helpers and clients keep their input order and numbers.
+pub struct Problem<'a> {
+    /// The input.
+    pub inst: &'a Instance,
+    /// Number of distinct helper languages.
+    pub language_count: usize,
+    h_groups_shared: u32,
+    /// Helper positions on the unit sphere.
+    pub h_pos: Vec<[f64; 3]>,
+    /// Helper language ids, sorted.
+    pub h_langs: Vec<Vec<u32>>,
+    /// Index groups of a helper: its languages plus the shared group `language_count`.
+    h_groups: Vec<Vec<u32>>,
+    /// Index groups of a client: its languages, or the shared group if it takes any.
+    c_groups: Vec<Vec<u32>>,
+    /// Capacity left for new pairs.
+    pub h_left: Vec<i64>,
+    /// Helper skill masks.
+    pub h_skills: Vec<u8>,
+    /// Client positions on the unit sphere.
+    pub c_pos: Vec<[f64; 3]>,
+    /// Client language ids (only languages some helper speaks); `None` = any language.
+    pub c_langs: Vec<Option<Vec<u32>>>,
+    /// Slots to fill with new pairs.
+    pub c_slots: Vec<i64>,
+    /// Current helpers of each client, as sorted helper numbers.
+    pub c_current: Vec<Vec<u32>>,
+    /// Client need masks.
+    pub c_needs: Vec<u8>,
+}
+
+impl<'a> Problem<'a> {
+    /// Prepares a validated instance.
+    pub fn new(inst: &'a Instance) -> Problem<'a> {
+        let mut lang_ids: BTreeMap<&str, u32> = BTreeMap::new();
+        for h in &inst.helpers {
+            for l in &h.languages {
+                let next = lang_ids.len() as u32;
+                lang_ids.entry(l.as_str()).or_insert(next);
+            }
+        }
+        let ids = |ls: &[String]| {
+            let mut v: Vec<u32> = ls.iter().filter_map(|l| lang_ids.get(l.as_str()).copied()).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let helper_no: BTreeMap<&str, u32> =
+            inst.helpers.iter().enumerate().map(|(i, h)| (h.id.as_str(), i as u32)).collect();
+        let c_current: Vec<Vec<u32>> = inst
+            .clients
+            .iter()
+            .map(|c| {
+                let mut v: Vec<u32> = c.current.iter().filter_map(|id| helper_no.get(id.as_str()).copied()).collect();
+                v.sort_unstable();
+                v
+            })
+            .collect();
+        let keep = inst.params.mode == Mode::Keep;
+        let mut kept = vec![0i64; inst.helpers.len()];
+        if keep {
+            for &h in c_current.iter().flatten() {
+                kept[h as usize] += 1;
+            }
+        }
+        let language_count = lang_ids.len() as u32;
+        let h_langs: Vec<Vec<u32>> = inst.helpers.iter().map(|h| ids(&h.languages)).collect();
+        let c_langs: Vec<Option<Vec<u32>>> = inst
+            .clients
+            .iter()
+            .map(|c| (!c.languages.is_empty()).then(|| ids(&c.languages)))
+            .collect();
+        Problem {
+            inst,
+            h_groups: h_langs.iter().map(|l| l.iter().copied().chain([language_count]).collect()).collect(),
+            c_groups: c_langs.iter().map(|l| l.clone().unwrap_or_else(|| vec![language_count])).collect(),
+            language_count: lang_ids.len(),
+            h_groups_shared: language_count,
+            h_pos: inst.helpers.iter().map(|h| unit_vector(h.lat, h.lon)).collect(),
+            h_langs,
+            h_left: inst.helpers.iter().zip(&kept).map(|(h, k)| (h.capacity - k).max(0)).collect(),
+            h_skills: inst.helpers.iter().map(|h| skill_mask(&h.skills)).collect(),
+            c_pos: inst.clients.iter().map(|c| unit_vector(c.lat, c.lon)).collect(),
+            c_langs,
+            c_slots: inst
+                .clients
+                .iter()
+                .zip(&c_current)
+                .map(|(c, cur)| if keep { (c.wanted - cur.len() as i64).max(0) } else { c.wanted })
+                .collect(),
+            c_current,
+            c_needs: inst.clients.iter().map(|c| skill_mask(&c.needs)).collect(),
+        }
+    }
+
+    /// Whether pairs that are already current stay fixed.
+    pub fn keep(&self) -> bool {
+        self.inst.params.mode == Mode::Keep
+    }
+
+    /// Rounded haversine distance of client `c` and helper `h`.
+    pub fn distance(&self, c: usize, h: usize) -> i64 {
+        let (cl, hl) = (&self.inst.clients[c], &self.inst.helpers[h]);
+        distance_m(hl.lat, hl.lon, cl.lat, cl.lon)
+    }
+
+    /// Number of needed skills the helper lacks.
+    pub fn missing_skills(&self, c: usize, h: usize) -> i64 {
+        (self.c_needs[c] & !self.h_skills[h]).count_ones() as i64
+    }
+
+    /// `cost(h, c)` of matching.md, without change penalty.
+    pub fn cost(&self, c: usize, h: usize) -> i64 {
+        self.cost_at(c, h, self.distance(c, h))
+    }
+
+    fn cost_at(&self, c: usize, h: usize, d: i64) -> i64 {
+        d + self.inst.params.missing_skill_penalty_m * self.missing_skills(c, h)
+    }
+
+    /// Is `h` among `c`'s current helpers?
+    pub fn is_current(&self, c: usize, h: usize) -> bool {
+        self.c_current[c].binary_search(&(h as u32)).is_ok()
+    }
+
+    /// The language rule: the client lists none, or they share one.
+    pub fn shares_language(&self, c: usize, h: usize) -> bool {
+        match &self.c_langs[c] {
+            None => true,
+            Some(ls) => ls.iter().any(|l| self.h_langs[h].binary_search(l).is_ok()),
+        }
+    }
+
+    /// Both hard rules of matching.md.
+    pub fn eligible(&self, c: usize, h: usize) -> bool {
+        self.shares_language(c, h) && self.distance(c, h) <= self.inst.params.max_distance_m
+    }
+
+    /// Objective cost of adding pair (c, h) to the flow, or `None` if it may not be added.
+    ///
+    /// In keep mode a current pair is fixed outside the flow; in rebalance mode a pair
+    /// that is not current pays the change penalty.
+    pub fn arc_cost(&self, c: usize, h: usize) -> Option<i64> {
+        if !self.shares_language(c, h) {
+            return None;
+        }
+        let d = self.distance(c, h);
+        if d > self.inst.params.max_distance_m {
+            return None;
+        }
+        let current = self.is_current(c, h);
+        if self.keep() && current {
+            return None;
+        }
+        let change = if current { 0 } else { self.change_penalty() };
+        Some(self.cost_at(c, h, d) + change)
+    }
+
+    fn change_penalty(&self) -> i64 {
+        if self.keep() {
+            0
+        } else {
+            self.inst.params.change_penalty_m
+        }
+    }
+
+    /// Number of index groups: one per language plus the shared one.
+    pub fn group_count(&self) -> usize {
+        self.language_count + 1
+    }
+
+    /// Client `c` searching a helper index.
+    pub fn probe(&self, c: usize) -> Probe<'_> {
+        Probe {
+            pos: self.c_pos[c],
+            groups: &self.c_groups[c],
+            skills: self.c_needs[c],
+        }
+    }
+
+    /// Client `c` searching a helper index of every language.
+    pub fn probe_any_language(&self, c: usize) -> Probe<'_> {
+        Probe {
+            pos: self.c_pos[c],
+            groups: std::slice::from_ref(&self.h_groups_shared),
+            skills: self.c_needs[c],
+        }
+    }
+
+    /// Helper `h` searching a client index.
+    pub fn helper_probe(&self, h: usize) -> Probe<'_> {
+        Probe {
+            pos: self.h_pos[h],
+            groups: &self.h_groups[h],
+            skills: self.h_skills[h],
+        }
+    }
+
+    /// Helper `h` as a member of a helper index, returned as `id`.
+    pub fn helper_member(&self, h: usize, id: u32, q: f64) -> Member<'_> {
+        Member {
+            id,
+            pos: self.h_pos[h],
+            groups: &self.h_groups[h],
+            skills: self.h_skills[h],
+            q,
+        }
+    }
+
+    /// Client `c` as a member of a client index, returned as `id`.
+    pub fn client_member(&self, c: usize, id: u32) -> Member<'_> {
+        Member {
+            id,
+            pos: self.c_pos[c],
+            groups: &self.c_groups[c],
+            skills: self.c_needs[c],
+            q: 0.0,
+        }
+    }
+
+    /// Penalty in metres for the missing skills of a pair, from the two masks.
+    pub fn skill_penalty(&self, needs: u8, skills: u8) -> i64 {
+        (needs & !skills).count_ones() as i64 * self.inst.params.missing_skill_penalty_m
+    }
+}

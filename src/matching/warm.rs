@@ -1,0 +1,101 @@
+//! Warm start: prices and pairs of a previous run, keyed by id so they survive edits.
+
+use super::graph::Graph;
+use super::problem::Problem;
+use std::collections::BTreeMap;
+
+/// What a run leaves for the next: node prices (metres) and the pairs it chose.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WarmStart {
+    client_price_m: BTreeMap<String, f64>,
+    helper_price_m: BTreeMap<String, f64>,
+    pairs: Vec<(String, String)>,
+    source_price_m: f64,
+    sink_price_m: f64,
+}
+
+impl WarmStart {
+    /// Records the prices (unscaled to metres) and the pairs with flow.
+    pub(crate) fn capture(pb: &Problem<'_>, g: &Graph, price: &[i64], scale: i64) -> WarmStart {
+        let m = |p: i64| p as f64 / scale as f64;
+        let inst = pb.inst;
+        WarmStart {
+            client_price_m: g
+                .clients
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| (inst.clients[c as usize].id.clone(), m(price[g.client_node(i)])))
+                .collect(),
+            helper_price_m: g
+                .helpers
+                .iter()
+                .enumerate()
+                .map(|(j, &h)| (inst.helpers[h as usize].id.clone(), m(price[g.helper_node(j)])))
+                .collect(),
+            pairs: g
+                .pairs
+                .iter()
+                .filter(|p| p.flow > 0)
+                .map(|p| {
+                    let c = &inst.clients[g.clients[p.c as usize] as usize].id;
+                    let h = &inst.helpers[g.helpers[p.h as usize] as usize].id;
+                    (c.clone(), h.clone())
+                })
+                .collect(),
+            source_price_m: m(price[super::graph::SOURCE]),
+            sink_price_m: m(price[super::graph::SINK]),
+        }
+    }
+
+    /// Number of pairs recorded.
+    pub fn pairs(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Puts the previous pairs back as candidates; returns which clients still need a search
+    /// (those the previous run did not know).
+    pub(crate) fn seed(&self, pb: &Problem<'_>, g: &mut Graph) -> Vec<bool> {
+        let inst = pb.inst;
+        let client_no: BTreeMap<&str, usize> =
+            g.clients.iter().enumerate().map(|(i, &c)| (inst.clients[c as usize].id.as_str(), i)).collect();
+        let helper_no: BTreeMap<&str, usize> =
+            (0..inst.helpers.len()).map(|h| (inst.helpers[h].id.as_str(), h)).collect();
+        for (c, h) in &self.pairs {
+            let (Some(&i), Some(&h)) = (client_no.get(c.as_str()), helper_no.get(h.as_str())) else {
+                continue;
+            };
+            let j = g.helper_active[h];
+            if j == u32::MAX {
+                continue;
+            }
+            if let Some(w) = pb.arc_cost(g.clients[i] as usize, h) {
+                g.add(i as u32, j, w);
+            }
+        }
+        g.clients
+            .iter()
+            .map(|&c| !self.client_price_m.contains_key(&inst.clients[c as usize].id))
+            .collect()
+    }
+
+    /// Scaled prices for the new graph; nodes the previous run did not know start at 0.
+    pub(crate) fn prices(&self, pb: &Problem<'_>, g: &Graph) -> Vec<i64> {
+        let scale = g.nodes() as f64 + 1.0;
+        let s = |m: f64| (m * scale).round() as i64;
+        let inst = pb.inst;
+        let mut price = vec![0i64; g.nodes()];
+        price[super::graph::SOURCE] = s(self.source_price_m);
+        price[super::graph::SINK] = s(self.sink_price_m);
+        for (i, &c) in g.clients.iter().enumerate() {
+            if let Some(&m) = self.client_price_m.get(&inst.clients[c as usize].id) {
+                price[g.client_node(i)] = s(m);
+            }
+        }
+        for (j, &h) in g.helpers.iter().enumerate() {
+            if let Some(&m) = self.helper_price_m.get(&inst.helpers[h as usize].id) {
+                price[g.helper_node(j)] = s(m);
+            }
+        }
+        price
+    }
+}
