@@ -1,6 +1,8 @@
 //! The data layer: one connection type for PostgreSQL and SQLite, the pool, migrations.
 
 mod blocking;
+pub mod models;
+pub mod schema;
 mod connection;
 mod migrations;
 mod pool;

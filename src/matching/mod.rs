@@ -10,6 +10,7 @@ mod explain;
 mod flow;
 mod graph;
 mod instance;
+mod mincost;
 mod pricing;
 mod problem;
 mod result;

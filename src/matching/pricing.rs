@@ -5,11 +5,12 @@
 //!   around S has the flow's value in the full graph iff no eligible pair runs from a
 //!   client in S to a helper outside S; such pairs are looked up, nearest first, in an
 //!   index of the helpers outside S only.
-//! * Cost: with the min-cost solver's prices `p`, a missing pair (c, h) with cost w can only
-//!   break 1-optimality if `scale·w + p(c) − p(h) < −1`. As w ≥ distance + skill penalty,
-//!   this needs `p(h)/scale − distance − penalty > p(c)/scale`: the index stores `p(h)` as
-//!   a 4th coordinate and prunes every subtree whose nearest point and largest price
-//!   cannot meet it. The test that decides is the exact integer one.
+//! * Cost: the min-cost solver leaves exact prices `p` (every residual arc has reduced cost
+//!   ≥ 0). A missing pair (c, h) with cost w breaks that certificate iff
+//!   `w + p(c) − p(h) < 0`. As w ≥ distance + skill penalty, this needs
+//!   `p(h) − distance − penalty > p(c)`: the index stores `p(h)` as a 4th coordinate and
+//!   prunes every subtree whose nearest point and largest price cannot meet it. The test
+//!   that decides is the exact integer one.
 
 use super::candidates::{HelperIndex, SkillRule};
 use super::distance::EARTH_RADIUS_M;
@@ -187,9 +188,9 @@ pub fn price_cut(pb: &Problem<'_>, g: &mut Graph, reach: &[bool], t: Tuning) -> 
     added
 }
 
-/// Cost pricing: adds pairs whose scaled reduced cost is below −1; returns count.
-pub fn price_cost(pb: &Problem<'_>, g: &mut Graph, price: &[i64], scale: i64, t: Tuning) -> u64 {
-    let metres = |p: i64| p as f64 / scale as f64;
+/// Cost pricing: adds pairs with negative reduced cost; returns count.
+pub fn price_cost(pb: &Problem<'_>, g: &mut Graph, price: &[i64], t: Tuning) -> u64 {
+    let metres = |p: i64| p as f64;
     let idx = HelperIndex::build(
         pb.group_count(),
         (0..g.helpers.len()).map(|j| {
@@ -218,8 +219,8 @@ pub fn price_cost(pb: &Problem<'_>, g: &mut Graph, price: &[i64], scale: i64, t:
                 continue;
             };
             // The exact test, in integers.
-            let rc = w * scale + pc - price[g.helper_node(j as usize)];
-            if rc < -1 {
+            let rc = w + pc - price[g.helper_node(j as usize)];
+            if rc < 0 {
                 bad.push((rc, j, w));
             }
         }

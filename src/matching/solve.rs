@@ -1,6 +1,7 @@
 //! The candidate loop: solve on a sparse graph, price the pairs left out, repeat.
 
 use super::graph::{Graph, SINK, SOURCE};
+use super::mincost::MinCostStats;
 use super::instance::Instance;
 use super::pricing::{
     Tuning, add_current, add_nearest, add_nearest_clients, helper_index, price_cost, price_cut,
@@ -76,30 +77,35 @@ pub(crate) fn run(instance: &Instance, warm: Option<&WarmStart>, t: Tuning) -> (
         }
     }
 
-    // Phase 2: least cost at that number of pairs, proven by 1-optimal prices.
+    // Phase 2: least cost at that number of pairs, proven by exact prices.
+    let mut ms = MinCostStats::default();
+    let mut net = g.network();
     let mut price = match warm {
-        Some(w) => w.prices(&pb, &g),
-        None => vec![0; g.nodes()],
+        Some(w) => {
+            let mut price = w.prices(&pb, &g);
+            net.repair(&mut price, &mut ms);
+            price
+        }
+        None => net.min_cost(&mut ms),
     };
-    let warm_eps: Option<i64> = std::env::var("WARM_EPS").ok().and_then(|v| v.parse().ok());
-    let mut first = warm.is_none();
-    let scale = loop {
+    g.read_flows(&net);
+    lap(&format!("mincost {ms:?}"));
+    loop {
         stats.pricing_rounds += 1;
-        let mut net = g.network();
-        let ms = net.min_cost(&mut price, if first { None } else { warm_eps });
-        first = false;
-        stats.cost_scaling_phases += ms.phases;
-        g.read_flows(&net);
-        lap(&format!("mincost {ms:?}"));
-        let added = price_cost(&pb, &mut g, &price, net.scale, t);
+        let added = price_cost(&pb, &mut g, &price, t);
         stats.added_for_cost += added;
         lap(&format!("cost pricing +{added}"));
         if added == 0 {
-            break net.scale;
+            break;
         }
-    };
+        net = g.network();
+        net.repair(&mut price, &mut ms);
+        g.read_flows(&net);
+        lap(&format!("repair {ms:?}"));
+    }
+    stats.cost_scaling_phases = ms.phases;
     stats.eligible_pairs = g.pairs.len() as u64;
-    let state = WarmStart::capture(&pb, &g, &price, scale);
+    let state = WarmStart::capture(&pb, &g, &price);
     let mut solution = assemble(&pb, &g, stats);
     solution.stats.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     (solution, state)

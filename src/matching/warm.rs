@@ -7,17 +7,17 @@ use std::collections::BTreeMap;
 /// What a run leaves for the next: node prices (metres) and the pairs it chose.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WarmStart {
-    client_price_m: BTreeMap<String, f64>,
-    helper_price_m: BTreeMap<String, f64>,
+    client_price_m: BTreeMap<String, i64>,
+    helper_price_m: BTreeMap<String, i64>,
     pairs: Vec<(String, String)>,
-    source_price_m: f64,
-    sink_price_m: f64,
+    source_price_m: i64,
+    sink_price_m: i64,
 }
 
 impl WarmStart {
-    /// Records the prices (unscaled to metres) and the pairs with flow.
-    pub(crate) fn capture(pb: &Problem<'_>, g: &Graph, price: &[i64], scale: i64) -> WarmStart {
-        let m = |p: i64| p as f64 / scale as f64;
+    /// Records the exact prices and the pairs with flow.
+    pub(crate) fn capture(pb: &Problem<'_>, g: &Graph, price: &[i64]) -> WarmStart {
+        let m = |p: i64| p;
         let inst = pb.inst;
         WarmStart {
             client_price_m: g
@@ -78,23 +78,21 @@ impl WarmStart {
             .collect()
     }
 
-    /// Scaled prices for the new graph; nodes the previous run did not know start at 0.
+    /// Prices for the new graph; a new client starts level with the source and a new
+    /// helper with the sink, so that their source/sink arcs are tight.
     pub(crate) fn prices(&self, pb: &Problem<'_>, g: &Graph) -> Vec<i64> {
-        let scale = g.nodes() as f64 + 1.0;
-        let s = |m: f64| (m * scale).round() as i64;
+        let s = |m: i64| m;
         let inst = pb.inst;
         let mut price = vec![0i64; g.nodes()];
         price[super::graph::SOURCE] = s(self.source_price_m);
         price[super::graph::SINK] = s(self.sink_price_m);
         for (i, &c) in g.clients.iter().enumerate() {
-            if let Some(&m) = self.client_price_m.get(&inst.clients[c as usize].id) {
-                price[g.client_node(i)] = s(m);
-            }
+            let known = self.client_price_m.get(&inst.clients[c as usize].id);
+            price[g.client_node(i)] = known.copied().unwrap_or(self.source_price_m);
         }
         for (j, &h) in g.helpers.iter().enumerate() {
-            if let Some(&m) = self.helper_price_m.get(&inst.helpers[h as usize].id) {
-                price[g.helper_node(j)] = s(m);
-            }
+            let known = self.helper_price_m.get(&inst.helpers[h as usize].id);
+            price[g.helper_node(j)] = known.copied().unwrap_or(self.sink_price_m);
         }
         price
     }

@@ -1,0 +1,9 @@
+DROP TABLE audit_events;
+DROP TABLE assignments;
+DROP TABLE login_failures;
+DROP TABLE refresh_tokens;
+DROP TABLE users;
+DROP TABLE relatives;
+DROP TABLE clients;
+DROP TABLE helper_transitions;
+DROP TABLE helpers;

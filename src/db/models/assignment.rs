@@ -1,0 +1,95 @@
+//! Helper–client pairs. Ended, never deleted.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::assignments;
+
+/// A helper serving a client, from `started_at` until `ended_at`.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = assignments)]
+pub struct Assignment {
+    /// Id.
+    pub id: i64,
+    /// Client.
+    pub client_id: i64,
+    /// Helper.
+    pub helper_id: i64,
+    /// Start (UTC).
+    pub started_at: NaiveDateTime,
+    /// Who made the pair.
+    pub started_by: Option<i64>,
+    /// End (UTC), if ended.
+    pub ended_at: Option<NaiveDateTime>,
+    /// Who ended it.
+    pub ended_by: Option<i64>,
+    /// Why it ended.
+    pub end_reason: Option<String>,
+}
+
+impl Assignment {
+    /// Starts a pair; the partial unique index refuses a second open pair of the same two.
+    pub fn start(conn: &mut DbConnection, client_id: i64, helper_id: i64, by: Option<i64>, now: NaiveDateTime) -> QueryResult<Assignment> {
+        diesel::insert_into(assignments::table)
+            .values((
+                assignments::client_id.eq(client_id),
+                assignments::helper_id.eq(helper_id),
+                assignments::started_at.eq(now),
+                assignments::started_by.eq(by),
+            ))
+            .returning(assignments::all_columns)
+            .get_result(conn)
+    }
+
+    /// One assignment.
+    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Assignment> {
+        assignments::table.find(id).select(Assignment::as_select()).first(conn)
+    }
+
+    /// Ends an open pair; returns false when it was already ended.
+    pub fn end(conn: &mut DbConnection, id: i64, by: Option<i64>, reason: &str, now: NaiveDateTime) -> QueryResult<bool> {
+        let open = assignments::table.filter(assignments::id.eq(id)).filter(assignments::ended_at.is_null());
+        let changed = diesel::update(open)
+            .set((assignments::ended_at.eq(Some(now)), assignments::ended_by.eq(by), assignments::end_reason.eq(Some(reason))))
+            .execute(conn)?;
+        Ok(changed == 1)
+    }
+
+    /// Ends every open pair of a helper (paused or left).
+    pub fn end_all_for_helper(conn: &mut DbConnection, helper_id: i64, by: Option<i64>, reason: &str, now: NaiveDateTime) -> QueryResult<usize> {
+        let open = assignments::table.filter(assignments::helper_id.eq(helper_id)).filter(assignments::ended_at.is_null());
+        diesel::update(open)
+            .set((assignments::ended_at.eq(Some(now)), assignments::ended_by.eq(by), assignments::end_reason.eq(Some(reason))))
+            .execute(conn)
+    }
+
+    /// Ends every open pair of a client (deleted).
+    pub fn end_all_for_client(conn: &mut DbConnection, client_id: i64, by: Option<i64>, reason: &str, now: NaiveDateTime) -> QueryResult<usize> {
+        let open = assignments::table.filter(assignments::client_id.eq(client_id)).filter(assignments::ended_at.is_null());
+        diesel::update(open)
+            .set((assignments::ended_at.eq(Some(now)), assignments::ended_by.eq(by), assignments::end_reason.eq(Some(reason))))
+            .execute(conn)
+    }
+
+    /// Open pairs of a client.
+    pub fn open_for_client(conn: &mut DbConnection, client_id: i64) -> QueryResult<Vec<Assignment>> {
+        assignments::table
+            .filter(assignments::client_id.eq(client_id))
+            .filter(assignments::ended_at.is_null())
+            .order(assignments::id)
+            .select(Assignment::as_select())
+            .load(conn)
+    }
+
+    /// Whether the helper currently serves the client.
+    pub fn is_open(conn: &mut DbConnection, client_id: i64, helper_id: i64) -> QueryResult<bool> {
+        diesel::select(diesel::dsl::exists(
+            assignments::table
+                .filter(assignments::client_id.eq(client_id))
+                .filter(assignments::helper_id.eq(helper_id))
+                .filter(assignments::ended_at.is_null()),
+        ))
+        .get_result(conn)
+    }
+}

@@ -1,0 +1,70 @@
+//! The audit log: who read or changed personal data, when, which fields (GDPR).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::audit_events;
+
+/// One audited access.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEvent {
+    /// Id.
+    pub id: i64,
+    /// When (UTC).
+    pub at: NaiveDateTime,
+    /// Who (none for the public application form).
+    pub actor_user_id: Option<i64>,
+    /// `read`, `create`, `update`, `delete`, `transition`.
+    pub action: String,
+    /// `client`, `helper`, `user`, `relative`.
+    pub entity: String,
+    /// Id of the record.
+    pub entity_id: i64,
+    /// Names of the fields read or changed, JSON list (never their values).
+    pub fields: String,
+}
+
+/// Filters for the audit list.
+#[derive(Debug, Default)]
+pub struct AuditFilter {
+    /// Only this kind of record.
+    pub entity: Option<String>,
+    /// Only this record.
+    pub entity_id: Option<i64>,
+    /// Only this actor.
+    pub actor_user_id: Option<i64>,
+}
+
+impl AuditEvent {
+    /// Appends an event.
+    pub fn record(conn: &mut DbConnection, actor: Option<i64>, action: &str, entity: &str, entity_id: i64, fields: &[&str]) -> QueryResult<()> {
+        diesel::insert_into(audit_events::table)
+            .values((
+                audit_events::at.eq(super::now()),
+                audit_events::actor_user_id.eq(actor),
+                audit_events::action.eq(action),
+                audit_events::entity.eq(entity),
+                audit_events::entity_id.eq(entity_id),
+                audit_events::fields.eq(super::to_json_list(fields)),
+            ))
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// Events matching `filter`, newest first, before `before_id`.
+    pub fn list(conn: &mut DbConnection, filter: &AuditFilter, before_id: i64, limit: i64) -> QueryResult<Vec<AuditEvent>> {
+        let mut query = audit_events::table.filter(audit_events::id.lt(before_id)).into_boxed();
+        if let Some(entity) = &filter.entity {
+            query = query.filter(audit_events::entity.eq(entity.clone()));
+        }
+        if let Some(id) = filter.entity_id {
+            query = query.filter(audit_events::entity_id.eq(id));
+        }
+        if let Some(actor) = filter.actor_user_id {
+            query = query.filter(audit_events::actor_user_id.eq(actor));
+        }
+        query.order(audit_events::id.desc()).limit(limit).select(AuditEvent::as_select()).load(conn)
+    }
+}

@@ -1,0 +1,177 @@
+//! Elderly clients.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::{assignments, clients};
+
+/// An elderly client.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = clients)]
+pub struct Client {
+    /// Id.
+    pub id: i64,
+    /// Branch.
+    pub branch_id: i64,
+    /// Full name.
+    pub name: String,
+    /// Email for confirmations.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Street address.
+    pub address: String,
+    /// Home latitude.
+    pub lat: f64,
+    /// Home longitude.
+    pub lon: f64,
+    /// Needed skills, JSON list.
+    pub needs: String,
+    /// Spoken languages, JSON list.
+    pub languages: String,
+    /// Language for mail (`da` or `en`).
+    pub preferred_language: String,
+    /// How many helpers (2 or 3).
+    pub wanted: i32,
+    /// How they found us.
+    pub source: String,
+    /// Which partner, municipality, …
+    pub source_detail: Option<String>,
+    /// Also receives municipal home care.
+    pub municipal_home_care: bool,
+    /// Pets, allergies, door instructions: for the branch and the client's own helpers.
+    pub care_notes: String,
+    /// Set when the client was deleted (personal data erased).
+    pub deleted_at: Option<NaiveDateTime>,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// Changed.
+    pub updated_at: NaiveDateTime,
+}
+
+/// A client to create.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = clients)]
+pub struct NewClient {
+    /// Branch.
+    pub branch_id: i64,
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Address.
+    pub address: String,
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+    /// Needs JSON.
+    pub needs: String,
+    /// Languages JSON.
+    pub languages: String,
+    /// Mail language.
+    pub preferred_language: String,
+    /// Wanted helpers.
+    pub wanted: i32,
+    /// Source.
+    pub source: String,
+    /// Source detail.
+    pub source_detail: Option<String>,
+    /// Municipal home care.
+    pub municipal_home_care: bool,
+    /// Care notes.
+    pub care_notes: String,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// Changed.
+    pub updated_at: NaiveDateTime,
+}
+
+/// Fields a PATCH may change.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = clients)]
+pub struct ClientChanges {
+    /// Name.
+    pub name: Option<String>,
+    /// Email.
+    pub email: Option<Option<String>>,
+    /// Phone.
+    pub phone: Option<Option<String>>,
+    /// Address.
+    pub address: Option<String>,
+    /// Latitude.
+    pub lat: Option<f64>,
+    /// Longitude.
+    pub lon: Option<f64>,
+    /// Needs JSON.
+    pub needs: Option<String>,
+    /// Languages JSON.
+    pub languages: Option<String>,
+    /// Mail language.
+    pub preferred_language: Option<String>,
+    /// Wanted.
+    pub wanted: Option<i32>,
+    /// Source.
+    pub source: Option<String>,
+    /// Source detail.
+    pub source_detail: Option<Option<String>>,
+    /// Municipal home care.
+    pub municipal_home_care: Option<bool>,
+    /// Care notes.
+    pub care_notes: Option<String>,
+    /// Deleted.
+    pub deleted_at: Option<Option<NaiveDateTime>>,
+    /// Changed.
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// Which clients a caller may list.
+#[derive(Debug, Default)]
+pub struct ClientFilter {
+    /// Only this branch.
+    pub branch_id: Option<i64>,
+    /// Only clients this helper currently serves.
+    pub helper_id: Option<i64>,
+    /// Only this client.
+    pub only_id: Option<i64>,
+}
+
+impl Client {
+    /// Inserts a client.
+    pub fn insert(conn: &mut DbConnection, new: &NewClient) -> QueryResult<Client> {
+        diesel::insert_into(clients::table).values(new).returning(clients::all_columns).get_result(conn)
+    }
+
+    /// One client that is not deleted.
+    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Client> {
+        clients::table.find(id).filter(clients::deleted_at.is_null()).select(Client::as_select()).first(conn)
+    }
+
+    /// Clients matching `filter`, not deleted, after `after_id`, in id order.
+    pub fn list(conn: &mut DbConnection, filter: &ClientFilter, after_id: i64, limit: i64) -> QueryResult<Vec<Client>> {
+        let mut query = clients::table.filter(clients::id.gt(after_id)).filter(clients::deleted_at.is_null()).into_boxed();
+        if let Some(branch) = filter.branch_id {
+            query = query.filter(clients::branch_id.eq(branch));
+        }
+        if let Some(id) = filter.only_id {
+            query = query.filter(clients::id.eq(id));
+        }
+        if let Some(helper) = filter.helper_id {
+            let served = assignments::table
+                .filter(assignments::helper_id.eq(helper))
+                .filter(assignments::ended_at.is_null())
+                .select(assignments::client_id);
+            query = query.filter(clients::id.eq_any(served));
+        }
+        query.order(clients::id).limit(limit).select(Client::as_select()).load(conn)
+    }
+
+    /// Applies changes and returns the new row.
+    pub fn update(conn: &mut DbConnection, id: i64, changes: &ClientChanges) -> QueryResult<Client> {
+        diesel::update(clients::table.find(id)).set(changes).execute(conn)?;
+        clients::table.find(id).select(Client::as_select()).first(conn)
+    }
+}

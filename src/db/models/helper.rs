@@ -1,0 +1,273 @@
+//! Students (helpers) and their moves through the recruitment pipeline.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::{helper_transitions, helpers};
+
+/// A student, in any status from applicant to left.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = helpers)]
+pub struct Helper {
+    /// Id.
+    pub id: i64,
+    /// Branch applied to.
+    pub branch_id: i64,
+    /// Full name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// Phone.
+    pub phone: String,
+    /// What and where they study.
+    pub study_programme: String,
+    /// Skills, JSON list.
+    pub skills: String,
+    /// Languages, JSON list.
+    pub languages: String,
+    /// Home latitude.
+    pub home_lat: f64,
+    /// Home longitude.
+    pub home_lon: f64,
+    /// Most clients they want.
+    pub capacity: i32,
+    /// Hours a week they want.
+    pub hours_per_week: i32,
+    /// Pipeline status.
+    pub status: String,
+    /// Where a waitlisted student resumes.
+    pub resume_status: Option<String>,
+    /// When the status last changed.
+    pub status_changed_at: NaiveDateTime,
+    /// When they applied (waitlist order).
+    pub applied_at: NaiveDateTime,
+    /// Date of the criminal-record check.
+    pub criminal_record_checked_on: Option<NaiveDate>,
+    /// Outcome of the check: `clear` or `not_clear`.
+    pub criminal_record_outcome: Option<String>,
+    /// Hash of the applicant's status-lookup token.
+    pub status_token_hash: String,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// Changed.
+    pub updated_at: NaiveDateTime,
+}
+
+/// An application to store.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = helpers)]
+pub struct NewHelper {
+    /// Branch.
+    pub branch_id: i64,
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// Phone.
+    pub phone: String,
+    /// Study programme.
+    pub study_programme: String,
+    /// Skills JSON.
+    pub skills: String,
+    /// Languages JSON.
+    pub languages: String,
+    /// Latitude.
+    pub home_lat: f64,
+    /// Longitude.
+    pub home_lon: f64,
+    /// Capacity.
+    pub capacity: i32,
+    /// Hours a week.
+    pub hours_per_week: i32,
+    /// Status.
+    pub status: String,
+    /// Status changed.
+    pub status_changed_at: NaiveDateTime,
+    /// Applied.
+    pub applied_at: NaiveDateTime,
+    /// Status token hash.
+    pub status_token_hash: String,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// Changed.
+    pub updated_at: NaiveDateTime,
+}
+
+/// Profile fields a PATCH may change (status moves only through transitions).
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = helpers)]
+pub struct HelperChanges {
+    /// Name.
+    pub name: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Study programme.
+    pub study_programme: Option<String>,
+    /// Skills JSON.
+    pub skills: Option<String>,
+    /// Languages JSON.
+    pub languages: Option<String>,
+    /// Latitude.
+    pub home_lat: Option<f64>,
+    /// Longitude.
+    pub home_lon: Option<f64>,
+    /// Capacity.
+    pub capacity: Option<i32>,
+    /// Hours a week.
+    pub hours_per_week: Option<i32>,
+    /// Changed.
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// One recorded move.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = helper_transitions)]
+pub struct HelperTransition {
+    /// Id.
+    pub id: i64,
+    /// Helper.
+    pub helper_id: i64,
+    /// Status before.
+    pub from_status: String,
+    /// Status after.
+    pub to_status: String,
+    /// Who made the move (none for the applicant's own application).
+    pub actor_user_id: Option<i64>,
+    /// Why.
+    pub note: String,
+    /// Criminal-record check date recorded with this move.
+    pub criminal_record_checked_on: Option<NaiveDate>,
+    /// Criminal-record check outcome recorded with this move.
+    pub criminal_record_outcome: Option<String>,
+    /// When (UTC).
+    pub at: NaiveDateTime,
+}
+
+/// A move to record.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = helper_transitions)]
+pub struct NewHelperTransition {
+    /// Helper.
+    pub helper_id: i64,
+    /// From.
+    pub from_status: String,
+    /// To.
+    pub to_status: String,
+    /// Actor.
+    pub actor_user_id: Option<i64>,
+    /// Note.
+    pub note: String,
+    /// Check date.
+    pub criminal_record_checked_on: Option<NaiveDate>,
+    /// Check outcome.
+    pub criminal_record_outcome: Option<String>,
+    /// When.
+    pub at: NaiveDateTime,
+}
+
+/// Filters for listing helpers.
+#[derive(Debug, Default)]
+pub struct HelperFilter {
+    /// Only this branch.
+    pub branch_id: Option<i64>,
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only these ids (a helper sees only themself).
+    pub only_id: Option<i64>,
+}
+
+impl Helper {
+    /// Stores an application.
+    pub fn insert(conn: &mut DbConnection, new: &NewHelper) -> QueryResult<Helper> {
+        diesel::insert_into(helpers::table).values(new).returning(helpers::all_columns).get_result(conn)
+    }
+
+    /// One helper by id.
+    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Helper> {
+        helpers::table.find(id).select(Helper::as_select()).first(conn)
+    }
+
+    /// The applicant holding a status token.
+    pub fn find_by_status_token(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Option<Helper>> {
+        helpers::table.filter(helpers::status_token_hash.eq(token_hash)).select(Helper::as_select()).first(conn).optional()
+    }
+
+    /// Helpers matching `filter`, after `after_id`, in id order.
+    pub fn list(conn: &mut DbConnection, filter: &HelperFilter, after_id: i64, limit: i64) -> QueryResult<Vec<Helper>> {
+        let mut query = helpers::table.filter(helpers::id.gt(after_id)).into_boxed();
+        if let Some(branch) = filter.branch_id {
+            query = query.filter(helpers::branch_id.eq(branch));
+        }
+        if let Some(status) = &filter.status {
+            query = query.filter(helpers::status.eq(status.clone()));
+        }
+        if let Some(id) = filter.only_id {
+            query = query.filter(helpers::id.eq(id));
+        }
+        query.order(helpers::id).limit(limit).select(Helper::as_select()).load(conn)
+    }
+
+    /// 1-based place on the branch's waitlist, in order of application.
+    pub fn waitlist_position(conn: &mut DbConnection, helper: &Helper) -> QueryResult<i64> {
+        let ahead: i64 = helpers::table
+            .filter(helpers::branch_id.eq(helper.branch_id))
+            .filter(helpers::status.eq("waitlisted"))
+            .filter(
+                helpers::applied_at
+                    .lt(helper.applied_at)
+                    .or(helpers::applied_at.eq(helper.applied_at).and(helpers::id.lt(helper.id))),
+            )
+            .count()
+            .get_result(conn)?;
+        Ok(ahead + 1)
+    }
+
+    /// Applies profile changes and returns the new row.
+    pub fn update(conn: &mut DbConnection, id: i64, changes: &HelperChanges) -> QueryResult<Helper> {
+        diesel::update(helpers::table.find(id)).set(changes).execute(conn)?;
+        Helper::find(conn, id)
+    }
+
+    /// Moves the helper from `from` to `to`, only if it is still in `from`: a concurrent
+    /// move makes this return 0 rows instead of skipping a stage.
+    pub fn set_status(
+        conn: &mut DbConnection,
+        id: i64,
+        from: &str,
+        to: &str,
+        resume: Option<&str>,
+        record: Option<(NaiveDate, &str)>,
+        now: NaiveDateTime,
+    ) -> QueryResult<usize> {
+        let target = helpers::table.filter(helpers::id.eq(id)).filter(helpers::status.eq(from));
+        let changed = diesel::update(target)
+            .set((
+                helpers::status.eq(to),
+                helpers::resume_status.eq(resume),
+                helpers::status_changed_at.eq(now),
+                helpers::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        if let (1, Some((on, outcome))) = (changed, record) {
+            diesel::update(helpers::table.find(id))
+                .set((helpers::criminal_record_checked_on.eq(Some(on)), helpers::criminal_record_outcome.eq(Some(outcome))))
+                .execute(conn)?;
+        }
+        Ok(changed)
+    }
+
+    /// The recorded moves of a helper, oldest first.
+    pub fn history(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<HelperTransition>> {
+        helper_transitions::table
+            .filter(helper_transitions::helper_id.eq(id))
+            .order(helper_transitions::id)
+            .select(HelperTransition::as_select())
+            .load(conn)
+    }
+
+    /// Records a move.
+    pub fn record_transition(conn: &mut DbConnection, new: &NewHelperTransition) -> QueryResult<()> {
+        diesel::insert_into(helper_transitions::table).values(new).execute(conn).map(|_| ())
+    }
+}

@@ -1,0 +1,25 @@
+//! Rows as structs, with the queries that read and write them. Each takes a connection.
+
+pub mod assignment;
+pub mod audit;
+pub mod branch;
+pub mod client;
+pub mod helper;
+pub mod relative;
+pub mod session;
+pub mod user;
+
+/// Current time in UTC without offset, as stored in `Timestamp` columns.
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
+/// A JSON array of strings stored as text (portable across both backends).
+pub fn to_json_list<S: AsRef<str>>(items: &[S]) -> String {
+    serde_json::to_string(&items.iter().map(|s| s.as_ref()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into())
+}
+
+/// Reads a list stored by `to_json_list`; a damaged value reads as empty rather than failing a page.
+pub fn from_json_list(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
+}

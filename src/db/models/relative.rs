@@ -1,0 +1,83 @@
+//! Relatives who act for a client, with the rights the client consented to.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::relatives;
+
+/// A relative of a client.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = relatives)]
+pub struct Relative {
+    /// Id.
+    pub id: i64,
+    /// The client.
+    pub client_id: i64,
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// e.g. daughter, son, neighbour.
+    pub relation: String,
+    /// May see the client's visits and balance.
+    pub can_view: bool,
+    /// May book and cancel visits.
+    pub can_book: bool,
+    /// May buy clip cards.
+    pub can_pay: bool,
+    /// Date the client gave consent.
+    pub consent_given_on: NaiveDate,
+    /// Created.
+    pub created_at: NaiveDateTime,
+}
+
+/// A relative to add.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = relatives)]
+pub struct NewRelative {
+    /// Client.
+    pub client_id: i64,
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Relation.
+    pub relation: String,
+    /// View right.
+    pub can_view: bool,
+    /// Book right.
+    pub can_book: bool,
+    /// Pay right.
+    pub can_pay: bool,
+    /// Consent date.
+    pub consent_given_on: NaiveDate,
+    /// Created.
+    pub created_at: NaiveDateTime,
+}
+
+impl Relative {
+    /// Adds a relative.
+    pub fn insert(conn: &mut DbConnection, new: &NewRelative) -> QueryResult<Relative> {
+        diesel::insert_into(relatives::table).values(new).returning(relatives::all_columns).get_result(conn)
+    }
+
+    /// One relative.
+    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Relative> {
+        relatives::table.find(id).select(Relative::as_select()).first(conn)
+    }
+
+    /// A client's relatives.
+    pub fn for_client(conn: &mut DbConnection, client_id: i64) -> QueryResult<Vec<Relative>> {
+        relatives::table.filter(relatives::client_id.eq(client_id)).order(relatives::id).select(Relative::as_select()).load(conn)
+    }
+
+    /// Removes a client's relatives (on erasure).
+    pub fn delete_for_client(conn: &mut DbConnection, client_id: i64) -> QueryResult<usize> {
+        diesel::delete(relatives::table.filter(relatives::client_id.eq(client_id))).execute(conn)
+    }
+}

@@ -1,0 +1,183 @@
+//! Table definitions shared by both backends (portable column types only).
+// Written to match migrations/postgres and migrations/sqlite, which keep identical names.
+
+diesel::table! {
+    branches (id) {
+        id -> BigInt,
+        name -> Text,
+        country -> Text,
+        time_zone -> Text,
+        currency -> Text,
+        centre_lat -> Double,
+        centre_lon -> Double,
+        phone -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    helpers (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        name -> Text,
+        email -> Text,
+        phone -> Text,
+        study_programme -> Text,
+        skills -> Text,
+        languages -> Text,
+        home_lat -> Double,
+        home_lon -> Double,
+        capacity -> Integer,
+        hours_per_week -> Integer,
+        status -> Text,
+        resume_status -> Nullable<Text>,
+        status_changed_at -> Timestamp,
+        applied_at -> Timestamp,
+        criminal_record_checked_on -> Nullable<Date>,
+        criminal_record_outcome -> Nullable<Text>,
+        status_token_hash -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    helper_transitions (id) {
+        id -> BigInt,
+        helper_id -> BigInt,
+        from_status -> Text,
+        to_status -> Text,
+        actor_user_id -> Nullable<BigInt>,
+        note -> Text,
+        criminal_record_checked_on -> Nullable<Date>,
+        criminal_record_outcome -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    clients (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        name -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        address -> Text,
+        lat -> Double,
+        lon -> Double,
+        needs -> Text,
+        languages -> Text,
+        preferred_language -> Text,
+        wanted -> Integer,
+        source -> Text,
+        source_detail -> Nullable<Text>,
+        municipal_home_care -> Bool,
+        care_notes -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    relatives (id) {
+        id -> BigInt,
+        client_id -> BigInt,
+        name -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        relation -> Text,
+        can_view -> Bool,
+        can_book -> Bool,
+        can_pay -> Bool,
+        consent_given_on -> Date,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        name -> Text,
+        password_hash -> Nullable<Text>,
+        role -> Text,
+        branch_id -> Nullable<BigInt>,
+        helper_id -> Nullable<BigInt>,
+        client_id -> Nullable<BigInt>,
+        relative_id -> Nullable<BigInt>,
+        active -> Bool,
+        invite_token_hash -> Nullable<Text>,
+        invite_expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> BigInt,
+        account_key -> Text,
+        address_key -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assignments (id) {
+        id -> BigInt,
+        client_id -> BigInt,
+        helper_id -> BigInt,
+        started_at -> Timestamp,
+        started_by -> Nullable<BigInt>,
+        ended_at -> Nullable<Timestamp>,
+        ended_by -> Nullable<BigInt>,
+        end_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor_user_id -> Nullable<BigInt>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> BigInt,
+        fields -> Text,
+    }
+}
+
+diesel::joinable!(helpers -> branches (branch_id));
+diesel::joinable!(clients -> branches (branch_id));
+diesel::joinable!(helper_transitions -> helpers (helper_id));
+diesel::joinable!(relatives -> clients (client_id));
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(assignments -> clients (client_id));
+diesel::joinable!(assignments -> helpers (helper_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    branches,
+    helpers,
+    helper_transitions,
+    clients,
+    relatives,
+    users,
+    refresh_tokens,
+    login_failures,
+    assignments,
+    audit_events,
+);

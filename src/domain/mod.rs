@@ -1,0 +1,17 @@
+//! Validated types and the rules of the business. Nothing here knows about HTTP or SQL.
+
+pub mod client_source;
+pub mod language;
+pub mod pipeline;
+pub mod role;
+pub mod skill;
+pub mod text;
+pub mod validation;
+
+pub use client_source::ClientSource;
+pub use language::LanguageCode;
+pub use pipeline::HelperStatus;
+pub use role::Role;
+pub use skill::Skill;
+pub use text::{Email, Phone, Position, Text};
+pub use validation::Validator;

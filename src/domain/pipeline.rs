@@ -1,0 +1,185 @@
+//! The recruitment pipeline as an explicit state machine: only the listed moves exist.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a student stands, from application to leaving.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HelperStatus {
+    /// Applied; the application is not read yet.
+    Applied,
+    /// The application was read and looks promising.
+    Screened,
+    /// 1st interview: social competence, responsibility.
+    Interview1,
+    /// 2nd interview, with the criminal-record check.
+    Interview2,
+    /// 3rd and final interview.
+    Interview3,
+    /// Hired and taking clients.
+    Active,
+    /// Turned down (final).
+    Rejected,
+    /// Waiting for demand in their city; resumes where they stood.
+    Waitlisted,
+    /// Hired, taking a break (exams, travel).
+    Paused,
+    /// Gone: withdrew or stopped working (final).
+    Left,
+}
+
+/// Why a move is not allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    /// The pipeline has no such move.
+    #[error("a helper cannot move from {from} to {to}")]
+    NotAllowed {
+        /// Current status.
+        from: &'static str,
+        /// Requested status.
+        to: &'static str,
+    },
+    /// Leaving interview_2 forward needs the criminal-record check recorded as clear.
+    #[error("moving on from interview_2 needs a criminal-record check recorded with outcome \"clear\"")]
+    CriminalRecordCheckMissing,
+}
+
+impl HelperStatus {
+    /// Every status.
+    pub const ALL: [HelperStatus; 10] = [
+        HelperStatus::Applied,
+        HelperStatus::Screened,
+        HelperStatus::Interview1,
+        HelperStatus::Interview2,
+        HelperStatus::Interview3,
+        HelperStatus::Active,
+        HelperStatus::Rejected,
+        HelperStatus::Waitlisted,
+        HelperStatus::Paused,
+        HelperStatus::Left,
+    ];
+
+    /// The stored and API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HelperStatus::Applied => "applied",
+            HelperStatus::Screened => "screened",
+            HelperStatus::Interview1 => "interview_1",
+            HelperStatus::Interview2 => "interview_2",
+            HelperStatus::Interview3 => "interview_3",
+            HelperStatus::Active => "active",
+            HelperStatus::Rejected => "rejected",
+            HelperStatus::Waitlisted => "waitlisted",
+            HelperStatus::Paused => "paused",
+            HelperStatus::Left => "left",
+        }
+    }
+
+    /// Parses a stored or requested name.
+    pub fn parse(raw: &str) -> Result<HelperStatus, String> {
+        HelperStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+            .ok_or_else(|| format!("unknown status {raw:?}"))
+    }
+
+    /// The next interview stage, for the stages that have one.
+    fn forward(self) -> Option<HelperStatus> {
+        use HelperStatus::*;
+        match self {
+            Applied => Some(Screened),
+            Screened => Some(Interview1),
+            Interview1 => Some(Interview2),
+            Interview2 => Some(Interview3),
+            Interview3 => Some(Active),
+            _ => None,
+        }
+    }
+
+    /// True while the student is still being recruited.
+    pub fn in_recruitment(self) -> bool {
+        self.forward().is_some()
+    }
+
+    /// True when no move leads out.
+    pub fn is_final(self) -> bool {
+        matches!(self, HelperStatus::Rejected | HelperStatus::Left)
+    }
+
+    /// Checks a move. `resume` is where a waitlisted student stood; `record_clear` says
+    /// whether a clear criminal-record check is on file (or comes with this move).
+    pub fn check_move(
+        self,
+        to: HelperStatus,
+        resume: Option<HelperStatus>,
+        record_clear: bool,
+    ) -> Result<(), TransitionError> {
+        use HelperStatus::*;
+        let allowed = match (self, to) {
+            (from, to) if from.forward() == Some(to) => true,
+            (from, Rejected | Waitlisted) if from.in_recruitment() => true,
+            (Waitlisted, to) if Some(to) == resume => true,
+            (Waitlisted, Rejected) => true,
+            (Active, Paused) | (Paused, Active) => true,
+            (from, Left) => !from.is_final(),
+            _ => false,
+        };
+        if !allowed {
+            return Err(TransitionError::NotAllowed { from: self.as_str(), to: to.as_str() });
+        }
+        let passes_interview_2 = (self == Interview2 && to == Interview3)
+            || (self == Waitlisted && to == Interview3 && resume == Some(Interview3));
+        if passes_interview_2 && !record_clear {
+            return Err(TransitionError::CriminalRecordCheckMissing);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HelperStatus::*;
+    use super::*;
+
+    #[test]
+    fn the_happy_path_is_allowed_step_by_step() {
+        let path = [Applied, Screened, Interview1, Interview2, Interview3, Active];
+        for pair in path.windows(2) {
+            pair[0].check_move(pair[1], None, true).unwrap();
+        }
+    }
+
+    #[test]
+    fn skipping_a_stage_is_refused() {
+        assert!(Applied.check_move(Interview1, None, true).is_err());
+        assert!(Screened.check_move(Active, None, true).is_err());
+        assert!(Interview1.check_move(Interview3, None, true).is_err());
+    }
+
+    #[test]
+    fn interview_2_needs_a_clear_criminal_record_check() {
+        assert_eq!(Interview2.check_move(Interview3, None, false), Err(TransitionError::CriminalRecordCheckMissing));
+        Interview2.check_move(Rejected, None, false).unwrap();
+    }
+
+    #[test]
+    fn waitlisted_resumes_only_where_it_stood() {
+        Waitlisted.check_move(Interview1, Some(Interview1), true).unwrap();
+        assert!(Waitlisted.check_move(Active, Some(Interview1), true).is_err());
+    }
+
+    #[test]
+    fn final_states_have_no_way_out() {
+        for to in HelperStatus::ALL {
+            assert!(Rejected.check_move(to, None, true).is_err());
+            assert!(Left.check_move(to, None, true).is_err());
+        }
+    }
+
+    #[test]
+    fn every_status_round_trips_through_its_name() {
+        for status in HelperStatus::ALL {
+            assert_eq!(HelperStatus::parse(status.as_str()).unwrap(), status);
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! Min-cost flow on a [`Network`], exact in integers.
+//!
+//! 1. Cost scaling (Goldberg's push-relabel with ε-optimal prices and global price
+//!    updates) on costs multiplied by `n + 1`, down to ε = 1. That flow is optimal: a
+//!    residual cycle has at most `n` arcs, so its scaled cost is > −(n + 1), and being a
+//!    multiple of `n + 1` it cannot be negative.
+//! 2. [`Network::exact_prices`] turns the scaled prices into exact integer prices with
+//!    every residual reduced cost ≥ 0 (one Dijkstra), an optimality certificate against
+//!    which missing pairs are priced exactly.
+//! 3. [`Network::repair`] re-optimises after pairs are added or the flow is changed: it
+//!    saturates every residual arc with negative reduced cost, then routes each excess to
+//!    a deficit along a shortest path (successive shortest paths), keeping prices exact.
+//!    Its work follows the imbalance it creates, not the size of the graph.
+//!
+//! Convention: reduced cost `rc(u→v) = cost + p(u) − p(v)`.
+
+use super::flow::Network;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+/// Price divisor between two ε phases.
+const ALPHA: i64 = 8;
+
+/// Work counters of one min-cost run.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct MinCostStats {
+    /// ε phases run.
+    pub phases: u32,
+    /// Pushes done.
+    pub pushes: u64,
+    /// Relabels done.
+    pub relabels: u64,
+    /// Global price updates done.
+    pub updates: u64,
+    /// Shortest-path searches of the exact repair.
+    pub searches: u64,
+}
+
+impl Network {
+    fn rc(&self, u: usize, a: usize, price: &[i64]) -> i64 {
+        self.cost[a] + price[u] - price[self.head[a] as usize]
+    }
+
+    /// Cost multiplier of the scaling phases.
+    fn scale(&self) -> i64 {
+        self.nodes() as i64 + 1
+    }
+
+    /// Reduced cost with scaled cost (prices in scaled units).
+    fn src(&self, u: usize, a: usize, price: &[i64]) -> i64 {
+        self.cost[a] * self.scale() + price[u] - price[self.head[a] as usize]
+    }
+
+    /// Largest amount by which a residual arc's reduced cost is below zero (0 = exact).
+    pub fn violation(&self, price: &[i64]) -> i64 {
+        let mut worst = 0;
+        for u in 0..self.nodes() {
+            for a in self.arcs(u) {
+                if self.res[a] > 0 {
+                    worst = worst.max(-self.rc(u, a, price));
+                }
+            }
+        }
+        worst
+    }
+
+    /// Makes the current flow min-cost among flows with the same node balances, from
+    /// scratch; returns exact prices.
+    pub fn min_cost(&mut self, stats: &mut MinCostStats) -> Vec<i64> {
+        let mut price = vec![0i64; self.nodes()];
+        let mut eps = self.cost.iter().map(|c| c.abs()).max().unwrap_or(0) * self.scale();
+        while eps > 1 {
+            eps = (eps / ALPHA).max(1);
+            self.refine(eps, &mut price, stats);
+            stats.phases += 1;
+        }
+        self.exact_prices(&price)
+    }
+
+    /// Exact prices from 1-optimal scaled ones: shortest-path distances from a virtual root
+    /// joined to every node, found by one Dijkstra on key `scale·cost + arcs` of a path.
+    /// Paths have fewer than `scale` arcs, so the smallest key also has the smallest cost,
+    /// and the scaled prices make every key length `scaled rc + 1 ≥ 0`.
+    pub fn exact_prices(&self, scaled: &[i64]) -> Vec<i64> {
+        let n = self.nodes();
+        let top = scaled.iter().copied().max().unwrap_or(0);
+        let mut dist: Vec<i64> = scaled.iter().map(|p| top - p).collect();
+        let mut done = vec![false; n];
+        let mut heap: BinaryHeap<Reverse<(i64, u32)>> =
+            (0..n).map(|v| Reverse((dist[v], v as u32))).collect();
+        while let Some(Reverse((d, u))) = heap.pop() {
+            let u = u as usize;
+            if done[u] || d > dist[u] {
+                continue;
+            }
+            done[u] = true;
+            for a in self.arcs(u) {
+                let v = self.head[a] as usize;
+                if self.res[a] <= 0 || done[v] {
+                    continue;
+                }
+                let nd = d + self.src(u, a, scaled) + 1;
+                if nd < dist[v] {
+                    dist[v] = nd;
+                    heap.push(Reverse((nd, v as u32)));
+                }
+            }
+        }
+        let scale = self.scale();
+        (0..n)
+            .map(|v| (dist[v] - top + scaled[v]).div_euclid(scale))
+            .collect()
+    }
+
+    /// One ε phase: saturate admissible arcs, then push/relabel until no excess is left.
+    fn refine(&mut self, eps: i64, price: &mut [i64], stats: &mut MinCostStats) {
+        let n = self.nodes();
+        let mut excess = self.saturate_negative(price, true);
+        let mut cur: Vec<usize> = self.first[..n].to_vec();
+        self.global_update(eps, price, &excess);
+        stats.updates += 1;
+        let mut queue: VecDeque<usize> = (0..n).filter(|&u| excess[u] > 0).collect();
+        let mut since_update = 0usize;
+        while let Some(u) = queue.pop_front() {
+            while excess[u] > 0 {
+                let end = self.first[u + 1];
+                let mut a = cur[u];
+                while a < end {
+                    let v = self.head[a] as usize;
+                    if self.res[a] > 0 && self.src(u, a, price) < 0 {
+                        let d = excess[u].min(self.res[a]);
+                        self.push(a, d);
+                        excess[u] -= d;
+                        if excess[v] <= 0 && excess[v] + d > 0 {
+                            queue.push_back(v);
+                        }
+                        excess[v] += d;
+                        stats.pushes += 1;
+                        if excess[u] == 0 {
+                            break;
+                        }
+                    }
+                    a += 1;
+                }
+                cur[u] = a.min(end);
+                if excess[u] > 0 {
+                    self.relabel(u, eps, price);
+                    cur[u] = self.first[u];
+                    stats.relabels += 1;
+                    since_update += 1;
+                }
+            }
+            if since_update > n {
+                // Relabels move prices one arc at a time; a global update moves them all
+                // to their distance from the deficits at once (the cure for price wars).
+                since_update = 0;
+                self.global_update(eps, price, &excess);
+                stats.updates += 1;
+                cur.copy_from_slice(&self.first[..n]);
+            }
+        }
+    }
+
+    /// Pushes the full residual capacity of every arc with negative (scaled) reduced cost.
+    fn saturate_negative(&mut self, price: &[i64], scaled: bool) -> Vec<i64> {
+        let n = self.nodes();
+        let mut excess = vec![0i64; n];
+        for u in 0..n {
+            for a in self.arcs(u) {
+                let rc = if scaled { self.src(u, a, price) } else { self.rc(u, a, price) };
+                if self.res[a] > 0 && rc < 0 {
+                    let d = self.res[a];
+                    let v = self.head[a] as usize;
+                    self.push(a, d);
+                    excess[u] -= d;
+                    excess[v] += d;
+                }
+            }
+        }
+        excess
+    }
+
+    /// Lowers `u`'s price just enough that its best residual arc becomes admissible.
+    fn relabel(&self, u: usize, eps: i64, price: &mut [i64]) {
+        let mut best = i64::MIN;
+        for a in self.arcs(u) {
+            if self.res[a] > 0 {
+                best = best.max(price[self.head[a] as usize] - self.cost[a] * self.scale());
+            }
+        }
+        if best > i64::MIN {
+            price[u] = best - eps;
+        }
+    }
+
+    /// Goldberg's global price update: lowers each price by ε times its distance to the
+    /// nearest deficit, with arc length ⌊rc/ε⌋ + 1 (0 for admissible arcs). This keeps
+    /// ε-optimality (rc' = rc + ε(d(v) − d(u)) ≥ rc − ε·len ≥ −ε) and gives every excess
+    /// an admissible path. Distances are capped at the level where the last excess was
+    /// reached, which keeps the triangle inequality that argument needs.
+    fn global_update(&self, eps: i64, price: &mut [i64], excess: &[i64]) {
+        let n = self.nodes();
+        let mut dist = vec![i64::MAX; n];
+        let mut done = vec![false; n];
+        let mut heap = BinaryHeap::new();
+        let mut waiting = 0usize;
+        for v in 0..n {
+            if excess[v] < 0 {
+                dist[v] = 0;
+                heap.push(Reverse((0i64, v)));
+            } else if excess[v] > 0 {
+                waiting += 1;
+            }
+        }
+        let mut level = 0;
+        while let Some(Reverse((d, v))) = heap.pop() {
+            if done[v] || d > dist[v] {
+                continue;
+            }
+            done[v] = true;
+            level = d;
+            if excess[v] > 0 {
+                waiting -= 1;
+                if waiting == 0 {
+                    break;
+                }
+            }
+            for a in self.arcs(v) {
+                let r = self.rev[a] as usize;
+                let u = self.head[a] as usize;
+                if self.res[r] <= 0 || done[u] {
+                    continue;
+                }
+                let rc = self.src(u, r, price);
+                let nd = d.saturating_add(if rc < 0 { 0 } else { rc / eps + 1 });
+                if nd < dist[u] {
+                    dist[u] = nd;
+                    heap.push(Reverse((nd, u)));
+                }
+            }
+        }
+        for v in 0..n {
+            price[v] -= if done[v] { dist[v] } else { level } * eps;
+        }
+    }
+
+    /// Exact finish: saturate negative arcs, then successive shortest paths from each excess.
+    ///
+    /// Returns false only if some excess cannot reach a deficit, which a feasible flow rules out.
+    pub fn repair(&mut self, price: &mut [i64], stats: &mut MinCostStats) -> bool {
+        let n = self.nodes();
+        let mut excess = self.saturate_negative(price, false);
+        let mut search = Search::new(n);
+        for u in 0..n {
+            while excess[u] > 0 {
+                stats.searches += 1;
+                let Some((target, reach)) = search.run(self, u, price, &excess) else {
+                    return false;
+                };
+                // Successive-shortest-path price update, restricted to the settled nodes.
+                for &x in &search.settled {
+                    price[x as usize] -= reach - search.dist[x as usize];
+                }
+                let mut delta = excess[u].min(-excess[target]);
+                let mut x = target;
+                while x != u {
+                    let a = search.parent[x] as usize;
+                    delta = delta.min(self.res[a]);
+                    x = self.head[self.rev[a] as usize] as usize;
+                }
+                let mut x = target;
+                while x != u {
+                    let a = search.parent[x] as usize;
+                    self.push(a, delta);
+                    x = self.head[self.rev[a] as usize] as usize;
+                }
+                excess[u] -= delta;
+                excess[target] += delta;
+            }
+        }
+        true
+    }
+}
+
+/// Reusable Dijkstra state, so that many small searches cost only what they touch.
+struct Search {
+    dist: Vec<i64>,
+    parent: Vec<u32>,
+    seen: Vec<u32>,
+    done: Vec<u32>,
+    stamp: u32,
+    settled: Vec<u32>,
+    heap: BinaryHeap<Reverse<(i64, u32)>>,
+}
+
+impl Search {
+    fn new(n: usize) -> Search {
+        Search {
+            dist: vec![0; n],
+            parent: vec![0; n],
+            seen: vec![0; n],
+            done: vec![0; n],
+            stamp: 0,
+            settled: Vec::new(),
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    /// Shortest reduced-cost path from `u` to the nearest deficit: (deficit, its distance).
+    fn run(&mut self, net: &Network, u: usize, price: &[i64], excess: &[i64]) -> Option<(usize, i64)> {
+        self.stamp += 1;
+        let st = self.stamp;
+        self.settled.clear();
+        self.heap.clear();
+        self.dist[u] = 0;
+        self.seen[u] = st;
+        self.heap.push(Reverse((0, u as u32)));
+        while let Some(Reverse((d, x))) = self.heap.pop() {
+            let x = x as usize;
+            if self.done[x] == st || d > self.dist[x] {
+                continue;
+            }
+            self.done[x] = st;
+            self.settled.push(x as u32);
+            if excess[x] < 0 {
+                return Some((x, d));
+            }
+            for a in net.arcs(x) {
+                if net.res[a] <= 0 {
+                    continue;
+                }
+                let y = net.head[a] as usize;
+                if self.done[y] == st {
+                    continue;
+                }
+                let nd = d + net.rc(x, a, price);
+                if self.seen[y] != st || nd < self.dist[y] {
+                    self.seen[y] = st;
+                    self.dist[y] = nd;
+                    self.parent[y] = a as u32;
+                    self.heap.push(Reverse((nd, y as u32)));
+                }
+            }
+        }
+        None
+    }
+}
