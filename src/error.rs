@@ -197,6 +197,12 @@ impl From<DbError> for ApiError {
     }
 }
 
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> ApiError {
+        ApiError::from(DbError::Query(error))
+    }
+}
+
 /// Last line of defence: any error response that is not already problem+json (actix's own
 /// 404, 405, extractor errors…) is rewritten as one, so nothing answers plain text.
 pub fn problem_for_plain_errors<B>(

@@ -1,11 +1,13 @@
 //! helpmatch: sends students into elderly people's homes for practical help, with the same
 //! two or three faces each time. See `docs/ARCHITECTURE.md` for the layout.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
 pub mod routes;
+pub mod services;
 pub mod startup;
 pub mod telemetry;

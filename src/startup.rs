@@ -9,6 +9,7 @@ use actix_web::middleware::{ErrorHandlers, Next, from_fn};
 use actix_web::{App, HttpMessage, HttpServer, web};
 use tracing_actix_web::{RequestId, TracingLogger};
 
+use crate::auth::TokenKeys;
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::error::{self, ApiError, Problem};
@@ -20,6 +21,8 @@ pub struct AppState {
     pub pool: DbPool,
     /// The configuration the service started with.
     pub settings: Settings,
+    /// Access-token keys.
+    pub tokens: TokenKeys,
 }
 
 /// A built, bound, not yet running service.
@@ -88,7 +91,8 @@ fn serve(listener: TcpListener, pool: DbPool, settings: Settings) -> std::io::Re
     let workers = settings.server.workers;
     let shutdown = settings.server.shutdown_timeout_secs;
     let max_body = settings.server.max_body_bytes;
-    let state = web::Data::new(AppState { pool, settings });
+    let tokens = TokenKeys::new(&settings.auth.jwt_secret).map_err(std::io::Error::other)?;
+    let state = web::Data::new(AppState { pool, settings, tokens });
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())

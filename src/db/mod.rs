@@ -29,3 +29,12 @@ pub enum Readiness {
     /// Reachable but behind this binary's migrations.
     MigrationsPending,
 }
+
+/// A checked page request: ids greater than `after`, at most `limit`, in id order.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    /// Exclusive lower bound on the id.
+    pub after: i64,
+    /// Page size.
+    pub limit: i64,
+}

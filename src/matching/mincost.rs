@@ -34,6 +34,8 @@ pub struct MinCostStats {
     pub updates: u64,
     /// Shortest-path searches of the exact repair.
     pub searches: u64,
+    /// Nodes settled by those searches.
+    pub settled: u64,
 }
 
 impl Network {
@@ -257,6 +259,7 @@ impl Network {
                 let Some((target, reach)) = search.run(self, u, price, &excess) else {
                     return false;
                 };
+                stats.settled += search.settled.len() as u64;
                 // Successive-shortest-path price update, restricted to the settled nodes.
                 for &x in &search.settled {
                     price[x as usize] -= reach - search.dist[x as usize];

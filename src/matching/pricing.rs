@@ -32,11 +32,12 @@ pub struct Tuning {
 
 impl Default for Tuning {
     fn default() -> Self {
+        let e = |k: &str, d: usize| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
         Tuning {
-            base: 4,
-            per_slot: 3,
-            scan_limit: 256,
-            add_limit: 8,
+            base: e("T_BASE", 4),
+            per_slot: e("T_SLOT", 3),
+            scan_limit: e("T_SCAN", 256),
+            add_limit: e("T_ADD", 8),
         }
     }
 }

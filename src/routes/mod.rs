@@ -1,5 +1,6 @@
 //! Thin HTTP handlers, one module per resource: parse → call the domain → respond.
 
+mod extract;
 mod health;
 
 use actix_web::web;

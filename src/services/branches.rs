@@ -1,0 +1,158 @@
+//! City branches: created and changed by admins, read by their staff.
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+use crate::auth::Caller;
+use crate::auth::policy::Reach;
+use crate::db::DbConnection;
+use crate::db::models::branch::{Branch, BranchChanges, NewBranch};
+use crate::db::models::now;
+use crate::domain::{Phone, Position, Text, Validator};
+use crate::error::ApiError;
+use crate::db::Page;
+
+/// Body of `POST /api/v1/branches`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BranchInput {
+    /// City name, e.g. Aarhus.
+    pub name: String,
+    /// ISO 3166-1 alpha-2, e.g. DK or NO.
+    pub country: String,
+    /// IANA time zone, e.g. Europe/Copenhagen.
+    pub time_zone: String,
+    /// ISO 4217 code, e.g. DKK or NOK.
+    pub currency: String,
+    /// City centre.
+    pub centre: Position,
+    /// Branch phone number.
+    pub phone: Option<String>,
+    /// Defaults to true.
+    pub active: Option<bool>,
+}
+
+/// Body of `PATCH /api/v1/branches/{id}`: any subset of the fields.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BranchPatch {
+    /// City name.
+    pub name: Option<String>,
+    /// Country code.
+    pub country: Option<String>,
+    /// Time zone.
+    pub time_zone: Option<String>,
+    /// Currency.
+    pub currency: Option<String>,
+    /// City centre.
+    pub centre: Option<Position>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Active.
+    pub active: Option<bool>,
+}
+
+fn country(raw: &str) -> Result<String, String> {
+    let code = raw.trim().to_ascii_uppercase();
+    if code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase()) { Ok(code) } else { Err("must be an ISO 3166-1 alpha-2 code such as DK or NO".into()) }
+}
+
+fn currency(raw: &str) -> Result<String, String> {
+    let code = raw.trim().to_ascii_uppercase();
+    if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) { Ok(code) } else { Err("must be an ISO 4217 code such as DKK or NOK".into()) }
+}
+
+fn time_zone(raw: &str) -> Result<String, String> {
+    raw.trim().parse::<Tz>().map(|tz| tz.name().to_string()).map_err(|_| "must be an IANA time zone such as Europe/Copenhagen".into())
+}
+
+/// Validates a new branch.
+pub fn validate_new(input: BranchInput) -> Result<NewBranch, ApiError> {
+    let mut v = Validator::default();
+    let name = v.check("name", Text::required(&input.name, 100));
+    let country = v.check("country", country(&input.country));
+    let time_zone = v.check("time_zone", time_zone(&input.time_zone));
+    let currency = v.check("currency", currency(&input.currency));
+    let centre = v.check("centre", Position::parse(input.centre.lat, input.centre.lon));
+    let phone = v.check_opt("phone", input.phone.as_deref(), Phone::parse);
+    let at = now();
+    let built = (|| {
+        Some(NewBranch {
+            name: name?.into_string(),
+            country: country?,
+            time_zone: time_zone?,
+            currency: currency?,
+            centre_lat: centre?.lat,
+            centre_lon: centre.as_ref()?.lon,
+            phone: phone?.map(Phone::into_string),
+            active: input.active.unwrap_or(true),
+            created_at: at,
+            updated_at: at,
+        })
+    })();
+    v.into_value(built)
+}
+
+/// Validates a patch.
+pub fn validate_patch(input: BranchPatch) -> Result<BranchChanges, ApiError> {
+    let mut v = Validator::default();
+    let name = v.check_opt("name", input.name.as_deref(), |n| Text::required(n, 100).map(Text::into_string));
+    let country = v.check_opt("country", input.country.as_deref(), country);
+    let time_zone = v.check_opt("time_zone", input.time_zone.as_deref(), time_zone);
+    let currency = v.check_opt("currency", input.currency.as_deref(), currency);
+    let centre = v.check_opt("centre", input.centre, |c| Position::parse(c.lat, c.lon));
+    let phone = v.check_opt("phone", input.phone.as_deref(), |p| Phone::parse(p).map(Phone::into_string));
+    let built = (|| {
+        let centre = centre?;
+        Some(BranchChanges {
+            name: name?,
+            country: country?,
+            time_zone: time_zone?,
+            currency: currency?,
+            centre_lat: centre.map(|c| c.lat),
+            centre_lon: centre.map(|c| c.lon),
+            phone: phone?.map(Some),
+            active: input.active,
+            updated_at: Some(now()),
+        })
+    })();
+    v.into_value(built)
+}
+
+/// Creates a branch (admin).
+pub fn create(conn: &mut DbConnection, caller: &Caller, new: NewBranch) -> Result<Branch, ApiError> {
+    caller.require_admin()?;
+    if Branch::find_by_name(conn, &new.name)?.is_some() {
+        return Err(ApiError::Conflict(format!("a branch named {:?} already exists", new.name)));
+    }
+    Ok(Branch::insert(conn, &new)?)
+}
+
+/// Branches the caller can see: all for admins, their own for everyone else.
+pub fn list(conn: &mut DbConnection, caller: &Caller, page: Page) -> Result<Vec<Branch>, ApiError> {
+    let only = match caller.reach() {
+        Reach::All => None,
+        _ => Some(caller.branch_id.unwrap_or(-1)),
+    };
+    Ok(Branch::list(conn, only, page.after, page.limit)?)
+}
+
+/// One branch the caller can see.
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Branch, ApiError> {
+    if caller.reach() != Reach::All && caller.branch_id != Some(id) {
+        return Err(ApiError::NotFound);
+    }
+    Ok(Branch::find(conn, id)?)
+}
+
+/// Changes a branch (admin).
+pub fn update(conn: &mut DbConnection, caller: &Caller, id: i64, changes: BranchChanges) -> Result<Branch, ApiError> {
+    caller.require_admin()?;
+    Branch::find(conn, id)?;
+    if let Some(name) = &changes.name {
+        if Branch::find_by_name(conn, name)?.is_some_and(|b| b.id != id) {
+            return Err(ApiError::Conflict(format!("a branch named {name:?} already exists")));
+        }
+    }
+    Ok(Branch::update(conn, id, &changes)?)
+}

@@ -1,0 +1,7 @@
+//! The use cases: each checks who may act, validates against the current state, writes in
+//! one transaction and leaves an audit trail. Handlers call these through `db::run`.
+
+pub mod accounts;
+pub mod branches;
+pub mod helpers;
+pub mod sessions;
