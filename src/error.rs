@@ -15,7 +15,7 @@ use crate::db::DbError;
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// One invalid field of a request.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct FieldError {
     /// JSON path of the field, e.g. `position.lat`.
     pub field: String,
@@ -75,7 +75,7 @@ pub enum ApiError {
 }
 
 /// The problem+json body.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// A URI reference naming the kind of problem; documented in docs/api.md.
     #[serde(rename = "type")]

@@ -14,12 +14,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The process is up and answering.
-async fn live() -> HttpResponse {
+#[utoipa::path(get, path = "/health/live", tag = "health", responses((status = 200, description = "live")))]
+pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "live"}))
 }
 
 /// The database is reachable and every migration is applied.
-async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+#[utoipa::path(get, path = "/health/ready", tag = "health",
+    responses((status = 200, description = "ready"), (status = 503, body = crate::error::Problem)))]
+pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     // A checkout waits at most `database.connect_timeout_secs`, so a dead database gives
     // a prompt 503 rather than a hung probe.
     match db::run(&state.pool, db::readiness).await? {

@@ -2,6 +2,8 @@
 //! one transaction and leaves an audit trail. Handlers call these through `db::run`.
 
 pub mod accounts;
+pub mod assignments;
 pub mod branches;
+pub mod clients;
 pub mod helpers;
 pub mod sessions;

@@ -92,4 +92,19 @@ impl Assignment {
         ))
         .get_result(conn)
     }
+
+    /// Assignments by client, helper and open/ended, after `after_id`, in id order.
+    pub fn list(conn: &mut DbConnection, client_id: Option<i64>, helper_id: Option<i64>, open_only: bool, after_id: i64, limit: i64) -> QueryResult<Vec<Assignment>> {
+        let mut query = assignments::table.filter(assignments::id.gt(after_id)).into_boxed();
+        if let Some(client) = client_id {
+            query = query.filter(assignments::client_id.eq(client));
+        }
+        if let Some(helper) = helper_id {
+            query = query.filter(assignments::helper_id.eq(helper));
+        }
+        if open_only {
+            query = query.filter(assignments::ended_at.is_null());
+        }
+        query.order(assignments::id).limit(limit).select(Assignment::as_select()).load(conn)
+    }
 }

@@ -137,4 +137,11 @@ impl User {
     pub fn count_active_with_role(conn: &mut DbConnection, role: &str) -> QueryResult<i64> {
         users::table.filter(users::role.eq(role)).filter(users::active.eq(true)).count().get_result(conn)
     }
+
+    /// Closes every account acting for a client (on deletion).
+    pub fn deactivate_for_client(conn: &mut DbConnection, client_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+        diesel::update(users::table.filter(users::client_id.eq(client_id)))
+            .set((users::active.eq(false), users::updated_at.eq(now)))
+            .execute(conn)
+    }
 }

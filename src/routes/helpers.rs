@@ -1,0 +1,102 @@
+//! `/api/v1/applications` (public) and `/api/v1/helpers`.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::extract::{JsonBody, ListResponse, PageQuery};
+use crate::auth::Caller;
+use crate::db::{self, models::helper::HelperTransition};
+use crate::domain::HelperStatus;
+use crate::error::{ApiError, FieldError, Problem};
+use crate::services::helpers::{self, ApplicationInput, ApplicationReceipt, ApplicationStatus, HelperPatch, HelperView, TransitionInput, TransitionResult};
+use crate::startup::AppState;
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/api/v1/applications").route(web::post().to(apply)))
+        .service(web::resource("/api/v1/applications/{status_token}").route(web::get().to(application_status)))
+        .service(web::resource("/api/v1/helpers").route(web::get().to(list)))
+        .service(web::resource("/api/v1/helpers/{id}").route(web::get().to(get)).route(web::patch().to(update)))
+        .service(web::resource("/api/v1/helpers/{id}/transitions").route(web::post().to(transition)))
+        .service(web::resource("/api/v1/helpers/{id}/history").route(web::get().to(history)));
+}
+
+/// Filters of `GET /api/v1/helpers`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct HelperQuery {
+    /// Only this branch.
+    pub branch: Option<i64>,
+    /// Only this status (applied, screened, interview_1 … left).
+    pub status: Option<String>,
+    /// Items per page, 1–200.
+    pub limit: Option<i64>,
+    /// Cursor from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A student applies to a branch (no login needed).
+#[utoipa::path(post, path = "/api/v1/applications", tag = "helpers", request_body = ApplicationInput,
+    responses((status = 201, body = ApplicationReceipt), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn apply(state: web::Data<AppState>, JsonBody(input): JsonBody<ApplicationInput>) -> Result<HttpResponse, ApiError> {
+    let receipt = db::run(&state.pool, move |conn| helpers::apply(conn, input)).await?;
+    Ok(HttpResponse::Created().json(receipt))
+}
+
+/// An applicant's own status and waitlist position, by the token from the application.
+#[utoipa::path(get, path = "/api/v1/applications/{status_token}", tag = "helpers", params(("status_token" = String, Path)),
+    responses((status = 200, body = ApplicationStatus), (status = 404, body = Problem)))]
+pub async fn application_status(state: web::Data<AppState>, token: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let token = token.into_inner();
+    let status = db::run(&state.pool, move |conn| helpers::application_status(conn, &token)).await?;
+    Ok(HttpResponse::Ok().json(status))
+}
+
+/// Helpers in every status, with days in the current stage.
+#[utoipa::path(get, path = "/api/v1/helpers", tag = "helpers", security(("bearer" = [])), params(HelperQuery),
+    responses((status = 200, body = ListResponse<HelperView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+pub async fn list(state: web::Data<AppState>, caller: Caller, query: web::Query<HelperQuery>) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let page = PageQuery { limit: query.limit, cursor: query.cursor }.page()?;
+    if let Some(status) = &query.status {
+        HelperStatus::parse(status).map_err(|m| ApiError::Validation(vec![FieldError::new("status", m)]))?;
+    }
+    let (branch, status) = (query.branch, query.status);
+    let items = db::run(&state.pool, move |conn| helpers::list(conn, &caller, branch, status, page)).await?;
+    Ok(HttpResponse::Ok().json(ListResponse::new(items, page, |h| h.id)))
+}
+
+/// One helper.
+#[utoipa::path(get, path = "/api/v1/helpers/{id}", tag = "helpers", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = HelperView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let helper = db::run(&state.pool, move |conn| helpers::get(conn, &caller, id)).await?;
+    Ok(HttpResponse::Ok().json(helper))
+}
+
+/// Changes a helper's profile (branch staff, or the helper).
+#[utoipa::path(patch, path = "/api/v1/helpers/{id}", tag = "helpers", security(("bearer" = [])), params(("id" = i64, Path)), request_body = HelperPatch,
+    responses((status = 200, body = HelperView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>, JsonBody(input): JsonBody<HelperPatch>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let helper = db::run(&state.pool, move |conn| helpers::update(conn, &caller, id, input)).await?;
+    Ok(HttpResponse::Ok().json(helper))
+}
+
+/// Moves a helper through the recruitment pipeline.
+#[utoipa::path(post, path = "/api/v1/helpers/{id}/transitions", tag = "helpers", security(("bearer" = [])), params(("id" = i64, Path)), request_body = TransitionInput,
+    responses((status = 200, body = TransitionResult), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn transition(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>, JsonBody(input): JsonBody<TransitionInput>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let result = db::run(&state.pool, move |conn| helpers::transition(conn, &caller, id, input)).await?;
+    Ok(HttpResponse::Ok().json(result))
+}
+
+/// Every move of a helper, oldest first.
+#[utoipa::path(get, path = "/api/v1/helpers/{id}/history", tag = "helpers", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<HelperTransition>), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn history(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let history = db::run(&state.pool, move |conn| helpers::history(conn, &caller, id)).await?;
+    Ok(HttpResponse::Ok().json(history))
+}
