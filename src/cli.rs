@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Settings;
 use crate::startup::{self, Application};
-use crate::{db, telemetry};
+use crate::{db, services, telemetry};
 
 /// helpmatch: students helping elderly people at home, matched and booked.
 #[derive(Debug, Parser)]
@@ -22,6 +22,17 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Create an admin account; the password is read from stdin (or a prompt), never an argument.
+    CreateAdmin {
+        /// Login email of the new admin.
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
+    /// Add the demo branches (Aarhus, Aalborg, Silkeborg, Horsens, Kolding, København); opt-in only.
+    SeedDemo,
 }
 
 /// Runs the chosen subcommand.
@@ -29,6 +40,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(),
         Command::Migrate => migrate(),
+        Command::CreateAdmin { email, name } => create_admin(&email, &name),
+        Command::SeedDemo => seed_demo(),
     }
 }
 
@@ -55,4 +68,54 @@ fn migrate() -> anyhow::Result<()> {
     let applied = startup::migrate(&pool)?;
     println!("{applied} migration(s) applied");
     Ok(())
+}
+
+/// A migrated pool for one-off commands.
+fn migrated_pool() -> anyhow::Result<db::DbPool> {
+    let settings = Settings::load()?;
+    telemetry::init(settings.json_logs());
+    let pool = db::build_pool(&settings.database)?;
+    startup::migrate(&pool)?;
+    Ok(pool)
+}
+
+fn create_admin(email: &str, name: &str) -> anyhow::Result<()> {
+    let password = read_password()?;
+    let pool = migrated_pool()?;
+    let mut conn = pool.get()?;
+    let user = services::accounts::create_admin(&mut conn, email, name, &password).map_err(describe)?;
+    println!("admin {} created (id {})", user.email, user.id);
+    Ok(())
+}
+
+fn seed_demo() -> anyhow::Result<()> {
+    let pool = migrated_pool()?;
+    let mut conn = pool.get()?;
+    let added = services::branches::seed_demo(&mut conn).map_err(describe)?;
+    println!("{added} demo branch(es) added");
+    Ok(())
+}
+
+/// Reads one line: a prompt without echo on a terminal, else standard input.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    let password = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Password for the new admin: ")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    Ok(password)
+}
+
+/// Turns an API error into a message for the terminal.
+fn describe(error: crate::error::ApiError) -> anyhow::Error {
+    match error {
+        crate::error::ApiError::Validation(fields) => {
+            let list: Vec<String> = fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect();
+            anyhow::anyhow!("invalid input: {}", list.join("; "))
+        }
+        other => anyhow::anyhow!("{other}"),
+    }
 }

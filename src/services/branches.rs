@@ -156,3 +156,38 @@ pub fn update(conn: &mut DbConnection, caller: &Caller, id: i64, changes: Branch
     }
     Ok(Branch::update(conn, id, &changes)?)
 }
+
+/// The demo branches: the Danish cities of the business, centre coordinates included.
+const DEMO_BRANCHES: [(&str, f64, f64); 6] = [
+    ("Aarhus", 56.1567, 10.2108),
+    ("Aalborg", 57.0488, 9.9217),
+    ("Silkeborg", 56.1697, 9.5451),
+    ("Horsens", 55.8607, 9.8503),
+    ("Kolding", 55.4904, 9.4722),
+    ("København", 55.6761, 12.5683),
+];
+
+/// Adds the demo branches that are missing; returns how many were added.
+pub fn seed_demo(conn: &mut DbConnection) -> Result<usize, ApiError> {
+    let mut added = 0;
+    for (name, lat, lon) in DEMO_BRANCHES {
+        if Branch::find_by_name(conn, name)?.is_some() {
+            continue;
+        }
+        let at = now();
+        Branch::insert(conn, &NewBranch {
+            name: name.into(),
+            country: "DK".into(),
+            time_zone: "Europe/Copenhagen".into(),
+            currency: "DKK".into(),
+            centre_lat: lat,
+            centre_lon: lon,
+            phone: None,
+            active: true,
+            created_at: at,
+            updated_at: at,
+        })?;
+        added += 1;
+    }
+    Ok(added)
+}

@@ -221,6 +221,7 @@ pub struct ClientHelper {
     /// Helper's languages.
     pub languages: Vec<String>,
     /// Helping since (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
     pub since: chrono::NaiveDateTime,
 }
 

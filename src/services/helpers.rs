@@ -101,6 +101,7 @@ pub struct HelperView {
     /// Whole days in the current status.
     pub days_in_stage: i64,
     /// Applied (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
     pub applied_at: NaiveDateTime,
     /// Date of the criminal-record check.
     pub criminal_record_checked_on: Option<NaiveDate>,

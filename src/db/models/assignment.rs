@@ -17,10 +17,12 @@ pub struct Assignment {
     /// Helper.
     pub helper_id: i64,
     /// Start (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
     pub started_at: NaiveDateTime,
     /// Who made the pair.
     pub started_by: Option<i64>,
     /// End (UTC), if ended.
+    #[serde(serialize_with = "crate::db::models::utc_opt")]
     pub ended_at: Option<NaiveDateTime>,
     /// Who ended it.
     pub ended_by: Option<i64>,

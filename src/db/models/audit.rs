@@ -13,6 +13,7 @@ pub struct AuditEvent {
     /// Id.
     pub id: i64,
     /// When (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
     pub at: NaiveDateTime,
     /// Who (none for the public application form).
     pub actor_user_id: Option<i64>,

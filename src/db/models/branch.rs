@@ -30,8 +30,10 @@ pub struct Branch {
     /// Inactive branches take no new clients or applications.
     pub active: bool,
     /// Created (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
     pub created_at: NaiveDateTime,
     /// Last changed (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
     pub updated_at: NaiveDateTime,
 }
 

@@ -141,6 +141,7 @@ pub struct HelperTransition {
     /// Criminal-record check outcome recorded with this move.
     pub criminal_record_outcome: Option<String>,
     /// When (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
     pub at: NaiveDateTime,
 }
 

@@ -23,3 +23,16 @@ pub fn to_json_list<S: AsRef<str>>(items: &[S]) -> String {
 pub fn from_json_list(text: &str) -> Vec<String> {
     serde_json::from_str(text).unwrap_or_default()
 }
+
+/// Serializes a stored UTC timestamp as RFC 3339 with `Z`, as the API promises.
+pub fn utc<S: serde::Serializer>(at: &chrono::NaiveDateTime, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+/// `utc` for optional timestamps.
+pub fn utc_opt<S: serde::Serializer>(at: &Option<chrono::NaiveDateTime>, serializer: S) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => utc(at, serializer),
+        None => serializer.serialize_none(),
+    }
+}

@@ -31,6 +31,7 @@ pub struct Relative {
     /// Date the client gave consent.
     pub consent_given_on: NaiveDate,
     /// Created.
+    #[serde(serialize_with = "crate::db::models::utc")]
     pub created_at: NaiveDateTime,
 }
 
