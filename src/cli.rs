@@ -83,7 +83,8 @@ fn create_admin(email: &str, name: &str) -> anyhow::Result<()> {
     let password = read_password()?;
     let pool = migrated_pool()?;
     let mut conn = pool.get()?;
-    let user = services::accounts::create_admin(&mut conn, email, name, &password).map_err(describe)?;
+    let user =
+        services::accounts::create_admin(&mut conn, email, name, &password).map_err(describe)?;
     println!("admin {} created (id {})", user.email, user.id);
     Ok(())
 }
@@ -113,7 +114,10 @@ fn read_password() -> anyhow::Result<String> {
 fn describe(error: crate::error::ApiError) -> anyhow::Error {
     match error {
         crate::error::ApiError::Validation(fields) => {
-            let list: Vec<String> = fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect();
+            let list: Vec<String> = fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect();
             anyhow::anyhow!("invalid input: {}", list.join("; "))
         }
         other => anyhow::anyhow!("{other}"),

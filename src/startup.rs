@@ -92,7 +92,11 @@ fn serve(listener: TcpListener, pool: DbPool, settings: Settings) -> std::io::Re
     let shutdown = settings.server.shutdown_timeout_secs;
     let max_body = settings.server.max_body_bytes;
     let tokens = TokenKeys::new(&settings.auth.jwt_secret).map_err(std::io::Error::other)?;
-    let state = web::Data::new(AppState { pool, settings, tokens });
+    let state = web::Data::new(AppState {
+        pool,
+        settings,
+        tokens,
+    });
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())

@@ -40,7 +40,9 @@ pub struct Caller {
 impl Caller {
     fn from_claims(claims: Claims) -> Option<Caller> {
         let role = Role::parse(&claims.role).ok()?;
-        let relative = claims.relative_rights.map(|[view, book, pay]| RelativeRights { view, book, pay });
+        let relative = claims
+            .relative_rights
+            .map(|[view, book, pay]| RelativeRights { view, book, pay });
         Some(Caller {
             user_id: claims.sub,
             role,
@@ -62,7 +64,9 @@ impl FromRequest for Caller {
 }
 
 fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
-    let unauthorized = || ApiError::Unauthorized("a valid access token is required (Authorization: Bearer …)".into());
+    let unauthorized = || {
+        ApiError::Unauthorized("a valid access token is required (Authorization: Bearer …)".into())
+    };
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;

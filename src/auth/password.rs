@@ -32,7 +32,9 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
 /// verification, so an unknown email takes as long as a wrong password.
 pub fn verify(password: &str, stored: Option<&str>) -> bool {
     match stored {
-        Some(phc) => Argon2::default().verify_password(password.as_bytes(), phc).is_ok(),
+        Some(phc) => Argon2::default()
+            .verify_password(password.as_bytes(), phc)
+            .is_ok(),
         None => {
             if let Some(dummy) = DUMMY_HASH.as_deref() {
                 let _ = Argon2::default().verify_password(password.as_bytes(), dummy);
@@ -43,7 +45,8 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
 }
 
 /// A hash with the same parameters as real ones, verified against when there is no account.
-static DUMMY_HASH: LazyLock<Option<String>> = LazyLock::new(|| hash("no account has this password").ok());
+static DUMMY_HASH: LazyLock<Option<String>> =
+    LazyLock::new(|| hash("no account has this password").ok());
 
 #[cfg(test)]
 mod tests {

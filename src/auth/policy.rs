@@ -48,7 +48,11 @@ impl Caller {
 
     /// Admin, else 403.
     pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.role == Role::Admin { Ok(()) } else { Err(self.forbidden()) }
+        if self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(self.forbidden())
+        }
     }
 
     /// True when this caller manages `branch_id` (admin, or its leader).
@@ -62,7 +66,11 @@ impl Caller {
 
     /// 404 unless this caller manages `branch_id`: another branch's records do not exist for them.
     pub fn require_branch(&self, branch_id: i64) -> Result<(), ApiError> {
-        if self.manages_branch(branch_id) { Ok(()) } else { Err(ApiError::NotFound) }
+        if self.manages_branch(branch_id) {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound)
+        }
     }
 
     fn forbidden(&self) -> ApiError {

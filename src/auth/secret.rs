@@ -13,7 +13,10 @@ pub fn new_token() -> Result<String, getrandom::Error> {
 
 /// SHA-256 of a token, hex. Tokens are random, so no salt or slow hash is needed.
 pub fn hash_token(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]

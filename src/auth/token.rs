@@ -40,19 +40,28 @@ impl TokenKeys {
     /// Keys from the configured secret.
     pub fn new(secret: &SecretString) -> anyhow::Result<TokenKeys> {
         let bytes = secret.expose_secret().as_bytes();
-        Ok(TokenKeys { encoding: EncodingKey::from_secret(bytes)?, decoding: DecodingKey::from_secret(bytes)? })
+        Ok(TokenKeys {
+            encoding: EncodingKey::from_secret(bytes)?,
+            decoding: DecodingKey::from_secret(bytes)?,
+        })
     }
 
     /// Signs claims.
     pub fn sign(&self, claims: &Claims) -> anyhow::Result<String> {
-        Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)?)
+        Ok(jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            claims,
+            &self.encoding,
+        )?)
     }
 
     /// Verifies signature and expiry; `None` for anything invalid.
     pub fn verify(&self, token: &str) -> Option<Claims> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 5;
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok().map(|data| data.claims)
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .ok()
+            .map(|data| data.claims)
     }
 }
 
@@ -62,7 +71,16 @@ mod tests {
 
     fn claims(exp_offset: i64) -> Claims {
         let now = chrono::Utc::now().timestamp();
-        Claims { sub: 7, role: "admin".into(), branch_id: None, helper_id: None, client_id: None, relative_rights: None, iat: now, exp: now + exp_offset }
+        Claims {
+            sub: 7,
+            role: "admin".into(),
+            branch_id: None,
+            helper_id: None,
+            client_id: None,
+            relative_rights: None,
+            iat: now,
+            exp: now + exp_offset,
+        }
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! The data layer: one connection type for PostgreSQL and SQLite, the pool, migrations.
 
 mod blocking;
-pub mod models;
-pub mod schema;
 mod connection;
 mod migrations;
+pub mod models;
 mod pool;
+pub mod schema;
 
 pub use blocking::run;
 pub use connection::{Backend, DbConnection};

@@ -17,13 +17,18 @@ impl LanguageCode {
         if code.len() == 2 && ISO_639_1.split(' ').any(|known| known == code) {
             Ok(LanguageCode(code))
         } else {
-            Err(format!("{raw:?} is not an ISO 639-1 language code such as da, en, nb"))
+            Err(format!(
+                "{raw:?} is not an ISO 639-1 language code such as da, en, nb"
+            ))
         }
     }
 
     /// Parses a list; duplicates removed, sorted.
     pub fn parse_list(raw: &[String]) -> Result<Vec<LanguageCode>, String> {
-        let mut codes = raw.iter().map(|c| LanguageCode::parse(c)).collect::<Result<Vec<_>, _>>()?;
+        let mut codes = raw
+            .iter()
+            .map(|c| LanguageCode::parse(c))
+            .collect::<Result<Vec<_>, _>>()?;
         codes.sort();
         codes.dedup();
         Ok(codes)

@@ -40,7 +40,9 @@ pub enum TransitionError {
         to: &'static str,
     },
     /// Leaving interview_2 forward needs the criminal-record check recorded as clear.
-    #[error("moving on from interview_2 needs a criminal-record check recorded with outcome \"clear\"")]
+    #[error(
+        "moving on from interview_2 needs a criminal-record check recorded with outcome \"clear\""
+    )]
     CriminalRecordCheckMissing,
 }
 
@@ -125,7 +127,10 @@ impl HelperStatus {
             _ => false,
         };
         if !allowed {
-            return Err(TransitionError::NotAllowed { from: self.as_str(), to: to.as_str() });
+            return Err(TransitionError::NotAllowed {
+                from: self.as_str(),
+                to: to.as_str(),
+            });
         }
         let passes_interview_2 = (self == Interview2 && to == Interview3)
             || (self == Waitlisted && to == Interview3 && resume == Some(Interview3));
@@ -143,7 +148,9 @@ mod tests {
 
     #[test]
     fn the_happy_path_is_allowed_step_by_step() {
-        let path = [Applied, Screened, Interview1, Interview2, Interview3, Active];
+        let path = [
+            Applied, Screened, Interview1, Interview2, Interview3, Active,
+        ];
         for pair in path.windows(2) {
             pair[0].check_move(pair[1], None, true).unwrap();
         }
@@ -158,14 +165,23 @@ mod tests {
 
     #[test]
     fn interview_2_needs_a_clear_criminal_record_check() {
-        assert_eq!(Interview2.check_move(Interview3, None, false), Err(TransitionError::CriminalRecordCheckMissing));
+        assert_eq!(
+            Interview2.check_move(Interview3, None, false),
+            Err(TransitionError::CriminalRecordCheckMissing)
+        );
         Interview2.check_move(Rejected, None, false).unwrap();
     }
 
     #[test]
     fn waitlisted_resumes_only_where_it_stood() {
-        Waitlisted.check_move(Interview1, Some(Interview1), true).unwrap();
-        assert!(Waitlisted.check_move(Active, Some(Interview1), true).is_err());
+        Waitlisted
+            .check_move(Interview1, Some(Interview1), true)
+            .unwrap();
+        assert!(
+            Waitlisted
+                .check_move(Active, Some(Interview1), true)
+                .is_err()
+        );
     }
 
     #[test]

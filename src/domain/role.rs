@@ -32,6 +32,8 @@ impl Role {
         [Role::Admin, Role::BranchLeader, Role::Helper, Role::Client]
             .into_iter()
             .find(|r| r.as_str() == raw)
-            .ok_or_else(|| format!("unknown role {raw:?}; one of admin, branch_leader, helper, client"))
+            .ok_or_else(|| {
+                format!("unknown role {raw:?}; one of admin, branch_leader, helper, client")
+            })
     }
 }

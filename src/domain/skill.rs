@@ -3,7 +3,19 @@
 use serde::{Deserialize, Serialize};
 
 /// One kind of practical help.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Skill {
     /// Cooking meals.
@@ -49,15 +61,21 @@ impl Skill {
 
     /// Parses one skill name.
     pub fn parse(raw: &str) -> Result<Skill, String> {
-        Skill::ALL.into_iter().find(|s| s.as_str() == raw).ok_or_else(|| {
-            let names: Vec<_> = Skill::ALL.iter().map(|s| s.as_str()).collect();
-            format!("unknown skill {raw:?}; one of {}", names.join(", "))
-        })
+        Skill::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+            .ok_or_else(|| {
+                let names: Vec<_> = Skill::ALL.iter().map(|s| s.as_str()).collect();
+                format!("unknown skill {raw:?}; one of {}", names.join(", "))
+            })
     }
 
     /// Parses a list: no unknown names; duplicates removed; sorted.
     pub fn parse_list(raw: &[String]) -> Result<Vec<Skill>, String> {
-        let mut skills = raw.iter().map(|s| Skill::parse(s)).collect::<Result<Vec<_>, _>>()?;
+        let mut skills = raw
+            .iter()
+            .map(|s| Skill::parse(s))
+            .collect::<Result<Vec<_>, _>>()?;
         skills.sort();
         skills.dedup();
         Ok(skills)

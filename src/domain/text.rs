@@ -11,7 +11,11 @@ impl Text {
     /// 1..=`max` characters after trimming.
     pub fn required(raw: &str, max: usize) -> Result<Text, String> {
         let text = Self::optional(raw, max)?;
-        if text.0.is_empty() { Err("must not be empty".into()) } else { Ok(text) }
+        if text.0.is_empty() {
+            Err("must not be empty".into())
+        } else {
+            Ok(text)
+        }
     }
 
     /// 0..=`max` characters after trimming.
@@ -20,7 +24,10 @@ impl Text {
         if trimmed.chars().count() > max {
             return Err(format!("must be at most {max} characters"));
         }
-        if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        if trimmed
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
             return Err("must not contain control characters".into());
         }
         Ok(Text(trimmed.to_string()))
@@ -50,12 +57,16 @@ impl Email {
         if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return invalid();
         }
-        let Some((local, domain)) = email.split_once('@') else { return invalid() };
+        let Some((local, domain)) = email.split_once('@') else {
+            return invalid();
+        };
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
         if local.is_empty() || local.len() > 64 || !domain_ok || local.contains('@') {
             return invalid();
         }
@@ -81,10 +92,16 @@ pub struct Phone(String);
 impl Phone {
     /// Accepts `+45 12 34 56 78`, `12345678`, `+47-123-45-678`.
     pub fn parse(raw: &str) -> Result<Phone, String> {
-        let compact: String = raw.trim().chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        let compact: String = raw
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-'))
+            .collect();
         let digits = compact.strip_prefix('+').unwrap_or(&compact);
         if !(6..=15).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return Err("must be a phone number of 6 to 15 digits, optionally starting with +".into());
+            return Err(
+                "must be a phone number of 6 to 15 digits, optionally starting with +".into(),
+            );
         }
         Ok(Phone(compact))
     }
@@ -124,15 +141,23 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(Email::parse("  Anna@Example.DK ").unwrap().as_str(), "anna@example.dk");
-        for bad in ["", "anna", "anna@", "@x.dk", "a b@x.dk", "a@x", "a@.dk", "a@x..dk", "a@@x.dk"] {
+        assert_eq!(
+            Email::parse("  Anna@Example.DK ").unwrap().as_str(),
+            "anna@example.dk"
+        );
+        for bad in [
+            "", "anna", "anna@", "@x.dk", "a b@x.dk", "a@x", "a@.dk", "a@x..dk", "a@@x.dk",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
         }
     }
 
     #[test]
     fn phones_accept_common_danish_and_norwegian_forms() {
-        assert_eq!(Phone::parse("+45 12 34 56 78").unwrap().into_string(), "+4512345678");
+        assert_eq!(
+            Phone::parse("+45 12 34 56 78").unwrap().into_string(),
+            "+4512345678"
+        );
         assert!(Phone::parse("12-34").is_err());
         assert!(Phone::parse("call me").is_err());
     }

@@ -21,7 +21,12 @@ impl Validator {
     }
 
     /// Like `check` for an optional input: absent stays absent.
-    pub fn check_opt<T, I>(&mut self, field: &str, input: Option<I>, parse: impl FnOnce(I) -> Result<T, String>) -> Option<Option<T>> {
+    pub fn check_opt<T, I>(
+        &mut self,
+        field: &str,
+        input: Option<I>,
+        parse: impl FnOnce(I) -> Result<T, String>,
+    ) -> Option<Option<T>> {
         match input {
             None => Some(None),
             Some(raw) => self.check(field, parse(raw)).map(Some),
@@ -35,13 +40,21 @@ impl Validator {
 
     /// Ok when no field failed; otherwise a 422 listing them all.
     pub fn finish(self) -> Result<(), ApiError> {
-        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(self.errors)) }
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
     }
 
     /// Finishes and returns the value built from the checked fields.
     /// `build` returns `None` only if a check failed, and then `finish` has already answered 422.
     pub fn into_value<T>(self, build: Option<T>) -> Result<T, ApiError> {
         self.finish()?;
-        build.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("validated value missing although no field failed")))
+        build.ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!(
+                "validated value missing although no field failed"
+            ))
+        })
     }
 }

@@ -12,8 +12,12 @@ use crate::startup::AppState;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/api/v1/assignments").route(web::get().to(list)).route(web::post().to(create)))
-        .service(web::resource("/api/v1/assignments/{id}").route(web::delete().to(end)));
+    cfg.service(
+        web::resource("/api/v1/assignments")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(web::resource("/api/v1/assignments/{id}").route(web::delete().to(end)));
 }
 
 /// Filters of `GET /api/v1/assignments`.
@@ -34,26 +38,48 @@ pub struct AssignmentQuery {
 /// Pairs the caller may see.
 #[utoipa::path(get, path = "/api/v1/assignments", tag = "assignments", security(("bearer" = [])), params(AssignmentQuery),
     responses((status = 200, body = ListResponse<Assignment>), (status = 401, body = Problem), (status = 422, body = Problem)))]
-pub async fn list(state: web::Data<AppState>, caller: Caller, query: web::Query<AssignmentQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<AssignmentQuery>,
+) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let page = PageQuery { limit: q.limit, cursor: q.cursor }.page()?;
+    let page = PageQuery {
+        limit: q.limit,
+        cursor: q.cursor,
+    }
+    .page()?;
     let open_only = q.open.unwrap_or(true);
-    let items = db::run(&state.pool, move |conn| assignments::list(conn, &caller, q.client_id, q.helper_id, open_only, page)).await?;
+    let items = db::run(&state.pool, move |conn| {
+        assignments::list(conn, &caller, q.client_id, q.helper_id, open_only, page)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(ListResponse::new(items, page, |a| a.id)))
 }
 
 /// Pairs a helper with a client by hand (branch staff).
 #[utoipa::path(post, path = "/api/v1/assignments", tag = "assignments", security(("bearer" = [])), request_body = AssignmentInput,
     responses((status = 201, body = Assignment), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn create(state: web::Data<AppState>, caller: Caller, JsonBody(input): JsonBody<AssignmentInput>) -> Result<HttpResponse, ApiError> {
-    let assignment = db::run(&state.pool, move |conn| assignments::create(conn, &caller, input)).await?;
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    JsonBody(input): JsonBody<AssignmentInput>,
+) -> Result<HttpResponse, ApiError> {
+    let assignment = db::run(&state.pool, move |conn| {
+        assignments::create(conn, &caller, input)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(assignment))
 }
 
 /// Ends a pair; the record stays as history.
 #[utoipa::path(delete, path = "/api/v1/assignments/{id}", tag = "assignments", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 204, description = "ended"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn end(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn end(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     db::run(&state.pool, move |conn| assignments::end(conn, &caller, id)).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -4,7 +4,10 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use crate::auth::Caller;
-use crate::db::{self, models::audit::{AuditEvent, AuditFilter}};
+use crate::db::{
+    self,
+    models::audit::{AuditEvent, AuditFilter},
+};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::startup::AppState;
 
@@ -40,19 +43,40 @@ pub struct AuditPage {
 /// Lists audit events (admin).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])), params(AuditQuery),
     responses((status = 200, body = AuditPage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn list(state: web::Data<AppState>, caller: Caller, query: web::Query<AuditQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let q = query.into_inner();
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(ApiError::Validation(vec![FieldError::new("limit", "must be between 1 and 200")]));
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "limit",
+            "must be between 1 and 200",
+        )]));
     }
     let before = match q.cursor.as_deref() {
         None => i64::MAX,
-        Some(c) => c.parse::<i64>().map_err(|_| ApiError::Validation(vec![FieldError::new("cursor", "is not a cursor this service gave out")]))?,
+        Some(c) => c.parse::<i64>().map_err(|_| {
+            ApiError::Validation(vec![FieldError::new(
+                "cursor",
+                "is not a cursor this service gave out",
+            )])
+        })?,
     };
-    let filter = AuditFilter { entity: q.entity, entity_id: q.entity_id, actor_user_id: q.actor_user_id };
-    let items = db::run(&state.pool, move |conn| AuditEvent::list(conn, &filter, before, limit).map_err(ApiError::from)).await?;
-    let next_cursor = (items.len() as i64 == limit).then(|| items.last().map(|e| e.id.to_string())).flatten();
+    let filter = AuditFilter {
+        entity: q.entity,
+        entity_id: q.entity_id,
+        actor_user_id: q.actor_user_id,
+    };
+    let items = db::run(&state.pool, move |conn| {
+        AuditEvent::list(conn, &filter, before, limit).map_err(ApiError::from)
+    })
+    .await?;
+    let next_cursor = (items.len() as i64 == limit)
+        .then(|| items.last().map(|e| e.id.to_string()))
+        .flatten();
     Ok(HttpResponse::Ok().json(AuditPage { items, next_cursor }))
 }

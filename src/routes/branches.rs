@@ -11,14 +11,26 @@ use crate::startup::AppState;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/api/v1/branches").route(web::get().to(list)).route(web::post().to(create)))
-        .service(web::resource("/api/v1/branches/{id}").route(web::get().to(get)).route(web::patch().to(update)));
+    cfg.service(
+        web::resource("/api/v1/branches")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        web::resource("/api/v1/branches/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(update)),
+    );
 }
 
 /// Lists the branches the caller can see.
 #[utoipa::path(get, path = "/api/v1/branches", tag = "branches", security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = ListResponse<Branch>), (status = 401, body = Problem), (status = 422, body = Problem)))]
-pub async fn list(state: web::Data<AppState>, caller: Caller, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     let page = query.page()?;
     let items = db::run(&state.pool, move |conn| branches::list(conn, &caller, page)).await?;
     Ok(HttpResponse::Ok().json(ListResponse::new(items, page, |b| b.id)))
@@ -27,17 +39,28 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, query: web::Query<
 /// Creates a branch (admin).
 #[utoipa::path(post, path = "/api/v1/branches", tag = "branches", security(("bearer" = [])), request_body = BranchInput,
     responses((status = 201, body = Branch), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn create(state: web::Data<AppState>, caller: Caller, JsonBody(input): JsonBody<BranchInput>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    JsonBody(input): JsonBody<BranchInput>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let new = branches::validate_new(input)?;
-    let branch = db::run(&state.pool, move |conn| branches::create(conn, &caller, new)).await?;
+    let branch = db::run(&state.pool, move |conn| {
+        branches::create(conn, &caller, new)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(branch))
 }
 
 /// One branch.
 #[utoipa::path(get, path = "/api/v1/branches/{id}", tag = "branches", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Branch), (status = 401, body = Problem), (status = 404, body = Problem)))]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let branch = db::run(&state.pool, move |conn| branches::get(conn, &caller, id)).await?;
     Ok(HttpResponse::Ok().json(branch))
@@ -46,9 +69,17 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>)
 /// Changes a branch (admin).
 #[utoipa::path(patch, path = "/api/v1/branches/{id}", tag = "branches", security(("bearer" = [])), params(("id" = i64, Path)), request_body = BranchPatch,
     responses((status = 200, body = Branch), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>, JsonBody(input): JsonBody<BranchPatch>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    JsonBody(input): JsonBody<BranchPatch>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let (id, changes) = (id.into_inner(), branches::validate_patch(input)?);
-    let branch = db::run(&state.pool, move |conn| branches::update(conn, &caller, id, changes)).await?;
+    let branch = db::run(&state.pool, move |conn| {
+        branches::update(conn, &caller, id, changes)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(branch))
 }

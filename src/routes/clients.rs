@@ -7,16 +7,28 @@ use super::extract::{JsonBody, ListResponse, PageQuery};
 use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, Problem};
-use crate::services::clients::{self, ClientHelper, ClientInput, ClientPatch, ClientShown, ClientView, RelativeCreated, RelativeInput};
+use crate::services::clients::{
+    self, ClientHelper, ClientInput, ClientPatch, ClientShown, ClientView, RelativeCreated,
+    RelativeInput,
+};
 use crate::startup::AppState;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/api/v1/clients").route(web::get().to(list)).route(web::post().to(create)))
-        .service(web::resource("/api/v1/clients/{id}").route(web::get().to(get)).route(web::patch().to(update)).route(web::delete().to(delete)))
-        .service(web::resource("/api/v1/clients/{id}/helpers").route(web::get().to(helpers)))
-        .service(web::resource("/api/v1/clients/{id}/relatives").route(web::post().to(add_relative)))
-        .service(web::resource("/api/v1/clients/{id}/account").route(web::post().to(open_account)));
+    cfg.service(
+        web::resource("/api/v1/clients")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        web::resource("/api/v1/clients/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(update))
+            .route(web::delete().to(delete)),
+    )
+    .service(web::resource("/api/v1/clients/{id}/helpers").route(web::get().to(helpers)))
+    .service(web::resource("/api/v1/clients/{id}/relatives").route(web::post().to(add_relative)))
+    .service(web::resource("/api/v1/clients/{id}/account").route(web::post().to(open_account)));
 }
 
 /// Filters of `GET /api/v1/clients`.
@@ -40,26 +52,48 @@ pub struct Invitation {
 /// Clients the caller may see (a helper: their own clients, limited fields).
 #[utoipa::path(get, path = "/api/v1/clients", tag = "clients", security(("bearer" = [])), params(ClientQuery),
     responses((status = 200, body = ListResponse<ClientShown>), (status = 401, body = Problem), (status = 422, body = Problem)))]
-pub async fn list(state: web::Data<AppState>, caller: Caller, query: web::Query<ClientQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ClientQuery>,
+) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let page = PageQuery { limit: query.limit, cursor: query.cursor }.page()?;
+    let page = PageQuery {
+        limit: query.limit,
+        cursor: query.cursor,
+    }
+    .page()?;
     let branch = query.branch;
-    let items = db::run(&state.pool, move |conn| clients::list(conn, &caller, branch, page)).await?;
+    let items = db::run(&state.pool, move |conn| {
+        clients::list(conn, &caller, branch, page)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(ListResponse::new(items, page, ClientShown::id)))
 }
 
 /// Creates a client (branch staff).
 #[utoipa::path(post, path = "/api/v1/clients", tag = "clients", security(("bearer" = [])), request_body = ClientInput,
     responses((status = 201, body = ClientView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create(state: web::Data<AppState>, caller: Caller, JsonBody(input): JsonBody<ClientInput>) -> Result<HttpResponse, ApiError> {
-    let client = db::run(&state.pool, move |conn| clients::create(conn, &caller, input)).await?;
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    JsonBody(input): JsonBody<ClientInput>,
+) -> Result<HttpResponse, ApiError> {
+    let client = db::run(&state.pool, move |conn| {
+        clients::create(conn, &caller, input)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(client))
 }
 
 /// One client, in the shape the caller may see.
 #[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = ClientShown), (status = 401, body = Problem), (status = 404, body = Problem)))]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let client = db::run(&state.pool, move |conn| clients::get(conn, &caller, id)).await?;
     Ok(HttpResponse::Ok().json(client))
@@ -68,16 +102,28 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>)
 /// Changes a client (branch staff).
 #[utoipa::path(patch, path = "/api/v1/clients/{id}", tag = "clients", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ClientPatch,
     responses((status = 200, body = ClientView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>, JsonBody(input): JsonBody<ClientPatch>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    JsonBody(input): JsonBody<ClientPatch>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let client = db::run(&state.pool, move |conn| clients::update(conn, &caller, id, input)).await?;
+    let client = db::run(&state.pool, move |conn| {
+        clients::update(conn, &caller, id, input)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(client))
 }
 
 /// Deletes a client: personal data erased, pairs ended, history kept anonymously.
 #[utoipa::path(delete, path = "/api/v1/clients/{id}", tag = "clients", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 204, description = "deleted"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     db::run(&state.pool, move |conn| clients::delete(conn, &caller, id)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -86,26 +132,48 @@ pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<i6
 /// The client's current helpers.
 #[utoipa::path(get, path = "/api/v1/clients/{id}/helpers", tag = "clients", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Vec<ClientHelper>), (status = 401, body = Problem), (status = 404, body = Problem)))]
-pub async fn helpers(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn helpers(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let helpers = db::run(&state.pool, move |conn| clients::current_helpers(conn, &caller, id)).await?;
+    let helpers = db::run(&state.pool, move |conn| {
+        clients::current_helpers(conn, &caller, id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(helpers))
 }
 
 /// Adds a relative with the rights the client consented to.
 #[utoipa::path(post, path = "/api/v1/clients/{id}/relatives", tag = "clients", security(("bearer" = [])), params(("id" = i64, Path)), request_body = RelativeInput,
     responses((status = 201, body = RelativeCreated), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn add_relative(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>, JsonBody(input): JsonBody<RelativeInput>) -> Result<HttpResponse, ApiError> {
+pub async fn add_relative(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    JsonBody(input): JsonBody<RelativeInput>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let created = db::run(&state.pool, move |conn| clients::add_relative(conn, &caller, id, input)).await?;
+    let created = db::run(&state.pool, move |conn| {
+        clients::add_relative(conn, &caller, id, input)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(created))
 }
 
 /// Opens a login for the client themself.
 #[utoipa::path(post, path = "/api/v1/clients/{id}/account", tag = "clients", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 201, body = Invitation), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn open_account(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn open_account(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let invite_token = db::run(&state.pool, move |conn| clients::open_account(conn, &caller, id)).await?;
+    let invite_token = db::run(&state.pool, move |conn| {
+        clients::open_account(conn, &caller, id)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(Invitation { invite_token }))
 }

@@ -22,11 +22,21 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         let value = web::Json::<serde_json::Value>::from_request(req, payload);
         Box::pin(async move {
             let value = value.await?.into_inner();
-            serde_path_to_error::deserialize(value).map(JsonBody).map_err(|error| {
-                let path = error.path().to_string();
-                let field = if path == "." { "body".to_string() } else { path };
-                ApiError::Validation(vec![FieldError::new(field, error.into_inner().to_string())]).into()
-            })
+            serde_path_to_error::deserialize(value)
+                .map(JsonBody)
+                .map_err(|error| {
+                    let path = error.path().to_string();
+                    let field = if path == "." {
+                        "body".to_string()
+                    } else {
+                        path
+                    };
+                    ApiError::Validation(vec![FieldError::new(
+                        field,
+                        error.into_inner().to_string(),
+                    )])
+                    .into()
+                })
         })
     }
 }
@@ -50,12 +60,23 @@ impl PageQuery {
         }
         let after = match &self.cursor {
             None => 0,
-            Some(cursor) => cursor.parse::<i64>().ok().filter(|id| *id >= 0).unwrap_or_else(|| {
-                errors.push(FieldError::new("cursor", "is not a cursor this service gave out"));
-                0
-            }),
+            Some(cursor) => cursor
+                .parse::<i64>()
+                .ok()
+                .filter(|id| *id >= 0)
+                .unwrap_or_else(|| {
+                    errors.push(FieldError::new(
+                        "cursor",
+                        "is not a cursor this service gave out",
+                    ));
+                    0
+                }),
         };
-        if errors.is_empty() { Ok(Page { after, limit }) } else { Err(ApiError::Validation(errors)) }
+        if errors.is_empty() {
+            Ok(Page { after, limit })
+        } else {
+            Err(ApiError::Validation(errors))
+        }
     }
 }
 
@@ -72,7 +93,11 @@ impl<T> ListResponse<T> {
     /// Builds a page; `id_of` gives the cursor of the last item when the page is full.
     pub fn new(items: Vec<T>, page: Page, id_of: impl Fn(&T) -> i64) -> ListResponse<T> {
         let full = items.len() as i64 == page.limit;
-        let next_cursor = if full { items.last().map(|last| id_of(last).to_string()) } else { None };
+        let next_cursor = if full {
+            items.last().map(|last| id_of(last).to_string())
+        } else {
+            None
+        };
         ListResponse { items, next_cursor }
     }
 }

@@ -8,16 +8,28 @@ use crate::auth::Caller;
 use crate::db::{self, models::helper::HelperTransition};
 use crate::domain::HelperStatus;
 use crate::error::{ApiError, FieldError, Problem};
-use crate::services::helpers::{self, ApplicationInput, ApplicationReceipt, ApplicationStatus, HelperPatch, HelperView, TransitionInput, TransitionResult};
+use crate::services::helpers::{
+    self, ApplicationInput, ApplicationReceipt, ApplicationStatus, HelperPatch, HelperView,
+    TransitionInput, TransitionResult,
+};
 use crate::startup::AppState;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/applications").route(web::post().to(apply)))
-        .service(web::resource("/api/v1/applications/{status_token}").route(web::get().to(application_status)))
+        .service(
+            web::resource("/api/v1/applications/{status_token}")
+                .route(web::get().to(application_status)),
+        )
         .service(web::resource("/api/v1/helpers").route(web::get().to(list)))
-        .service(web::resource("/api/v1/helpers/{id}").route(web::get().to(get)).route(web::patch().to(update)))
-        .service(web::resource("/api/v1/helpers/{id}/transitions").route(web::post().to(transition)))
+        .service(
+            web::resource("/api/v1/helpers/{id}")
+                .route(web::get().to(get))
+                .route(web::patch().to(update)),
+        )
+        .service(
+            web::resource("/api/v1/helpers/{id}/transitions").route(web::post().to(transition)),
+        )
         .service(web::resource("/api/v1/helpers/{id}/history").route(web::get().to(history)));
 }
 
@@ -37,7 +49,10 @@ pub struct HelperQuery {
 /// A student applies to a branch (no login needed).
 #[utoipa::path(post, path = "/api/v1/applications", tag = "helpers", request_body = ApplicationInput,
     responses((status = 201, body = ApplicationReceipt), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn apply(state: web::Data<AppState>, JsonBody(input): JsonBody<ApplicationInput>) -> Result<HttpResponse, ApiError> {
+pub async fn apply(
+    state: web::Data<AppState>,
+    JsonBody(input): JsonBody<ApplicationInput>,
+) -> Result<HttpResponse, ApiError> {
     let receipt = db::run(&state.pool, move |conn| helpers::apply(conn, input)).await?;
     Ok(HttpResponse::Created().json(receipt))
 }
@@ -45,30 +60,52 @@ pub async fn apply(state: web::Data<AppState>, JsonBody(input): JsonBody<Applica
 /// An applicant's own status and waitlist position, by the token from the application.
 #[utoipa::path(get, path = "/api/v1/applications/{status_token}", tag = "helpers", params(("status_token" = String, Path)),
     responses((status = 200, body = ApplicationStatus), (status = 404, body = Problem)))]
-pub async fn application_status(state: web::Data<AppState>, token: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn application_status(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let token = token.into_inner();
-    let status = db::run(&state.pool, move |conn| helpers::application_status(conn, &token)).await?;
+    let status = db::run(&state.pool, move |conn| {
+        helpers::application_status(conn, &token)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(status))
 }
 
 /// Helpers in every status, with days in the current stage.
 #[utoipa::path(get, path = "/api/v1/helpers", tag = "helpers", security(("bearer" = [])), params(HelperQuery),
     responses((status = 200, body = ListResponse<HelperView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
-pub async fn list(state: web::Data<AppState>, caller: Caller, query: web::Query<HelperQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<HelperQuery>,
+) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let page = PageQuery { limit: query.limit, cursor: query.cursor }.page()?;
+    let page = PageQuery {
+        limit: query.limit,
+        cursor: query.cursor,
+    }
+    .page()?;
     if let Some(status) = &query.status {
-        HelperStatus::parse(status).map_err(|m| ApiError::Validation(vec![FieldError::new("status", m)]))?;
+        HelperStatus::parse(status)
+            .map_err(|m| ApiError::Validation(vec![FieldError::new("status", m)]))?;
     }
     let (branch, status) = (query.branch, query.status);
-    let items = db::run(&state.pool, move |conn| helpers::list(conn, &caller, branch, status, page)).await?;
+    let items = db::run(&state.pool, move |conn| {
+        helpers::list(conn, &caller, branch, status, page)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(ListResponse::new(items, page, |h| h.id)))
 }
 
 /// One helper.
 #[utoipa::path(get, path = "/api/v1/helpers/{id}", tag = "helpers", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = HelperView), (status = 401, body = Problem), (status = 404, body = Problem)))]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let helper = db::run(&state.pool, move |conn| helpers::get(conn, &caller, id)).await?;
     Ok(HttpResponse::Ok().json(helper))
@@ -77,25 +114,45 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>)
 /// Changes a helper's profile (branch staff, or the helper).
 #[utoipa::path(patch, path = "/api/v1/helpers/{id}", tag = "helpers", security(("bearer" = [])), params(("id" = i64, Path)), request_body = HelperPatch,
     responses((status = 200, body = HelperView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>, JsonBody(input): JsonBody<HelperPatch>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    JsonBody(input): JsonBody<HelperPatch>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let helper = db::run(&state.pool, move |conn| helpers::update(conn, &caller, id, input)).await?;
+    let helper = db::run(&state.pool, move |conn| {
+        helpers::update(conn, &caller, id, input)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(helper))
 }
 
 /// Moves a helper through the recruitment pipeline.
 #[utoipa::path(post, path = "/api/v1/helpers/{id}/transitions", tag = "helpers", security(("bearer" = [])), params(("id" = i64, Path)), request_body = TransitionInput,
     responses((status = 200, body = TransitionResult), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn transition(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>, JsonBody(input): JsonBody<TransitionInput>) -> Result<HttpResponse, ApiError> {
+pub async fn transition(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    JsonBody(input): JsonBody<TransitionInput>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let result = db::run(&state.pool, move |conn| helpers::transition(conn, &caller, id, input)).await?;
+    let result = db::run(&state.pool, move |conn| {
+        helpers::transition(conn, &caller, id, input)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(result))
 }
 
 /// Every move of a helper, oldest first.
 #[utoipa::path(get, path = "/api/v1/helpers/{id}/history", tag = "helpers", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Vec<HelperTransition>), (status = 401, body = Problem), (status = 404, body = Problem)))]
-pub async fn history(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let history = db::run(&state.pool, move |conn| helpers::history(conn, &caller, id)).await?;
     Ok(HttpResponse::Ok().json(history))

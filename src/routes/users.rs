@@ -11,14 +11,26 @@ use crate::startup::AppState;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/api/v1/users").route(web::get().to(list)).route(web::post().to(create)))
-        .service(web::resource("/api/v1/users/{id}").route(web::get().to(get)).route(web::patch().to(update)));
+    cfg.service(
+        web::resource("/api/v1/users")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        web::resource("/api/v1/users/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(update)),
+    );
 }
 
 /// Staff accounts the caller can see.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = ListResponse<UserView>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn list(state: web::Data<AppState>, caller: Caller, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     let page = query.page()?;
     let items = db::run(&state.pool, move |conn| accounts::list(conn, &caller, page)).await?;
     Ok(HttpResponse::Ok().json(ListResponse::new(items, page, |u| u.id)))
@@ -27,15 +39,26 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, query: web::Query<
 /// Creates a staff account (admin). Without a password, the answer carries an invitation token.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = UserInput,
     responses((status = 201, body = UserView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn create(state: web::Data<AppState>, caller: Caller, JsonBody(input): JsonBody<UserInput>) -> Result<HttpResponse, ApiError> {
-    let user = db::run(&state.pool, move |conn| accounts::create(conn, &caller, input)).await?;
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    JsonBody(input): JsonBody<UserInput>,
+) -> Result<HttpResponse, ApiError> {
+    let user = db::run(&state.pool, move |conn| {
+        accounts::create(conn, &caller, input)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(user))
 }
 
 /// One account.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = UserView), (status = 401, body = Problem), (status = 404, body = Problem)))]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let user = db::run(&state.pool, move |conn| accounts::get(conn, &caller, id)).await?;
     Ok(HttpResponse::Ok().json(user))
@@ -44,8 +67,16 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>)
 /// Changes a staff account (admin).
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = i64, Path)), request_body = UserPatch,
     responses((status = 200, body = UserView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn update(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>, JsonBody(input): JsonBody<UserPatch>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    JsonBody(input): JsonBody<UserPatch>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let user = db::run(&state.pool, move |conn| accounts::update(conn, &caller, id, input)).await?;
+    let user = db::run(&state.pool, move |conn| {
+        accounts::update(conn, &caller, id, input)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(user))
 }

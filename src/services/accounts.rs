@@ -94,14 +94,20 @@ fn staff_role(raw: &str) -> Result<Role, String> {
 }
 
 /// Creates a staff account (admin only).
-pub fn create(conn: &mut DbConnection, caller: &Caller, input: UserInput) -> Result<UserView, ApiError> {
+pub fn create(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    input: UserInput,
+) -> Result<UserView, ApiError> {
     caller.require_admin()?;
     let mut v = Validator::default();
     let email = v.check("email", Email::parse(&input.email));
     let name = v.check("name", Text::required(&input.name, 200));
     let role = v.check("role", staff_role(&input.role));
     let password_hash = match &input.password {
-        Some(p) => v.check("password", password::check_policy(p)).map(|_| Some(p.clone())),
+        Some(p) => v
+            .check("password", password::check_policy(p))
+            .map(|_| Some(p.clone())),
         None => Some(None),
     };
     match (role, input.branch_id) {
@@ -112,22 +118,48 @@ pub fn create(conn: &mut DbConnection, caller: &Caller, input: UserInput) -> Res
     let built = (|| Some((email?, name?, role?, password_hash?)))();
     let (email, name, role, password) = v.into_value(built)?;
     if let Some(branch) = input.branch_id {
-        Branch::find(conn, branch).map_err(|_| ApiError::Validation(vec![FieldError::new("branch_id", "no such branch")]))?;
+        Branch::find(conn, branch).map_err(|_| {
+            ApiError::Validation(vec![FieldError::new("branch_id", "no such branch")])
+        })?;
     }
-    insert_staff(conn, email, name, role, input.branch_id, password.as_deref())
+    insert_staff(
+        conn,
+        email,
+        name,
+        role,
+        input.branch_id,
+        password.as_deref(),
+    )
 }
 
 /// Creates the first admin from the command line.
-pub fn create_admin(conn: &mut DbConnection, email: &str, name: &str, password_given: &str) -> Result<UserView, ApiError> {
-    let email = Email::parse(email).map_err(|m| ApiError::Validation(vec![FieldError::new("email", m)]))?;
-    let name = Text::required(name, 200).map_err(|m| ApiError::Validation(vec![FieldError::new("name", m)]))?;
-    password::check_policy(password_given).map_err(|m| ApiError::Validation(vec![FieldError::new("password", m)]))?;
+pub fn create_admin(
+    conn: &mut DbConnection,
+    email: &str,
+    name: &str,
+    password_given: &str,
+) -> Result<UserView, ApiError> {
+    let email =
+        Email::parse(email).map_err(|m| ApiError::Validation(vec![FieldError::new("email", m)]))?;
+    let name = Text::required(name, 200)
+        .map_err(|m| ApiError::Validation(vec![FieldError::new("name", m)]))?;
+    password::check_policy(password_given)
+        .map_err(|m| ApiError::Validation(vec![FieldError::new("password", m)]))?;
     insert_staff(conn, email, name, Role::Admin, None, Some(password_given))
 }
 
-fn insert_staff(conn: &mut DbConnection, email: Email, name: Text, role: Role, branch_id: Option<i64>, password_given: Option<&str>) -> Result<UserView, ApiError> {
+fn insert_staff(
+    conn: &mut DbConnection,
+    email: Email,
+    name: Text,
+    role: Role,
+    branch_id: Option<i64>,
+    password_given: Option<&str>,
+) -> Result<UserView, ApiError> {
     if User::find_by_email(conn, email.as_str())?.is_some() {
-        return Err(ApiError::Conflict("an account with this email already exists".into()));
+        return Err(ApiError::Conflict(
+            "an account with this email already exists".into(),
+        ));
     }
     let at = now();
     let (password_hash, invite) = match password_given {
@@ -158,9 +190,16 @@ fn insert_staff(conn: &mut DbConnection, email: Email, name: Text, role: Role, b
 }
 
 /// Staff accounts the caller can see: all for admins, their branch's for a branch leader.
-pub fn list(conn: &mut DbConnection, caller: &Caller, page: Page) -> Result<Vec<UserView>, ApiError> {
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    page: Page,
+) -> Result<Vec<UserView>, ApiError> {
     let branch = caller.staff_branch_filter()?;
-    Ok(User::list_staff(conn, branch, page.after, page.limit)?.into_iter().map(UserView::from).collect())
+    Ok(User::list_staff(conn, branch, page.after, page.limit)?
+        .into_iter()
+        .map(UserView::from)
+        .collect())
 }
 
 /// One account: any for admins; their branch's staff for a branch leader; themself for anyone.
@@ -172,35 +211,60 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<UserView
             Ok(Some(branch)) => user.branch_id == Some(branch) && user.role == "branch_leader",
             Err(_) => false,
         };
-    if visible { Ok(user.into()) } else { Err(ApiError::NotFound) }
+    if visible {
+        Ok(user.into())
+    } else {
+        Err(ApiError::NotFound)
+    }
 }
 
 /// Changes a staff account (admin only). Deactivating ends the account's sessions.
-pub fn update(conn: &mut DbConnection, caller: &Caller, id: i64, patch: UserPatch) -> Result<UserView, ApiError> {
+pub fn update(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: i64,
+    patch: UserPatch,
+) -> Result<UserView, ApiError> {
     caller.require_admin()?;
     let user = User::find(conn, id)?;
     let mut v = Validator::default();
-    let name = v.check_opt("name", patch.name.as_deref(), |n| Text::required(n, 200).map(Text::into_string));
+    let name = v.check_opt("name", patch.name.as_deref(), |n| {
+        Text::required(n, 200).map(Text::into_string)
+    });
     let role = v.check_opt("role", patch.role.as_deref(), staff_role);
     let built = (|| Some((name?, role?)))();
     let (name, role) = v.into_value(built)?;
-    let final_role = role.map(|r| r.as_str().to_string()).unwrap_or(user.role.clone());
+    let final_role = role
+        .map(|r| r.as_str().to_string())
+        .unwrap_or(user.role.clone());
     let final_branch = patch.branch_id.or(user.branch_id);
     if final_role == "branch_leader" && final_branch.is_none() {
-        return Err(ApiError::Validation(vec![FieldError::new("branch_id", "a branch leader needs a branch")]));
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "branch_id",
+            "a branch leader needs a branch",
+        )]));
     }
     if let Some(branch) = patch.branch_id {
-        Branch::find(conn, branch).map_err(|_| ApiError::Validation(vec![FieldError::new("branch_id", "no such branch")]))?;
+        Branch::find(conn, branch).map_err(|_| {
+            ApiError::Validation(vec![FieldError::new("branch_id", "no such branch")])
+        })?;
     }
-    let demoting_admin = user.role == "admin" && (final_role != "admin" || patch.active == Some(false));
+    let demoting_admin =
+        user.role == "admin" && (final_role != "admin" || patch.active == Some(false));
     if demoting_admin && User::count_active_with_role(conn, "admin")? <= 1 {
-        return Err(ApiError::Conflict("the last active admin cannot be removed".into()));
+        return Err(ApiError::Conflict(
+            "the last active admin cannot be removed".into(),
+        ));
     }
     let at = now();
     let changes = UserChanges {
         name,
         role: role.map(|r| r.as_str().to_string()),
-        branch_id: if final_role == "admin" { Some(None) } else { patch.branch_id.map(Some) },
+        branch_id: if final_role == "admin" {
+            Some(None)
+        } else {
+            patch.branch_id.map(Some)
+        },
         active: patch.active,
         updated_at: Some(at),
         ..Default::default()

@@ -5,12 +5,12 @@ use serde::Deserialize;
 
 use crate::auth::Caller;
 use crate::auth::policy::Reach;
+use crate::db::DbConnection;
 use crate::db::models::assignment::Assignment;
 use crate::db::models::audit::AuditEvent;
 use crate::db::models::client::Client;
 use crate::db::models::helper::Helper;
 use crate::db::models::now;
-use crate::db::DbConnection;
 use crate::domain::HelperStatus;
 use crate::error::{ApiError, FieldError};
 
@@ -24,10 +24,16 @@ pub struct AssignmentInput {
     pub helper_id: i64,
 }
 
-fn visible_assignment(conn: &mut DbConnection, caller: &Caller, assignment: &Assignment) -> Result<bool, ApiError> {
+fn visible_assignment(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    assignment: &Assignment,
+) -> Result<bool, ApiError> {
     Ok(match caller.reach() {
         Reach::All => true,
-        Reach::Branch(branch) => Client::find(conn, assignment.client_id).is_ok_and(|c| c.branch_id == branch),
+        Reach::Branch(branch) => {
+            Client::find(conn, assignment.client_id).is_ok_and(|c| c.branch_id == branch)
+        }
         Reach::Helper(helper) => assignment.helper_id == helper,
         Reach::Client(client) => assignment.client_id == client,
         Reach::Nothing => false,
@@ -35,32 +41,68 @@ fn visible_assignment(conn: &mut DbConnection, caller: &Caller, assignment: &Ass
 }
 
 /// Pairs a helper with a client by hand (staff of the branch).
-pub fn create(conn: &mut DbConnection, caller: &Caller, input: AssignmentInput) -> Result<Assignment, ApiError> {
+pub fn create(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    input: AssignmentInput,
+) -> Result<Assignment, ApiError> {
     caller.require_staff()?;
     conn.transaction(|conn| {
         let client = Client::find(conn, input.client_id)
             .ok()
             .filter(|c| caller.manages_branch(c.branch_id))
-            .ok_or_else(|| ApiError::Validation(vec![FieldError::new("client_id", "no such client in your branch")]))?;
+            .ok_or_else(|| {
+                ApiError::Validation(vec![FieldError::new(
+                    "client_id",
+                    "no such client in your branch",
+                )])
+            })?;
         let helper = Helper::find(conn, input.helper_id)
             .ok()
             .filter(|h| h.branch_id == client.branch_id)
-            .ok_or_else(|| ApiError::Validation(vec![FieldError::new("helper_id", "no such helper in the client's branch")]))?;
+            .ok_or_else(|| {
+                ApiError::Validation(vec![FieldError::new(
+                    "helper_id",
+                    "no such helper in the client's branch",
+                )])
+            })?;
         if helper.status != HelperStatus::Active.as_str() {
-            return Err(ApiError::Conflict(format!("the helper is {}, not active", helper.status)));
+            return Err(ApiError::Conflict(format!(
+                "the helper is {}, not active",
+                helper.status
+            )));
         }
         if Assignment::is_open(conn, client.id, helper.id)? {
-            return Err(ApiError::Conflict("this helper already serves this client".into()));
+            return Err(ApiError::Conflict(
+                "this helper already serves this client".into(),
+            ));
         }
-        let assignment = Assignment::start(conn, client.id, helper.id, Some(caller.user_id), now())?;
-        AuditEvent::record(conn, Some(caller.user_id), "create", "assignment", assignment.id, &["client_id", "helper_id"])?;
+        let assignment =
+            Assignment::start(conn, client.id, helper.id, Some(caller.user_id), now())?;
+        AuditEvent::record(
+            conn,
+            Some(caller.user_id),
+            "create",
+            "assignment",
+            assignment.id,
+            &["client_id", "helper_id"],
+        )?;
         Ok(assignment)
     })
 }
 
 /// Assignments the caller may see, filtered by client, helper and open/ended.
-pub fn list(conn: &mut DbConnection, caller: &Caller, client_id: Option<i64>, helper_id: Option<i64>, open_only: bool, page: crate::db::Page) -> Result<Vec<Assignment>, ApiError> {
-    let all = Assignment::list(conn, client_id, helper_id, open_only, page.after, page.limit)?;
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    client_id: Option<i64>,
+    helper_id: Option<i64>,
+    open_only: bool,
+    page: crate::db::Page,
+) -> Result<Vec<Assignment>, ApiError> {
+    let all = Assignment::list(
+        conn, client_id, helper_id, open_only, page.after, page.limit,
+    )?;
     let mut visible = Vec::with_capacity(all.len());
     for assignment in all {
         if visible_assignment(conn, caller, &assignment)? {
@@ -79,7 +121,14 @@ pub fn end(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<(), ApiE
     }
     conn.transaction(|conn| {
         if Assignment::end(conn, id, Some(caller.user_id), "ended by the branch", now())? {
-            AuditEvent::record(conn, Some(caller.user_id), "delete", "assignment", id, &["ended_at"])?;
+            AuditEvent::record(
+                conn,
+                Some(caller.user_id),
+                "delete",
+                "assignment",
+                id,
+                &["ended_at"],
+            )?;
         }
         Ok(())
     })

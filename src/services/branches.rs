@@ -6,11 +6,11 @@ use serde::Deserialize;
 use crate::auth::Caller;
 use crate::auth::policy::Reach;
 use crate::db::DbConnection;
+use crate::db::Page;
 use crate::db::models::branch::{Branch, BranchChanges, NewBranch};
 use crate::db::models::now;
 use crate::domain::{Phone, Position, Text, Validator};
 use crate::error::ApiError;
-use crate::db::Page;
 
 /// Body of `POST /api/v1/branches`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -54,16 +54,27 @@ pub struct BranchPatch {
 
 fn country(raw: &str) -> Result<String, String> {
     let code = raw.trim().to_ascii_uppercase();
-    if code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase()) { Ok(code) } else { Err("must be an ISO 3166-1 alpha-2 code such as DK or NO".into()) }
+    if code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase()) {
+        Ok(code)
+    } else {
+        Err("must be an ISO 3166-1 alpha-2 code such as DK or NO".into())
+    }
 }
 
 fn currency(raw: &str) -> Result<String, String> {
     let code = raw.trim().to_ascii_uppercase();
-    if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) { Ok(code) } else { Err("must be an ISO 4217 code such as DKK or NOK".into()) }
+    if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
+        Ok(code)
+    } else {
+        Err("must be an ISO 4217 code such as DKK or NOK".into())
+    }
 }
 
 fn time_zone(raw: &str) -> Result<String, String> {
-    raw.trim().parse::<Tz>().map(|tz| tz.name().to_string()).map_err(|_| "must be an IANA time zone such as Europe/Copenhagen".into())
+    raw.trim()
+        .parse::<Tz>()
+        .map(|tz| tz.name().to_string())
+        .map_err(|_| "must be an IANA time zone such as Europe/Copenhagen".into())
 }
 
 /// Validates a new branch.
@@ -73,7 +84,10 @@ pub fn validate_new(input: BranchInput) -> Result<NewBranch, ApiError> {
     let country = v.check("country", country(&input.country));
     let time_zone = v.check("time_zone", time_zone(&input.time_zone));
     let currency = v.check("currency", currency(&input.currency));
-    let centre = v.check("centre", Position::parse(input.centre.lat, input.centre.lon));
+    let centre = v.check(
+        "centre",
+        Position::parse(input.centre.lat, input.centre.lon),
+    );
     let phone = v.check_opt("phone", input.phone.as_deref(), Phone::parse);
     let at = now();
     let built = (|| {
@@ -96,12 +110,16 @@ pub fn validate_new(input: BranchInput) -> Result<NewBranch, ApiError> {
 /// Validates a patch.
 pub fn validate_patch(input: BranchPatch) -> Result<BranchChanges, ApiError> {
     let mut v = Validator::default();
-    let name = v.check_opt("name", input.name.as_deref(), |n| Text::required(n, 100).map(Text::into_string));
+    let name = v.check_opt("name", input.name.as_deref(), |n| {
+        Text::required(n, 100).map(Text::into_string)
+    });
     let country = v.check_opt("country", input.country.as_deref(), country);
     let time_zone = v.check_opt("time_zone", input.time_zone.as_deref(), time_zone);
     let currency = v.check_opt("currency", input.currency.as_deref(), currency);
     let centre = v.check_opt("centre", input.centre, |c| Position::parse(c.lat, c.lon));
-    let phone = v.check_opt("phone", input.phone.as_deref(), |p| Phone::parse(p).map(Phone::into_string));
+    let phone = v.check_opt("phone", input.phone.as_deref(), |p| {
+        Phone::parse(p).map(Phone::into_string)
+    });
     let built = (|| {
         let centre = centre?;
         Some(BranchChanges {
@@ -120,10 +138,17 @@ pub fn validate_patch(input: BranchPatch) -> Result<BranchChanges, ApiError> {
 }
 
 /// Creates a branch (admin).
-pub fn create(conn: &mut DbConnection, caller: &Caller, new: NewBranch) -> Result<Branch, ApiError> {
+pub fn create(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    new: NewBranch,
+) -> Result<Branch, ApiError> {
     caller.require_admin()?;
     if Branch::find_by_name(conn, &new.name)?.is_some() {
-        return Err(ApiError::Conflict(format!("a branch named {:?} already exists", new.name)));
+        return Err(ApiError::Conflict(format!(
+            "a branch named {:?} already exists",
+            new.name
+        )));
     }
     Ok(Branch::insert(conn, &new)?)
 }
@@ -146,12 +171,19 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Branch, 
 }
 
 /// Changes a branch (admin).
-pub fn update(conn: &mut DbConnection, caller: &Caller, id: i64, changes: BranchChanges) -> Result<Branch, ApiError> {
+pub fn update(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: i64,
+    changes: BranchChanges,
+) -> Result<Branch, ApiError> {
     caller.require_admin()?;
     Branch::find(conn, id)?;
     if let Some(name) = &changes.name {
         if Branch::find_by_name(conn, name)?.is_some_and(|b| b.id != id) {
-            return Err(ApiError::Conflict(format!("a branch named {name:?} already exists")));
+            return Err(ApiError::Conflict(format!(
+                "a branch named {name:?} already exists"
+            )));
         }
     }
     Ok(Branch::update(conn, id, &changes)?)
@@ -175,18 +207,21 @@ pub fn seed_demo(conn: &mut DbConnection) -> Result<usize, ApiError> {
             continue;
         }
         let at = now();
-        Branch::insert(conn, &NewBranch {
-            name: name.into(),
-            country: "DK".into(),
-            time_zone: "Europe/Copenhagen".into(),
-            currency: "DKK".into(),
-            centre_lat: lat,
-            centre_lon: lon,
-            phone: None,
-            active: true,
-            created_at: at,
-            updated_at: at,
-        })?;
+        Branch::insert(
+            conn,
+            &NewBranch {
+                name: name.into(),
+                country: "DK".into(),
+                time_zone: "Europe/Copenhagen".into(),
+                currency: "DKK".into(),
+                centre_lat: lat,
+                centre_lon: lon,
+                phone: None,
+                active: true,
+                created_at: at,
+                updated_at: at,
+            },
+        )?;
         added += 1;
     }
     Ok(added)

@@ -232,7 +232,8 @@ fn needs(raw: &[String]) -> Result<String, String> {
 }
 
 fn languages(raw: &[String]) -> Result<String, String> {
-    LanguageCode::parse_list(raw).map(|c| to_json_list(&c.iter().map(|l| l.as_str()).collect::<Vec<_>>()))
+    LanguageCode::parse_list(raw)
+        .map(|c| to_json_list(&c.iter().map(|l| l.as_str()).collect::<Vec<_>>()))
 }
 
 fn mail_language(raw: &str) -> Result<String, String> {
@@ -243,24 +244,40 @@ fn mail_language(raw: &str) -> Result<String, String> {
 }
 
 fn wanted(value: i32) -> Result<i32, String> {
-    if (2..=3).contains(&value) { Ok(value) } else { Err("must be 2 or 3".into()) }
+    if (2..=3).contains(&value) {
+        Ok(value)
+    } else {
+        Err("must be 2 or 3".into())
+    }
 }
 
 /// Creates a client (admin, or the branch's leader).
-pub fn create(conn: &mut DbConnection, caller: &Caller, input: ClientInput) -> Result<ClientView, ApiError> {
+pub fn create(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    input: ClientInput,
+) -> Result<ClientView, ApiError> {
     caller.require_staff()?;
     let mut v = Validator::default();
     let name = v.check("name", Text::required(&input.name, 200));
     let email = v.check_opt("email", input.email.as_deref(), Email::parse);
     let phone = v.check_opt("phone", input.phone.as_deref(), Phone::parse);
     let address = v.check("address", Text::required(&input.address, 300));
-    let position = v.check("position", Position::parse(input.position.lat, input.position.lon));
+    let position = v.check(
+        "position",
+        Position::parse(input.position.lat, input.position.lon),
+    );
     let needs = v.check("needs", needs(&input.needs));
     let languages = v.check("languages", languages(&input.languages));
-    let preferred = v.check("preferred_language", mail_language(input.preferred_language.as_deref().unwrap_or("da")));
+    let preferred = v.check(
+        "preferred_language",
+        mail_language(input.preferred_language.as_deref().unwrap_or("da")),
+    );
     let wanted = v.check("wanted", wanted(input.wanted));
     let source = v.check("source", ClientSource::parse(&input.source));
-    let detail = v.check_opt("source_detail", input.source_detail.as_deref(), |d| Text::required(d, 200));
+    let detail = v.check_opt("source_detail", input.source_detail.as_deref(), |d| {
+        Text::required(d, 200)
+    });
     let notes = v.check("care_notes", Text::optional(&input.care_notes, 4000));
     if !caller.manages_branch(input.branch_id) {
         v.fail("branch_id", "you can only add clients to your own branch");
@@ -290,9 +307,18 @@ pub fn create(conn: &mut DbConnection, caller: &Caller, input: ClientInput) -> R
     })();
     let new = v.into_value(built)?;
     conn.transaction(|conn| {
-        Branch::find(conn, new.branch_id).map_err(|_| ApiError::Validation(vec![FieldError::new("branch_id", "no such branch")]))?;
+        Branch::find(conn, new.branch_id).map_err(|_| {
+            ApiError::Validation(vec![FieldError::new("branch_id", "no such branch")])
+        })?;
         let client = Client::insert(conn, &new)?;
-        AuditEvent::record(conn, Some(caller.user_id), "create", "client", client.id, &PERSONAL_FIELDS)?;
+        AuditEvent::record(
+            conn,
+            Some(caller.user_id),
+            "create",
+            "client",
+            client.id,
+            &PERSONAL_FIELDS,
+        )?;
         full_view(conn, client)
     })
 }
@@ -303,7 +329,10 @@ fn full_view(conn: &mut DbConnection, c: Client) -> Result<ClientView, ApiError>
     Ok(ClientView {
         id: c.id,
         branch_id: c.branch_id,
-        position: Position { lat: c.lat, lon: c.lon },
+        position: Position {
+            lat: c.lat,
+            lon: c.lon,
+        },
         needs: from_json_list(&c.needs),
         languages: from_json_list(&c.languages),
         name: c.name,
@@ -325,7 +354,10 @@ fn full_view(conn: &mut DbConnection, c: Client) -> Result<ClientView, ApiError>
 fn helper_view(c: Client) -> ClientForHelper {
     ClientForHelper {
         id: c.id,
-        position: Position { lat: c.lat, lon: c.lon },
+        position: Position {
+            lat: c.lat,
+            lon: c.lon,
+        },
         needs: from_json_list(&c.needs),
         languages: from_json_list(&c.languages),
         name: c.name,
@@ -336,7 +368,11 @@ fn helper_view(c: Client) -> ClientForHelper {
 }
 
 /// How the caller relates to a client, or `None` when they may not see it.
-fn access(conn: &mut DbConnection, caller: &Caller, client: &Client) -> Result<Option<bool>, ApiError> {
+fn access(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    client: &Client,
+) -> Result<Option<bool>, ApiError> {
     // Some(true) = full view, Some(false) = helper view.
     Ok(match caller.reach() {
         Reach::All => Some(true),
@@ -358,13 +394,28 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<ClientSh
         Some(false) => ClientShown::ForHelper(helper_view(client)),
         None => return Err(ApiError::NotFound),
     };
-    AuditEvent::record(conn, Some(caller.user_id), "read", "client", id, &PERSONAL_FIELDS)?;
+    AuditEvent::record(
+        conn,
+        Some(caller.user_id),
+        "read",
+        "client",
+        id,
+        &PERSONAL_FIELDS,
+    )?;
     Ok(shown)
 }
 
 /// Clients the caller may see, optionally in one branch.
-pub fn list(conn: &mut DbConnection, caller: &Caller, branch: Option<i64>, page: Page) -> Result<Vec<ClientShown>, ApiError> {
-    let mut filter = ClientFilter { branch_id: branch, ..Default::default() };
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    branch: Option<i64>,
+    page: Page,
+) -> Result<Vec<ClientShown>, ApiError> {
+    let mut filter = ClientFilter {
+        branch_id: branch,
+        ..Default::default()
+    };
     let full = match caller.reach() {
         Reach::All => true,
         Reach::Branch(own) if branch.is_none_or(|b| b == own) => {
@@ -385,8 +436,19 @@ pub fn list(conn: &mut DbConnection, caller: &Caller, branch: Option<i64>, page:
     clients
         .into_iter()
         .map(|c| {
-            AuditEvent::record(conn, Some(caller.user_id), "read", "client", c.id, &PERSONAL_FIELDS)?;
-            Ok(if full { ClientShown::Full(full_view(conn, c)?) } else { ClientShown::ForHelper(helper_view(c)) })
+            AuditEvent::record(
+                conn,
+                Some(caller.user_id),
+                "read",
+                "client",
+                c.id,
+                &PERSONAL_FIELDS,
+            )?;
+            Ok(if full {
+                ClientShown::Full(full_view(conn, c)?)
+            } else {
+                ClientShown::ForHelper(helper_view(c))
+            })
         })
         .collect()
 }
@@ -396,27 +458,54 @@ fn managed(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Client, 
     let client = Client::find(conn, id)?;
     match access(conn, caller, &client)? {
         Some(_) if caller.require_staff().is_ok() => Ok(client),
-        Some(_) => Err(ApiError::Forbidden("only the branch can change a client's record".into())),
+        Some(_) => Err(ApiError::Forbidden(
+            "only the branch can change a client's record".into(),
+        )),
         None => Err(ApiError::NotFound),
     }
 }
 
 /// Changes a client (staff of the branch).
-pub fn update(conn: &mut DbConnection, caller: &Caller, id: i64, patch: ClientPatch) -> Result<ClientView, ApiError> {
+pub fn update(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: i64,
+    patch: ClientPatch,
+) -> Result<ClientView, ApiError> {
     managed(conn, caller, id)?;
     let mut v = Validator::default();
-    let name = v.check_opt("name", patch.name.as_deref(), |n| Text::required(n, 200).map(Text::into_string));
-    let email = v.check_opt("email", patch.email.as_deref(), |e| Email::parse(e).map(Email::into_string));
-    let phone = v.check_opt("phone", patch.phone.as_deref(), |p| Phone::parse(p).map(Phone::into_string));
-    let address = v.check_opt("address", patch.address.as_deref(), |a| Text::required(a, 300).map(Text::into_string));
-    let position = v.check_opt("position", patch.position, |p| Position::parse(p.lat, p.lon));
+    let name = v.check_opt("name", patch.name.as_deref(), |n| {
+        Text::required(n, 200).map(Text::into_string)
+    });
+    let email = v.check_opt("email", patch.email.as_deref(), |e| {
+        Email::parse(e).map(Email::into_string)
+    });
+    let phone = v.check_opt("phone", patch.phone.as_deref(), |p| {
+        Phone::parse(p).map(Phone::into_string)
+    });
+    let address = v.check_opt("address", patch.address.as_deref(), |a| {
+        Text::required(a, 300).map(Text::into_string)
+    });
+    let position = v.check_opt("position", patch.position, |p| {
+        Position::parse(p.lat, p.lon)
+    });
     let needs = v.check_opt("needs", patch.needs.as_deref(), needs);
     let languages = v.check_opt("languages", patch.languages.as_deref(), languages);
-    let preferred = v.check_opt("preferred_language", patch.preferred_language.as_deref(), mail_language);
+    let preferred = v.check_opt(
+        "preferred_language",
+        patch.preferred_language.as_deref(),
+        mail_language,
+    );
     let wanted = v.check_opt("wanted", patch.wanted, wanted);
-    let source = v.check_opt("source", patch.source.as_deref(), |s| ClientSource::parse(s).map(|s| s.as_str().to_string()));
-    let detail = v.check_opt("source_detail", patch.source_detail.as_deref(), |d| Text::required(d, 200).map(Text::into_string));
-    let notes = v.check_opt("care_notes", patch.care_notes.as_deref(), |n| Text::optional(n, 4000).map(Text::into_string));
+    let source = v.check_opt("source", patch.source.as_deref(), |s| {
+        ClientSource::parse(s).map(|s| s.as_str().to_string())
+    });
+    let detail = v.check_opt("source_detail", patch.source_detail.as_deref(), |d| {
+        Text::required(d, 200).map(Text::into_string)
+    });
+    let notes = v.check_opt("care_notes", patch.care_notes.as_deref(), |n| {
+        Text::optional(n, 4000).map(Text::into_string)
+    });
     let built = (|| {
         let position = position?;
         Some(ClientChanges {
@@ -485,13 +574,25 @@ pub fn delete(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<(), A
             ..Default::default()
         };
         Client::update(conn, id, &erased)?;
-        AuditEvent::record(conn, Some(caller.user_id), "delete", "client", id, &PERSONAL_FIELDS)?;
+        AuditEvent::record(
+            conn,
+            Some(caller.user_id),
+            "delete",
+            "client",
+            id,
+            &PERSONAL_FIELDS,
+        )?;
         Ok(())
     })
 }
 
 /// Adds a relative with the rights the client consented to (staff of the branch).
-pub fn add_relative(conn: &mut DbConnection, caller: &Caller, client_id: i64, input: RelativeInput) -> Result<RelativeCreated, ApiError> {
+pub fn add_relative(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    client_id: i64,
+    input: RelativeInput,
+) -> Result<RelativeCreated, ApiError> {
     managed(conn, caller, client_id)?;
     let mut v = Validator::default();
     let name = v.check("name", Text::required(&input.name, 200));
@@ -505,75 +606,108 @@ pub fn add_relative(conn: &mut DbConnection, caller: &Caller, client_id: i64, in
     let (name, email, phone, relation) = v.into_value(built)?;
     conn.transaction(|conn| {
         let at = now();
-        let relative = Relative::insert(conn, &NewRelative {
-            client_id,
-            name: name.as_str().into(),
-            email: email.as_ref().map(|e| e.as_str().to_string()),
-            phone: phone.map(Phone::into_string),
-            relation: relation.into_string(),
-            can_view: input.can_view,
-            can_book: input.can_book,
-            can_pay: input.can_pay,
-            consent_given_on: input.consent_given_on,
-            created_at: at,
-        })?;
+        let relative = Relative::insert(
+            conn,
+            &NewRelative {
+                client_id,
+                name: name.as_str().into(),
+                email: email.as_ref().map(|e| e.as_str().to_string()),
+                phone: phone.map(Phone::into_string),
+                relation: relation.into_string(),
+                can_view: input.can_view,
+                can_book: input.can_book,
+                can_pay: input.can_pay,
+                consent_given_on: input.consent_given_on,
+                created_at: at,
+            },
+        )?;
         let mut invite_token = None;
         if let (true, Some(email)) = (input.create_account, email) {
             if User::find_by_email(conn, email.as_str())?.is_some() {
-                return Err(ApiError::Conflict("an account with this email already exists".into()));
+                return Err(ApiError::Conflict(
+                    "an account with this email already exists".into(),
+                ));
             }
             let (token, hash, expires) = sessions::new_invitation(at)?;
-            User::insert(conn, &NewUser {
-                email: email.into_string(),
-                name: name.into_string(),
-                password_hash: None,
-                role: "client".into(),
-                branch_id: None,
-                helper_id: None,
-                client_id: Some(client_id),
-                relative_id: Some(relative.id),
-                active: true,
-                invite_token_hash: Some(hash),
-                invite_expires_at: Some(expires),
-                created_at: at,
-                updated_at: at,
-            })?;
+            User::insert(
+                conn,
+                &NewUser {
+                    email: email.into_string(),
+                    name: name.into_string(),
+                    password_hash: None,
+                    role: "client".into(),
+                    branch_id: None,
+                    helper_id: None,
+                    client_id: Some(client_id),
+                    relative_id: Some(relative.id),
+                    active: true,
+                    invite_token_hash: Some(hash),
+                    invite_expires_at: Some(expires),
+                    created_at: at,
+                    updated_at: at,
+                },
+            )?;
             invite_token = Some(token);
         }
-        AuditEvent::record(conn, Some(caller.user_id), "create", "relative", relative.id, &["name", "email", "phone"])?;
-        Ok(RelativeCreated { relative, invite_token })
+        AuditEvent::record(
+            conn,
+            Some(caller.user_id),
+            "create",
+            "relative",
+            relative.id,
+            &["name", "email", "phone"],
+        )?;
+        Ok(RelativeCreated {
+            relative,
+            invite_token,
+        })
     })
 }
 
 /// Opens a login for the client themself (staff of the branch); returns the invitation token.
-pub fn open_account(conn: &mut DbConnection, caller: &Caller, client_id: i64) -> Result<String, ApiError> {
+pub fn open_account(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    client_id: i64,
+) -> Result<String, ApiError> {
     let client = managed(conn, caller, client_id)?;
-    let email = client.email.ok_or_else(|| ApiError::Validation(vec![FieldError::new("email", "the client has no email")]))?;
+    let email = client.email.ok_or_else(|| {
+        ApiError::Validation(vec![FieldError::new("email", "the client has no email")])
+    })?;
     if User::find_by_email(conn, &email)?.is_some() {
-        return Err(ApiError::Conflict("an account with this email already exists".into()));
+        return Err(ApiError::Conflict(
+            "an account with this email already exists".into(),
+        ));
     }
     let at = now();
     let (token, hash, expires) = sessions::new_invitation(at)?;
-    User::insert(conn, &NewUser {
-        email,
-        name: client.name,
-        password_hash: None,
-        role: "client".into(),
-        branch_id: None,
-        helper_id: None,
-        client_id: Some(client_id),
-        relative_id: None,
-        active: true,
-        invite_token_hash: Some(hash),
-        invite_expires_at: Some(expires),
-        created_at: at,
-        updated_at: at,
-    })?;
+    User::insert(
+        conn,
+        &NewUser {
+            email,
+            name: client.name,
+            password_hash: None,
+            role: "client".into(),
+            branch_id: None,
+            helper_id: None,
+            client_id: Some(client_id),
+            relative_id: None,
+            active: true,
+            invite_token_hash: Some(hash),
+            invite_expires_at: Some(expires),
+            created_at: at,
+            updated_at: at,
+        },
+    )?;
     Ok(token)
 }
 
 /// The client's current helpers (anyone who may see the client).
-pub fn current_helpers(conn: &mut DbConnection, caller: &Caller, client_id: i64) -> Result<Vec<ClientHelper>, ApiError> {
+pub fn current_helpers(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    client_id: i64,
+) -> Result<Vec<ClientHelper>, ApiError> {
     let client = Client::find(conn, client_id)?;
     if access(conn, caller, &client)?.is_none() {
         return Err(ApiError::NotFound);

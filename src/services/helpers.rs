@@ -10,7 +10,9 @@ use crate::auth::secret;
 use crate::db::models::assignment::Assignment;
 use crate::db::models::audit::AuditEvent;
 use crate::db::models::branch::Branch;
-use crate::db::models::helper::{Helper, HelperChanges, HelperFilter, HelperTransition, NewHelper, NewHelperTransition};
+use crate::db::models::helper::{
+    Helper, HelperChanges, HelperFilter, HelperTransition, NewHelper, NewHelperTransition,
+};
 use crate::db::models::session::RefreshToken;
 use crate::db::models::user::{NewUser, User, UserChanges};
 use crate::db::models::{from_json_list, now, to_json_list};
@@ -177,26 +179,39 @@ fn languages(raw: &[String]) -> Result<String, String> {
     if codes.is_empty() {
         return Err("list at least one language".into());
     }
-    Ok(to_json_list(&codes.iter().map(|c| c.as_str()).collect::<Vec<_>>()))
+    Ok(to_json_list(
+        &codes.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+    ))
 }
 
 fn in_range(value: i32, low: i32, high: i32) -> Result<i32, String> {
-    if (low..=high).contains(&value) { Ok(value) } else { Err(format!("must be between {low} and {high}")) }
+    if (low..=high).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("must be between {low} and {high}"))
+    }
 }
 
 /// A student applies to a branch (public). Returns the status token once.
-pub fn apply(conn: &mut DbConnection, input: ApplicationInput) -> Result<ApplicationReceipt, ApiError> {
+pub fn apply(
+    conn: &mut DbConnection,
+    input: ApplicationInput,
+) -> Result<ApplicationReceipt, ApiError> {
     let mut v = Validator::default();
     let name = v.check("name", Text::required(&input.name, 200));
     let email = v.check("email", Email::parse(&input.email));
     let phone = v.check("phone", Phone::parse(&input.phone));
-    let programme = v.check("study_programme", Text::required(&input.study_programme, 200));
+    let programme = v.check(
+        "study_programme",
+        Text::required(&input.study_programme, 200),
+    );
     let skills = v.check("skills", skills(&input.skills));
     let languages = v.check("languages", languages(&input.languages));
     let home = v.check("home", Position::parse(input.home.lat, input.home.lon));
     let capacity = v.check("capacity", in_range(input.capacity, 1, 3));
     let hours = v.check("hours_per_week", in_range(input.hours_per_week, 1, 40));
-    let token = secret::new_token().map_err(|e| ApiError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
+    let token = secret::new_token()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
     let at = now();
     let built = (|| {
         let home = home?;
@@ -224,33 +239,67 @@ pub fn apply(conn: &mut DbConnection, input: ApplicationInput) -> Result<Applica
     conn.transaction(|conn| {
         let branch = Branch::find(conn, new.branch_id).ok().filter(|b| b.active);
         if branch.is_none() {
-            return Err(ApiError::Validation(vec![FieldError::new("branch_id", "no such active branch")]));
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "branch_id",
+                "no such active branch",
+            )]));
         }
-        let pending = Helper::list(conn, &HelperFilter { branch_id: Some(new.branch_id), ..Default::default() }, 0, i64::MAX)?
-            .into_iter()
-            .any(|h| h.email == new.email && !HelperStatus::parse(&h.status).is_ok_and(HelperStatus::is_final));
+        let pending = Helper::list(
+            conn,
+            &HelperFilter {
+                branch_id: Some(new.branch_id),
+                ..Default::default()
+            },
+            0,
+            i64::MAX,
+        )?
+        .into_iter()
+        .any(|h| {
+            h.email == new.email
+                && !HelperStatus::parse(&h.status).is_ok_and(HelperStatus::is_final)
+        });
         if pending {
-            return Err(ApiError::Conflict("an application with this email is already open at this branch".into()));
+            return Err(ApiError::Conflict(
+                "an application with this email is already open at this branch".into(),
+            ));
         }
         let helper = Helper::insert(conn, &new)?;
-        Helper::record_transition(conn, &NewHelperTransition {
+        Helper::record_transition(
+            conn,
+            &NewHelperTransition {
+                helper_id: helper.id,
+                from_status: String::new(),
+                to_status: helper.status.clone(),
+                actor_user_id: None,
+                note: "application received".into(),
+                criminal_record_checked_on: None,
+                criminal_record_outcome: None,
+                at,
+            },
+        )?;
+        AuditEvent::record(
+            conn,
+            None,
+            "create",
+            "helper",
+            helper.id,
+            &["name", "email", "phone", "home"],
+        )?;
+        Ok(ApplicationReceipt {
             helper_id: helper.id,
-            from_status: String::new(),
-            to_status: helper.status.clone(),
-            actor_user_id: None,
-            note: "application received".into(),
-            criminal_record_checked_on: None,
-            criminal_record_outcome: None,
-            at,
-        })?;
-        AuditEvent::record(conn, None, "create", "helper", helper.id, &["name", "email", "phone", "home"])?;
-        Ok(ApplicationReceipt { helper_id: helper.id, status: helper.status, status_token: token })
+            status: helper.status,
+            status_token: token,
+        })
     })
 }
 
 /// An applicant looks up their own application by its token.
-pub fn application_status(conn: &mut DbConnection, token: &str) -> Result<ApplicationStatus, ApiError> {
-    let helper = Helper::find_by_status_token(conn, &secret::hash_token(token))?.ok_or(ApiError::NotFound)?;
+pub fn application_status(
+    conn: &mut DbConnection,
+    token: &str,
+) -> Result<ApplicationStatus, ApiError> {
+    let helper = Helper::find_by_status_token(conn, &secret::hash_token(token))?
+        .ok_or(ApiError::NotFound)?;
     let branch = Branch::find(conn, helper.branch_id)?;
     let waitlist_position = waitlist_position(conn, &helper)?;
     Ok(ApplicationStatus {
@@ -262,7 +311,11 @@ pub fn application_status(conn: &mut DbConnection, token: &str) -> Result<Applic
 }
 
 fn waitlist_position(conn: &mut DbConnection, helper: &Helper) -> Result<Option<i64>, ApiError> {
-    if helper.status == HelperStatus::Waitlisted.as_str() { Ok(Some(Helper::waitlist_position(conn, helper)?)) } else { Ok(None) }
+    if helper.status == HelperStatus::Waitlisted.as_str() {
+        Ok(Some(Helper::waitlist_position(conn, helper)?))
+    } else {
+        Ok(None)
+    }
 }
 
 fn view(conn: &mut DbConnection, helper: Helper) -> Result<HelperView, ApiError> {
@@ -272,7 +325,10 @@ fn view(conn: &mut DbConnection, helper: Helper) -> Result<HelperView, ApiError>
         branch_id: helper.branch_id,
         skills: from_json_list(&helper.skills),
         languages: from_json_list(&helper.languages),
-        home: Position { lat: helper.home_lat, lon: helper.home_lon },
+        home: Position {
+            lat: helper.home_lat,
+            lon: helper.home_lon,
+        },
         days_in_stage: (now() - helper.status_changed_at).num_days(),
         name: helper.name,
         email: helper.email,
@@ -297,12 +353,26 @@ fn visible(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Helper, 
         Reach::Helper(own) => own == id,
         _ => false,
     };
-    if allowed { Ok(helper) } else { Err(ApiError::NotFound) }
+    if allowed {
+        Ok(helper)
+    } else {
+        Err(ApiError::NotFound)
+    }
 }
 
 /// Helpers in a branch and status the caller may see (a helper sees only themself).
-pub fn list(conn: &mut DbConnection, caller: &Caller, branch: Option<i64>, status: Option<String>, page: Page) -> Result<Vec<HelperView>, ApiError> {
-    let mut filter = HelperFilter { branch_id: branch, status, only_id: None };
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    branch: Option<i64>,
+    status: Option<String>,
+    page: Page,
+) -> Result<Vec<HelperView>, ApiError> {
+    let mut filter = HelperFilter {
+        branch_id: branch,
+        status,
+        only_id: None,
+    };
     match caller.reach() {
         Reach::All => {}
         Reach::Branch(own) if branch.is_none_or(|b| b == own) => filter.branch_id = Some(own),
@@ -310,31 +380,61 @@ pub fn list(conn: &mut DbConnection, caller: &Caller, branch: Option<i64>, statu
         _ => return Ok(vec![]),
     }
     let helpers = Helper::list(conn, &filter, page.after, page.limit)?;
-    helpers.into_iter().map(|h| {
-        AuditEvent::record(conn, Some(caller.user_id), "read", "helper", h.id, &["name", "email", "phone", "home"])?;
-        view(conn, h)
-    }).collect()
+    helpers
+        .into_iter()
+        .map(|h| {
+            AuditEvent::record(
+                conn,
+                Some(caller.user_id),
+                "read",
+                "helper",
+                h.id,
+                &["name", "email", "phone", "home"],
+            )?;
+            view(conn, h)
+        })
+        .collect()
 }
 
 /// One helper.
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<HelperView, ApiError> {
     let helper = visible(conn, caller, id)?;
-    AuditEvent::record(conn, Some(caller.user_id), "read", "helper", id, &["name", "email", "phone", "home"])?;
+    AuditEvent::record(
+        conn,
+        Some(caller.user_id),
+        "read",
+        "helper",
+        id,
+        &["name", "email", "phone", "home"],
+    )?;
     view(conn, helper)
 }
 
 /// Changes a helper's profile: staff of the branch, or the helper themself.
-pub fn update(conn: &mut DbConnection, caller: &Caller, id: i64, patch: HelperPatch) -> Result<HelperView, ApiError> {
+pub fn update(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: i64,
+    patch: HelperPatch,
+) -> Result<HelperView, ApiError> {
     visible(conn, caller, id)?;
     let mut v = Validator::default();
-    let name = v.check_opt("name", patch.name.as_deref(), |n| Text::required(n, 200).map(Text::into_string));
-    let phone = v.check_opt("phone", patch.phone.as_deref(), |p| Phone::parse(p).map(Phone::into_string));
-    let programme = v.check_opt("study_programme", patch.study_programme.as_deref(), |p| Text::required(p, 200).map(Text::into_string));
+    let name = v.check_opt("name", patch.name.as_deref(), |n| {
+        Text::required(n, 200).map(Text::into_string)
+    });
+    let phone = v.check_opt("phone", patch.phone.as_deref(), |p| {
+        Phone::parse(p).map(Phone::into_string)
+    });
+    let programme = v.check_opt("study_programme", patch.study_programme.as_deref(), |p| {
+        Text::required(p, 200).map(Text::into_string)
+    });
     let skills = v.check_opt("skills", patch.skills.as_deref(), skills);
     let languages = v.check_opt("languages", patch.languages.as_deref(), languages);
     let home = v.check_opt("home", patch.home, |p| Position::parse(p.lat, p.lon));
     let capacity = v.check_opt("capacity", patch.capacity, |c| in_range(c, 0, 3));
-    let hours = v.check_opt("hours_per_week", patch.hours_per_week, |h| in_range(h, 0, 40));
+    let hours = v.check_opt("hours_per_week", patch.hours_per_week, |h| {
+        in_range(h, 0, 40)
+    });
     let built = (|| {
         let home = home?;
         Some(HelperChanges {
@@ -376,97 +476,176 @@ fn changed_fields(patch: &HelperPatch) -> Vec<&'static str> {
 }
 
 /// Moves a helper through the pipeline (staff of the branch).
-pub fn transition(conn: &mut DbConnection, caller: &Caller, id: i64, input: TransitionInput) -> Result<TransitionResult, ApiError> {
+pub fn transition(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: i64,
+    input: TransitionInput,
+) -> Result<TransitionResult, ApiError> {
     caller.require_staff()?;
-    let to = HelperStatus::parse(&input.to).map_err(|m| ApiError::Validation(vec![FieldError::new("to", m)]))?;
-    let note = Text::optional(&input.note, 2000).map_err(|m| ApiError::Validation(vec![FieldError::new("note", m)]))?;
+    let to = HelperStatus::parse(&input.to)
+        .map_err(|m| ApiError::Validation(vec![FieldError::new("to", m)]))?;
+    let note = Text::optional(&input.note, 2000)
+        .map_err(|m| ApiError::Validation(vec![FieldError::new("note", m)]))?;
     let record = match &input.criminal_record {
         None => None,
         Some(check) => match check.outcome.as_str() {
             "clear" | "not_clear" => Some((check.checked_on, check.outcome.clone())),
-            _ => return Err(ApiError::Validation(vec![FieldError::new("criminal_record.outcome", "must be clear or not_clear")])),
+            _ => {
+                return Err(ApiError::Validation(vec![FieldError::new(
+                    "criminal_record.outcome",
+                    "must be clear or not_clear",
+                )]));
+            }
         },
     };
     conn.transaction(|conn| {
         let helper = visible(conn, caller, id)?;
-        let from = HelperStatus::parse(&helper.status).map_err(|m| ApiError::Internal(anyhow::anyhow!(m)))?;
-        let resume = helper.resume_status.as_deref().and_then(|s| HelperStatus::parse(s).ok());
+        let from = HelperStatus::parse(&helper.status)
+            .map_err(|m| ApiError::Internal(anyhow::anyhow!(m)))?;
+        let resume = helper
+            .resume_status
+            .as_deref()
+            .and_then(|s| HelperStatus::parse(s).ok());
         if record.is_some() && !matches!(from, HelperStatus::Interview2) {
-            return Err(ApiError::Validation(vec![FieldError::new("criminal_record", "is recorded when leaving interview_2")]));
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "criminal_record",
+                "is recorded when leaving interview_2",
+            )]));
         }
         let record_clear = match &record {
             Some((_, outcome)) => outcome == "clear",
             None => helper.criminal_record_outcome.as_deref() == Some("clear"),
         };
-        from.check_move(to, resume, record_clear).map_err(|e| match e {
-            TransitionError::NotAllowed { .. } => ApiError::Conflict(e.to_string()),
-            TransitionError::CriminalRecordCheckMissing => ApiError::Validation(vec![FieldError::new("criminal_record", e.to_string())]),
-        })?;
+        from.check_move(to, resume, record_clear)
+            .map_err(|e| match e {
+                TransitionError::NotAllowed { .. } => ApiError::Conflict(e.to_string()),
+                TransitionError::CriminalRecordCheckMissing => {
+                    ApiError::Validation(vec![FieldError::new("criminal_record", e.to_string())])
+                }
+            })?;
         let at = now();
         let new_resume = (to == HelperStatus::Waitlisted).then_some(from.as_str());
         let record_ref = record.as_ref().map(|(on, outcome)| (*on, outcome.as_str()));
-        if Helper::set_status(conn, id, from.as_str(), to.as_str(), new_resume, record_ref, at)? == 0 {
-            return Err(ApiError::Conflict("the helper's status changed meanwhile; reload and try again".into()));
-        }
-        Helper::record_transition(conn, &NewHelperTransition {
-            helper_id: id,
-            from_status: from.as_str().into(),
-            to_status: to.as_str().into(),
-            actor_user_id: Some(caller.user_id),
-            note: note.into_string(),
-            criminal_record_checked_on: record.as_ref().map(|(on, _)| *on),
-            criminal_record_outcome: record.as_ref().map(|(_, outcome)| outcome.clone()),
+        if Helper::set_status(
+            conn,
+            id,
+            from.as_str(),
+            to.as_str(),
+            new_resume,
+            record_ref,
             at,
-        })?;
-        AuditEvent::record(conn, Some(caller.user_id), "transition", "helper", id, &["status"])?;
+        )? == 0
+        {
+            return Err(ApiError::Conflict(
+                "the helper's status changed meanwhile; reload and try again".into(),
+            ));
+        }
+        Helper::record_transition(
+            conn,
+            &NewHelperTransition {
+                helper_id: id,
+                from_status: from.as_str().into(),
+                to_status: to.as_str().into(),
+                actor_user_id: Some(caller.user_id),
+                note: note.into_string(),
+                criminal_record_checked_on: record.as_ref().map(|(on, _)| *on),
+                criminal_record_outcome: record.as_ref().map(|(_, outcome)| outcome.clone()),
+                at,
+            },
+        )?;
+        AuditEvent::record(
+            conn,
+            Some(caller.user_id),
+            "transition",
+            "helper",
+            id,
+            &["status"],
+        )?;
         let (invite_token, assignments_ended) = apply_side_effects(conn, caller, &helper, to, at)?;
         let helper = Helper::find(conn, id)?;
-        Ok(TransitionResult { helper: view(conn, helper)?, invite_token, assignments_ended })
+        Ok(TransitionResult {
+            helper: view(conn, helper)?,
+            invite_token,
+            assignments_ended,
+        })
     })
 }
 
 /// Activation opens an account; pausing or leaving ends pairs; leaving closes the account.
-fn apply_side_effects(conn: &mut DbConnection, caller: &Caller, helper: &Helper, to: HelperStatus, at: NaiveDateTime) -> Result<(Option<String>, usize), ApiError> {
+fn apply_side_effects(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    helper: &Helper,
+    to: HelperStatus,
+    at: NaiveDateTime,
+) -> Result<(Option<String>, usize), ApiError> {
     let account = User::find_by_email(conn, &helper.email)?;
     match to {
         HelperStatus::Active => {
             let (token, hash, expires) = sessions::new_invitation(at)?;
             match account {
                 Some(user) if user.helper_id == Some(helper.id) => {
-                    let changes = UserChanges { active: Some(true), updated_at: Some(at), ..Default::default() };
+                    let changes = UserChanges {
+                        active: Some(true),
+                        updated_at: Some(at),
+                        ..Default::default()
+                    };
                     User::update(conn, user.id, &changes)?;
                     if user.password_hash.is_some() {
                         return Ok((None, 0));
                     }
-                    let invite = UserChanges { invite_token_hash: Some(Some(hash)), invite_expires_at: Some(Some(expires)), ..Default::default() };
+                    let invite = UserChanges {
+                        invite_token_hash: Some(Some(hash)),
+                        invite_expires_at: Some(Some(expires)),
+                        ..Default::default()
+                    };
                     User::update(conn, user.id, &invite)?;
                 }
-                Some(_) => return Err(ApiError::Conflict("another account already uses this helper's email".into())),
+                Some(_) => {
+                    return Err(ApiError::Conflict(
+                        "another account already uses this helper's email".into(),
+                    ));
+                }
                 None => {
-                    User::insert(conn, &NewUser {
-                        email: helper.email.clone(),
-                        name: helper.name.clone(),
-                        password_hash: None,
-                        role: "helper".into(),
-                        branch_id: None,
-                        helper_id: Some(helper.id),
-                        client_id: None,
-                        relative_id: None,
-                        active: true,
-                        invite_token_hash: Some(hash),
-                        invite_expires_at: Some(expires),
-                        created_at: at,
-                        updated_at: at,
-                    })?;
+                    User::insert(
+                        conn,
+                        &NewUser {
+                            email: helper.email.clone(),
+                            name: helper.name.clone(),
+                            password_hash: None,
+                            role: "helper".into(),
+                            branch_id: None,
+                            helper_id: Some(helper.id),
+                            client_id: None,
+                            relative_id: None,
+                            active: true,
+                            invite_token_hash: Some(hash),
+                            invite_expires_at: Some(expires),
+                            created_at: at,
+                            updated_at: at,
+                        },
+                    )?;
                 }
             }
             Ok((Some(token), 0))
         }
         HelperStatus::Paused | HelperStatus::Left => {
             let reason = format!("helper {}", to.as_str());
-            let ended = Assignment::end_all_for_helper(conn, helper.id, Some(caller.user_id), &reason, at)?;
-            if let (HelperStatus::Left, Some(user)) = (to, account.filter(|u| u.helper_id == Some(helper.id))) {
-                User::update(conn, user.id, &UserChanges { active: Some(false), updated_at: Some(at), ..Default::default() })?;
+            let ended =
+                Assignment::end_all_for_helper(conn, helper.id, Some(caller.user_id), &reason, at)?;
+            if let (HelperStatus::Left, Some(user)) =
+                (to, account.filter(|u| u.helper_id == Some(helper.id)))
+            {
+                User::update(
+                    conn,
+                    user.id,
+                    &UserChanges {
+                        active: Some(false),
+                        updated_at: Some(at),
+                        ..Default::default()
+                    },
+                )?;
                 RefreshToken::revoke_all(conn, user.id, at)?;
             }
             Ok((None, ended))
@@ -476,7 +655,11 @@ fn apply_side_effects(conn: &mut DbConnection, caller: &Caller, helper: &Helper,
 }
 
 /// The recorded moves of a helper the caller may see.
-pub fn history(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Vec<HelperTransition>, ApiError> {
+pub fn history(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: i64,
+) -> Result<Vec<HelperTransition>, ApiError> {
     visible(conn, caller, id)?;
     Ok(Helper::history(conn, id)?)
 }

@@ -34,7 +34,14 @@ pub struct TokenPair {
 }
 
 /// Checks email and password; a wrong password and an unknown email answer alike.
-pub fn login(conn: &mut DbConnection, keys: &TokenKeys, email: &str, password_given: &str, address: &str, now: NaiveDateTime) -> Result<TokenPair, ApiError> {
+pub fn login(
+    conn: &mut DbConnection,
+    keys: &TokenKeys,
+    email: &str,
+    password_given: &str,
+    address: &str,
+    now: NaiveDateTime,
+) -> Result<TokenPair, ApiError> {
     let account_key = email.trim().to_lowercase();
     let since = now - Duration::minutes(WINDOW_MINUTES);
     let (by_account, by_address) = LoginFailures::count_since(conn, &account_key, address, since)?;
@@ -59,10 +66,18 @@ pub fn login(conn: &mut DbConnection, keys: &TokenKeys, email: &str, password_gi
 }
 
 /// Exchanges a live refresh token for a new pair; the old token stops working.
-pub fn refresh(conn: &mut DbConnection, keys: &TokenKeys, refresh_token: &str, now: NaiveDateTime) -> Result<TokenPair, ApiError> {
+pub fn refresh(
+    conn: &mut DbConnection,
+    keys: &TokenKeys,
+    refresh_token: &str,
+    now: NaiveDateTime,
+) -> Result<TokenPair, ApiError> {
     conn.transaction(|conn| {
-        let invalid = || ApiError::Unauthorized("the refresh token is invalid, expired or already used".into());
-        let stored = RefreshToken::take_live(conn, &secret::hash_token(refresh_token), now)?.ok_or_else(invalid)?;
+        let invalid = || {
+            ApiError::Unauthorized("the refresh token is invalid, expired or already used".into())
+        };
+        let stored = RefreshToken::take_live(conn, &secret::hash_token(refresh_token), now)?
+            .ok_or_else(invalid)?;
         let user = User::find(conn, stored.user_id)?;
         if !user.active {
             return Err(invalid());
@@ -72,18 +87,29 @@ pub fn refresh(conn: &mut DbConnection, keys: &TokenKeys, refresh_token: &str, n
 }
 
 /// Ends the session behind a refresh token. Unknown tokens are ignored (logout is idempotent).
-pub fn logout(conn: &mut DbConnection, refresh_token: &str, now: NaiveDateTime) -> Result<(), ApiError> {
+pub fn logout(
+    conn: &mut DbConnection,
+    refresh_token: &str,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
     RefreshToken::take_live(conn, &secret::hash_token(refresh_token), now)?;
     Ok(())
 }
 
 /// Sets the first password with an invitation token and ends any other session.
-pub fn accept_invitation(conn: &mut DbConnection, invite_token: &str, new_password: &str, now: NaiveDateTime) -> Result<(), ApiError> {
-    password::check_policy(new_password).map_err(|m| ApiError::Validation(vec![crate::error::FieldError::new("password", m)]))?;
+pub fn accept_invitation(
+    conn: &mut DbConnection,
+    invite_token: &str,
+    new_password: &str,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    password::check_policy(new_password)
+        .map_err(|m| ApiError::Validation(vec![crate::error::FieldError::new("password", m)]))?;
     let hash = password::hash(new_password)?;
     conn.transaction(|conn| {
         let invalid = || ApiError::Unauthorized("the invitation is invalid or has expired".into());
-        let user = User::find_by_invite(conn, &secret::hash_token(invite_token))?.ok_or_else(invalid)?;
+        let user =
+            User::find_by_invite(conn, &secret::hash_token(invite_token))?.ok_or_else(invalid)?;
         if user.invite_expires_at.is_none_or(|expires| expires <= now) || !user.active {
             return Err(invalid());
         }
@@ -92,17 +118,33 @@ pub fn accept_invitation(conn: &mut DbConnection, invite_token: &str, new_passwo
 }
 
 /// Changes a password after checking the current one; every refresh token is revoked.
-pub fn change_password(conn: &mut DbConnection, user_id: i64, current: &str, new_password: &str, now: NaiveDateTime) -> Result<(), ApiError> {
-    password::check_policy(new_password).map_err(|m| ApiError::Validation(vec![crate::error::FieldError::new("new_password", m)]))?;
+pub fn change_password(
+    conn: &mut DbConnection,
+    user_id: i64,
+    current: &str,
+    new_password: &str,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    password::check_policy(new_password).map_err(|m| {
+        ApiError::Validation(vec![crate::error::FieldError::new("new_password", m)])
+    })?;
     let user = User::find(conn, user_id)?;
     if !password::verify(current, user.password_hash.as_deref()) {
-        return Err(ApiError::Validation(vec![crate::error::FieldError::new("current_password", "is not your current password")]));
+        return Err(ApiError::Validation(vec![crate::error::FieldError::new(
+            "current_password",
+            "is not your current password",
+        )]));
     }
     let hash = password::hash(new_password)?;
     conn.transaction(|conn| set_password(conn, user_id, hash, now))
 }
 
-fn set_password(conn: &mut DbConnection, user_id: i64, hash: String, now: NaiveDateTime) -> Result<(), ApiError> {
+fn set_password(
+    conn: &mut DbConnection,
+    user_id: i64,
+    hash: String,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
     let changes = UserChanges {
         password_hash: Some(Some(hash)),
         invite_token_hash: Some(None),
@@ -117,13 +159,19 @@ fn set_password(conn: &mut DbConnection, user_id: i64, hash: String, now: NaiveD
 
 /// A new invitation token for an account; only its hash is stored. Valid for 14 days.
 pub fn new_invitation(now: NaiveDateTime) -> Result<(String, String, NaiveDateTime), ApiError> {
-    let token = secret::new_token().map_err(|e| ApiError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
+    let token = secret::new_token()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
     let hash = secret::hash_token(&token);
     Ok((token, hash, now + Duration::days(14)))
 }
 
 /// Issues an access token and a stored refresh token for `user`.
-fn issue(conn: &mut DbConnection, keys: &TokenKeys, user: &User, now: NaiveDateTime) -> Result<TokenPair, ApiError> {
+fn issue(
+    conn: &mut DbConnection,
+    keys: &TokenKeys,
+    user: &User,
+    now: NaiveDateTime,
+) -> Result<TokenPair, ApiError> {
     let branch_id = match (user.branch_id, user.helper_id, user.client_id) {
         (Some(branch), ..) => Some(branch),
         (None, Some(helper), _) => Some(Helper::find(conn, helper)?.branch_id),
@@ -149,8 +197,20 @@ fn issue(conn: &mut DbConnection, keys: &TokenKeys, user: &User, now: NaiveDateT
         exp: issued + token::ACCESS_TOKEN_SECONDS,
     };
     let access_token = keys.sign(&claims)?;
-    let refresh_token = secret::new_token().map_err(|e| ApiError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
+    let refresh_token = secret::new_token()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
     let expires = now + Duration::days(token::REFRESH_TOKEN_DAYS);
-    RefreshToken::insert(conn, user.id, &secret::hash_token(&refresh_token), expires, now)?;
-    Ok(TokenPair { access_token, token_type: "Bearer", expires_in: token::ACCESS_TOKEN_SECONDS, refresh_token })
+    RefreshToken::insert(
+        conn,
+        user.id,
+        &secret::hash_token(&refresh_token),
+        expires,
+        now,
+    )?;
+    Ok(TokenPair {
+        access_token,
+        token_type: "Bearer",
+        expires_in: token::ACCESS_TOKEN_SECONDS,
+        refresh_token,
+    })
 }

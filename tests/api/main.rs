@@ -3,5 +3,8 @@
 
 mod helpers;
 
+mod auth;
+mod authorization;
 mod errors;
 mod health;
+mod pipeline;

@@ -32,7 +32,13 @@ pub struct Assignment {
 
 impl Assignment {
     /// Starts a pair; the partial unique index refuses a second open pair of the same two.
-    pub fn start(conn: &mut DbConnection, client_id: i64, helper_id: i64, by: Option<i64>, now: NaiveDateTime) -> QueryResult<Assignment> {
+    pub fn start(
+        conn: &mut DbConnection,
+        client_id: i64,
+        helper_id: i64,
+        by: Option<i64>,
+        now: NaiveDateTime,
+    ) -> QueryResult<Assignment> {
         diesel::insert_into(assignments::table)
             .values((
                 assignments::client_id.eq(client_id),
@@ -46,36 +52,78 @@ impl Assignment {
 
     /// One assignment.
     pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Assignment> {
-        assignments::table.find(id).select(Assignment::as_select()).first(conn)
+        assignments::table
+            .find(id)
+            .select(Assignment::as_select())
+            .first(conn)
     }
 
     /// Ends an open pair; returns false when it was already ended.
-    pub fn end(conn: &mut DbConnection, id: i64, by: Option<i64>, reason: &str, now: NaiveDateTime) -> QueryResult<bool> {
-        let open = assignments::table.filter(assignments::id.eq(id)).filter(assignments::ended_at.is_null());
+    pub fn end(
+        conn: &mut DbConnection,
+        id: i64,
+        by: Option<i64>,
+        reason: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<bool> {
+        let open = assignments::table
+            .filter(assignments::id.eq(id))
+            .filter(assignments::ended_at.is_null());
         let changed = diesel::update(open)
-            .set((assignments::ended_at.eq(Some(now)), assignments::ended_by.eq(by), assignments::end_reason.eq(Some(reason))))
+            .set((
+                assignments::ended_at.eq(Some(now)),
+                assignments::ended_by.eq(by),
+                assignments::end_reason.eq(Some(reason)),
+            ))
             .execute(conn)?;
         Ok(changed == 1)
     }
 
     /// Ends every open pair of a helper (paused or left).
-    pub fn end_all_for_helper(conn: &mut DbConnection, helper_id: i64, by: Option<i64>, reason: &str, now: NaiveDateTime) -> QueryResult<usize> {
-        let open = assignments::table.filter(assignments::helper_id.eq(helper_id)).filter(assignments::ended_at.is_null());
+    pub fn end_all_for_helper(
+        conn: &mut DbConnection,
+        helper_id: i64,
+        by: Option<i64>,
+        reason: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<usize> {
+        let open = assignments::table
+            .filter(assignments::helper_id.eq(helper_id))
+            .filter(assignments::ended_at.is_null());
         diesel::update(open)
-            .set((assignments::ended_at.eq(Some(now)), assignments::ended_by.eq(by), assignments::end_reason.eq(Some(reason))))
+            .set((
+                assignments::ended_at.eq(Some(now)),
+                assignments::ended_by.eq(by),
+                assignments::end_reason.eq(Some(reason)),
+            ))
             .execute(conn)
     }
 
     /// Ends every open pair of a client (deleted).
-    pub fn end_all_for_client(conn: &mut DbConnection, client_id: i64, by: Option<i64>, reason: &str, now: NaiveDateTime) -> QueryResult<usize> {
-        let open = assignments::table.filter(assignments::client_id.eq(client_id)).filter(assignments::ended_at.is_null());
+    pub fn end_all_for_client(
+        conn: &mut DbConnection,
+        client_id: i64,
+        by: Option<i64>,
+        reason: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<usize> {
+        let open = assignments::table
+            .filter(assignments::client_id.eq(client_id))
+            .filter(assignments::ended_at.is_null());
         diesel::update(open)
-            .set((assignments::ended_at.eq(Some(now)), assignments::ended_by.eq(by), assignments::end_reason.eq(Some(reason))))
+            .set((
+                assignments::ended_at.eq(Some(now)),
+                assignments::ended_by.eq(by),
+                assignments::end_reason.eq(Some(reason)),
+            ))
             .execute(conn)
     }
 
     /// Open pairs of a client.
-    pub fn open_for_client(conn: &mut DbConnection, client_id: i64) -> QueryResult<Vec<Assignment>> {
+    pub fn open_for_client(
+        conn: &mut DbConnection,
+        client_id: i64,
+    ) -> QueryResult<Vec<Assignment>> {
         assignments::table
             .filter(assignments::client_id.eq(client_id))
             .filter(assignments::ended_at.is_null())
@@ -96,8 +144,17 @@ impl Assignment {
     }
 
     /// Assignments by client, helper and open/ended, after `after_id`, in id order.
-    pub fn list(conn: &mut DbConnection, client_id: Option<i64>, helper_id: Option<i64>, open_only: bool, after_id: i64, limit: i64) -> QueryResult<Vec<Assignment>> {
-        let mut query = assignments::table.filter(assignments::id.gt(after_id)).into_boxed();
+    pub fn list(
+        conn: &mut DbConnection,
+        client_id: Option<i64>,
+        helper_id: Option<i64>,
+        open_only: bool,
+        after_id: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<Assignment>> {
+        let mut query = assignments::table
+            .filter(assignments::id.gt(after_id))
+            .into_boxed();
         if let Some(client) = client_id {
             query = query.filter(assignments::client_id.eq(client));
         }
@@ -107,6 +164,10 @@ impl Assignment {
         if open_only {
             query = query.filter(assignments::ended_at.is_null());
         }
-        query.order(assignments::id).limit(limit).select(Assignment::as_select()).load(conn)
+        query
+            .order(assignments::id)
+            .limit(limit)
+            .select(Assignment::as_select())
+            .load(conn)
     }
 }

@@ -40,7 +40,14 @@ pub struct AuditFilter {
 
 impl AuditEvent {
     /// Appends an event.
-    pub fn record(conn: &mut DbConnection, actor: Option<i64>, action: &str, entity: &str, entity_id: i64, fields: &[&str]) -> QueryResult<()> {
+    pub fn record(
+        conn: &mut DbConnection,
+        actor: Option<i64>,
+        action: &str,
+        entity: &str,
+        entity_id: i64,
+        fields: &[&str],
+    ) -> QueryResult<()> {
         diesel::insert_into(audit_events::table)
             .values((
                 audit_events::at.eq(super::now()),
@@ -55,8 +62,15 @@ impl AuditEvent {
     }
 
     /// Events matching `filter`, newest first, before `before_id`.
-    pub fn list(conn: &mut DbConnection, filter: &AuditFilter, before_id: i64, limit: i64) -> QueryResult<Vec<AuditEvent>> {
-        let mut query = audit_events::table.filter(audit_events::id.lt(before_id)).into_boxed();
+    pub fn list(
+        conn: &mut DbConnection,
+        filter: &AuditFilter,
+        before_id: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<AuditEvent>> {
+        let mut query = audit_events::table
+            .filter(audit_events::id.lt(before_id))
+            .into_boxed();
         if let Some(entity) = &filter.entity {
             query = query.filter(audit_events::entity.eq(entity.clone()));
         }
@@ -66,6 +80,10 @@ impl AuditEvent {
         if let Some(actor) = filter.actor_user_id {
             query = query.filter(audit_events::actor_user_id.eq(actor));
         }
-        query.order(audit_events::id.desc()).limit(limit).select(AuditEvent::as_select()).load(conn)
+        query
+            .order(audit_events::id.desc())
+            .limit(limit)
+            .select(AuditEvent::as_select())
+            .load(conn)
     }
 }

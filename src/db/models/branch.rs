@@ -90,31 +90,58 @@ pub struct BranchChanges {
 impl Branch {
     /// Inserts a branch.
     pub fn insert(conn: &mut DbConnection, new: &NewBranch) -> QueryResult<Branch> {
-        diesel::insert_into(branches::table).values(new).returning(branches::all_columns).get_result(conn)
+        diesel::insert_into(branches::table)
+            .values(new)
+            .returning(branches::all_columns)
+            .get_result(conn)
     }
 
     /// One branch by id.
     pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Branch> {
-        branches::table.find(id).select(Branch::as_select()).first(conn)
+        branches::table
+            .find(id)
+            .select(Branch::as_select())
+            .first(conn)
     }
 
     /// One branch by name.
     pub fn find_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Branch>> {
-        branches::table.filter(branches::name.eq(name)).select(Branch::as_select()).first(conn).optional()
+        branches::table
+            .filter(branches::name.eq(name))
+            .select(Branch::as_select())
+            .first(conn)
+            .optional()
     }
 
     /// Branches after `after_id`, in id order; `only` restricts to one branch.
-    pub fn list(conn: &mut DbConnection, only: Option<i64>, after_id: i64, limit: i64) -> QueryResult<Vec<Branch>> {
-        let mut query = branches::table.filter(branches::id.gt(after_id)).into_boxed();
+    pub fn list(
+        conn: &mut DbConnection,
+        only: Option<i64>,
+        after_id: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<Branch>> {
+        let mut query = branches::table
+            .filter(branches::id.gt(after_id))
+            .into_boxed();
         if let Some(id) = only {
             query = query.filter(branches::id.eq(id));
         }
-        query.order(branches::id).limit(limit).select(Branch::as_select()).load(conn)
+        query
+            .order(branches::id)
+            .limit(limit)
+            .select(Branch::as_select())
+            .load(conn)
     }
 
     /// Applies changes and returns the new row.
-    pub fn update(conn: &mut DbConnection, id: i64, changes: &BranchChanges) -> QueryResult<Branch> {
-        diesel::update(branches::table.find(id)).set(changes).execute(conn)?;
+    pub fn update(
+        conn: &mut DbConnection,
+        id: i64,
+        changes: &BranchChanges,
+    ) -> QueryResult<Branch> {
+        diesel::update(branches::table.find(id))
+            .set(changes)
+            .execute(conn)?;
         Branch::find(conn, id)
     }
 }

@@ -142,17 +142,32 @@ pub struct ClientFilter {
 impl Client {
     /// Inserts a client.
     pub fn insert(conn: &mut DbConnection, new: &NewClient) -> QueryResult<Client> {
-        diesel::insert_into(clients::table).values(new).returning(clients::all_columns).get_result(conn)
+        diesel::insert_into(clients::table)
+            .values(new)
+            .returning(clients::all_columns)
+            .get_result(conn)
     }
 
     /// One client that is not deleted.
     pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Client> {
-        clients::table.find(id).filter(clients::deleted_at.is_null()).select(Client::as_select()).first(conn)
+        clients::table
+            .find(id)
+            .filter(clients::deleted_at.is_null())
+            .select(Client::as_select())
+            .first(conn)
     }
 
     /// Clients matching `filter`, not deleted, after `after_id`, in id order.
-    pub fn list(conn: &mut DbConnection, filter: &ClientFilter, after_id: i64, limit: i64) -> QueryResult<Vec<Client>> {
-        let mut query = clients::table.filter(clients::id.gt(after_id)).filter(clients::deleted_at.is_null()).into_boxed();
+    pub fn list(
+        conn: &mut DbConnection,
+        filter: &ClientFilter,
+        after_id: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<Client>> {
+        let mut query = clients::table
+            .filter(clients::id.gt(after_id))
+            .filter(clients::deleted_at.is_null())
+            .into_boxed();
         if let Some(branch) = filter.branch_id {
             query = query.filter(clients::branch_id.eq(branch));
         }
@@ -166,12 +181,25 @@ impl Client {
                 .select(assignments::client_id);
             query = query.filter(clients::id.eq_any(served));
         }
-        query.order(clients::id).limit(limit).select(Client::as_select()).load(conn)
+        query
+            .order(clients::id)
+            .limit(limit)
+            .select(Client::as_select())
+            .load(conn)
     }
 
     /// Applies changes and returns the new row.
-    pub fn update(conn: &mut DbConnection, id: i64, changes: &ClientChanges) -> QueryResult<Client> {
-        diesel::update(clients::table.find(id)).set(changes).execute(conn)?;
-        clients::table.find(id).select(Client::as_select()).first(conn)
+    pub fn update(
+        conn: &mut DbConnection,
+        id: i64,
+        changes: &ClientChanges,
+    ) -> QueryResult<Client> {
+        diesel::update(clients::table.find(id))
+            .set(changes)
+            .execute(conn)?;
+        clients::table
+            .find(id)
+            .select(Client::as_select())
+            .first(conn)
     }
 }

@@ -181,21 +181,39 @@ pub struct HelperFilter {
 impl Helper {
     /// Stores an application.
     pub fn insert(conn: &mut DbConnection, new: &NewHelper) -> QueryResult<Helper> {
-        diesel::insert_into(helpers::table).values(new).returning(helpers::all_columns).get_result(conn)
+        diesel::insert_into(helpers::table)
+            .values(new)
+            .returning(helpers::all_columns)
+            .get_result(conn)
     }
 
     /// One helper by id.
     pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Helper> {
-        helpers::table.find(id).select(Helper::as_select()).first(conn)
+        helpers::table
+            .find(id)
+            .select(Helper::as_select())
+            .first(conn)
     }
 
     /// The applicant holding a status token.
-    pub fn find_by_status_token(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Option<Helper>> {
-        helpers::table.filter(helpers::status_token_hash.eq(token_hash)).select(Helper::as_select()).first(conn).optional()
+    pub fn find_by_status_token(
+        conn: &mut DbConnection,
+        token_hash: &str,
+    ) -> QueryResult<Option<Helper>> {
+        helpers::table
+            .filter(helpers::status_token_hash.eq(token_hash))
+            .select(Helper::as_select())
+            .first(conn)
+            .optional()
     }
 
     /// Helpers matching `filter`, after `after_id`, in id order.
-    pub fn list(conn: &mut DbConnection, filter: &HelperFilter, after_id: i64, limit: i64) -> QueryResult<Vec<Helper>> {
+    pub fn list(
+        conn: &mut DbConnection,
+        filter: &HelperFilter,
+        after_id: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<Helper>> {
         let mut query = helpers::table.filter(helpers::id.gt(after_id)).into_boxed();
         if let Some(branch) = filter.branch_id {
             query = query.filter(helpers::branch_id.eq(branch));
@@ -206,7 +224,11 @@ impl Helper {
         if let Some(id) = filter.only_id {
             query = query.filter(helpers::id.eq(id));
         }
-        query.order(helpers::id).limit(limit).select(Helper::as_select()).load(conn)
+        query
+            .order(helpers::id)
+            .limit(limit)
+            .select(Helper::as_select())
+            .load(conn)
     }
 
     /// 1-based place on the branch's waitlist, in order of application.
@@ -217,7 +239,9 @@ impl Helper {
             .filter(
                 helpers::applied_at
                     .lt(helper.applied_at)
-                    .or(helpers::applied_at.eq(helper.applied_at).and(helpers::id.lt(helper.id))),
+                    .or(helpers::applied_at
+                        .eq(helper.applied_at)
+                        .and(helpers::id.lt(helper.id))),
             )
             .count()
             .get_result(conn)?;
@@ -225,8 +249,14 @@ impl Helper {
     }
 
     /// Applies profile changes and returns the new row.
-    pub fn update(conn: &mut DbConnection, id: i64, changes: &HelperChanges) -> QueryResult<Helper> {
-        diesel::update(helpers::table.find(id)).set(changes).execute(conn)?;
+    pub fn update(
+        conn: &mut DbConnection,
+        id: i64,
+        changes: &HelperChanges,
+    ) -> QueryResult<Helper> {
+        diesel::update(helpers::table.find(id))
+            .set(changes)
+            .execute(conn)?;
         Helper::find(conn, id)
     }
 
@@ -241,7 +271,9 @@ impl Helper {
         record: Option<(NaiveDate, &str)>,
         now: NaiveDateTime,
     ) -> QueryResult<usize> {
-        let target = helpers::table.filter(helpers::id.eq(id)).filter(helpers::status.eq(from));
+        let target = helpers::table
+            .filter(helpers::id.eq(id))
+            .filter(helpers::status.eq(from));
         let changed = diesel::update(target)
             .set((
                 helpers::status.eq(to),
@@ -252,7 +284,10 @@ impl Helper {
             .execute(conn)?;
         if let (1, Some((on, outcome))) = (changed, record) {
             diesel::update(helpers::table.find(id))
-                .set((helpers::criminal_record_checked_on.eq(Some(on)), helpers::criminal_record_outcome.eq(Some(outcome))))
+                .set((
+                    helpers::criminal_record_checked_on.eq(Some(on)),
+                    helpers::criminal_record_outcome.eq(Some(outcome)),
+                ))
                 .execute(conn)?;
         }
         Ok(changed)
@@ -268,7 +303,13 @@ impl Helper {
     }
 
     /// Records a move.
-    pub fn record_transition(conn: &mut DbConnection, new: &NewHelperTransition) -> QueryResult<()> {
-        diesel::insert_into(helper_transitions::table).values(new).execute(conn).map(|_| ())
+    pub fn record_transition(
+        conn: &mut DbConnection,
+        new: &NewHelperTransition,
+    ) -> QueryResult<()> {
+        diesel::insert_into(helper_transitions::table)
+            .values(new)
+            .execute(conn)
+            .map(|_| ())
     }
 }

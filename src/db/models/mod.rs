@@ -16,7 +16,8 @@ pub fn now() -> chrono::NaiveDateTime {
 
 /// A JSON array of strings stored as text (portable across both backends).
 pub fn to_json_list<S: AsRef<str>>(items: &[S]) -> String {
-    serde_json::to_string(&items.iter().map(|s| s.as_ref()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into())
+    serde_json::to_string(&items.iter().map(|s| s.as_ref()).collect::<Vec<_>>())
+        .unwrap_or_else(|_| "[]".into())
 }
 
 /// Reads a list stored by `to_json_list`; a damaged value reads as empty rather than failing a page.
@@ -25,12 +26,21 @@ pub fn from_json_list(text: &str) -> Vec<String> {
 }
 
 /// Serializes a stored UTC timestamp as RFC 3339 with `Z`, as the API promises.
-pub fn utc<S: serde::Serializer>(at: &chrono::NaiveDateTime, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+pub fn utc<S: serde::Serializer>(
+    at: &chrono::NaiveDateTime,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(
+        &at.and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
 }
 
 /// `utc` for optional timestamps.
-pub fn utc_opt<S: serde::Serializer>(at: &Option<chrono::NaiveDateTime>, serializer: S) -> Result<S::Ok, S::Error> {
+pub fn utc_opt<S: serde::Serializer>(
+    at: &Option<chrono::NaiveDateTime>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     match at {
         Some(at) => utc(at, serializer),
         None => serializer.serialize_none(),

@@ -64,17 +64,27 @@ pub struct NewRelative {
 impl Relative {
     /// Adds a relative.
     pub fn insert(conn: &mut DbConnection, new: &NewRelative) -> QueryResult<Relative> {
-        diesel::insert_into(relatives::table).values(new).returning(relatives::all_columns).get_result(conn)
+        diesel::insert_into(relatives::table)
+            .values(new)
+            .returning(relatives::all_columns)
+            .get_result(conn)
     }
 
     /// One relative.
     pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Relative> {
-        relatives::table.find(id).select(Relative::as_select()).first(conn)
+        relatives::table
+            .find(id)
+            .select(Relative::as_select())
+            .first(conn)
     }
 
     /// A client's relatives.
     pub fn for_client(conn: &mut DbConnection, client_id: i64) -> QueryResult<Vec<Relative>> {
-        relatives::table.filter(relatives::client_id.eq(client_id)).order(relatives::id).select(Relative::as_select()).load(conn)
+        relatives::table
+            .filter(relatives::client_id.eq(client_id))
+            .order(relatives::id)
+            .select(Relative::as_select())
+            .load(conn)
     }
 
     /// Removes a client's relatives (on erasure).

@@ -27,7 +27,13 @@ pub struct RefreshToken {
 
 impl RefreshToken {
     /// Stores a new token hash.
-    pub fn insert(conn: &mut DbConnection, user_id: i64, token_hash: &str, expires_at: NaiveDateTime, now: NaiveDateTime) -> QueryResult<()> {
+    pub fn insert(
+        conn: &mut DbConnection,
+        user_id: i64,
+        token_hash: &str,
+        expires_at: NaiveDateTime,
+        now: NaiveDateTime,
+    ) -> QueryResult<()> {
         diesel::insert_into(refresh_tokens::table)
             .values((
                 refresh_tokens::user_id.eq(user_id),
@@ -41,12 +47,18 @@ impl RefreshToken {
 
     /// Revokes a live token and returns it; `None` when unknown, expired or already revoked.
     /// The conditional update makes two concurrent refreshes with one token yield one winner.
-    pub fn take_live(conn: &mut DbConnection, token_hash: &str, now: NaiveDateTime) -> QueryResult<Option<RefreshToken>> {
+    pub fn take_live(
+        conn: &mut DbConnection,
+        token_hash: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<Option<RefreshToken>> {
         let live = refresh_tokens::table
             .filter(refresh_tokens::token_hash.eq(token_hash))
             .filter(refresh_tokens::revoked_at.is_null())
             .filter(refresh_tokens::expires_at.gt(now));
-        let revoked = diesel::update(live).set(refresh_tokens::revoked_at.eq(Some(now))).execute(conn)?;
+        let revoked = diesel::update(live)
+            .set(refresh_tokens::revoked_at.eq(Some(now)))
+            .execute(conn)?;
         if revoked == 0 {
             return Ok(None);
         }
@@ -58,9 +70,15 @@ impl RefreshToken {
     }
 
     /// Revokes every live token of a user (password change, deactivation).
-    pub fn revoke_all(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    pub fn revoke_all(
+        conn: &mut DbConnection,
+        user_id: i64,
+        now: NaiveDateTime,
+    ) -> QueryResult<usize> {
         diesel::update(
-            refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null()),
+            refresh_tokens::table
+                .filter(refresh_tokens::user_id.eq(user_id))
+                .filter(refresh_tokens::revoked_at.is_null()),
         )
         .set(refresh_tokens::revoked_at.eq(Some(now)))
         .execute(conn)
@@ -72,7 +90,12 @@ pub struct LoginFailures;
 
 impl LoginFailures {
     /// Records one failure for an account key and an address key.
-    pub fn record(conn: &mut DbConnection, account_key: &str, address_key: &str, now: NaiveDateTime) -> QueryResult<()> {
+    pub fn record(
+        conn: &mut DbConnection,
+        account_key: &str,
+        address_key: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<()> {
         diesel::insert_into(login_failures::table)
             .values((
                 login_failures::account_key.eq(account_key),
@@ -84,7 +107,12 @@ impl LoginFailures {
     }
 
     /// Failures since `since` for the account and for the address.
-    pub fn count_since(conn: &mut DbConnection, account_key: &str, address_key: &str, since: NaiveDateTime) -> QueryResult<(i64, i64)> {
+    pub fn count_since(
+        conn: &mut DbConnection,
+        account_key: &str,
+        address_key: &str,
+        since: NaiveDateTime,
+    ) -> QueryResult<(i64, i64)> {
         let account = login_failures::table
             .filter(login_failures::account_key.eq(account_key))
             .filter(login_failures::at.gt(since))
@@ -100,6 +128,7 @@ impl LoginFailures {
 
     /// Forgets an account's failures after a successful login.
     pub fn clear_account(conn: &mut DbConnection, account_key: &str) -> QueryResult<usize> {
-        diesel::delete(login_failures::table.filter(login_failures::account_key.eq(account_key))).execute(conn)
+        diesel::delete(login_failures::table.filter(login_failures::account_key.eq(account_key)))
+            .execute(conn)
     }
 }

@@ -97,7 +97,10 @@ pub struct UserChanges {
 impl User {
     /// Inserts an account.
     pub fn insert(conn: &mut DbConnection, new: &NewUser) -> QueryResult<User> {
-        diesel::insert_into(users::table).values(new).returning(users::all_columns).get_result(conn)
+        diesel::insert_into(users::table)
+            .values(new)
+            .returning(users::all_columns)
+            .get_result(conn)
     }
 
     /// One account by id.
@@ -107,16 +110,29 @@ impl User {
 
     /// One account by (lower-case) email.
     pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<User>> {
-        users::table.filter(users::email.eq(email)).select(User::as_select()).first(conn).optional()
+        users::table
+            .filter(users::email.eq(email))
+            .select(User::as_select())
+            .first(conn)
+            .optional()
     }
 
     /// The account holding a pending invitation.
     pub fn find_by_invite(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Option<User>> {
-        users::table.filter(users::invite_token_hash.eq(token_hash)).select(User::as_select()).first(conn).optional()
+        users::table
+            .filter(users::invite_token_hash.eq(token_hash))
+            .select(User::as_select())
+            .first(conn)
+            .optional()
     }
 
     /// Staff accounts (admins, branch leaders) after `after_id`; `branch` restricts to one branch.
-    pub fn list_staff(conn: &mut DbConnection, branch: Option<i64>, after_id: i64, limit: i64) -> QueryResult<Vec<User>> {
+    pub fn list_staff(
+        conn: &mut DbConnection,
+        branch: Option<i64>,
+        after_id: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<User>> {
         let mut query = users::table
             .filter(users::id.gt(after_id))
             .filter(users::role.eq_any(["admin", "branch_leader"]))
@@ -124,22 +140,36 @@ impl User {
         if let Some(branch) = branch {
             query = query.filter(users::branch_id.eq(branch));
         }
-        query.order(users::id).limit(limit).select(User::as_select()).load(conn)
+        query
+            .order(users::id)
+            .limit(limit)
+            .select(User::as_select())
+            .load(conn)
     }
 
     /// Applies changes and returns the new row.
     pub fn update(conn: &mut DbConnection, id: i64, changes: &UserChanges) -> QueryResult<User> {
-        diesel::update(users::table.find(id)).set(changes).execute(conn)?;
+        diesel::update(users::table.find(id))
+            .set(changes)
+            .execute(conn)?;
         User::find(conn, id)
     }
 
     /// Number of accounts with a role (used to refuse removing the last admin).
     pub fn count_active_with_role(conn: &mut DbConnection, role: &str) -> QueryResult<i64> {
-        users::table.filter(users::role.eq(role)).filter(users::active.eq(true)).count().get_result(conn)
+        users::table
+            .filter(users::role.eq(role))
+            .filter(users::active.eq(true))
+            .count()
+            .get_result(conn)
     }
 
     /// Closes every account acting for a client (on deletion).
-    pub fn deactivate_for_client(conn: &mut DbConnection, client_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    pub fn deactivate_for_client(
+        conn: &mut DbConnection,
+        client_id: i64,
+        now: NaiveDateTime,
+    ) -> QueryResult<usize> {
         diesel::update(users::table.filter(users::client_id.eq(client_id)))
             .set((users::active.eq(false), users::updated_at.eq(now)))
             .execute(conn)

@@ -1,6 +1,7 @@
 //! `spawn_app()` and the `TestApp` every test talks through.
 
 mod database;
+pub mod fixtures;
 mod proxy;
 
 pub use database::{TestBackend, with_database};
