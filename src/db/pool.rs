@@ -83,13 +83,11 @@ pub fn build_pool(settings: &DatabaseSettings) -> Result<DbPool, DbError> {
 /// connections race to do it (which fails with "database is locked").
 fn prepare_sqlite_file(path: &str) -> Result<(), DbError> {
     let in_memory = path == ":memory:" || path.starts_with("file:");
-    if !in_memory {
-        if let Some(dir) = std::path::Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir)?;
-        }
+    let folder = std::path::Path::new(path)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty());
+    if let (false, Some(dir)) = (in_memory, folder) {
+        std::fs::create_dir_all(dir)?;
     }
     let mut conn = SqliteConnection::establish(path)?;
     diesel::sql_query("PRAGMA journal_mode = WAL").execute(&mut conn)?;

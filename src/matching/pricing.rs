@@ -101,7 +101,7 @@ pub fn add_nearest(pb: &Problem<'_>, g: &mut Graph, idx: &HelperIndex, t: Tuning
                 if pb.skill_penalty(pb.c_needs[c], skills) as f64 >= bar {
                     return None;
                 }
-                pb.arc_cost(c, g.helpers[j as usize] as usize)
+                pb.arc_cost_language_ok(c, g.helpers[j as usize] as usize)
             },
         );
         for (w, j) in best {
@@ -130,7 +130,7 @@ pub fn add_nearest_clients(pb: &Problem<'_>, g: &mut Graph, t: Tuning) {
                 if pb.skill_penalty(needs, pb.h_skills[h]) as f64 >= bar {
                     return None;
                 }
-                pb.arc_cost(g.clients[i as usize] as usize, h)
+                pb.arc_cost_language_ok(g.clients[i as usize] as usize, h)
             },
         );
         for (w, i) in best {
@@ -177,7 +177,7 @@ pub fn price_cut(pb: &Problem<'_>, g: &mut Graph, reach: &[bool], t: Tuning) -> 
             if g.known[i].contains(&j) || fresh.iter().any(|f| f.1 == j) {
                 return true;
             }
-            if let Some(w) = pb.arc_cost(c, g.helpers[j as usize] as usize) {
+            if let Some(w) = pb.arc_cost_language_ok(c, g.helpers[j as usize] as usize) {
                 fresh.push((w, j));
             }
             true
@@ -216,7 +216,7 @@ pub fn price_cost(pb: &Problem<'_>, g: &mut Graph, price: &[i64], t: Tuning) -> 
             if g.known[i].contains(&j) || bad.iter().any(|b| b.1 == j) {
                 continue;
             }
-            let Some(w) = pb.arc_cost(c, g.helpers[j as usize] as usize) else {
+            let Some(w) = pb.arc_cost_language_ok(c, g.helpers[j as usize] as usize) else {
                 continue;
             };
             // The exact test, in integers.

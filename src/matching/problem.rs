@@ -152,6 +152,12 @@ impl<'a> Problem<'a> {
         if !self.shares_language(c, h) {
             return None;
         }
+        self.arc_cost_language_ok(c, h)
+    }
+
+    /// [`Problem::arc_cost`] for a pair whose language rule is already known to hold
+    /// (it came from a language-grouped index query).
+    pub fn arc_cost_language_ok(&self, c: usize, h: usize) -> Option<i64> {
         let d = self.distance(c, h);
         if d > self.inst.params.max_distance_m {
             return None;

@@ -179,12 +179,12 @@ pub fn update(
 ) -> Result<Branch, ApiError> {
     caller.require_admin()?;
     Branch::find(conn, id)?;
-    if let Some(name) = &changes.name {
-        if Branch::find_by_name(conn, name)?.is_some_and(|b| b.id != id) {
-            return Err(ApiError::Conflict(format!(
-                "a branch named {name:?} already exists"
-            )));
-        }
+    if let Some(name) = &changes.name
+        && Branch::find_by_name(conn, name)?.is_some_and(|b| b.id != id)
+    {
+        return Err(ApiError::Conflict(format!(
+            "a branch named {name:?} already exists"
+        )));
     }
     Ok(Branch::update(conn, id, &changes)?)
 }
