@@ -20,6 +20,36 @@ pub fn distance_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> i64 {
     d.round() as i64
 }
 
+/// A position with its latitude's cosine cached, for many distance evaluations.
+#[derive(Debug, Clone, Copy)]
+pub struct Site {
+    lat: f64,
+    lon: f64,
+    cos_lat: f64,
+}
+
+impl Site {
+    /// Caches `cos(lat)` exactly as geo's `Haversine` computes it.
+    pub fn new(lat: f64, lon: f64) -> Site {
+        Site {
+            lat,
+            lon,
+            cos_lat: lat.to_radians().cos(),
+        }
+    }
+
+    /// [`distance_m`] from `self` (origin) to `other`: geo 0.33's haversine, operation for
+    /// operation, so the result is bit-identical (a test checks this), minus two cosines.
+    pub fn distance_m(&self, other: &Site) -> i64 {
+        let delta_theta = (other.lat - self.lat).to_radians();
+        let delta_lambda = (other.lon - self.lon).to_radians();
+        let a = (delta_theta / 2.0).sin().powi(2)
+            + self.cos_lat * other.cos_lat * (delta_lambda / 2.0).sin().powi(2);
+        let c = 2.0 * a.sqrt().asin();
+        (EARTH_RADIUS_M * c).round() as i64
+    }
+}
+
 /// Position on the unit sphere, the coordinates of the spatial index.
 pub fn unit_vector(lat: f64, lon: f64) -> [f64; 3] {
     let (la, lo) = (lat.to_radians(), lon.to_radians());
@@ -49,6 +79,34 @@ mod tests {
     #[test]
     fn worked_example_distance_is_1473() {
         assert_eq!(distance_m(56.1567, 10.2108, 56.1620, 10.1890), 1473);
+    }
+
+    #[test]
+    fn cached_site_distance_is_bit_identical_to_geo() {
+        let mut x: u64 = 88172645463325252;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for i in 0..200_000 {
+            let (la, lo) = (next() * 180.0 - 90.0, next() * 360.0 - 180.0);
+            let spread = if i % 2 == 0 { 0.3 } else { 60.0 };
+            let lb = (la + (next() - 0.5) * spread).clamp(-90.0, 90.0);
+            let lob = lo + (next() - 0.5) * spread;
+            let geo = Haversine.distance(Point::new(lo, la), Point::new(lob, lb));
+            let ours = Site::new(la, lo).distance_m(&Site::new(lb, lob));
+            assert_eq!(ours, geo.round() as i64);
+            // Bit-identical, not just equal after rounding.
+            let d = {
+                let (s, o) = (Site::new(la, lo), Site::new(lb, lob));
+                let a = ((o.lat - s.lat).to_radians() / 2.0).sin().powi(2)
+                    + s.cos_lat * o.cos_lat * ((o.lon - s.lon).to_radians() / 2.0).sin().powi(2);
+                EARTH_RADIUS_M * (2.0 * a.sqrt().asin())
+            };
+            assert_eq!(d.to_bits(), geo.to_bits());
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! and the pair rules (eligibility and cost) of matching.md.
 
 use super::candidates::{Member, Probe};
-use super::distance::{distance_m, unit_vector};
+use super::distance::{Site, unit_vector};
 use super::instance::{Instance, Mode, skill_mask};
 use std::collections::BTreeMap;
 
@@ -15,6 +15,10 @@ pub struct Problem<'a> {
     h_groups_shared: u32,
     /// Helper positions on the unit sphere.
     pub h_pos: Vec<[f64; 3]>,
+    /// Helper positions for the exact distance (kept compact: this is the hot loop's data).
+    h_site: Vec<Site>,
+    /// Client positions for the exact distance.
+    c_site: Vec<Site>,
     /// Helper language ids, sorted.
     pub h_langs: Vec<Vec<u32>>,
     /// Index groups of a helper: its languages plus the shared group `language_count`.
@@ -85,6 +89,8 @@ impl<'a> Problem<'a> {
             language_count: lang_ids.len(),
             h_groups_shared: language_count,
             h_pos: inst.helpers.iter().map(|h| unit_vector(h.lat, h.lon)).collect(),
+            h_site: inst.helpers.iter().map(|h| Site::new(h.lat, h.lon)).collect(),
+            c_site: inst.clients.iter().map(|c| Site::new(c.lat, c.lon)).collect(),
             h_langs,
             h_left: inst.helpers.iter().zip(&kept).map(|(h, k)| (h.capacity - k).max(0)).collect(),
             h_skills: inst.helpers.iter().map(|h| skill_mask(&h.skills)).collect(),
@@ -108,8 +114,7 @@ impl<'a> Problem<'a> {
 
     /// Rounded haversine distance of client `c` and helper `h`.
     pub fn distance(&self, c: usize, h: usize) -> i64 {
-        let (cl, hl) = (&self.inst.clients[c], &self.inst.helpers[h]);
-        distance_m(hl.lat, hl.lon, cl.lat, cl.lon)
+        self.h_site[h].distance_m(&self.c_site[c])
     }
 
     /// Number of needed skills the helper lacks.

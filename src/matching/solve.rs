@@ -44,6 +44,7 @@ pub(crate) fn run(instance: &Instance, warm: Option<&WarmStart>, t: Tuning) -> (
         cost_scaling_phases: 0,
         elapsed_ms: 0.0,
     };
+    lap("prepared");
     if !pb.keep() {
         add_current(&pb, &mut g);
     }

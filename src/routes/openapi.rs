@@ -1,9 +1,13 @@
 //! The OpenAPI document, generated from the handlers, and the offline docs page.
 
 use actix_web::web;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::PROBLEM_JSON;
 
 use super::{assignments, audit, auth, branches, clients, health, helpers, users};
 
@@ -21,7 +25,7 @@ use super::{assignments, audit, auth, branches, clients, health, helpers, users}
         assignments::list, assignments::create, assignments::end,
         audit::list,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ProblemResponses),
 )]
 pub struct ApiDoc;
 
@@ -40,6 +44,80 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Documents what every operation can answer besides its own statuses, all as problem+json:
+/// 400 (unreadable body or path), 413/415/422 (bodies), 422 (query parameters), 401 (tokens), 503.
+struct ProblemResponses;
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                add_generic_problems(operation);
+            }
+        }
+    }
+}
+
+fn add_generic_problems(operation: &mut Operation) {
+    let params = operation.parameters.as_deref().unwrap_or_default();
+    let has_query = params
+        .iter()
+        .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query));
+    let has_path = params
+        .iter()
+        .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Path));
+    let has_body = operation.request_body.is_some();
+    let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let mut generic = vec![("503", "the database is unavailable")];
+    if has_body || has_path {
+        generic.push((
+            "400",
+            "the body is not JSON, or a path parameter has the wrong type",
+        ));
+    }
+    if has_body {
+        generic.extend([
+            ("413", "the body is too large"),
+            ("415", "the body is not application/json"),
+            ("422", "invalid fields"),
+        ]);
+    }
+    if has_query {
+        generic.push(("422", "invalid query parameters"));
+    }
+    if secured {
+        generic.push(("401", "missing or invalid access token"));
+    }
+    let responses = &mut operation.responses.responses;
+    for (status, description) in generic {
+        responses.entry(status.to_string()).or_insert_with(|| {
+            let content = Content::new(Some(Ref::from_schema_name("Problem")));
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(PROBLEM_JSON, content)
+                    .build(),
+            )
+        });
+    }
+    // Errors are problem+json, not the application/json utoipa assumes.
+    for (status, response) in responses.iter_mut() {
+        let error = status.starts_with('4') || status.starts_with('5');
+        if let (true, RefOr::T(response)) = (error, response)
+            && let Some(content) = response.content.shift_remove("application/json")
+        {
+            response.content.insert(PROBLEM_JSON.to_string(), content);
+        }
     }
 }
 
