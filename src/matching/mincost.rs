@@ -201,46 +201,55 @@ impl Network {
     /// an admissible path. Distances are capped at the level where the last excess was
     /// reached, which keeps the triangle inequality that argument needs.
     fn global_update(&self, eps: i64, price: &mut [i64], excess: &[i64]) {
+        // Dial's buckets: lengths are small integers (units of ε), so this is linear.
         let n = self.nodes();
+        let cap = n as i64;
         let mut dist = vec![i64::MAX; n];
         let mut done = vec![false; n];
-        let mut heap = BinaryHeap::new();
+        let mut buckets: Vec<Vec<u32>> = vec![Vec::new()];
         let mut waiting = 0usize;
         for v in 0..n {
             if excess[v] < 0 {
                 dist[v] = 0;
-                heap.push(Reverse((0i64, v)));
+                buckets[0].push(v as u32);
             } else if excess[v] > 0 {
                 waiting += 1;
             }
         }
-        let mut level = 0;
-        while let Some(Reverse((d, v))) = heap.pop() {
-            if done[v] || d > dist[v] {
-                continue;
-            }
-            done[v] = true;
-            level = d;
-            if excess[v] > 0 {
-                waiting -= 1;
-                if waiting == 0 {
-                    break;
-                }
-            }
-            for a in self.arcs(v) {
-                let r = self.rev[a] as usize;
-                let u = self.head[a] as usize;
-                if self.res[r] <= 0 || done[u] {
+        let mut level = 0i64;
+        'outer: while (level as usize) < buckets.len() {
+            while let Some(v) = buckets[level as usize].pop() {
+                let v = v as usize;
+                if done[v] || dist[v] != level {
                     continue;
                 }
-                let rc = self.src(u, r, price);
-                let nd = d.saturating_add(if rc < 0 { 0 } else { rc / eps + 1 });
-                if nd < dist[u] {
-                    dist[u] = nd;
-                    heap.push(Reverse((nd, u)));
+                done[v] = true;
+                if excess[v] > 0 {
+                    waiting -= 1;
+                    if waiting == 0 {
+                        break 'outer;
+                    }
+                }
+                for a in self.arcs(v) {
+                    let r = self.rev[a] as usize;
+                    let u = self.head[a] as usize;
+                    if self.res[r] <= 0 || done[u] {
+                        continue;
+                    }
+                    let rc = self.src(u, r, price);
+                    let nd = (level + if rc < 0 { 0 } else { rc / eps + 1 }).min(cap);
+                    if nd < dist[u] {
+                        dist[u] = nd;
+                        if buckets.len() <= nd as usize {
+                            buckets.resize_with(nd as usize + 1, Vec::new);
+                        }
+                        buckets[nd as usize].push(u as u32);
+                    }
                 }
             }
+            level += 1;
         }
+        let level = level.min(cap);
         for v in 0..n {
             price[v] -= if done[v] { dist[v] } else { level } * eps;
         }

@@ -12,6 +12,9 @@ use super::solution::{Solution, Stats};
 use super::warm::WarmStart;
 use std::time::Instant;
 
+/// Above this many added pairs, re-optimise by cost scaling rather than by repair.
+const REPAIR_LIMIT: u64 = 256;
+
 /// Solves an instance exactly: most pairs first, then least total cost.
 pub fn solve(instance: &Instance) -> Solution {
     run(instance, None, Tuning::default()).0
@@ -100,7 +103,13 @@ pub(crate) fn run(instance: &Instance, warm: Option<&WarmStart>, t: Tuning) -> (
             break;
         }
         net = g.network();
-        net.repair(&mut price, &mut ms);
+        if added > REPAIR_LIMIT {
+            // Many scattered additions: successive shortest paths would each search a
+            // wide plateau of zero reduced costs; scaling from scratch is cheaper then.
+            price = net.min_cost(&mut ms);
+        } else {
+            net.repair(&mut price, &mut ms);
+        }
         g.read_flows(&net);
         lap(&format!("repair {ms:?}"));
     }

@@ -5,6 +5,8 @@ mod helpers;
 
 mod auth;
 mod authorization;
+mod clients;
+mod docs;
 mod errors;
 mod health;
 mod pipeline;
