@@ -31,6 +31,12 @@ pub enum Command {
         #[arg(long, default_value = "Administrator")]
         name: String,
     },
+    /// Solve a matching instance (see docs/matching.md) and print the solution as JSON.
+    Match {
+        /// Instance file, or `-` for standard input.
+        #[arg(long)]
+        instance: String,
+    },
     /// Add the demo branches (Aarhus, Aalborg, Silkeborg, Horsens, Kolding, København); opt-in only.
     SeedDemo,
 }
@@ -42,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => migrate(),
         Command::CreateAdmin { email, name } => create_admin(&email, &name),
         Command::SeedDemo => seed_demo(),
+        Command::Match { instance } => solve_instance(&instance),
     }
 }
 
@@ -122,4 +129,21 @@ fn describe(error: crate::error::ApiError) -> anyhow::Error {
         }
         other => anyhow::anyhow!("{other}"),
     }
+}
+
+/// `helpmatch match`: no database, no logging on stdout; JSON out, errors on stderr.
+fn solve_instance(path: &str) -> anyhow::Result<()> {
+    use std::io::Read;
+    let text = if path == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        text
+    } else {
+        std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {path}: {e}"))?
+    };
+    let instance = crate::matching::Instance::from_json(&text)
+        .map_err(|e| anyhow::anyhow!("invalid instance: {e}"))?;
+    let solution = crate::matching::solve(&instance);
+    println!("{}", serde_json::to_string(&solution)?);
+    Ok(())
 }

@@ -161,7 +161,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    matching_proposals (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        fingerprint -> Text,
+        params -> Text,
+        new_pairs -> Text,
+        ended_assignments -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        committed_by -> Nullable<BigInt>,
+        committed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(helpers -> branches (branch_id));
+diesel::joinable!(matching_proposals -> branches (branch_id));
 diesel::joinable!(clients -> branches (branch_id));
 diesel::joinable!(helper_transitions -> helpers (helper_id));
 diesel::joinable!(relatives -> clients (client_id));
@@ -180,4 +196,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     assignments,
     audit_events,
+    matching_proposals,
 );

@@ -7,7 +7,9 @@
 //! each member's skill mask to skip members whose skill penalty already rules them out.
 
 use super::distance::{EARTH_RADIUS_M, chord2_covering, metres_below};
-use rstar::{AABB, RStarInsertionStrategy, RTree, RTreeParams, SelectionFunction, primitives::GeomWithData};
+use rstar::{
+    AABB, RStarInsertionStrategy, RTree, RTreeParams, SelectionFunction, primitives::GeomWithData,
+};
 
 type Entry = GeomWithData<[f64; 4], (u32, u8)>;
 
@@ -65,7 +67,11 @@ pub struct SkillRule {
 
 impl SkillRule {
     fn missing(&self, probe: u8, member: u8) -> f64 {
-        let (needs, has) = if self.members_need { (member, probe) } else { (probe, member) };
+        let (needs, has) = if self.members_need {
+            (member, probe)
+        } else {
+            (probe, member)
+        };
         (needs & !has).count_ones() as f64 * self.penalty_m
     }
 }
@@ -81,12 +87,21 @@ impl HelperIndex {
             }
         }
         HelperIndex {
-            trees: groups.into_iter().map(RTree::bulk_load_with_params).collect(),
+            trees: groups
+                .into_iter()
+                .map(RTree::bulk_load_with_params)
+                .collect(),
         }
     }
 
-    fn trees_for<'s>(&'s self, probe: &Probe<'_>) -> impl Iterator<Item = &'s RTree<Entry, WideNodes>> {
-        probe.groups.iter().filter_map(|&g| self.trees.get(g as usize))
+    fn trees_for<'s>(
+        &'s self,
+        probe: &Probe<'_>,
+    ) -> impl Iterator<Item = &'s RTree<Entry, WideNodes>> {
+        probe
+            .groups
+            .iter()
+            .filter_map(|&g| self.trees.get(g as usize))
     }
 
     /// Helpers in language-compatible trees, nearest first, while `visit` returns true.
@@ -108,7 +123,14 @@ impl HelperIndex {
     /// Members within `max_m` that may have `q·R − distance − skill penalty > offset_m`.
     ///
     /// Duplicates across trees are possible; the caller removes them.
-    pub fn priced(&self, probe: &Probe<'_>, max_m: i64, offset_m: f64, rule: SkillRule, out: &mut Vec<u32>) {
+    pub fn priced(
+        &self,
+        probe: &Probe<'_>,
+        max_m: i64,
+        offset_m: f64,
+        rule: SkillRule,
+        out: &mut Vec<u32>,
+    ) {
         let sel = Select {
             pos: probe.pos,
             chord2: chord2_covering(max_m),
@@ -117,7 +139,10 @@ impl HelperIndex {
             rule,
         };
         for tree in self.trees_for(probe) {
-            out.extend(tree.locate_with_selection_function(sel.clone()).map(|e| e.data.0));
+            out.extend(
+                tree.locate_with_selection_function(sel.clone())
+                    .map(|e| e.data.0),
+            );
         }
     }
 }

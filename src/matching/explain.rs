@@ -32,10 +32,18 @@ pub struct PairExplanation {
 /// Explains every assignment of `solution`; pairs naming unknown ids are skipped.
 pub fn explain(instance: &Instance, solution: &Solution) -> Vec<PairExplanation> {
     let pb = Problem::new(instance);
-    let clients: BTreeMap<&str, usize> =
-        instance.clients.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
-    let helpers: BTreeMap<&str, usize> =
-        instance.helpers.iter().enumerate().map(|(i, h)| (h.id.as_str(), i)).collect();
+    let clients: BTreeMap<&str, usize> = instance
+        .clients
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let helpers: BTreeMap<&str, usize> = instance
+        .helpers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.id.as_str(), i))
+        .collect();
     solution
         .assignments
         .iter()
@@ -46,10 +54,19 @@ pub fn explain(instance: &Instance, solution: &Solution) -> Vec<PairExplanation>
             let has = skill_mask(&hl.skills);
             let needs = skill_mask(&cl.needs);
             let names = |mask: u8| -> Vec<String> {
-                SKILLS.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, s)| s.to_string()).collect()
+                SKILLS
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| mask & (1 << i) != 0)
+                    .map(|(_, s)| s.to_string())
+                    .collect()
             };
-            let mut shared: Vec<String> =
-                cl.languages.iter().filter(|l| hl.languages.contains(l)).cloned().collect();
+            let mut shared: Vec<String> = cl
+                .languages
+                .iter()
+                .filter(|l| hl.languages.contains(l))
+                .cloned()
+                .collect();
             shared.sort();
             shared.dedup();
             Some(PairExplanation {

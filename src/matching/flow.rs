@@ -29,7 +29,6 @@ pub struct Network {
     pos: Vec<u32>,
 }
 
-
 impl Network {
     /// Builds the residual network of `edges` on `n` nodes.
     pub fn new(n: usize, edges: &[EdgeSpec]) -> Network {
@@ -175,6 +174,4 @@ impl Network {
             }
         }
     }
-
 }
-

@@ -84,7 +84,12 @@ impl Graph {
             return false;
         }
         known.push(h);
-        self.pairs.push(Pair { c, h, cost, flow: 0 });
+        self.pairs.push(Pair {
+            c,
+            h,
+            cost,
+            flow: 0,
+        });
         true
     }
 

@@ -69,8 +69,22 @@ impl Network {
     /// Makes the current flow min-cost among flows with the same node balances, from
     /// scratch; returns exact prices.
     pub fn min_cost(&mut self, stats: &mut MinCostStats) -> Vec<i64> {
-        let mut price = vec![0i64; self.nodes()];
-        let mut eps = self.cost.iter().map(|c| c.abs()).max().unwrap_or(0) * self.scale();
+        self.min_cost_from(&vec![0i64; self.nodes()], stats)
+    }
+
+    /// Like [`Network::min_cost`], starting from exact prices of a nearby problem: the
+    /// scaling then starts at the largest violation instead of the largest cost.
+    pub fn min_cost_from(&mut self, exact: &[i64], stats: &mut MinCostStats) -> Vec<i64> {
+        let scale = self.scale();
+        let mut price: Vec<i64> = exact.iter().map(|p| p * scale).collect();
+        let mut eps = 0;
+        for u in 0..self.nodes() {
+            for a in self.arcs(u) {
+                if self.res[a] > 0 {
+                    eps = eps.max(-self.src(u, a, &price));
+                }
+            }
+        }
         while eps > 1 {
             eps = (eps / ALPHA).max(1);
             self.refine(eps, &mut price, stats);
@@ -169,7 +183,11 @@ impl Network {
         let mut excess = vec![0i64; n];
         for u in 0..n {
             for a in self.arcs(u) {
-                let rc = if scaled { self.src(u, a, price) } else { self.rc(u, a, price) };
+                let rc = if scaled {
+                    self.src(u, a, price)
+                } else {
+                    self.rc(u, a, price)
+                };
                 if self.res[a] > 0 && rc < 0 {
                     let d = self.res[a];
                     let v = self.head[a] as usize;
@@ -319,7 +337,13 @@ impl Search {
     }
 
     /// Shortest reduced-cost path from `u` to the nearest deficit: (deficit, its distance).
-    fn run(&mut self, net: &Network, u: usize, price: &[i64], excess: &[i64]) -> Option<(usize, i64)> {
+    fn run(
+        &mut self,
+        net: &Network,
+        u: usize,
+        price: &[i64],
+        excess: &[i64],
+    ) -> Option<(usize, i64)> {
         self.stamp += 1;
         let st = self.stamp;
         self.settled.clear();

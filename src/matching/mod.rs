@@ -23,7 +23,9 @@ mod tests;
 
 pub use distance::distance_m;
 pub use explain::{PairExplanation, explain};
-pub use instance::{ClientInput, HelperInput, Instance, InstanceError, MAX_VALUE, Mode, Params, SKILLS};
+pub use instance::{
+    ClientInput, HelperInput, Instance, InstanceError, MAX_VALUE, Mode, Params, SKILLS,
+};
 pub use solution::{
     Assignment, REASON_ALL_FULL, REASON_NO_HELPER_IN_RANGE, REASON_NO_SHARED_LANGUAGE, Solution,
     Stats, Unfilled,

@@ -32,7 +32,12 @@ pub struct Tuning {
 
 impl Default for Tuning {
     fn default() -> Self {
-        let e = |k: &str, d: usize| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+        let e = |k: &str, d: usize| {
+            std::env::var(k)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(d)
+        };
         Tuning {
             base: e("T_BASE", 4),
             per_slot: e("T_SLOT", 3),
@@ -71,7 +76,11 @@ fn cheapest(
         if best.iter().any(|b| b.1 == j) {
             return true;
         }
-        if let Some(w) = cost(j, skills, if full { best[k - 1].0 as f64 } else { f64::MAX }) {
+        if let Some(w) = cost(
+            j,
+            skills,
+            if full { best[k - 1].0 as f64 } else { f64::MAX },
+        ) {
             let at = best.partition_point(|b| *b <= (w, j));
             best.insert(at, (w, j));
             best.truncate(k);

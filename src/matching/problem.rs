@@ -52,18 +52,29 @@ impl<'a> Problem<'a> {
             }
         }
         let ids = |ls: &[String]| {
-            let mut v: Vec<u32> = ls.iter().filter_map(|l| lang_ids.get(l.as_str()).copied()).collect();
+            let mut v: Vec<u32> = ls
+                .iter()
+                .filter_map(|l| lang_ids.get(l.as_str()).copied())
+                .collect();
             v.sort_unstable();
             v.dedup();
             v
         };
-        let helper_no: BTreeMap<&str, u32> =
-            inst.helpers.iter().enumerate().map(|(i, h)| (h.id.as_str(), i as u32)).collect();
+        let helper_no: BTreeMap<&str, u32> = inst
+            .helpers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.id.as_str(), i as u32))
+            .collect();
         let c_current: Vec<Vec<u32>> = inst
             .clients
             .iter()
             .map(|c| {
-                let mut v: Vec<u32> = c.current.iter().filter_map(|id| helper_no.get(id.as_str()).copied()).collect();
+                let mut v: Vec<u32> = c
+                    .current
+                    .iter()
+                    .filter_map(|id| helper_no.get(id.as_str()).copied())
+                    .collect();
                 v.sort_unstable();
                 v
             })
@@ -84,23 +95,56 @@ impl<'a> Problem<'a> {
             .collect();
         Problem {
             inst,
-            h_groups: h_langs.iter().map(|l| l.iter().copied().chain([language_count]).collect()).collect(),
-            c_groups: c_langs.iter().map(|l| l.clone().unwrap_or_else(|| vec![language_count])).collect(),
+            h_groups: h_langs
+                .iter()
+                .map(|l| l.iter().copied().chain([language_count]).collect())
+                .collect(),
+            c_groups: c_langs
+                .iter()
+                .map(|l| l.clone().unwrap_or_else(|| vec![language_count]))
+                .collect(),
             language_count: lang_ids.len(),
             h_groups_shared: language_count,
-            h_pos: inst.helpers.iter().map(|h| unit_vector(h.lat, h.lon)).collect(),
-            h_site: inst.helpers.iter().map(|h| Site::new(h.lat, h.lon)).collect(),
-            c_site: inst.clients.iter().map(|c| Site::new(c.lat, c.lon)).collect(),
+            h_pos: inst
+                .helpers
+                .iter()
+                .map(|h| unit_vector(h.lat, h.lon))
+                .collect(),
+            h_site: inst
+                .helpers
+                .iter()
+                .map(|h| Site::new(h.lat, h.lon))
+                .collect(),
+            c_site: inst
+                .clients
+                .iter()
+                .map(|c| Site::new(c.lat, c.lon))
+                .collect(),
             h_langs,
-            h_left: inst.helpers.iter().zip(&kept).map(|(h, k)| (h.capacity - k).max(0)).collect(),
+            h_left: inst
+                .helpers
+                .iter()
+                .zip(&kept)
+                .map(|(h, k)| (h.capacity - k).max(0))
+                .collect(),
             h_skills: inst.helpers.iter().map(|h| skill_mask(&h.skills)).collect(),
-            c_pos: inst.clients.iter().map(|c| unit_vector(c.lat, c.lon)).collect(),
+            c_pos: inst
+                .clients
+                .iter()
+                .map(|c| unit_vector(c.lat, c.lon))
+                .collect(),
             c_langs,
             c_slots: inst
                 .clients
                 .iter()
                 .zip(&c_current)
-                .map(|(c, cur)| if keep { (c.wanted - cur.len() as i64).max(0) } else { c.wanted })
+                .map(|(c, cur)| {
+                    if keep {
+                        (c.wanted - cur.len() as i64).max(0)
+                    } else {
+                        c.wanted
+                    }
+                })
                 .collect(),
             c_current,
             c_needs: inst.clients.iter().map(|c| skill_mask(&c.needs)).collect(),

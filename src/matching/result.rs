@@ -19,7 +19,10 @@ pub fn assemble(pb: &Problem<'_>, g: &Graph, mut stats: Stats) -> Solution {
         stats.kept_pairs = pairs.len() as u64;
     }
     for p in g.pairs.iter().filter(|p| p.flow > 0) {
-        pairs.push((g.clients[p.c as usize] as usize, g.helpers[p.h as usize] as usize));
+        pairs.push((
+            g.clients[p.c as usize] as usize,
+            g.helpers[p.h as usize] as usize,
+        ));
     }
     let mut count = vec![0i64; inst.clients.len()];
     let mut assignments: Vec<Assignment> = pairs

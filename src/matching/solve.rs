@@ -1,8 +1,8 @@
 //! The candidate loop: solve on a sparse graph, price the pairs left out, repeat.
 
 use super::graph::{Graph, SINK, SOURCE};
-use super::mincost::MinCostStats;
 use super::instance::Instance;
+use super::mincost::MinCostStats;
 use super::pricing::{
     Tuning, add_current, add_nearest, add_nearest_clients, helper_index, price_cost, price_cut,
 };
@@ -33,9 +33,20 @@ pub fn solve_warm(instance: &Instance, warm: &WarmStart) -> (Solution, WarmStart
 }
 
 /// The whole pipeline with explicit tuning (tests force tiny candidate sets with it).
-pub(crate) fn run(instance: &Instance, warm: Option<&WarmStart>, t: Tuning) -> (Solution, WarmStart) {
+pub(crate) fn run(
+    instance: &Instance,
+    warm: Option<&WarmStart>,
+    t: Tuning,
+) -> (Solution, WarmStart) {
     let started = Instant::now();
-    let lap = |what: &str| if std::env::var_os("MATCH_TRACE").is_some() { eprintln!("{:>8.1} ms {what}", started.elapsed().as_secs_f64() * 1000.0) };
+    let lap = |what: &str| {
+        if std::env::var_os("MATCH_TRACE").is_some() {
+            eprintln!(
+                "{:>8.1} ms {what}",
+                started.elapsed().as_secs_f64() * 1000.0
+            )
+        }
+    };
     let pb = Problem::new(instance);
     let mut g = Graph::new(&pb);
     let mut stats = Stats {
@@ -106,7 +117,7 @@ pub(crate) fn run(instance: &Instance, warm: Option<&WarmStart>, t: Tuning) -> (
         if added > REPAIR_LIMIT {
             // Many scattered additions: successive shortest paths would each search a
             // wide plateau of zero reduced costs; scaling from scratch is cheaper then.
-            price = net.min_cost(&mut ms);
+            price = net.min_cost_from(&price, &mut ms);
         } else {
             net.repair(&mut price, &mut ms);
         }

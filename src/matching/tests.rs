@@ -16,7 +16,15 @@ fn helper(id: &str, lat: f64, lon: f64, skills: &[&str], langs: &[&str], cap: i6
     }
 }
 
-fn client(id: &str, lat: f64, lon: f64, needs: &[&str], langs: &[&str], wanted: i64, current: &[&str]) -> ClientInput {
+fn client(
+    id: &str,
+    lat: f64,
+    lon: f64,
+    needs: &[&str],
+    langs: &[&str],
+    wanted: i64,
+    current: &[&str],
+) -> ClientInput {
     ClientInput {
         id: id.into(),
         lat,
@@ -40,7 +48,10 @@ fn instance(mode: Mode, helpers: Vec<HelperInput>, clients: Vec<ClientInput>) ->
 }
 
 fn pairs_of(s: &Solution) -> Vec<(String, String)> {
-    s.assignments.iter().map(|a| (a.client.clone(), a.helper.clone())).collect()
+    s.assignments
+        .iter()
+        .map(|a| (a.client.clone(), a.helper.clone()))
+        .collect()
 }
 
 const EXAMPLE: &str = r#"{
@@ -85,15 +96,42 @@ fn params_languages_and_current_may_be_left_out() {
 #[test]
 fn invalid_instances_name_the_offending_entry() {
     let cases = [
-        (r#"{"helpers":[{"id":"h","lat":91,"lon":0,"capacity":1}],"clients":[]}"#, "\"h\": lat"),
-        (r#"{"helpers":[{"id":"h","lat":0,"lon":0,"capacity":-1}],"clients":[]}"#, "capacity"),
-        (r#"{"helpers":[{"id":"h","lat":0,"lon":0,"capacity":1},{"id":"h","lat":0,"lon":0,"capacity":1}],"clients":[]}"#, "duplicate helper id \"h\""),
-        (r#"{"helpers":[{"id":"h","lat":0,"lon":0,"capacity":1,"skills":["juggling"]}],"clients":[]}"#, "juggling"),
-        (r#"{"helpers":[],"clients":[{"id":"c","lat":0,"lon":0,"wanted":1,"current":["x"]}]}"#, "\"x\" does not exist"),
-        (r#"{"helpers":[{"id":"h","lat":0,"lon":0,"capacity":1}],"clients":[{"id":"c","lat":0,"lon":0,"wanted":1,"current":["h","h"]}]}"#, "twice"),
-        (r#"{"params":{"mode":"shuffle"},"helpers":[],"clients":[]}"#, "shuffle"),
-        (r#"{"params":{"max_distance_m":-5},"helpers":[],"clients":[]}"#, "max_distance_m"),
-        (r#"{"helpers":[],"clients":[{"id":"c","lat":0,"lon":0,"wanted":1.5}]}"#, "JSON"),
+        (
+            r#"{"helpers":[{"id":"h","lat":91,"lon":0,"capacity":1}],"clients":[]}"#,
+            "\"h\": lat",
+        ),
+        (
+            r#"{"helpers":[{"id":"h","lat":0,"lon":0,"capacity":-1}],"clients":[]}"#,
+            "capacity",
+        ),
+        (
+            r#"{"helpers":[{"id":"h","lat":0,"lon":0,"capacity":1},{"id":"h","lat":0,"lon":0,"capacity":1}],"clients":[]}"#,
+            "duplicate helper id \"h\"",
+        ),
+        (
+            r#"{"helpers":[{"id":"h","lat":0,"lon":0,"capacity":1,"skills":["juggling"]}],"clients":[]}"#,
+            "juggling",
+        ),
+        (
+            r#"{"helpers":[],"clients":[{"id":"c","lat":0,"lon":0,"wanted":1,"current":["x"]}]}"#,
+            "\"x\" does not exist",
+        ),
+        (
+            r#"{"helpers":[{"id":"h","lat":0,"lon":0,"capacity":1}],"clients":[{"id":"c","lat":0,"lon":0,"wanted":1,"current":["h","h"]}]}"#,
+            "twice",
+        ),
+        (
+            r#"{"params":{"mode":"shuffle"},"helpers":[],"clients":[]}"#,
+            "shuffle",
+        ),
+        (
+            r#"{"params":{"max_distance_m":-5},"helpers":[],"clients":[]}"#,
+            "max_distance_m",
+        ),
+        (
+            r#"{"helpers":[],"clients":[{"id":"c","lat":0,"lon":0,"wanted":1.5}]}"#,
+            "JSON",
+        ),
     ];
     for (text, needle) in cases {
         let err = Instance::from_json(text).expect_err(text).to_string();
@@ -145,7 +183,11 @@ fn language_rule_and_unfilled_reasons() {
     );
     let s = solve(&inst);
     assert_eq!(pairs_of(&s), vec![("any".into(), "h_da".into())]);
-    let reasons: Vec<(&str, &str)> = s.unfilled.iter().map(|u| (u.client.as_str(), u.reason.as_str())).collect();
+    let reasons: Vec<(&str, &str)> = s
+        .unfilled
+        .iter()
+        .map(|u| (u.client.as_str(), u.reason.as_str()))
+        .collect();
     assert_eq!(
         reasons,
         vec![
@@ -167,7 +209,11 @@ fn keep_mode_never_touches_current_pairs_even_ineligible_ones() {
         vec![client("c", 55.0, 12.001, &["it"], &["da"], 2, &["far"])],
     );
     let s = solve(&inst);
-    let far = s.assignments.iter().find(|a| a.helper == "far").expect("kept");
+    let far = s
+        .assignments
+        .iter()
+        .find(|a| a.helper == "far")
+        .expect("kept");
     assert!(!far.new);
     assert!(far.cost > 15_000);
     assert_eq!(s.pairs, 2);
@@ -223,7 +269,12 @@ fn rebalance_drops_current_pairs_that_became_ineligible() {
 fn with_current(inst: &Instance, s: &Solution) -> Instance {
     let mut next = inst.clone();
     for c in &mut next.clients {
-        c.current = s.assignments.iter().filter(|a| a.client == c.id).map(|a| a.helper.clone()).collect();
+        c.current = s
+            .assignments
+            .iter()
+            .filter(|a| a.client == c.id)
+            .map(|a| a.helper.clone())
+            .collect();
     }
     next
 }
@@ -268,9 +319,12 @@ fn warm_re_solve_after_a_small_change_is_exact() {
     let mut changed = inst.clone();
     changed.helpers.remove(3);
     for c in &mut changed.clients {
-        c.current.retain(|h| changed.helpers.iter().any(|x| &x.id == h));
+        c.current
+            .retain(|h| changed.helpers.iter().any(|x| &x.id == h));
     }
-    changed.clients.push(client("new", 55.7, 12.5, &["it"], &[], 3, &[]));
+    changed
+        .clients
+        .push(client("new", 55.7, 12.5, &["it"], &[], 3, &[]));
     let (warm, _) = solve_warm(&changed, &state);
     let cold = solve(&changed);
     assert_eq!((warm.pairs, warm.total_cost), (cold.pairs, cold.total_cost));
@@ -278,7 +332,9 @@ fn warm_re_solve_after_a_small_change_is_exact() {
 
 /// Clustered random instance around Copenhagen; `spread` in degrees.
 fn random_instance(seed: u64, clients: usize, helpers: usize, spread: f64) -> Instance {
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     let mut next = move || {
         x ^= x << 13;
         x ^= x >> 7;
@@ -287,12 +343,19 @@ fn random_instance(seed: u64, clients: usize, helpers: usize, spread: f64) -> In
     };
     let langs = ["da", "en", "de"];
     let pick = |n: usize, r: &mut dyn FnMut() -> f64| -> Vec<String> {
-        (0..n).filter(|_| r() < 0.4).map(|i| SKILLS[i].to_string()).collect()
+        (0..n)
+            .filter(|_| r() < 0.4)
+            .map(|i| SKILLS[i].to_string())
+            .collect()
     };
     let mut hs = Vec::new();
     for i in 0..helpers {
         let skills = pick(7, &mut next);
-        let lang: Vec<String> = langs.iter().filter(|_| next() < 0.5).map(|s| s.to_string()).collect();
+        let lang: Vec<String> = langs
+            .iter()
+            .filter(|_| next() < 0.5)
+            .map(|s| s.to_string())
+            .collect();
         hs.push(HelperInput {
             id: format!("h{i:04}"),
             lat: 55.7 + (next() - 0.5) * spread,
@@ -305,8 +368,15 @@ fn random_instance(seed: u64, clients: usize, helpers: usize, spread: f64) -> In
     let mut cs = Vec::new();
     for i in 0..clients {
         let needs = pick(3, &mut next);
-        let lang: Vec<String> = langs.iter().filter(|_| next() < 0.3).map(|s| s.to_string()).collect();
-        let current: Vec<String> = (0..helpers).filter(|_| next() < 2.0 / helpers as f64).map(|h| format!("h{h:04}")).collect();
+        let lang: Vec<String> = langs
+            .iter()
+            .filter(|_| next() < 0.3)
+            .map(|s| s.to_string())
+            .collect();
+        let current: Vec<String> = (0..helpers)
+            .filter(|_| next() < 2.0 / helpers as f64)
+            .map(|h| format!("h{h:04}"))
+            .collect();
         cs.push(ClientInput {
             id: format!("c{i:04}"),
             lat: 55.7 + (next() - 0.5) * spread,
@@ -326,7 +396,11 @@ fn random_instance(seed: u64, clients: usize, helpers: usize, spread: f64) -> In
 
 /// The objective the solver minimises after the pair count: cost plus change penalties.
 fn objective(inst: &Instance, s: &Solution) -> i64 {
-    let penalty = if inst.params.mode == Mode::Rebalance { inst.params.change_penalty_m } else { 0 };
+    let penalty = if inst.params.mode == Mode::Rebalance {
+        inst.params.change_penalty_m
+    } else {
+        0
+    };
     s.total_cost + penalty * s.assignments.iter().filter(|a| a.new).count() as i64
 }
 

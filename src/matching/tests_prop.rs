@@ -9,9 +9,20 @@ fn check_feasible(inst: &Instance, s: &Solution) {
     let mut seen = std::collections::BTreeSet::new();
     let mut total = 0;
     for a in &s.assignments {
-        assert!(seen.insert((a.client.clone(), a.helper.clone())), "pair twice");
-        let c = inst.clients.iter().find(|c| c.id == a.client).expect("client");
-        let h = inst.helpers.iter().find(|h| h.id == a.helper).expect("helper");
+        assert!(
+            seen.insert((a.client.clone(), a.helper.clone())),
+            "pair twice"
+        );
+        let c = inst
+            .clients
+            .iter()
+            .find(|c| c.id == a.client)
+            .expect("client");
+        let h = inst
+            .helpers
+            .iter()
+            .find(|h| h.id == a.helper)
+            .expect("helper");
         let current = c.current.contains(&a.helper);
         assert_eq!(a.new, !current);
         let d = distance_m(h.lat, h.lon, c.lat, c.lon);
@@ -31,15 +42,30 @@ fn check_feasible(inst: &Instance, s: &Solution) {
         assert!(n <= c.wanted.max(kept), "client {} over wanted", c.id);
         if keep {
             for h in &c.current {
-                assert!(s.assignments.iter().any(|a| &a.client == &c.id && &a.helper == h), "kept pair lost");
+                assert!(
+                    s.assignments
+                        .iter()
+                        .any(|a| &a.client == &c.id && &a.helper == h),
+                    "kept pair lost"
+                );
             }
         }
         let unfilled = s.unfilled.iter().find(|u| u.client == c.id);
-        assert_eq!(unfilled.map(|u| u.missing), (n < c.wanted).then_some(c.wanted - n));
+        assert_eq!(
+            unfilled.map(|u| u.missing),
+            (n < c.wanted).then_some(c.wanted - n)
+        );
     }
     for h in &inst.helpers {
         let n = s.assignments.iter().filter(|a| a.helper == h.id).count() as i64;
-        let kept = if keep { inst.clients.iter().filter(|c| c.current.contains(&h.id)).count() as i64 } else { 0 };
+        let kept = if keep {
+            inst.clients
+                .iter()
+                .filter(|c| c.current.contains(&h.id))
+                .count() as i64
+        } else {
+            0
+        };
         assert!(n <= h.capacity.max(kept), "helper {} over capacity", h.id);
     }
 }
@@ -66,12 +92,24 @@ fn brute_force(inst: &Instance) -> (usize, i64) {
             let eligible = d <= inst.params.max_distance_m
                 && (c.languages.is_empty() || c.languages.iter().any(|l| h.languages.contains(l)));
             if eligible {
-                let change = if keep || current { 0 } else { inst.params.change_penalty_m };
+                let change = if keep || current {
+                    0
+                } else {
+                    inst.params.change_penalty_m
+                };
                 options.push((ci, hi, cost + change));
             }
         }
     }
-    fn go(i: usize, opts: &[(usize, usize, i64)], slots: &mut [i64], left: &mut [i64], n: usize, cost: i64, best: &mut (usize, i64)) {
+    fn go(
+        i: usize,
+        opts: &[(usize, usize, i64)],
+        slots: &mut [i64],
+        left: &mut [i64],
+        n: usize,
+        cost: i64,
+        best: &mut (usize, i64),
+    ) {
         if i == opts.len() {
             if n > best.0 || (n == best.0 && cost < best.1) {
                 *best = (n, cost);
@@ -97,8 +135,21 @@ fn tiny_instance() -> impl Strategy<Value = Instance> {
     let langs = prop::sample::subsequence(vec!["da", "en", "de"], 0..=2);
     let skills = prop::sample::subsequence(SKILLS.to_vec(), 0..=3);
     // Offsets of up to ±0.15° around one point: tens of km, straddling max_distance_m.
-    let helper = (-0.15f64..0.15, -0.15f64..0.15, skills.clone(), langs.clone(), 0i64..=3);
-    let client = (-0.15f64..0.15, -0.15f64..0.15, skills, langs, 0i64..=3, prop::collection::vec(0usize..5, 0..=2));
+    let helper = (
+        -0.15f64..0.15,
+        -0.15f64..0.15,
+        skills.clone(),
+        langs.clone(),
+        0i64..=3,
+    );
+    let client = (
+        -0.15f64..0.15,
+        -0.15f64..0.15,
+        skills,
+        langs,
+        0i64..=3,
+        prop::collection::vec(0usize..5, 0..=2),
+    );
     (
         prop::collection::vec(helper, 1..=5),
         prop::collection::vec(client, 1..=5),
@@ -125,7 +176,11 @@ fn tiny_instance() -> impl Strategy<Value = Instance> {
                 .into_iter()
                 .enumerate()
                 .map(|(i, (dlat, dlon, s, l, wanted, cur))| {
-                    let mut current: Vec<String> = cur.into_iter().filter(|&h| h < nh).map(|h| format!("h{h}")).collect();
+                    let mut current: Vec<String> = cur
+                        .into_iter()
+                        .filter(|&h| h < nh)
+                        .map(|h| format!("h{h}"))
+                        .collect();
                     current.sort();
                     current.dedup();
                     ClientInput {
@@ -143,7 +198,11 @@ fn tiny_instance() -> impl Strategy<Value = Instance> {
                 params: Params {
                     max_distance_m: max_d,
                     missing_skill_penalty_m: skill_pen,
-                    mode: if rebalance { Mode::Rebalance } else { Mode::Keep },
+                    mode: if rebalance {
+                        Mode::Rebalance
+                    } else {
+                        Mode::Keep
+                    },
                     change_penalty_m: change_pen,
                 },
                 helpers,

@@ -24,13 +24,23 @@ impl WarmStart {
                 .clients
                 .iter()
                 .enumerate()
-                .map(|(i, &c)| (inst.clients[c as usize].id.clone(), m(price[g.client_node(i)])))
+                .map(|(i, &c)| {
+                    (
+                        inst.clients[c as usize].id.clone(),
+                        m(price[g.client_node(i)]),
+                    )
+                })
                 .collect(),
             helper_price_m: g
                 .helpers
                 .iter()
                 .enumerate()
-                .map(|(j, &h)| (inst.helpers[h as usize].id.clone(), m(price[g.helper_node(j)])))
+                .map(|(j, &h)| {
+                    (
+                        inst.helpers[h as usize].id.clone(),
+                        m(price[g.helper_node(j)]),
+                    )
+                })
                 .collect(),
             pairs: g
                 .pairs
@@ -56,12 +66,18 @@ impl WarmStart {
     /// (those the previous run did not know).
     pub(crate) fn seed(&self, pb: &Problem<'_>, g: &mut Graph) -> Vec<bool> {
         let inst = pb.inst;
-        let client_no: BTreeMap<&str, usize> =
-            g.clients.iter().enumerate().map(|(i, &c)| (inst.clients[c as usize].id.as_str(), i)).collect();
-        let helper_no: BTreeMap<&str, usize> =
-            (0..inst.helpers.len()).map(|h| (inst.helpers[h].id.as_str(), h)).collect();
+        let client_no: BTreeMap<&str, usize> = g
+            .clients
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (inst.clients[c as usize].id.as_str(), i))
+            .collect();
+        let helper_no: BTreeMap<&str, usize> = (0..inst.helpers.len())
+            .map(|h| (inst.helpers[h].id.as_str(), h))
+            .collect();
         for (c, h) in &self.pairs {
-            let (Some(&i), Some(&h)) = (client_no.get(c.as_str()), helper_no.get(h.as_str())) else {
+            let (Some(&i), Some(&h)) = (client_no.get(c.as_str()), helper_no.get(h.as_str()))
+            else {
                 continue;
             };
             let j = g.helper_active[h];
@@ -74,7 +90,11 @@ impl WarmStart {
         }
         g.clients
             .iter()
-            .map(|&c| !self.client_price_m.contains_key(&inst.clients[c as usize].id))
+            .map(|&c| {
+                !self
+                    .client_price_m
+                    .contains_key(&inst.clients[c as usize].id)
+            })
             .collect()
     }
 

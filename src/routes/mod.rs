@@ -8,6 +8,7 @@ mod clients;
 mod extract;
 mod health;
 mod helpers;
+mod matching;
 pub mod openapi;
 mod users;
 
@@ -23,6 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(users::configure)
         .configure(helpers::configure)
         .configure(clients::configure)
+        .configure(matching::configure)
         .configure(assignments::configure)
         .configure(audit::configure)
         .configure(openapi::configure);

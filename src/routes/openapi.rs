@@ -9,7 +9,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::PROBLEM_JSON;
 
-use super::{assignments, audit, auth, branches, clients, health, helpers, users};
+use super::{assignments, audit, auth, branches, clients, health, helpers, matching, users};
 
 /// Every documented path.
 #[derive(OpenApi)]
@@ -22,6 +22,7 @@ use super::{assignments, audit, auth, branches, clients, health, helpers, users}
         users::list, users::create, users::get, users::update,
         helpers::apply, helpers::application_status, helpers::list, helpers::get, helpers::update, helpers::transition, helpers::history,
         clients::list, clients::create, clients::get, clients::update, clients::delete, clients::helpers, clients::add_relative, clients::open_account,
+        matching::preview, matching::commit,
         assignments::list, assignments::create, assignments::end,
         audit::list,
     ),

@@ -6,4 +6,5 @@ pub mod assignments;
 pub mod branches;
 pub mod clients;
 pub mod helpers;
+pub mod matching;
 pub mod sessions;

@@ -9,4 +9,5 @@ mod clients;
 mod docs;
 mod errors;
 mod health;
+mod matching;
 mod pipeline;

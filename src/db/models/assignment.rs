@@ -170,4 +170,16 @@ impl Assignment {
             .select(Assignment::as_select())
             .load(conn)
     }
+
+    /// Open pairs of every client in a branch, in id order.
+    pub fn open_in_branch(conn: &mut DbConnection, branch_id: i64) -> QueryResult<Vec<Assignment>> {
+        use crate::db::schema::clients;
+        assignments::table
+            .inner_join(clients::table)
+            .filter(clients::branch_id.eq(branch_id))
+            .filter(assignments::ended_at.is_null())
+            .order(assignments::id)
+            .select(Assignment::as_select())
+            .load(conn)
+    }
 }

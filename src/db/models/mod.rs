@@ -5,6 +5,7 @@ pub mod audit;
 pub mod branch;
 pub mod client;
 pub mod helper;
+pub mod proposal;
 pub mod relative;
 pub mod session;
 pub mod user;

@@ -1,0 +1,407 @@
+//! Runs the matcher on a branch's people and commits what a branch leader approved.
+//! A preview is stored with a fingerprint of its input; a commit is refused (409) when the
+//! helpers, clients or current pairs changed since, so nobody commits a stale proposal.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use diesel::Connection;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::auth::Caller;
+use crate::db::DbConnection;
+use crate::db::models::assignment::Assignment;
+use crate::db::models::audit::AuditEvent;
+use crate::db::models::client::{Client, ClientFilter};
+use crate::db::models::helper::{Helper, HelperFilter};
+use crate::db::models::now;
+use crate::db::models::proposal::{NewProposal, Proposal};
+use crate::db::models::{branch::Branch, from_json_list};
+use crate::domain::HelperStatus;
+use crate::error::{ApiError, FieldError};
+use crate::matching::{self, ClientInput, HelperInput, Instance, Mode, PairExplanation, Params};
+
+/// Body of `POST /api/v1/branches/{id}/matching/preview`; every field optional.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewInput {
+    /// `keep` (default): current pairs stay; `rebalance`: pairs may change when it saves more than the penalty.
+    pub mode: Option<String>,
+    /// Largest helper–client distance in metres (default 15000).
+    pub max_distance_m: Option<i64>,
+    /// Cost per needed skill the helper lacks, in metres (default 5000).
+    pub missing_skill_penalty_m: Option<i64>,
+    /// Extra cost of changing a pair in rebalance mode, in metres (default 3000).
+    pub change_penalty_m: Option<i64>,
+}
+
+/// One pair of a proposal, with why.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProposedPair {
+    /// Client.
+    pub client_id: i64,
+    /// Helper.
+    pub helper_id: i64,
+    /// Rounded distance, metres.
+    pub distance_m: i64,
+    /// Needed skills the helper has.
+    pub skills_covered: Vec<String>,
+    /// Needed skills the helper lacks.
+    pub skills_missing: Vec<String>,
+    /// Languages both speak.
+    pub shared_languages: Vec<String>,
+    /// Distance plus missing-skill penalties.
+    pub cost: i64,
+    /// True for a pair the commit will start; false for one that stays.
+    pub new: bool,
+}
+
+/// A current pair the proposal would end (rebalance mode).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EndedPair {
+    /// Assignment.
+    pub assignment_id: i64,
+    /// Client.
+    pub client_id: i64,
+    /// Helper.
+    pub helper_id: i64,
+}
+
+/// A client the proposal leaves short, and why.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ShortClient {
+    /// Client.
+    pub client_id: i64,
+    /// Helpers still missing.
+    pub missing: i64,
+    /// Why.
+    pub reason: String,
+}
+
+/// What `preview` answers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Preview {
+    /// Pass to `…/matching/commit`.
+    pub proposal_id: i64,
+    /// Hash of the input the proposal was computed from.
+    pub fingerprint: String,
+    /// The whole resulting set of pairs, kept and new, with explanations.
+    pub pairs: Vec<ProposedPair>,
+    /// Current pairs the proposal ends.
+    pub ended: Vec<EndedPair>,
+    /// Clients left short.
+    pub unfilled: Vec<ShortClient>,
+    /// Sum of pair costs (no change penalties).
+    pub total_cost: i64,
+    /// Solver time, milliseconds.
+    pub elapsed_ms: f64,
+}
+
+/// Body of `POST /api/v1/branches/{id}/matching/commit`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommitInput {
+    /// The `proposal_id` of a preview of this branch.
+    pub proposal_id: i64,
+}
+
+/// What a commit did.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CommitResult {
+    /// Pairs started.
+    pub started: Vec<Assignment>,
+    /// Pairs ended.
+    pub ended: usize,
+}
+
+/// Checks the parameters against the defaults of matching.md.
+pub fn params(input: PreviewInput) -> Result<Params, ApiError> {
+    let defaults = Params::default();
+    let mut errors = vec![];
+    let mode = match input.mode.as_deref() {
+        None | Some("keep") => Mode::Keep,
+        Some("rebalance") => Mode::Rebalance,
+        Some(_) => {
+            errors.push(FieldError::new("mode", "must be keep or rebalance"));
+            Mode::Keep
+        }
+    };
+    let mut metres = |field: &str, value: Option<i64>, default: i64, max: i64| {
+        let value = value.unwrap_or(default);
+        if !(0..=max).contains(&value) {
+            errors.push(FieldError::new(
+                field,
+                format!("must be between 0 and {max}"),
+            ));
+        }
+        value
+    };
+    let params = Params {
+        max_distance_m: metres(
+            "max_distance_m",
+            input.max_distance_m,
+            defaults.max_distance_m,
+            200_000,
+        ),
+        missing_skill_penalty_m: metres(
+            "missing_skill_penalty_m",
+            input.missing_skill_penalty_m,
+            defaults.missing_skill_penalty_m,
+            1_000_000,
+        ),
+        change_penalty_m: metres(
+            "change_penalty_m",
+            input.change_penalty_m,
+            defaults.change_penalty_m,
+            1_000_000,
+        ),
+        mode,
+    };
+    if errors.is_empty() {
+        Ok(params)
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// The matcher's input for a branch: active helpers, clients, their open pairs.
+struct BranchInstance {
+    instance: Instance,
+    fingerprint: String,
+    open: Vec<Assignment>,
+}
+
+fn build(
+    conn: &mut DbConnection,
+    branch_id: i64,
+    params: Params,
+) -> Result<BranchInstance, ApiError> {
+    let helpers = Helper::list(
+        conn,
+        &HelperFilter {
+            branch_id: Some(branch_id),
+            status: Some(HelperStatus::Active.as_str().into()),
+            only_id: None,
+        },
+        0,
+        i64::MAX,
+    )?;
+    let clients = Client::list(
+        conn,
+        &ClientFilter {
+            branch_id: Some(branch_id),
+            ..Default::default()
+        },
+        0,
+        i64::MAX,
+    )?;
+    let open = Assignment::open_in_branch(conn, branch_id)?;
+    let active: BTreeSet<i64> = helpers.iter().map(|h| h.id).collect();
+    let mut current: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for a in open.iter().filter(|a| active.contains(&a.helper_id)) {
+        current
+            .entry(a.client_id)
+            .or_default()
+            .push(a.helper_id.to_string());
+    }
+    let instance = Instance {
+        params,
+        helpers: helpers
+            .iter()
+            .map(|h| HelperInput {
+                id: h.id.to_string(),
+                lat: h.home_lat,
+                lon: h.home_lon,
+                skills: from_json_list(&h.skills),
+                languages: from_json_list(&h.languages),
+                capacity: i64::from(h.capacity),
+            })
+            .collect(),
+        clients: clients
+            .iter()
+            .map(|c| ClientInput {
+                id: c.id.to_string(),
+                lat: c.lat,
+                lon: c.lon,
+                needs: from_json_list(&c.needs),
+                languages: from_json_list(&c.languages),
+                wanted: i64::from(c.wanted),
+                current: current.remove(&c.id).unwrap_or_default(),
+            })
+            .collect(),
+    };
+    instance.validate().map_err(|e| {
+        ApiError::Internal(anyhow::anyhow!(
+            "stored data is not a valid matching instance: {e}"
+        ))
+    })?;
+    let canonical = serde_json::to_string(&instance).map_err(|e| ApiError::Internal(e.into()))?;
+    let fingerprint = Sha256::digest(canonical.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(BranchInstance {
+        instance,
+        fingerprint,
+        open,
+    })
+}
+
+fn id(text: &str) -> Result<i64, ApiError> {
+    text.parse()
+        .map_err(|_| ApiError::Internal(anyhow::anyhow!("matcher returned a foreign id {text:?}")))
+}
+
+/// Runs the matcher for a branch and stores the proposal (branch staff).
+pub fn preview(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    branch_id: i64,
+    params: Params,
+) -> Result<Preview, ApiError> {
+    caller.require_staff()?;
+    caller.require_branch(branch_id)?;
+    Branch::find(conn, branch_id)?;
+    let input = build(conn, branch_id, params)?;
+    let solution = matching::solve(&input.instance);
+    let explained: Vec<PairExplanation> = matching::explain(&input.instance, &solution);
+    let mut pairs = Vec::with_capacity(explained.len());
+    for p in explained {
+        pairs.push(ProposedPair {
+            client_id: id(&p.client)?,
+            helper_id: id(&p.helper)?,
+            distance_m: p.distance_m,
+            skills_covered: p.skills_covered,
+            skills_missing: p.skills_missing,
+            shared_languages: p.shared_languages,
+            cost: p.cost,
+            new: p.new,
+        });
+    }
+    let kept: BTreeSet<(i64, i64)> = pairs.iter().map(|p| (p.client_id, p.helper_id)).collect();
+    let ended: Vec<EndedPair> = input
+        .open
+        .iter()
+        .filter(|a| !kept.contains(&(a.client_id, a.helper_id)))
+        .map(|a| EndedPair {
+            assignment_id: a.id,
+            client_id: a.client_id,
+            helper_id: a.helper_id,
+        })
+        .collect();
+    let unfilled = solution
+        .unfilled
+        .iter()
+        .map(|u| {
+            Ok(ShortClient {
+                client_id: id(&u.client)?,
+                missing: u.missing,
+                reason: u.reason.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let new_pairs: Vec<(i64, i64)> = pairs
+        .iter()
+        .filter(|p| p.new)
+        .map(|p| (p.client_id, p.helper_id))
+        .collect();
+    let ended_ids: Vec<i64> = ended.iter().map(|e| e.assignment_id).collect();
+    let proposal = Proposal::insert(
+        conn,
+        &NewProposal {
+            branch_id,
+            fingerprint: input.fingerprint.clone(),
+            params: serde_json::to_string(&input.instance.params)
+                .map_err(|e| ApiError::Internal(e.into()))?,
+            new_pairs: serde_json::to_string(&new_pairs)
+                .map_err(|e| ApiError::Internal(e.into()))?,
+            ended_assignments: serde_json::to_string(&ended_ids)
+                .map_err(|e| ApiError::Internal(e.into()))?,
+            created_by: Some(caller.user_id),
+            created_at: now(),
+        },
+    )?;
+    Ok(Preview {
+        proposal_id: proposal.id,
+        fingerprint: input.fingerprint,
+        pairs,
+        ended,
+        unfilled,
+        total_cost: solution.total_cost,
+        elapsed_ms: solution.stats.elapsed_ms,
+    })
+}
+
+/// Applies a stored proposal if nothing changed since it was computed (branch staff).
+pub fn commit(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    branch_id: i64,
+    proposal_id: i64,
+) -> Result<CommitResult, ApiError> {
+    caller.require_staff()?;
+    caller.require_branch(branch_id)?;
+    conn.transaction(|conn| {
+        if Proposal::lock_branch(conn, branch_id)? == 0 {
+            return Err(ApiError::NotFound);
+        }
+        let proposal = Proposal::find(conn, proposal_id)
+            .ok()
+            .filter(|p| p.branch_id == branch_id)
+            .ok_or_else(|| {
+                ApiError::Validation(vec![FieldError::new(
+                    "proposal_id",
+                    "no such proposal for this branch",
+                )])
+            })?;
+        if proposal.committed_at.is_some() {
+            return Err(ApiError::Conflict(
+                "this proposal was already committed".into(),
+            ));
+        }
+        let params: Params =
+            serde_json::from_str(&proposal.params).map_err(|e| ApiError::Internal(e.into()))?;
+        if build(conn, branch_id, params)?.fingerprint != proposal.fingerprint {
+            return Err(ApiError::Conflict(
+                "helpers, clients or pairs changed since this preview; preview again".into(),
+            ));
+        }
+        let new_pairs: Vec<(i64, i64)> =
+            serde_json::from_str(&proposal.new_pairs).map_err(|e| ApiError::Internal(e.into()))?;
+        let ended_ids: Vec<i64> = serde_json::from_str(&proposal.ended_assignments)
+            .map_err(|e| ApiError::Internal(e.into()))?;
+        let at = now();
+        let mut ended = 0;
+        for assignment in ended_ids {
+            if Assignment::end(
+                conn,
+                assignment,
+                Some(caller.user_id),
+                "rebalanced by matching",
+                at,
+            )? {
+                ended += 1;
+            }
+        }
+        let mut started = Vec::with_capacity(new_pairs.len());
+        for (client, helper) in new_pairs {
+            started.push(Assignment::start(
+                conn,
+                client,
+                helper,
+                Some(caller.user_id),
+                at,
+            )?);
+        }
+        Proposal::mark_committed(conn, proposal_id, caller.user_id, at)?;
+        AuditEvent::record(
+            conn,
+            Some(caller.user_id),
+            "commit",
+            "matching_proposal",
+            proposal_id,
+            &["assignments"],
+        )?;
+        Ok(CommitResult { started, ended })
+    })
+}
