@@ -53,17 +53,15 @@ impl Network {
         self.cost[a] * self.scale() + price[u] - price[self.head[a] as usize]
     }
 
-    /// Largest amount by which a residual arc's reduced cost is below zero (0 = exact).
-    pub fn violation(&self, price: &[i64]) -> i64 {
-        let mut worst = 0;
+    /// Residual arcs with negative reduced cost (0 means the prices prove optimality).
+    pub fn negative_arcs(&self, price: &[i64]) -> u64 {
+        let mut count = 0;
         for u in 0..self.nodes() {
             for a in self.arcs(u) {
-                if self.res[a] > 0 {
-                    worst = worst.max(-self.rc(u, a, price));
-                }
+                count += u64::from(self.res[a] > 0 && self.rc(u, a, price) < 0);
             }
         }
-        worst
+        count
     }
 
     /// Makes the current flow min-cost among flows with the same node balances, from

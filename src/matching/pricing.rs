@@ -28,21 +28,18 @@ pub struct Tuning {
     pub scan_limit: usize,
     /// Most pairs one client gets per pricing round.
     pub add_limit: usize,
+    /// Also give each helper its cheapest clients (tests switch this off to stress pricing).
+    pub helper_side: bool,
 }
 
 impl Default for Tuning {
     fn default() -> Self {
-        let e = |k: &str, d: usize| {
-            std::env::var(k)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(d)
-        };
         Tuning {
-            base: e("T_BASE", 4),
-            per_slot: e("T_SLOT", 3),
-            scan_limit: e("T_SCAN", 256),
-            add_limit: e("T_ADD", 8),
+            base: 4,
+            per_slot: 3,
+            scan_limit: 128,
+            add_limit: 8,
+            helper_side: true,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The candidate loop: solve on a sparse graph, price the pairs left out, repeat.
 
+use super::flow::Network;
 use super::graph::{Graph, SINK, SOURCE};
 use super::instance::Instance;
 use super::mincost::MinCostStats;
@@ -12,8 +13,22 @@ use super::solution::{Solution, Stats};
 use super::warm::WarmStart;
 use std::time::Instant;
 
-/// Above this many added pairs, re-optimise by cost scaling rather than by repair.
+/// Above this many arcs with negative reduced cost, re-optimise by cost scaling rather
+/// than by repair: successive shortest paths would each search a wide plateau of zero
+/// reduced costs, while warm-started scaling costs about the same however many there are.
 const REPAIR_LIMIT: u64 = 256;
+
+/// Re-optimises a flow whose exact prices were right before arcs or nodes changed.
+fn reoptimise(net: &mut Network, mut price: Vec<i64>, ms: &mut MinCostStats) -> Vec<i64> {
+    if net.negative_arcs(&price) > REPAIR_LIMIT {
+        return net.min_cost_from(&price, ms);
+    }
+    if !net.repair(&mut price, ms) {
+        // Unreachable for a feasible flow; scaling from scratch is the safe answer anyway.
+        return net.min_cost(ms);
+    }
+    price
+}
 
 /// Solves an instance exactly: most pairs first, then least total cost.
 pub fn solve(instance: &Instance) -> Solution {
@@ -39,14 +54,6 @@ pub(crate) fn run(
     t: Tuning,
 ) -> (Solution, WarmStart) {
     let started = Instant::now();
-    let lap = |what: &str| {
-        if std::env::var_os("MATCH_TRACE").is_some() {
-            eprintln!(
-                "{:>8.1} ms {what}",
-                started.elapsed().as_secs_f64() * 1000.0
-            )
-        }
-    };
     let pb = Problem::new(instance);
     let mut g = Graph::new(&pb);
     let mut stats = Stats {
@@ -58,7 +65,6 @@ pub(crate) fn run(
         cost_scaling_phases: 0,
         elapsed_ms: 0.0,
     };
-    lap("prepared");
     if !pb.keep() {
         add_current(&pb, &mut g);
     }
@@ -70,23 +76,19 @@ pub(crate) fn run(
         let idx = helper_index(&pb, &g, |_| true);
         add_nearest(&pb, &mut g, &idx, t, &needs_search);
     }
-    lap(&format!("client-side candidates {}", g.pairs.len()));
-    if warm.is_none() {
+    if warm.is_none() && t.helper_side {
         add_nearest_clients(&pb, &mut g, t);
     }
 
-    lap("candidates");
     // Phase 1: the largest number of pairs, proven by a cut over all eligible pairs.
     loop {
         stats.pricing_rounds += 1;
         let mut net = g.network();
         net.max_flow(SOURCE, SINK);
         g.read_flows(&net);
-        lap("maxflow");
         let reach = net.reachable(SOURCE);
         let added = price_cut(&pb, &mut g, &reach, t);
         stats.added_for_cardinality += added;
-        lap(&format!("cut pricing +{added}"));
         if added == 0 {
             break;
         }
@@ -96,33 +98,20 @@ pub(crate) fn run(
     let mut ms = MinCostStats::default();
     let mut net = g.network();
     let mut price = match warm {
-        Some(w) => {
-            let mut price = w.prices(&pb, &g);
-            net.repair(&mut price, &mut ms);
-            price
-        }
+        Some(w) => reoptimise(&mut net, w.prices(&pb, &g), &mut ms),
         None => net.min_cost(&mut ms),
     };
     g.read_flows(&net);
-    lap(&format!("mincost {ms:?}"));
     loop {
         stats.pricing_rounds += 1;
         let added = price_cost(&pb, &mut g, &price, t);
         stats.added_for_cost += added;
-        lap(&format!("cost pricing +{added}"));
         if added == 0 {
             break;
         }
         net = g.network();
-        if added > REPAIR_LIMIT {
-            // Many scattered additions: successive shortest paths would each search a
-            // wide plateau of zero reduced costs; scaling from scratch is cheaper then.
-            price = net.min_cost_from(&price, &mut ms);
-        } else {
-            net.repair(&mut price, &mut ms);
-        }
+        price = reoptimise(&mut net, price, &mut ms);
         g.read_flows(&net);
-        lap(&format!("repair {ms:?}"));
     }
     stats.cost_scaling_phases = ms.phases;
     stats.eligible_pairs = g.pairs.len() as u64;

@@ -217,6 +217,7 @@ const SPARSE: Tuning = Tuning {
     per_slot: 0,
     scan_limit: 1,
     add_limit: 1,
+    helper_side: false,
 };
 
 /// Candidate sets so wide that they hold every eligible pair.
@@ -225,6 +226,7 @@ const FULL: Tuning = Tuning {
     per_slot: 0,
     scan_limit: usize::MAX,
     add_limit: usize::MAX,
+    helper_side: true,
 };
 
 proptest! {
@@ -252,9 +254,25 @@ proptest! {
         let (full, _) = run(&inst, None, FULL);
         let (sparse, _) = run(&inst, None, SPARSE);
         check_feasible(&inst, &sparse);
-        prop_assert!(sparse.stats.added_for_cardinality + sparse.stats.added_for_cost > 0);
         prop_assert_eq!((sparse.pairs, objective(&inst, &sparse)), (full.pairs, objective(&inst, &full)));
         let (default, _) = run(&inst, None, Tuning::default());
         prop_assert_eq!((default.pairs, objective(&inst, &default)), (full.pairs, objective(&inst, &full)));
     }
+}
+
+#[test]
+fn pricing_really_adds_pairs_when_candidates_are_tiny() {
+    let mut added = (0, 0);
+    for seed in 0..20 {
+        let inst = random_instance(seed, 150, 90, 0.5);
+        let (sparse, _) = run(&inst, None, SPARSE);
+        let (full, _) = run(&inst, None, FULL);
+        assert_eq!(
+            (sparse.pairs, sparse.total_cost),
+            (full.pairs, full.total_cost)
+        );
+        added.0 += sparse.stats.added_for_cardinality;
+        added.1 += sparse.stats.added_for_cost;
+    }
+    assert!(added.0 > 0 && added.1 > 0, "{added:?}");
 }

@@ -11,3 +11,4 @@ mod errors;
 mod health;
 mod matching;
 mod pipeline;
+mod shutdown;
