@@ -22,6 +22,8 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Deliver queued mails until SIGTERM/SIGINT, without serving HTTP (see docs/email.md).
+    Worker,
     /// Create an admin account; the password is read from stdin (or a prompt), never an argument.
     CreateAdmin {
         /// Login email of the new admin.
@@ -46,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(),
         Command::Migrate => migrate(),
+        Command::Worker => mail_worker(),
         Command::CreateAdmin { email, name } => create_admin(&email, &name),
         Command::SeedDemo => seed_demo(),
         Command::Match { instance } => solve_instance(&instance),
@@ -75,6 +78,39 @@ fn migrate() -> anyhow::Result<()> {
     let applied = startup::migrate(&pool)?;
     println!("{applied} migration(s) applied");
     Ok(())
+}
+
+fn mail_worker() -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    telemetry::init(settings.json_logs());
+    let pool = db::build_pool(&settings.database)?;
+    startup::migrate(&pool)?;
+    let worker = crate::email::Worker::new(pool, &settings.email)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let running = worker.start();
+        shutdown_signal().await;
+        running.stop().await;
+        Ok(())
+    })
+}
+
+/// Resolves on SIGINT, or SIGTERM on Unix.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// A migrated pool for one-off commands.

@@ -52,6 +52,28 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Outgoing email.
     pub email: EmailSettings,
+    /// Booking rules.
+    pub visits: VisitSettings,
+}
+
+/// Booking rules for visits and clip-card hours.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitSettings {
+    /// Shortest bookable visit in minutes (a multiple of 30).
+    pub min_minutes: i32,
+    /// Longest bookable visit in minutes.
+    pub max_minutes: i32,
+    /// Minutes kept free between two visits of one helper (travel).
+    pub travel_buffer_minutes: i64,
+    /// A cancellation this many hours or more before the start is free.
+    pub free_cancellation_hours: i64,
+    /// Check-in or check-out farther than this from the client's home is flagged.
+    pub position_flag_distance_m: i64,
+    /// Weeks of occurrences a recurring booking creates ahead.
+    pub recurring_weeks_ahead: u32,
+    /// A balance at or below this after a booking is a low-balance event.
+    pub low_balance_minutes: i64,
 }
 
 /// HTTP listener settings.
@@ -90,7 +112,7 @@ pub struct AuthSettings {
     pub jwt_secret: SecretString,
 }
 
-/// How mail leaves the service (delivery itself arrives with the email work).
+/// How mail leaves the service (see docs/email.md).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmailSettings {
@@ -102,6 +124,24 @@ pub struct EmailSettings {
     pub smtp_url: Option<SecretString>,
     /// Sender address of every mail.
     pub from: String,
+    /// Base of links in mails (set-password), e.g. `https://app.helpmatch.dk`.
+    pub public_url: String,
+    /// Run the delivery worker inside `helpmatch serve` (`helpmatch worker` runs it alone).
+    pub worker: bool,
+    /// How often an idle worker looks for due mails, in milliseconds.
+    pub poll_interval_ms: u64,
+    /// Most mails one worker claims at a time.
+    pub batch_size: i64,
+    /// Wait after the first failed attempt, in milliseconds; doubled per attempt.
+    pub retry_initial_ms: u64,
+    /// Longest wait between attempts, in milliseconds.
+    pub retry_max_ms: u64,
+    /// A mail still unsent this long after it was queued is marked `failed`.
+    pub give_up_after_secs: u64,
+    /// How long a claimed mail stays with its worker before another may take it (a crashed worker).
+    pub lease_secs: u64,
+    /// Timeout of one SMTP exchange, in seconds (keep it well under `lease_secs`).
+    pub smtp_timeout_secs: u64,
 }
 
 /// Email transport choice.
@@ -174,6 +214,11 @@ impl Settings {
         if self.email.transport == EmailTransport::Smtp && self.email.smtp_url.is_none() {
             return Err(ConfigError::Rejected(
                 "email.transport = \"smtp\" needs email.smtp_url".into(),
+            ));
+        }
+        if self.email.batch_size < 1 || self.email.smtp_timeout_secs >= self.email.lease_secs {
+            return Err(ConfigError::Rejected(
+                "email.batch_size must be at least 1 and email.smtp_timeout_secs below email.lease_secs (else two workers could send one mail)".into(),
             ));
         }
         Ok(())

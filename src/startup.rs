@@ -29,6 +29,7 @@ pub struct AppState {
 pub struct Application {
     port: u16,
     server: Server,
+    mail_worker: Option<crate::email::Worker>,
 }
 
 /// Why the service could not start.
@@ -45,6 +46,9 @@ pub enum StartupError {
         /// Why it failed.
         source: std::io::Error,
     },
+    /// The email settings are unusable.
+    #[error(transparent)]
+    Email(#[from] crate::email::EmailError),
 }
 
 impl Application {
@@ -52,6 +56,9 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
         let pool = db::build_pool(&settings.database)?;
         migrate(&pool)?;
+        let mail_worker = (settings.email.worker)
+            .then(|| crate::email::Worker::new(pool.clone(), &settings.email))
+            .transpose()?;
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
             address: address.clone(),
@@ -65,7 +72,11 @@ impl Application {
             address: format!("port {port}"),
             source,
         })?;
-        Ok(Application { port, server })
+        Ok(Application {
+            port,
+            server,
+            mail_worker,
+        })
     }
 
     /// The port the service listens on.
@@ -74,8 +85,14 @@ impl Application {
     }
 
     /// Serves until SIGTERM/SIGINT; in-flight requests get `shutdown_timeout_secs` to finish.
+    /// The mail worker (when `email.worker`) runs alongside and stops after the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let mail_worker = self.mail_worker.map(crate::email::Worker::start);
+        let result = self.server.await;
+        if let Some(worker) = mail_worker {
+            worker.stop().await;
+        }
+        result
     }
 }
 

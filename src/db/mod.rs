@@ -6,11 +6,13 @@ mod migrations;
 pub mod models;
 mod pool;
 pub mod schema;
+mod transaction;
 
 pub use blocking::run;
 pub use connection::{Backend, DbConnection};
 pub use migrations::{has_pending_migrations, run_migrations};
 pub use pool::{DbError, DbPool, build_pool};
+pub use transaction::write_transaction;
 
 /// Whether the database answers and has every migration this binary knows.
 pub fn readiness(conn: &mut DbConnection) -> Result<Readiness, DbError> {

@@ -40,6 +40,7 @@ diesel::table! {
         status_token_hash -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        visits_per_week -> Nullable<Integer>,
     }
 }
 
@@ -176,6 +177,107 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    prices (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        product -> Text,
+        minutes -> Integer,
+        amount_minor -> BigInt,
+        currency -> Text,
+        valid_from -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    clip_cards (id) {
+        id -> BigInt,
+        client_id -> BigInt,
+        price_id -> BigInt,
+        product -> Text,
+        minutes -> Integer,
+        amount_minor -> BigInt,
+        currency -> Text,
+        payment_method -> Text,
+        payment_reference -> Nullable<Text>,
+        purchased_by -> Nullable<BigInt>,
+        purchased_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    visits (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        client_id -> BigInt,
+        helper_id -> BigInt,
+        series_id -> Nullable<BigInt>,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        minutes -> Integer,
+        segments -> Text,
+        status -> Text,
+        substitute -> Bool,
+        sequence -> Integer,
+        booked_by -> Nullable<BigInt>,
+        cancelled_at -> Nullable<Timestamp>,
+        late_cancellation -> Bool,
+        checked_in_at -> Nullable<Timestamp>,
+        check_in_distance_m -> Nullable<BigInt>,
+        checked_out_at -> Nullable<Timestamp>,
+        check_out_distance_m -> Nullable<BigInt>,
+        position_flagged -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_entries (id) {
+        id -> BigInt,
+        client_id -> BigInt,
+        kind -> Text,
+        minutes -> Integer,
+        visit_id -> Nullable<BigInt>,
+        clip_card_id -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        endpoint -> Text,
+        idempotency_key -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    availability_windows (id) {
+        id -> BigInt,
+        helper_id -> BigInt,
+        weekday -> Integer,
+        start_minute -> Integer,
+        end_minute -> Integer,
+    }
+}
+
+diesel::table! {
+    availability_exceptions (id) {
+        id -> BigInt,
+        helper_id -> BigInt,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        reason -> Text,
+    }
+}
+
 diesel::joinable!(helpers -> branches (branch_id));
 diesel::joinable!(matching_proposals -> branches (branch_id));
 diesel::joinable!(clients -> branches (branch_id));
@@ -197,4 +299,32 @@ diesel::allow_tables_to_appear_in_same_query!(
     assignments,
     audit_events,
     matching_proposals,
+    prices,
+    clip_cards,
+    visits,
+    ledger_entries,
+    idempotency_keys,
+    availability_windows,
+    availability_exceptions,
+    outbox,
 );
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        recipient -> Text,
+        language -> Text,
+        subject -> Text,
+        text_body -> Text,
+        html_body -> Text,
+        ics -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> Timestamp,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        dedupe_key -> Nullable<Text>,
+    }
+}

@@ -93,6 +93,13 @@ impl Graph {
         true
     }
 
+    /// Puts one unit of flow on the pair added last (warm start; caller checks capacities).
+    pub fn set_last_flow(&mut self, flow: i64) {
+        if let Some(p) = self.pairs.last_mut() {
+            p.flow = flow;
+        }
+    }
+
     /// The residual network of the current flow; edge `i < pairs.len()` is pair `i`.
     pub fn network(&self) -> Network {
         let mut used_c = vec![0i64; self.clients.len()];

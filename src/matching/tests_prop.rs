@@ -1,7 +1,6 @@
 //! Property tests: the solver against brute force, and the sparse path against the full graph.
 
 use super::*;
-use proptest::prelude::*;
 
 /// Checks capacities, wanted, eligibility, kept pairs and the reported totals.
 fn check_feasible(inst: &Instance, s: &Solution) {
@@ -45,7 +44,7 @@ fn check_feasible(inst: &Instance, s: &Solution) {
                 assert!(
                     s.assignments
                         .iter()
-                        .any(|a| &a.client == &c.id && &a.helper == h),
+                        .any(|a| a.client == c.id && &a.helper == h),
                     "kept pair lost"
                 );
             }

@@ -4,12 +4,12 @@ use super::graph::Graph;
 use super::problem::Problem;
 use std::collections::BTreeMap;
 
-/// What a run leaves for the next: node prices (metres) and the pairs it chose.
+/// What a run leaves for the next: exact node prices, and its candidate pairs with flow.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WarmStart {
     client_price_m: BTreeMap<String, i64>,
     helper_price_m: BTreeMap<String, i64>,
-    pairs: Vec<(String, String)>,
+    pairs: Vec<(String, String, bool)>,
     source_price_m: i64,
     sink_price_m: i64,
 }
@@ -45,11 +45,10 @@ impl WarmStart {
             pairs: g
                 .pairs
                 .iter()
-                .filter(|p| p.flow > 0)
                 .map(|p| {
                     let c = &inst.clients[g.clients[p.c as usize] as usize].id;
                     let h = &inst.helpers[g.helpers[p.h as usize] as usize].id;
-                    (c.clone(), h.clone())
+                    (c.clone(), h.clone(), p.flow > 0)
                 })
                 .collect(),
             source_price_m: m(price[super::graph::SOURCE]),
@@ -57,13 +56,13 @@ impl WarmStart {
         }
     }
 
-    /// Number of pairs recorded.
+    /// Number of candidate pairs recorded.
     pub fn pairs(&self) -> usize {
         self.pairs.len()
     }
 
-    /// Puts the previous pairs back as candidates; returns which clients still need a search
-    /// (those the previous run did not know).
+    /// Puts the previous candidate pairs back, with their flow where it still fits; returns
+    /// which clients still need a search (those the previous run did not know).
     pub(crate) fn seed(&self, pb: &Problem<'_>, g: &mut Graph) -> Vec<bool> {
         let inst = pb.inst;
         let client_no: BTreeMap<&str, usize> = g
@@ -75,7 +74,9 @@ impl WarmStart {
         let helper_no: BTreeMap<&str, usize> = (0..inst.helpers.len())
             .map(|h| (inst.helpers[h].id.as_str(), h))
             .collect();
-        for (c, h) in &self.pairs {
+        let mut slots: Vec<i64> = g.clients.iter().map(|&c| pb.c_slots[c as usize]).collect();
+        let mut room: Vec<i64> = g.helpers.iter().map(|&h| pb.h_left[h as usize]).collect();
+        for (c, h, used) in &self.pairs {
             let (Some(&i), Some(&h)) = (client_no.get(c.as_str()), helper_no.get(h.as_str()))
             else {
                 continue;
@@ -84,8 +85,13 @@ impl WarmStart {
             if j == u32::MAX {
                 continue;
             }
-            if let Some(w) = pb.arc_cost(g.clients[i] as usize, h) {
-                g.add(i as u32, j, w);
+            let Some(w) = pb.arc_cost(g.clients[i] as usize, h) else {
+                continue;
+            };
+            if g.add(i as u32, j, w) && *used && slots[i] > 0 && room[j as usize] > 0 {
+                slots[i] -= 1;
+                room[j as usize] -= 1;
+                g.set_last_flow(1);
             }
         }
         g.clients

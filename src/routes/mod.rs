@@ -3,14 +3,19 @@
 mod assignments;
 mod audit;
 mod auth;
+mod availability;
 mod branches;
 mod clients;
+mod clip_cards;
 mod extract;
 mod health;
 mod helpers;
+mod idempotent;
 mod matching;
 pub mod openapi;
+mod outbox;
 mod users;
+mod visits;
 
 use actix_web::web;
 
@@ -24,8 +29,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(users::configure)
         .configure(helpers::configure)
         .configure(clients::configure)
+        .configure(availability::configure)
+        .configure(clip_cards::configure)
+        .configure(visits::configure)
         .configure(matching::configure)
         .configure(assignments::configure)
         .configure(audit::configure)
+        .configure(outbox::configure)
         .configure(openapi::configure);
 }

@@ -9,7 +9,10 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::PROBLEM_JSON;
 
-use super::{assignments, audit, auth, branches, clients, health, helpers, matching, users};
+use super::{
+    assignments, audit, auth, availability, branches, clients, clip_cards, health, helpers,
+    matching, outbox, users, visits,
+};
 
 /// Every documented path.
 #[derive(OpenApi)]
@@ -23,8 +26,12 @@ use super::{assignments, audit, auth, branches, clients, health, helpers, matchi
         helpers::apply, helpers::application_status, helpers::list, helpers::get, helpers::update, helpers::transition, helpers::history,
         clients::list, clients::create, clients::get, clients::update, clients::delete, clients::helpers, clients::add_relative, clients::open_account,
         matching::preview, matching::commit,
+        availability::get, availability::replace, availability::add_exception,
+        clip_cards::prices, clip_cards::add_price, clip_cards::buy, clip_cards::balance, clip_cards::ledger,
+        visits::book, visits::list, visits::get, visits::reschedule, visits::cancel, visits::no_show, visits::check_in, visits::check_out,
         assignments::list, assignments::create, assignments::end,
         audit::list,
+        outbox::list, outbox::resend,
     ),
     modifiers(&BearerAuth, &ProblemResponses),
 )]

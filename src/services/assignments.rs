@@ -1,6 +1,5 @@
 //! Manual helper–client pairs by the branch. Pairs end; they are never deleted.
 
-use diesel::Connection;
 use serde::Deserialize;
 
 use crate::auth::Caller;
@@ -47,7 +46,7 @@ pub fn create(
     input: AssignmentInput,
 ) -> Result<Assignment, ApiError> {
     caller.require_staff()?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let client = Client::find(conn, input.client_id)
             .ok()
             .filter(|c| caller.manages_branch(c.branch_id))
@@ -119,7 +118,7 @@ pub fn end(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<(), ApiE
     if !visible_assignment(conn, caller, &assignment)? {
         return Err(ApiError::NotFound);
     }
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if Assignment::end(conn, id, Some(caller.user_id), "ended by the branch", now())? {
             AuditEvent::record(
                 conn,

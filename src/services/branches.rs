@@ -150,7 +150,11 @@ pub fn create(
             new.name
         )));
     }
-    Ok(Branch::insert(conn, &new)?)
+    crate::db::write_transaction(conn, |conn| {
+        let branch = Branch::insert(conn, &new)?;
+        super::clip_cards::add_default_prices(conn, &branch)?;
+        Ok(branch)
+    })
 }
 
 /// Branches the caller can see: all for admins, their own for everyone else.

@@ -1,7 +1,6 @@
 //! Elderly clients, their relatives and their current helpers.
 
 use chrono::NaiveDate;
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
@@ -306,7 +305,7 @@ pub fn create(
         })
     })();
     let new = v.into_value(built)?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         Branch::find(conn, new.branch_id).map_err(|_| {
             ApiError::Validation(vec![FieldError::new("branch_id", "no such branch")])
         })?;
@@ -546,7 +545,7 @@ pub fn update(
     .into_iter()
     .filter_map(|(f, set)| set.then_some(f))
     .collect();
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let client = Client::update(conn, id, &changes)?;
         AuditEvent::record(conn, Some(caller.user_id), "update", "client", id, &fields)?;
         full_view(conn, client)
@@ -557,7 +556,7 @@ pub fn update(
 /// The row stays (anonymised) so past visits and hours still add up.
 pub fn delete(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<(), ApiError> {
     managed(conn, caller, id)?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let at = now();
         Assignment::end_all_for_client(conn, id, Some(caller.user_id), "client deleted", at)?;
         crate::db::models::user::User::deactivate_for_client(conn, id, at)?;
@@ -604,7 +603,7 @@ pub fn add_relative(
     }
     let built = (|| Some((name?, email?, phone?, relation?)))();
     let (name, email, phone, relation) = v.into_value(built)?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let at = now();
         let relative = Relative::insert(
             conn,

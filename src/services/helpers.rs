@@ -1,7 +1,6 @@
 //! Students: the public application, the recruitment pipeline, profiles.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
@@ -236,7 +235,7 @@ pub fn apply(
         })
     })();
     let new = v.into_value(built)?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let branch = Branch::find(conn, new.branch_id).ok().filter(|b| b.active);
         if branch.is_none() {
             return Err(ApiError::Validation(vec![FieldError::new(
@@ -285,6 +284,7 @@ pub fn apply(
             helper.id,
             &["name", "email", "phone", "home"],
         )?;
+        crate::email::application_received(conn, &helper)?;
         Ok(ApplicationReceipt {
             helper_id: helper.id,
             status: helper.status,
@@ -452,7 +452,7 @@ pub fn update(
     })();
     let changes = v.into_value(built)?;
     let fields = changed_fields(&patch);
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let helper = Helper::update(conn, id, &changes)?;
         AuditEvent::record(conn, Some(caller.user_id), "update", "helper", id, &fields)?;
         view(conn, helper)
@@ -499,7 +499,7 @@ pub fn transition(
             }
         },
     };
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let helper = visible(conn, caller, id)?;
         let from = HelperStatus::parse(&helper.status)
             .map_err(|m| ApiError::Internal(anyhow::anyhow!(m)))?;
@@ -563,6 +563,7 @@ pub fn transition(
             &["status"],
         )?;
         let (invite_token, assignments_ended) = apply_side_effects(conn, caller, &helper, to, at)?;
+        crate::email::helper_moved(conn, &helper, to, invite_token.as_deref())?;
         let helper = Helper::find(conn, id)?;
         Ok(TransitionResult {
             helper: view(conn, helper)?,

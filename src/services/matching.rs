@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -341,7 +340,7 @@ pub fn commit(
 ) -> Result<CommitResult, ApiError> {
     caller.require_staff()?;
     caller.require_branch(branch_id)?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if Proposal::lock_branch(conn, branch_id)? == 0 {
             return Err(ApiError::NotFound);
         }
@@ -393,6 +392,7 @@ pub fn commit(
                 at,
             )?);
         }
+        crate::email::match_committed(conn, &started)?;
         Proposal::mark_committed(conn, proposal_id, caller.user_id, at)?;
         AuditEvent::record(
             conn,

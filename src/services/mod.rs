@@ -3,8 +3,11 @@
 
 pub mod accounts;
 pub mod assignments;
+pub mod availability;
 pub mod branches;
 pub mod clients;
+pub mod clip_cards;
 pub mod helpers;
 pub mod matching;
 pub mod sessions;
+pub mod visits;

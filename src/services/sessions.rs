@@ -1,7 +1,6 @@
 //! Login, refresh, logout, invitations and password changes.
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::Connection;
 use serde::Serialize;
 
 use crate::auth::{Claims, TokenKeys, password, secret, token};
@@ -72,7 +71,7 @@ pub fn refresh(
     refresh_token: &str,
     now: NaiveDateTime,
 ) -> Result<TokenPair, ApiError> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let invalid = || {
             ApiError::Unauthorized("the refresh token is invalid, expired or already used".into())
         };
@@ -106,7 +105,7 @@ pub fn accept_invitation(
     password::check_policy(new_password)
         .map_err(|m| ApiError::Validation(vec![crate::error::FieldError::new("password", m)]))?;
     let hash = password::hash(new_password)?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let invalid = || ApiError::Unauthorized("the invitation is invalid or has expired".into());
         let user =
             User::find_by_invite(conn, &secret::hash_token(invite_token))?.ok_or_else(invalid)?;
@@ -136,7 +135,7 @@ pub fn change_password(
         )]));
     }
     let hash = password::hash(new_password)?;
-    conn.transaction(|conn| set_password(conn, user_id, hash, now))
+    crate::db::write_transaction(conn, |conn| set_password(conn, user_id, hash, now))
 }
 
 fn set_password(

@@ -52,6 +52,8 @@ pub struct Helper {
     pub created_at: NaiveDateTime,
     /// Changed.
     pub updated_at: NaiveDateTime,
+    /// Visits a week the student wants (students decide how much they work).
+    pub visits_per_week: Option<i32>,
 }
 
 /// An application to store.

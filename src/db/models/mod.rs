@@ -2,13 +2,18 @@
 
 pub mod assignment;
 pub mod audit;
+pub mod availability;
 pub mod branch;
 pub mod client;
 pub mod helper;
+pub mod idempotency;
+pub mod ledger;
+pub mod outbox;
 pub mod proposal;
 pub mod relative;
 pub mod session;
 pub mod user;
+pub mod visit;
 
 /// Current time in UTC without offset, as stored in `Timestamp` columns.
 pub fn now() -> chrono::NaiveDateTime {

@@ -1,0 +1,125 @@
+//! When a student can work: weekly windows (local time) and exceptions (exams, holidays).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::{availability_exceptions, availability_windows, helpers};
+
+/// A weekly window: ISO weekday (1 = Monday) and minutes after local midnight.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = availability_windows)]
+pub struct Window {
+    /// Id.
+    pub id: i64,
+    /// Helper.
+    pub helper_id: i64,
+    /// 1 = Monday … 7 = Sunday.
+    pub weekday: i32,
+    /// Start, minutes after local midnight.
+    pub start_minute: i32,
+    /// End, minutes after local midnight.
+    pub end_minute: i32,
+}
+
+/// A period the helper cannot work.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = availability_exceptions)]
+pub struct Exception {
+    /// Id.
+    pub id: i64,
+    /// Helper.
+    pub helper_id: i64,
+    /// From (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
+    pub starts_at: NaiveDateTime,
+    /// Until (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
+    pub ends_at: NaiveDateTime,
+    /// e.g. exams.
+    pub reason: String,
+}
+
+/// Reads and replaces availability.
+pub struct Availability;
+
+impl Availability {
+    /// A helper's weekly windows.
+    pub fn windows(conn: &mut DbConnection, helper_id: i64) -> QueryResult<Vec<Window>> {
+        availability_windows::table
+            .filter(availability_windows::helper_id.eq(helper_id))
+            .order((
+                availability_windows::weekday,
+                availability_windows::start_minute,
+            ))
+            .select(Window::as_select())
+            .load(conn)
+    }
+
+    /// Replaces the weekly windows and the wanted visits a week.
+    pub fn replace(
+        conn: &mut DbConnection,
+        helper_id: i64,
+        windows: &[(i32, i32, i32)],
+        visits_per_week: Option<i32>,
+    ) -> QueryResult<()> {
+        diesel::delete(
+            availability_windows::table.filter(availability_windows::helper_id.eq(helper_id)),
+        )
+        .execute(conn)?;
+        for (weekday, start, end) in windows {
+            diesel::insert_into(availability_windows::table)
+                .values((
+                    availability_windows::helper_id.eq(helper_id),
+                    availability_windows::weekday.eq(weekday),
+                    availability_windows::start_minute.eq(start),
+                    availability_windows::end_minute.eq(end),
+                ))
+                .execute(conn)?;
+        }
+        diesel::update(helpers::table.find(helper_id))
+            .set(helpers::visits_per_week.eq(visits_per_week))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// Adds an exception.
+    pub fn add_exception(
+        conn: &mut DbConnection,
+        helper_id: i64,
+        starts_at: NaiveDateTime,
+        ends_at: NaiveDateTime,
+        reason: &str,
+    ) -> QueryResult<Exception> {
+        diesel::insert_into(availability_exceptions::table)
+            .values((
+                availability_exceptions::helper_id.eq(helper_id),
+                availability_exceptions::starts_at.eq(starts_at),
+                availability_exceptions::ends_at.eq(ends_at),
+                availability_exceptions::reason.eq(reason),
+            ))
+            .returning(availability_exceptions::all_columns)
+            .get_result(conn)
+    }
+
+    /// Exceptions overlapping `[from, to)`, or all when both are open.
+    pub fn exceptions(
+        conn: &mut DbConnection,
+        helper_id: i64,
+        from: Option<NaiveDateTime>,
+        to: Option<NaiveDateTime>,
+    ) -> QueryResult<Vec<Exception>> {
+        let mut q = availability_exceptions::table
+            .filter(availability_exceptions::helper_id.eq(helper_id))
+            .into_boxed();
+        if let Some(to) = to {
+            q = q.filter(availability_exceptions::starts_at.lt(to));
+        }
+        if let Some(from) = from {
+            q = q.filter(availability_exceptions::ends_at.gt(from));
+        }
+        q.order(availability_exceptions::starts_at)
+            .select(Exception::as_select())
+            .load(conn)
+    }
+}

@@ -1,0 +1,49 @@
+//! Stored first answers of POSTs sent with an `Idempotency-Key`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::idempotency_keys;
+
+/// The first answer to a keyed request: status and JSON body.
+pub type StoredAnswer = (i32, String);
+
+/// Looks up a stored answer.
+pub fn find(
+    conn: &mut DbConnection,
+    user_id: i64,
+    endpoint: &str,
+    key: &str,
+) -> QueryResult<Option<StoredAnswer>> {
+    idempotency_keys::table
+        .filter(idempotency_keys::user_id.eq(user_id))
+        .filter(idempotency_keys::endpoint.eq(endpoint))
+        .filter(idempotency_keys::idempotency_key.eq(key))
+        .select((idempotency_keys::status, idempotency_keys::body))
+        .first(conn)
+        .optional()
+}
+
+/// Stores an answer; the unique index makes a concurrent duplicate fail (and roll back its work).
+pub fn store(
+    conn: &mut DbConnection,
+    user_id: i64,
+    endpoint: &str,
+    key: &str,
+    status: i32,
+    body: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::user_id.eq(user_id),
+            idempotency_keys::endpoint.eq(endpoint),
+            idempotency_keys::idempotency_key.eq(key),
+            idempotency_keys::status.eq(status),
+            idempotency_keys::body.eq(body),
+            idempotency_keys::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

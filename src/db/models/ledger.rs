@@ -1,0 +1,255 @@
+//! Prices, clip cards and the append-only ledger of minutes.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::{clip_cards, ledger_entries, prices};
+
+/// A price row; a change adds a row, so old purchases keep the price they paid.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = prices)]
+pub struct Price {
+    /// Id.
+    pub id: i64,
+    /// Branch.
+    pub branch_id: i64,
+    /// `clip_card_8h` or `single_hour`.
+    pub product: String,
+    /// Minutes the product gives.
+    pub minutes: i32,
+    /// Total price in minor units (øre).
+    pub amount_minor: i64,
+    /// ISO 4217 currency.
+    pub currency: String,
+    /// In force from (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
+    pub valid_from: NaiveDateTime,
+    /// Created.
+    #[serde(serialize_with = "crate::db::models::utc")]
+    pub created_at: NaiveDateTime,
+}
+
+/// A clip card bought.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = clip_cards)]
+pub struct ClipCard {
+    /// Id.
+    pub id: i64,
+    /// Client.
+    pub client_id: i64,
+    /// The price paid.
+    pub price_id: i64,
+    /// Product.
+    pub product: String,
+    /// Minutes bought.
+    pub minutes: i32,
+    /// Amount paid, minor units.
+    pub amount_minor: i64,
+    /// Currency.
+    pub currency: String,
+    /// e.g. `invoice`, `mobilepay`, `card`, `cash`.
+    pub payment_method: String,
+    /// Reference from the payment (receipt, transaction id).
+    pub payment_reference: Option<String>,
+    /// Who bought it.
+    pub purchased_by: Option<i64>,
+    /// When (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
+    pub purchased_at: NaiveDateTime,
+}
+
+/// One movement of minutes.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = ledger_entries)]
+pub struct LedgerEntry {
+    /// Id.
+    pub id: i64,
+    /// Client.
+    pub client_id: i64,
+    /// `purchase`, `reserve`, `release`, `consume` or `charge`.
+    pub kind: String,
+    /// Minutes moved (always positive; the kind gives the direction).
+    pub minutes: i32,
+    /// The visit concerned.
+    pub visit_id: Option<i64>,
+    /// The clip card concerned.
+    pub clip_card_id: Option<i64>,
+    /// Who caused it.
+    pub created_by: Option<i64>,
+    /// When (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
+    pub created_at: NaiveDateTime,
+}
+
+/// Minutes by state, all derived from the ledger.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Balance {
+    /// Bought in total.
+    pub purchased_minutes: i64,
+    /// Free to book.
+    pub available_minutes: i64,
+    /// Held by booked visits.
+    pub reserved_minutes: i64,
+    /// Used by completed visits, late cancellations and no-shows.
+    pub used_minutes: i64,
+}
+
+impl Price {
+    /// Adds a price row.
+    pub fn insert(
+        conn: &mut DbConnection,
+        branch_id: i64,
+        product: &str,
+        minutes: i32,
+        amount_minor: i64,
+        currency: &str,
+        valid_from: NaiveDateTime,
+        now: NaiveDateTime,
+    ) -> QueryResult<Price> {
+        diesel::insert_into(prices::table)
+            .values((
+                prices::branch_id.eq(branch_id),
+                prices::product.eq(product),
+                prices::minutes.eq(minutes),
+                prices::amount_minor.eq(amount_minor),
+                prices::currency.eq(currency),
+                prices::valid_from.eq(valid_from),
+                prices::created_at.eq(now),
+            ))
+            .returning(prices::all_columns)
+            .get_result(conn)
+    }
+
+    /// The price of a product in force at `at`.
+    pub fn in_force(
+        conn: &mut DbConnection,
+        branch_id: i64,
+        product: &str,
+        at: NaiveDateTime,
+    ) -> QueryResult<Option<Price>> {
+        prices::table
+            .filter(prices::branch_id.eq(branch_id))
+            .filter(prices::product.eq(product))
+            .filter(prices::valid_from.le(at))
+            .order((prices::valid_from.desc(), prices::id.desc()))
+            .select(Price::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Every price of a branch, newest first (the history).
+    pub fn history(conn: &mut DbConnection, branch_id: i64) -> QueryResult<Vec<Price>> {
+        prices::table
+            .filter(prices::branch_id.eq(branch_id))
+            .order((prices::valid_from.desc(), prices::id.desc()))
+            .select(Price::as_select())
+            .load(conn)
+    }
+}
+
+impl ClipCard {
+    /// Records a purchase.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert(
+        conn: &mut DbConnection,
+        client_id: i64,
+        price: &Price,
+        method: &str,
+        reference: Option<&str>,
+        by: i64,
+        now: NaiveDateTime,
+    ) -> QueryResult<ClipCard> {
+        diesel::insert_into(clip_cards::table)
+            .values((
+                clip_cards::client_id.eq(client_id),
+                clip_cards::price_id.eq(price.id),
+                clip_cards::product.eq(&price.product),
+                clip_cards::minutes.eq(price.minutes),
+                clip_cards::amount_minor.eq(price.amount_minor),
+                clip_cards::currency.eq(&price.currency),
+                clip_cards::payment_method.eq(method),
+                clip_cards::payment_reference.eq(reference),
+                clip_cards::purchased_by.eq(Some(by)),
+                clip_cards::purchased_at.eq(now),
+            ))
+            .returning(clip_cards::all_columns)
+            .get_result(conn)
+    }
+}
+
+impl LedgerEntry {
+    /// Appends a movement.
+    pub fn append(
+        conn: &mut DbConnection,
+        client_id: i64,
+        kind: &str,
+        minutes: i32,
+        visit_id: Option<i64>,
+        clip_card_id: Option<i64>,
+        by: Option<i64>,
+        now: NaiveDateTime,
+    ) -> QueryResult<()> {
+        diesel::insert_into(ledger_entries::table)
+            .values((
+                ledger_entries::client_id.eq(client_id),
+                ledger_entries::kind.eq(kind),
+                ledger_entries::minutes.eq(minutes),
+                ledger_entries::visit_id.eq(visit_id),
+                ledger_entries::clip_card_id.eq(clip_card_id),
+                ledger_entries::created_by.eq(by),
+                ledger_entries::created_at.eq(now),
+            ))
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// A client's movements after `after_id`, oldest first.
+    pub fn list(
+        conn: &mut DbConnection,
+        client_id: i64,
+        after_id: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<LedgerEntry>> {
+        ledger_entries::table
+            .filter(ledger_entries::client_id.eq(client_id))
+            .filter(ledger_entries::id.gt(after_id))
+            .order(ledger_entries::id)
+            .limit(limit)
+            .select(LedgerEntry::as_select())
+            .load(conn)
+    }
+
+    /// The balance: sums per kind over the whole ledger of a client.
+    pub fn balance(conn: &mut DbConnection, client_id: i64) -> QueryResult<Balance> {
+        let rows: Vec<(String, i32)> = ledger_entries::table
+            .filter(ledger_entries::client_id.eq(client_id))
+            .select((ledger_entries::kind, ledger_entries::minutes))
+            .load(conn)?;
+        let mut b = Balance::default();
+        for (kind, minutes) in rows {
+            let m = i64::from(minutes);
+            match kind.as_str() {
+                "purchase" => {
+                    b.purchased_minutes += m;
+                    b.available_minutes += m;
+                }
+                "reserve" => {
+                    b.available_minutes -= m;
+                    b.reserved_minutes += m;
+                }
+                "release" => {
+                    b.available_minutes += m;
+                    b.reserved_minutes -= m;
+                }
+                // Both turn a reservation into used time.
+                "consume" | "charge" => {
+                    b.reserved_minutes -= m;
+                    b.used_minutes += m;
+                }
+                _ => {}
+            }
+        }
+        Ok(b)
+    }
+}

@@ -1,0 +1,232 @@
+//! Visits (shifts) and the locks that keep bookings from overlapping.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::{clients, helpers, visits};
+
+/// Statuses that hold a slot.
+pub const ACTIVE_STATUSES: [&str; 2] = ["booked", "checked_in"];
+
+/// A visit.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = visits)]
+pub struct Visit {
+    /// Id.
+    pub id: i64,
+    /// Branch.
+    pub branch_id: i64,
+    /// Client.
+    pub client_id: i64,
+    /// Helper.
+    pub helper_id: i64,
+    /// Series a recurring visit belongs to (its first occurrence's id).
+    pub series_id: Option<i64>,
+    /// Start (UTC).
+    pub starts_at: NaiveDateTime,
+    /// End (UTC).
+    pub ends_at: NaiveDateTime,
+    /// Booked length in minutes (30-minute steps).
+    pub minutes: i32,
+    /// Task segments, JSON `[{"task","minutes"}]`.
+    pub segments: String,
+    /// `booked`, `checked_in`, `completed`, `cancelled`, `no_show`.
+    pub status: String,
+    /// Booked with a helper from outside the client's team.
+    pub substitute: bool,
+    /// Grows with each reschedule (calendar invites).
+    pub sequence: i32,
+    /// Who booked.
+    pub booked_by: Option<i64>,
+    /// When it was cancelled.
+    pub cancelled_at: Option<NaiveDateTime>,
+    /// Cancelled inside the notice period (the hours are used).
+    pub late_cancellation: bool,
+    /// Check-in time.
+    pub checked_in_at: Option<NaiveDateTime>,
+    /// Helper's distance from the client's home at check-in.
+    pub check_in_distance_m: Option<i64>,
+    /// Check-out time.
+    pub checked_out_at: Option<NaiveDateTime>,
+    /// Helper's distance at check-out.
+    pub check_out_distance_m: Option<i64>,
+    /// A check-in or check-out was too far from the client's home.
+    pub position_flagged: bool,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// Changed.
+    pub updated_at: NaiveDateTime,
+}
+
+/// A visit to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = visits)]
+pub struct NewVisit {
+    /// Branch.
+    pub branch_id: i64,
+    /// Client.
+    pub client_id: i64,
+    /// Helper.
+    pub helper_id: i64,
+    /// Series.
+    pub series_id: Option<i64>,
+    /// Start.
+    pub starts_at: NaiveDateTime,
+    /// End.
+    pub ends_at: NaiveDateTime,
+    /// Minutes.
+    pub minutes: i32,
+    /// Segments JSON.
+    pub segments: String,
+    /// Status.
+    pub status: String,
+    /// Substitute.
+    pub substitute: bool,
+    /// Sequence.
+    pub sequence: i32,
+    /// Booked by.
+    pub booked_by: Option<i64>,
+    /// Late cancellation.
+    pub late_cancellation: bool,
+    /// Flagged.
+    pub position_flagged: bool,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// Changed.
+    pub updated_at: NaiveDateTime,
+}
+
+/// Filters for visit lists.
+#[derive(Debug, Default, Clone)]
+pub struct VisitFilter {
+    /// Branch.
+    pub branch_id: Option<i64>,
+    /// Helper.
+    pub helper_id: Option<i64>,
+    /// Client.
+    pub client_id: Option<i64>,
+    /// Starting at or after.
+    pub from: Option<NaiveDateTime>,
+    /// Starting before.
+    pub to: Option<NaiveDateTime>,
+}
+
+impl Visit {
+    /// Inserts a visit.
+    pub fn insert(conn: &mut DbConnection, new: &NewVisit) -> QueryResult<Visit> {
+        diesel::insert_into(visits::table)
+            .values(new)
+            .returning(visits::all_columns)
+            .get_result(conn)
+    }
+
+    /// One visit.
+    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Visit> {
+        visits::table
+            .find(id)
+            .select(Visit::as_select())
+            .first(conn)
+    }
+
+    /// Visits matching the filter, by start time then id, after `after_id` in that order's id tie-break.
+    pub fn list(
+        conn: &mut DbConnection,
+        f: &VisitFilter,
+        after_id: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<Visit>> {
+        let mut q = visits::table.filter(visits::id.gt(after_id)).into_boxed();
+        if let Some(v) = f.branch_id {
+            q = q.filter(visits::branch_id.eq(v));
+        }
+        if let Some(v) = f.helper_id {
+            q = q.filter(visits::helper_id.eq(v));
+        }
+        if let Some(v) = f.client_id {
+            q = q.filter(visits::client_id.eq(v));
+        }
+        if let Some(v) = f.from {
+            q = q.filter(visits::starts_at.ge(v));
+        }
+        if let Some(v) = f.to {
+            q = q.filter(visits::starts_at.lt(v));
+        }
+        q.order(visits::id)
+            .limit(limit)
+            .select(Visit::as_select())
+            .load(conn)
+    }
+
+    /// Slot-holding visits of a helper or a client overlapping `[from, to)`, other than `except`.
+    pub fn overlapping(
+        conn: &mut DbConnection,
+        helper_id: Option<i64>,
+        client_id: Option<i64>,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+        except: Option<i64>,
+    ) -> QueryResult<Vec<Visit>> {
+        let mut q = visits::table
+            .filter(visits::status.eq_any(ACTIVE_STATUSES))
+            .filter(visits::starts_at.lt(to))
+            .filter(visits::ends_at.gt(from))
+            .into_boxed();
+        if let Some(h) = helper_id {
+            q = q.filter(visits::helper_id.eq(h));
+        }
+        if let Some(c) = client_id {
+            q = q.filter(visits::client_id.eq(c));
+        }
+        if let Some(id) = except {
+            q = q.filter(visits::id.ne(id));
+        }
+        q.select(Visit::as_select()).load(conn)
+    }
+
+    /// Writes every mutable field back.
+    pub fn save(conn: &mut DbConnection, v: &Visit) -> QueryResult<()> {
+        diesel::update(visits::table.find(v.id))
+            .set((
+                visits::helper_id.eq(v.helper_id),
+                visits::starts_at.eq(v.starts_at),
+                visits::ends_at.eq(v.ends_at),
+                visits::minutes.eq(v.minutes),
+                visits::segments.eq(&v.segments),
+                visits::status.eq(&v.status),
+                visits::substitute.eq(v.substitute),
+                visits::sequence.eq(v.sequence),
+                visits::cancelled_at.eq(v.cancelled_at),
+                visits::late_cancellation.eq(v.late_cancellation),
+                visits::checked_in_at.eq(v.checked_in_at),
+                visits::check_in_distance_m.eq(v.check_in_distance_m),
+                visits::checked_out_at.eq(v.checked_out_at),
+                visits::check_out_distance_m.eq(v.check_out_distance_m),
+                visits::position_flagged.eq(v.position_flagged),
+                visits::updated_at.eq(v.updated_at),
+            ))
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// Takes the write locks a booking needs, always client before helper so two bookings
+    /// cannot wait on each other. On PostgreSQL these are row locks held to commit; on
+    /// SQLite the first write takes the database's write lock before anything is read.
+    pub fn lock_people(conn: &mut DbConnection, client_id: i64, helper_id: i64) -> QueryResult<()> {
+        diesel::update(clients::table.find(client_id))
+            .set(clients::updated_at.eq(clients::updated_at))
+            .execute(conn)?;
+        diesel::update(helpers::table.find(helper_id))
+            .set(helpers::updated_at.eq(helpers::updated_at))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// Marks a visit as part of a series.
+    pub fn set_series(conn: &mut DbConnection, id: i64, series_id: i64) -> QueryResult<()> {
+        diesel::update(visits::table.find(id))
+            .set(visits::series_id.eq(Some(series_id)))
+            .execute(conn)
+            .map(|_| ())
+    }
+}

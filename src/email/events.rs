@@ -1,0 +1,442 @@
+//! The mails each event owes, enqueued inside the event's transaction. Services call these with
+//! the rows they already hold; visit and clip-card mails take plain parameters.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono_tz::Tz;
+use serde_json::json;
+
+use super::ics::{self, Method, VisitEvent};
+use super::{BranchContact, Mail, PUBLIC_URL, enqueue, language};
+use crate::db::DbConnection;
+use crate::db::models::assignment::Assignment;
+use crate::db::models::branch::Branch;
+use crate::db::models::client::Client;
+use crate::db::models::from_json_list;
+use crate::db::models::helper::Helper;
+use crate::domain::HelperStatus;
+use crate::error::ApiError;
+
+fn contact(branch: &Branch) -> BranchContact {
+    BranchContact {
+        name: branch.name.clone(),
+        phone: branch.phone.clone(),
+    }
+}
+
+/// Students get Danish when they speak it, English otherwise.
+fn helper_language(helper: &Helper) -> &'static str {
+    if from_json_list(&helper.languages).iter().any(|l| l == "da") {
+        "da"
+    } else {
+        "en"
+    }
+}
+
+/// "Application received", to the applicant.
+pub fn application_received(conn: &mut DbConnection, helper: &Helper) -> Result<(), ApiError> {
+    let branch = Branch::find(conn, helper.branch_id)?;
+    enqueue(
+        conn,
+        Mail {
+            kind: "application_received",
+            recipient: helper.email.clone(),
+            language: helper_language(helper).into(),
+            branch: contact(&branch),
+            values: json!({"name": helper.name}),
+            ics: None,
+            dedupe_key: None,
+        },
+    )?;
+    Ok(())
+}
+
+/// A pipeline move, to the student; on activation with an invitation, the set-password link.
+pub fn helper_moved(
+    conn: &mut DbConnection,
+    helper: &Helper,
+    to: HelperStatus,
+    invite_token: Option<&str>,
+) -> Result<(), ApiError> {
+    let branch = Branch::find(conn, helper.branch_id)?;
+    let (kind, values) = match (to, invite_token) {
+        (HelperStatus::Active, Some(token)) => (
+            "helper_activated",
+            json!({"name": helper.name, "link": format!("{PUBLIC_URL}/set-password?token={token}")}),
+        ),
+        _ => (
+            "stage_changed",
+            json!({"name": helper.name, "status": to.as_str()}),
+        ),
+    };
+    enqueue(
+        conn,
+        Mail {
+            kind,
+            recipient: helper.email.clone(),
+            language: helper_language(helper).into(),
+            branch: contact(&branch),
+            values,
+            ics: None,
+            dedupe_key: None,
+        },
+    )?;
+    Ok(())
+}
+
+/// New pairs from a committed match: one mail to each client with an address (naming all its
+/// new helpers) and one to each new helper per client.
+pub fn match_committed(conn: &mut DbConnection, started: &[Assignment]) -> Result<(), ApiError> {
+    let mut by_client: BTreeMap<i64, Vec<Helper>> = BTreeMap::new();
+    for pair in started {
+        let helper = Helper::find(conn, pair.helper_id)?;
+        by_client.entry(pair.client_id).or_default().push(helper);
+    }
+    for (client_id, helpers) in by_client {
+        let client = Client::find(conn, client_id)?;
+        let branch = contact(&Branch::find(conn, client.branch_id)?);
+        if let Some(address) = &client.email {
+            let names: Vec<&str> = helpers.iter().map(|h| h.name.as_str()).collect();
+            enqueue(
+                conn,
+                Mail {
+                    kind: "match_client",
+                    recipient: address.clone(),
+                    language: client.preferred_language.clone(),
+                    branch: branch.clone(),
+                    values: json!({"name": client.name, "helpers": names}),
+                    ics: None,
+                    dedupe_key: None,
+                },
+            )?;
+        }
+        for helper in &helpers {
+            enqueue(
+                conn,
+                Mail {
+                    kind: "match_helper",
+                    recipient: helper.email.clone(),
+                    language: helper_language(helper).into(),
+                    branch: branch.clone(),
+                    values: json!({"name": helper.name, "client_name": client.name}),
+                    ics: None,
+                    dedupe_key: None,
+                },
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Everything a visit mail needs, as plain values (the visits service owns the rows).
+#[derive(Debug, Clone)]
+pub struct VisitMail<'a> {
+    /// Who gets this mail (client, relative or helper).
+    pub recipient: &'a str,
+    /// `da` or `en` (anything else reads as Danish).
+    pub language: &'a str,
+    /// Branch name.
+    pub branch_name: &'a str,
+    /// Branch phone.
+    pub branch_phone: Option<&'a str>,
+    /// The client visited.
+    pub client_name: &'a str,
+    /// The helper visiting.
+    pub helper_name: &'a str,
+    /// Start of the visit.
+    pub start: DateTime<Utc>,
+    /// The branch's IANA time zone, e.g. `Europe/Copenhagen`.
+    pub time_zone: &'a str,
+    /// Length in minutes.
+    pub minutes: i64,
+    /// Visit id (the calendar UID is `visit-{id}@helpmatch`).
+    pub visit_id: i64,
+    /// 0 when booked, raised by one on every reschedule and on cancellation.
+    pub sequence: i32,
+}
+
+/// Visit booked: confirmation with a calendar invite (METHOD:REQUEST).
+pub fn visit_booked(
+    conn: &mut DbConnection,
+    visit: &VisitMail<'_>,
+) -> Result<Option<i64>, ApiError> {
+    visit_mail(conn, visit, "visit_booked", Some(Method::Request), None)
+}
+
+/// Visit moved: the same UID with the caller's higher SEQUENCE, so calendars move it.
+pub fn visit_rescheduled(
+    conn: &mut DbConnection,
+    visit: &VisitMail<'_>,
+) -> Result<Option<i64>, ApiError> {
+    visit_mail(
+        conn,
+        visit,
+        "visit_rescheduled",
+        Some(Method::Request),
+        None,
+    )
+}
+
+/// Visit cancelled: METHOD:CANCEL for the same UID, so calendars remove it.
+pub fn visit_cancelled(
+    conn: &mut DbConnection,
+    visit: &VisitMail<'_>,
+) -> Result<Option<i64>, ApiError> {
+    visit_mail(conn, visit, "visit_cancelled", Some(Method::Cancel), None)
+}
+
+/// Reminder the day before; idempotent per visit, start time and recipient, so a job may run
+/// again without a second mail (`None` then).
+pub fn visit_reminder(
+    conn: &mut DbConnection,
+    visit: &VisitMail<'_>,
+) -> Result<Option<i64>, ApiError> {
+    let key = format!(
+        "visit_reminder:{}:{}:{}",
+        visit.visit_id,
+        visit.start.timestamp(),
+        visit.recipient.to_lowercase()
+    );
+    visit_mail(conn, visit, "visit_reminder", None, Some(key))
+}
+
+fn visit_mail(
+    conn: &mut DbConnection,
+    visit: &VisitMail<'_>,
+    kind: &'static str,
+    method: Option<Method>,
+    dedupe_key: Option<String>,
+) -> Result<Option<i64>, ApiError> {
+    let lang = language(visit.language);
+    let ics = method.map(|method| {
+        let summary = match lang {
+            "en" => format!(
+                "helpmatch: {} visits {}",
+                visit.helper_name, visit.client_name
+            ),
+            _ => format!(
+                "helpmatch: {} besøger {}",
+                visit.helper_name, visit.client_name
+            ),
+        };
+        let phone = visit.branch_phone.unwrap_or_default();
+        let description = match lang {
+            "en" => format!(
+                "Questions? Call helpmatch {} on {phone}.",
+                visit.branch_name
+            ),
+            _ => format!(
+                "Spørgsmål? Ring til helpmatch {} på {phone}.",
+                visit.branch_name
+            ),
+        };
+        let organizer = format!("helpmatch {}", visit.branch_name);
+        ics::visit_invite(
+            &VisitEvent {
+                visit_id: visit.visit_id,
+                sequence: visit.sequence,
+                start: visit.start,
+                minutes: visit.minutes,
+                time_zone: visit.time_zone,
+                summary: &summary,
+                description: &description,
+                organizer_name: &organizer,
+                attendee: visit.recipient,
+            },
+            method,
+        )
+    });
+    enqueue(
+        conn,
+        Mail {
+            kind,
+            recipient: visit.recipient.to_string(),
+            language: lang.into(),
+            branch: BranchContact {
+                name: visit.branch_name.into(),
+                phone: visit.branch_phone.map(Into::into),
+            },
+            values: json!({
+                "client_name": visit.client_name,
+                "helper_name": visit.helper_name,
+                "when": when(visit.start, visit.time_zone, lang),
+                "minutes": visit.minutes,
+            }),
+            ics,
+            dedupe_key,
+        },
+    )
+}
+
+/// A clip-card receipt as plain values.
+#[derive(Debug, Clone)]
+pub struct ClipCardMail<'a> {
+    /// Who gets the receipt.
+    pub recipient: &'a str,
+    /// `da` or `en`.
+    pub language: &'a str,
+    /// Branch name.
+    pub branch_name: &'a str,
+    /// Branch phone.
+    pub branch_phone: Option<&'a str>,
+    /// The client the card is for.
+    pub client_name: &'a str,
+    /// Clip card id (the receipt number).
+    pub card_id: i64,
+    /// Hours on the card.
+    pub hours: i64,
+    /// Price in minor units (øre, cents).
+    pub price_minor: i64,
+    /// ISO 4217 currency, e.g. DKK.
+    pub currency: &'a str,
+    /// When it was bought.
+    pub purchased_at: DateTime<Utc>,
+    /// The branch's IANA time zone.
+    pub time_zone: &'a str,
+}
+
+/// Clip card purchased: the receipt. Idempotent per card.
+pub fn clip_card_purchased(
+    conn: &mut DbConnection,
+    card: &ClipCardMail<'_>,
+) -> Result<Option<i64>, ApiError> {
+    let lang = language(card.language);
+    enqueue(
+        conn,
+        Mail {
+            kind: "clip_card_purchased",
+            recipient: card.recipient.to_string(),
+            language: lang.into(),
+            branch: BranchContact {
+                name: card.branch_name.into(),
+                phone: card.branch_phone.map(Into::into),
+            },
+            values: json!({
+                "client_name": card.client_name,
+                "card_id": card.card_id,
+                "hours": card.hours,
+                "price": money(card.price_minor, card.currency, lang),
+                "purchased": when(card.purchased_at, card.time_zone, lang),
+            }),
+            ics: None,
+            dedupe_key: Some(format!(
+                "clip_card_purchased:{}:{}",
+                card.card_id,
+                card.recipient.to_lowercase()
+            )),
+        },
+    )
+}
+
+const DA_DAYS: [&str; 7] = [
+    "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
+];
+const EN_DAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const DA_MONTHS: [&str; 12] = [
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+const EN_MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A time as the reader says it, in the branch's zone: "tirsdag den 1. december 2026 kl. 10.00"
+/// or "Tuesday 1 December 2026 at 10:00".
+pub fn when(at: DateTime<Utc>, time_zone: &str, lang: &str) -> String {
+    let tz: Tz = time_zone.parse().unwrap_or(Tz::UTC);
+    let local = at.with_timezone(&tz);
+    let day = local.weekday().num_days_from_monday() as usize;
+    let month = local.month0() as usize;
+    let (h, m) = (local.hour(), local.minute());
+    match lang {
+        "en" => format!(
+            "{} {} {} {} at {h:02}:{m:02}",
+            EN_DAYS[day],
+            local.day(),
+            EN_MONTHS[month],
+            local.year()
+        ),
+        _ => format!(
+            "{} den {}. {} {} kl. {h:02}.{m:02}",
+            DA_DAYS[day],
+            local.day(),
+            DA_MONTHS[month],
+            local.year()
+        ),
+    }
+}
+
+/// An amount in minor units as the reader writes it: "1.500,00 DKK" or "DKK 1,500.00".
+pub fn money(minor: i64, currency: &str, lang: &str) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let (units, cents) = (minor.unsigned_abs() / 100, minor.unsigned_abs() % 100);
+    let digits = units.to_string();
+    let separator = if lang == "en" { ',' } else { '.' };
+    let mut grouped = String::new();
+    for (n, c) in digits.chars().enumerate() {
+        if n > 0 && (digits.len() - n) % 3 == 0 {
+            grouped.push(separator);
+        }
+        grouped.push(c);
+    }
+    match lang {
+        "en" => format!("{currency} {sign}{grouped}.{cents:02}"),
+        _ => format!("{sign}{grouped},{cents:02} {currency}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn times_are_written_in_the_branch_zone_and_the_readers_language() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+        assert_eq!(
+            when(at, "Europe/Copenhagen", "da"),
+            "tirsdag den 1. december 2026 kl. 10.00"
+        );
+        assert_eq!(
+            when(at, "Europe/Copenhagen", "en"),
+            "Tuesday 1 December 2026 at 10:00"
+        );
+    }
+
+    #[test]
+    fn amounts_are_grouped_the_readers_way() {
+        assert_eq!(money(150_000, "DKK", "da"), "1.500,00 DKK");
+        assert_eq!(money(150_050, "DKK", "en"), "DKK 1,500.50");
+        assert_eq!(money(99, "DKK", "da"), "0,99 DKK");
+    }
+}

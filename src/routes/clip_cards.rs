@@ -1,0 +1,114 @@
+//! Prices, clip cards, balances and the ledger.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::extract::{JsonBody, ListResponse, PageQuery};
+use super::idempotent::{idempotency_key, respond_once};
+use crate::auth::Caller;
+use crate::db::{
+    self,
+    models::ledger::{Balance, LedgerEntry, Price},
+};
+use crate::error::{ApiError, Problem};
+use crate::services::clip_cards::{self, PriceInput, PriceList, Purchase, PurchaseInput};
+use crate::startup::AppState;
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/api/v1/branches/{id}/prices")
+            .route(web::get().to(prices))
+            .route(web::post().to(add_price)),
+    )
+    .service(web::resource("/api/v1/clients/{id}/clip-cards").route(web::post().to(buy)))
+    .service(web::resource("/api/v1/clients/{id}/balance").route(web::get().to(balance)))
+    .service(web::resource("/api/v1/clients/{id}/ledger").route(web::get().to(ledger)));
+}
+
+/// Clip-card and single-hour prices in force, with their history.
+#[utoipa::path(get, path = "/api/v1/branches/{id}/prices", tag = "clip cards", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = PriceList), (status = 404, body = Problem)))]
+pub async fn prices(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let list = db::run(&state.pool, move |conn| {
+        clip_cards::prices(conn, &caller, id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Sets a new price from a date (admin); earlier purchases keep their price.
+#[utoipa::path(post, path = "/api/v1/branches/{id}/prices", tag = "clip cards", security(("bearer" = [])), params(("id" = i64, Path)), request_body = PriceInput,
+    responses((status = 201, body = Price), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_price(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    JsonBody(input): JsonBody<PriceInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let price = db::run(&state.pool, move |conn| {
+        clip_cards::add_price(conn, &caller, id, input)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(price))
+}
+
+/// Buys a clip card for a client. Send an `Idempotency-Key` header to make a retry safe.
+#[utoipa::path(post, path = "/api/v1/clients/{id}/clip-cards", tag = "clip cards", security(("bearer" = [])), params(("id" = i64, Path),
+    ("Idempotency-Key" = Option<String>, Header, description = "the same key again returns the first answer")), request_body = PurchaseInput,
+    responses((status = 201, body = Purchase), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn buy(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    JsonBody(input): JsonBody<PurchaseInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (client, key, user) = (id.into_inner(), idempotency_key(&req)?, caller.user_id);
+    let endpoint = format!("POST /api/v1/clients/{client}/clip-cards");
+    let answer = db::run(&state.pool, move |conn| {
+        respond_once(conn, user, &endpoint, key.as_deref(), 201, |conn| {
+            clip_cards::buy(conn, &caller, client, input)
+        })
+    })
+    .await?;
+    Ok(answer.into_response())
+}
+
+/// Remaining, reserved and used minutes, derived from the ledger.
+#[utoipa::path(get, path = "/api/v1/clients/{id}/balance", tag = "clip cards", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Balance), (status = 404, body = Problem)))]
+pub async fn balance(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let balance = db::run(&state.pool, move |conn| {
+        clip_cards::balance(conn, &caller, id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(balance))
+}
+
+/// Every movement of minutes, oldest first.
+#[utoipa::path(get, path = "/api/v1/clients/{id}/ledger", tag = "clip cards", security(("bearer" = [])), params(("id" = i64, Path), PageQuery),
+    responses((status = 200, body = ListResponse<LedgerEntry>), (status = 404, body = Problem)))]
+pub async fn ledger(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, page) = (id.into_inner(), query.page()?);
+    let items = db::run(&state.pool, move |conn| {
+        clip_cards::ledger(conn, &caller, id, page)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ListResponse::new(items, page, |e| e.id)))
+}

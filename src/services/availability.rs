@@ -1,0 +1,217 @@
+//! Helper availability: students decide when and how much they work.
+
+use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Caller;
+use crate::auth::policy::Reach;
+use crate::db::DbConnection;
+use crate::db::models::availability::{Availability, Exception};
+use crate::db::models::helper::Helper;
+use crate::domain::Text;
+use crate::error::{ApiError, FieldError};
+
+/// A weekly window in the branch's local time.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WindowInput {
+    /// 1 = Monday … 7 = Sunday.
+    pub weekday: i32,
+    /// Local start, `HH:MM`.
+    pub start: String,
+    /// Local end, `HH:MM` (after start; `24:00` for midnight).
+    pub end: String,
+}
+
+/// Body of `PUT /api/v1/helpers/{id}/availability` and its answer.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AvailabilityInput {
+    /// Weekly windows; an empty list means no restriction.
+    pub windows: Vec<WindowInput>,
+    /// How many visits a week the student wants.
+    pub visits_per_week: Option<i32>,
+}
+
+/// A helper's availability.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AvailabilityView {
+    /// Weekly windows.
+    pub windows: Vec<WindowInput>,
+    /// Visits a week wanted.
+    pub visits_per_week: Option<i32>,
+    /// Exceptions (exams, holidays).
+    pub exceptions: Vec<Exception>,
+}
+
+/// Body of `POST /api/v1/helpers/{id}/availability/exceptions`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExceptionInput {
+    /// From, RFC 3339.
+    pub starts_at: DateTime<Utc>,
+    /// Until, RFC 3339.
+    pub ends_at: DateTime<Utc>,
+    /// Why (e.g. exams).
+    #[serde(default)]
+    pub reason: String,
+}
+
+fn minutes_of(raw: &str) -> Option<i32> {
+    let (h, m) = raw.split_once(':')?;
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+    ((0..=23).contains(&h) && (0..=59).contains(&m) || (h == 24 && m == 0)).then_some(h * 60 + m)
+}
+
+fn hhmm(minutes: i32) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// The helper themself or the branch's staff; 404 for others.
+fn editable(conn: &mut DbConnection, caller: &Caller, helper_id: i64) -> Result<Helper, ApiError> {
+    let helper = Helper::find(conn, helper_id)?;
+    let ok = match caller.reach() {
+        Reach::All => true,
+        Reach::Branch(branch) => helper.branch_id == branch,
+        Reach::Helper(own) => own == helper_id,
+        _ => false,
+    };
+    if ok {
+        Ok(helper)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// Reads availability.
+pub fn get(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    helper_id: i64,
+) -> Result<AvailabilityView, ApiError> {
+    let helper = editable(conn, caller, helper_id)?;
+    let windows = Availability::windows(conn, helper_id)?
+        .into_iter()
+        .map(|w| WindowInput {
+            weekday: w.weekday,
+            start: hhmm(w.start_minute),
+            end: hhmm(w.end_minute),
+        })
+        .collect();
+    Ok(AvailabilityView {
+        windows,
+        visits_per_week: helper.visits_per_week,
+        exceptions: Availability::exceptions(conn, helper_id, None, None)?,
+    })
+}
+
+/// Replaces the weekly windows and visits a week.
+pub fn replace(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    helper_id: i64,
+    input: AvailabilityInput,
+) -> Result<AvailabilityView, ApiError> {
+    let mut errors = vec![];
+    let mut windows = vec![];
+    for (i, w) in input.windows.iter().enumerate() {
+        let (start, end) = (minutes_of(&w.start), minutes_of(&w.end));
+        if !(1..=7).contains(&w.weekday) {
+            errors.push(FieldError::new(
+                format!("windows[{i}].weekday"),
+                "must be 1 (Monday) to 7 (Sunday)",
+            ));
+        }
+        match (start, end) {
+            (Some(s), Some(e)) if s < e => windows.push((w.weekday, s, e)),
+            _ => errors.push(FieldError::new(
+                format!("windows[{i}]"),
+                "start and end are HH:MM with start before end",
+            )),
+        }
+    }
+    if input
+        .visits_per_week
+        .is_some_and(|v| !(0..=40).contains(&v))
+    {
+        errors.push(FieldError::new(
+            "visits_per_week",
+            "must be between 0 and 40",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    crate::db::write_transaction(conn, |conn| {
+        editable(conn, caller, helper_id)?;
+        Availability::replace(conn, helper_id, &windows, input.visits_per_week)?;
+        get(conn, caller, helper_id)
+    })
+}
+
+/// Adds an exception (exams, holidays).
+pub fn add_exception(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    helper_id: i64,
+    input: ExceptionInput,
+) -> Result<Exception, ApiError> {
+    if input.ends_at <= input.starts_at {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "ends_at",
+            "must be after starts_at",
+        )]));
+    }
+    let reason = Text::optional(&input.reason, 200)
+        .map_err(|m| ApiError::Validation(vec![FieldError::new("reason", m)]))?;
+    editable(conn, caller, helper_id)?;
+    Ok(Availability::add_exception(
+        conn,
+        helper_id,
+        input.starts_at.naive_utc(),
+        input.ends_at.naive_utc(),
+        reason.as_str(),
+    )?)
+}
+
+/// Refuses a visit outside the helper's declared windows or inside an exception.
+pub fn check(
+    conn: &mut DbConnection,
+    helper_id: i64,
+    tz: &Tz,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+) -> Result<(), ApiError> {
+    if !Availability::exceptions(conn, helper_id, Some(start), Some(end))?.is_empty() {
+        return Err(ApiError::Conflict(
+            "the helper is unavailable then (exams, holiday…)".into(),
+        ));
+    }
+    let windows = Availability::windows(conn, helper_id)?;
+    if windows.is_empty() {
+        return Ok(());
+    }
+    let (local_start, local_end) = (
+        start.and_utc().with_timezone(tz),
+        end.and_utc().with_timezone(tz),
+    );
+    let weekday = local_start.weekday().number_from_monday() as i32;
+    let from = (local_start.hour() * 60 + local_start.minute()) as i32;
+    let same_day = local_end.date_naive() == local_start.date_naive();
+    let to = if same_day {
+        (local_end.hour() * 60 + local_end.minute()) as i32
+    } else {
+        24 * 60 + (local_end.hour() * 60 + local_end.minute()) as i32
+    };
+    let inside = windows
+        .iter()
+        .any(|w| w.weekday == weekday && w.start_minute <= from && to <= w.end_minute);
+    if inside {
+        Ok(())
+    } else {
+        Err(ApiError::Conflict(
+            "the visit is outside the hours the helper declared".into(),
+        ))
+    }
+}

@@ -1,0 +1,308 @@
+//! Prices, clip-card purchases, balances and the ledger.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Caller;
+use crate::auth::policy::Reach;
+use crate::db::models::audit::AuditEvent;
+use crate::db::models::branch::Branch;
+use crate::db::models::client::Client;
+use crate::db::models::ledger::{Balance, ClipCard, LedgerEntry, Price};
+use crate::db::models::now;
+use crate::db::models::visit::Visit;
+use crate::db::{DbConnection, Page};
+use crate::error::{ApiError, FieldError};
+
+/// The 8-hour clip card.
+pub const CLIP_CARD_8H: &str = "clip_card_8h";
+/// A single hour.
+pub const SINGLE_HOUR: &str = "single_hour";
+
+/// Default Danish prices: 8 hours at 195 DKK an hour (1,560 DKK), a single hour 235 DKK, insurance included.
+pub const DEFAULT_DKK_PRICES: [(&str, i32, i64); 2] =
+    [(CLIP_CARD_8H, 480, 156_000), (SINGLE_HOUR, 60, 23_500)];
+
+/// What a client may do with their hours, by right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Right {
+    /// See balance, ledger, visits.
+    View,
+    /// Book, move and cancel visits.
+    Book,
+    /// Buy clip cards.
+    Pay,
+}
+
+/// Loads a client the caller may act on with `right`; 404 when they may not even see it.
+pub fn client_for(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    client_id: i64,
+    right: Right,
+) -> Result<Client, ApiError> {
+    let client = Client::find(conn, client_id)?;
+    let allowed = match caller.reach() {
+        Reach::All => true,
+        Reach::Branch(branch) => client.branch_id == branch,
+        Reach::Client(own) if own == client_id => match caller.relative {
+            None => true,
+            Some(r) => match right {
+                Right::View => r.view || r.book || r.pay,
+                Right::Book => r.book,
+                Right::Pay => r.pay,
+            },
+        },
+        Reach::Helper(_) if right == Right::View => false,
+        _ => false,
+    };
+    if allowed {
+        return Ok(client);
+    }
+    let sees = matches!(caller.reach(), Reach::Client(own) if own == client_id);
+    if sees {
+        Err(ApiError::Forbidden(
+            "the client has not given you this right".into(),
+        ))
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// Prices in force for a branch, and their history.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PriceList {
+    /// Branch currency.
+    pub currency: String,
+    /// The price of each product now.
+    pub in_force: Vec<Price>,
+    /// Every price ever set, newest first.
+    pub history: Vec<Price>,
+}
+
+/// Body of `POST /api/v1/branches/{id}/prices`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PriceInput {
+    /// `clip_card_8h` or `single_hour`.
+    pub product: String,
+    /// Total price in minor units (øre).
+    pub amount_minor: i64,
+    /// In force from (RFC 3339); now when left out.
+    pub valid_from: Option<DateTime<Utc>>,
+}
+
+/// Body of `POST /api/v1/clients/{id}/clip-cards`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PurchaseInput {
+    /// `clip_card_8h` or `single_hour`.
+    pub product: String,
+    /// How it was paid: `invoice`, `card`, `mobilepay`, `bank_transfer`, `cash`.
+    pub payment_method: String,
+    /// Receipt or transaction reference from the payment.
+    pub payment_reference: Option<String>,
+}
+
+/// A purchase and the balance after it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Purchase {
+    /// The clip card.
+    pub clip_card: ClipCard,
+    /// The balance after the purchase.
+    pub balance: Balance,
+}
+
+fn product_minutes(product: &str) -> Result<i32, ApiError> {
+    match product {
+        CLIP_CARD_8H => Ok(480),
+        SINGLE_HOUR => Ok(60),
+        _ => Err(ApiError::Validation(vec![FieldError::new(
+            "product",
+            "must be clip_card_8h or single_hour",
+        )])),
+    }
+}
+
+/// Prices of a branch (anyone who belongs to it, and admins).
+pub fn prices(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    branch_id: i64,
+) -> Result<PriceList, ApiError> {
+    if caller.reach() != Reach::All && caller.branch_id != Some(branch_id) {
+        return Err(ApiError::NotFound);
+    }
+    let branch = Branch::find(conn, branch_id)?;
+    let at = now();
+    let mut in_force = vec![];
+    for product in [CLIP_CARD_8H, SINGLE_HOUR] {
+        if let Some(price) = Price::in_force(conn, branch_id, product, at)? {
+            in_force.push(price);
+        }
+    }
+    Ok(PriceList {
+        currency: branch.currency,
+        in_force,
+        history: Price::history(conn, branch_id)?,
+    })
+}
+
+/// Sets a new price from a date (admin). Old purchases keep the price they paid.
+pub fn add_price(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    branch_id: i64,
+    input: PriceInput,
+) -> Result<Price, ApiError> {
+    caller.require_admin()?;
+    let minutes = product_minutes(&input.product)?;
+    if !(1..=10_000_000).contains(&input.amount_minor) {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "amount_minor",
+            "must be a positive amount in minor units",
+        )]));
+    }
+    let branch = Branch::find(conn, branch_id)?;
+    let at = now();
+    let from = input.valid_from.map(|t| t.naive_utc()).unwrap_or(at);
+    Ok(Price::insert(
+        conn,
+        branch_id,
+        &input.product,
+        minutes,
+        input.amount_minor,
+        &branch.currency,
+        from,
+        at,
+    )?)
+}
+
+/// Adds the default Danish prices to a DKK branch.
+pub fn add_default_prices(conn: &mut DbConnection, branch: &Branch) -> Result<(), ApiError> {
+    if branch.currency == "DKK" {
+        for (product, minutes, amount) in DEFAULT_DKK_PRICES {
+            Price::insert(
+                conn,
+                branch.id,
+                product,
+                minutes,
+                amount,
+                "DKK",
+                branch.created_at,
+                branch.created_at,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Buys a clip card at the price in force (staff, the client, or a relative with the pay right).
+pub fn buy(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    client_id: i64,
+    input: PurchaseInput,
+) -> Result<Purchase, ApiError> {
+    product_minutes(&input.product)?;
+    let method = input.payment_method.as_str();
+    if !["invoice", "card", "mobilepay", "bank_transfer", "cash"].contains(&method) {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "payment_method",
+            "must be invoice, card, mobilepay, bank_transfer or cash",
+        )]));
+    }
+    if input
+        .payment_reference
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > 200)
+    {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "payment_reference",
+            "must be at most 200 characters",
+        )]));
+    }
+    crate::db::write_transaction(conn, |conn| {
+        let client = client_for(conn, caller, client_id, Right::Pay)?;
+        let at = now();
+        let price =
+            Price::in_force(conn, client.branch_id, &input.product, at)?.ok_or_else(|| {
+                ApiError::Conflict(format!("the branch has no price for {} yet", input.product))
+            })?;
+        let card = ClipCard::insert(
+            conn,
+            client_id,
+            &price,
+            method,
+            input.payment_reference.as_deref(),
+            caller.user_id,
+            at,
+        )?;
+        LedgerEntry::append(
+            conn,
+            client_id,
+            "purchase",
+            card.minutes,
+            None,
+            Some(card.id),
+            Some(caller.user_id),
+            at,
+        )?;
+        AuditEvent::record(
+            conn,
+            Some(caller.user_id),
+            "create",
+            "clip_card",
+            card.id,
+            &["client_id", "product"],
+        )?;
+        let balance = LedgerEntry::balance(conn, client_id)?;
+        Ok(Purchase {
+            clip_card: card,
+            balance,
+        })
+    })
+}
+
+/// A client's balance (anyone who may view the client's hours).
+pub fn balance(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    client_id: i64,
+) -> Result<Balance, ApiError> {
+    client_for(conn, caller, client_id, Right::View)?;
+    Ok(LedgerEntry::balance(conn, client_id)?)
+}
+
+/// A client's ledger, oldest first.
+pub fn ledger(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    client_id: i64,
+    page: Page,
+) -> Result<Vec<LedgerEntry>, ApiError> {
+    client_for(conn, caller, client_id, Right::View)?;
+    Ok(LedgerEntry::list(conn, client_id, page.after, page.limit)?)
+}
+
+/// Reserves a visit's minutes if the balance covers them; call with the client locked.
+pub fn reserve(conn: &mut DbConnection, visit: &Visit, by: i64) -> Result<Balance, ApiError> {
+    let balance = LedgerEntry::balance(conn, visit.client_id)?;
+    if balance.available_minutes < i64::from(visit.minutes) {
+        return Err(ApiError::Conflict(format!(
+            "the clip-card balance covers {} minutes; this visit needs {}",
+            balance.available_minutes, visit.minutes
+        )));
+    }
+    LedgerEntry::append(
+        conn,
+        visit.client_id,
+        "reserve",
+        visit.minutes,
+        Some(visit.id),
+        None,
+        Some(by),
+        now(),
+    )?;
+    Ok(LedgerEntry::balance(conn, visit.client_id)?)
+}
