@@ -122,7 +122,7 @@ pub fn add_nearest_clients(pb: &Problem<'_>, g: &mut Graph, t: Tuning) {
     let max_d = pb.inst.params.max_distance_m as f64;
     for j in 0..g.helpers.len() {
         let h = g.helpers[j] as usize;
-        let k = t.base + 6 * pb.h_left[h].min(64) as usize;
+        let k = t.base + t.per_slot * pb.h_left[h].min(64) as usize;
         let probe = pb.helper_probe(h);
         let best = cheapest(
             k,

@@ -14,6 +14,7 @@ mod idempotent;
 mod matching;
 pub mod openapi;
 mod outbox;
+mod reports;
 mod users;
 mod visits;
 
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(availability::configure)
         .configure(clip_cards::configure)
         .configure(visits::configure)
+        .configure(reports::configure)
         .configure(matching::configure)
         .configure(assignments::configure)
         .configure(audit::configure)

@@ -11,7 +11,7 @@ use crate::error::PROBLEM_JSON;
 
 use super::{
     assignments, audit, auth, availability, branches, clients, clip_cards, health, helpers,
-    matching, outbox, users, visits,
+    matching, outbox, reports, users, visits,
 };
 
 /// Every documented path.
@@ -29,6 +29,7 @@ use super::{
         availability::get, availability::replace, availability::add_exception,
         clip_cards::prices, clip_cards::add_price, clip_cards::buy, clip_cards::balance, clip_cards::ledger,
         visits::book, visits::list, visits::get, visits::reschedule, visits::cancel, visits::no_show, visits::check_in, visits::check_out,
+        reports::hours,
         assignments::list, assignments::create, assignments::end,
         audit::list,
         outbox::list, outbox::resend,

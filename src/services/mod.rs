@@ -9,5 +9,6 @@ pub mod clients;
 pub mod clip_cards;
 pub mod helpers;
 pub mod matching;
+pub mod reports;
 pub mod sessions;
 pub mod visits;

@@ -786,3 +786,93 @@ on_both_backends!(
     racing_bookings_of_one_slot_book_exactly_once,
     racing_bookings_never_overdraw_a_balance_and_the_ledger_adds_up,
 );
+
+mod report {
+    use serde_json::{Value, json};
+
+    use super::setup;
+    use crate::helpers::{TestBackend, spawn_app};
+    use crate::on_both_backends;
+
+    async fn the_hours_report_counts_completed_visits_per_helper_in_json_and_csv(
+        backend: TestBackend,
+    ) {
+        let app = spawn_app(backend).await;
+        let s = setup(&app).await;
+        for day in ["2027-01-12", "2027-01-13", "2027-01-14"] {
+            let booked: Value = app
+                .book(
+                    &s.admin,
+                    s.client,
+                    s.helper,
+                    &format!("{day}T10:00:00+01:00"),
+                    90,
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            let id = booked["visits"][0]["id"].as_i64().unwrap();
+            if day != "2027-01-14" {
+                let home = json!({"lat": 56.157, "lon": 10.205});
+                app.post_ok(
+                    &format!("/api/v1/visits/{id}/check-in"),
+                    Some(&s.helper_token),
+                    home.clone(),
+                    200,
+                )
+                .await;
+                app.post_ok(
+                    &format!("/api/v1/visits/{id}/check-out"),
+                    Some(&s.helper_token),
+                    home,
+                    200,
+                )
+                .await;
+            }
+        }
+
+        let report = app
+            .get_ok(
+                &format!("/api/v1/reports/hours?branch={}&month=2027-01", s.branch),
+                &s.admin,
+            )
+            .await;
+        let csv = app
+            .client
+            .get(format!(
+                "{}/api/v1/reports/hours?branch={}&month=2027-01&format=csv",
+                app.address, s.branch
+            ))
+            .bearer_auth(&s.admin)
+            .send()
+            .await
+            .unwrap();
+
+        assert_eq!(
+            report["helpers"][0]["visits"], 2,
+            "the third visit was not completed"
+        );
+        assert_eq!(report["helpers"][0]["minutes"], 180);
+        assert_eq!(
+            csv.headers().get("content-type").unwrap(),
+            "text/csv; charset=utf-8"
+        );
+        let text = csv.text().await.unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "branch_id,month,helper_id,name,visits,minutes,hours,checked_minutes"
+        );
+        assert!(lines[1].ends_with(",2,180,3.00,0"), "{}", lines[1]);
+        let empty = app
+            .get_ok(
+                &format!("/api/v1/reports/hours?branch={}&month=2027-02", s.branch),
+                &s.admin,
+            )
+            .await;
+        assert!(empty["helpers"].as_array().unwrap().is_empty());
+    }
+
+    on_both_backends!(the_hours_report_counts_completed_visits_per_helper_in_json_and_csv);
+}

@@ -1,0 +1,137 @@
+//! The hours report for payroll and tax: completed visits per helper per month.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::auth::Caller;
+use crate::db::DbConnection;
+use crate::db::models::branch::Branch;
+use crate::db::models::helper::Helper;
+use crate::db::models::visit::{Visit, VisitFilter};
+use crate::error::{ApiError, FieldError};
+
+/// One helper's month.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HelperHours {
+    /// Helper.
+    pub helper_id: i64,
+    /// Name, for the payroll sheet.
+    pub name: String,
+    /// Completed visits.
+    pub visits: i64,
+    /// Booked minutes of the completed visits: what is paid.
+    pub minutes: i64,
+    /// Minutes between check-in and check-out, for comparison.
+    pub checked_minutes: i64,
+}
+
+/// A branch's month.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HoursReport {
+    /// Branch.
+    pub branch_id: i64,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Month boundaries are in this time zone.
+    pub time_zone: String,
+    /// One row per helper with completed visits, by helper id.
+    pub helpers: Vec<HelperHours>,
+}
+
+impl HoursReport {
+    /// The report as CSV (hours with two decimals).
+    pub fn to_csv(&self) -> String {
+        let mut csv =
+            String::from("branch_id,month,helper_id,name,visits,minutes,hours,checked_minutes\n");
+        for h in &self.helpers {
+            let name = h.name.replace('"', "\"\"");
+            csv.push_str(&format!(
+                "{},{},{},\"{}\",{},{},{:.2},{}\n",
+                self.branch_id,
+                self.month,
+                h.helper_id,
+                name,
+                h.visits,
+                h.minutes,
+                h.minutes as f64 / 60.0,
+                h.checked_minutes
+            ));
+        }
+        csv
+    }
+}
+
+fn month_start(month: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map_err(|_| ApiError::Validation(vec![FieldError::new("month", "must be YYYY-MM")]))
+}
+
+/// Hours per helper in a branch and month (branch staff).
+pub fn hours(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    branch_id: i64,
+    month: &str,
+) -> Result<HoursReport, ApiError> {
+    caller.require_staff()?;
+    caller.require_branch(branch_id)?;
+    let first = month_start(month)?;
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+    }
+    .ok_or_else(|| ApiError::Validation(vec![FieldError::new("month", "is out of range")]))?;
+    let branch = Branch::find(conn, branch_id)?;
+    let tz: Tz = branch
+        .time_zone
+        .parse()
+        .unwrap_or(chrono_tz::Europe::Copenhagen);
+    let utc_of = |day: NaiveDate| {
+        day.and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(tz).earliest())
+            .map(|t| t.naive_utc())
+    };
+    let (from, to) = (utc_of(first), utc_of(next));
+    let filter = VisitFilter {
+        branch_id: Some(branch_id),
+        from,
+        to,
+        ..Default::default()
+    };
+    let mut rows: BTreeMap<i64, HelperHours> = BTreeMap::new();
+    for visit in Visit::list(conn, &filter, 0, i64::MAX)?
+        .into_iter()
+        .filter(|v| v.status == "completed")
+    {
+        if !rows.contains_key(&visit.helper_id) {
+            let name = Helper::find(conn, visit.helper_id)?.name;
+            rows.insert(
+                visit.helper_id,
+                HelperHours {
+                    helper_id: visit.helper_id,
+                    name,
+                    visits: 0,
+                    minutes: 0,
+                    checked_minutes: 0,
+                },
+            );
+        }
+        if let Some(row) = rows.get_mut(&visit.helper_id) {
+            row.visits += 1;
+            row.minutes += i64::from(visit.minutes);
+            if let (Some(i), Some(o)) = (visit.checked_in_at, visit.checked_out_at) {
+                row.checked_minutes += (o - i).num_minutes();
+            }
+        }
+    }
+    Ok(HoursReport {
+        branch_id,
+        month: month.to_string(),
+        time_zone: branch.time_zone,
+        helpers: rows.into_values().collect(),
+    })
+}
