@@ -107,7 +107,7 @@ impl Mailer {
                 let content_type =
                     ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
                         .map_err(TransportError::permanent)?;
-                let ics = ics.replace(FROM_ADDRESS, &self.from.email.to_string());
+                let ics = ics.replace(FROM_ADDRESS, self.from.email.as_ref());
                 MultiPart::mixed()
                     .multipart(alternative)
                     .singlepart(Attachment::new("invitation.ics".into()).body(ics, content_type))

@@ -19,7 +19,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 /// Price divisor between two ε phases.
-const ALPHA: i64 = 16;
+const ALPHA: i64 = 8;
 
 /// Work counters of one min-cost run.
 #[derive(Debug, Default, Clone, Copy)]

@@ -8,7 +8,7 @@ use crate::auth::policy::Reach;
 use crate::db::models::audit::AuditEvent;
 use crate::db::models::branch::Branch;
 use crate::db::models::client::Client;
-use crate::db::models::ledger::{Balance, ClipCard, LedgerEntry, Price};
+use crate::db::models::ledger::{Balance, ClipCard, LedgerEntry, NewLedgerEntry, NewPrice, Price};
 use crate::db::models::now;
 use crate::db::models::visit::Visit;
 use crate::db::{DbConnection, Page};
@@ -53,7 +53,6 @@ pub fn client_for(
                 Right::Pay => r.pay,
             },
         },
-        Reach::Helper(_) if right == Right::View => false,
         _ => false,
     };
     if allowed {
@@ -168,13 +167,15 @@ pub fn add_price(
     let from = input.valid_from.map(|t| t.naive_utc()).unwrap_or(at);
     Ok(Price::insert(
         conn,
-        branch_id,
-        &input.product,
-        minutes,
-        input.amount_minor,
-        &branch.currency,
-        from,
-        at,
+        &NewPrice {
+            branch_id,
+            product: input.product,
+            minutes,
+            amount_minor: input.amount_minor,
+            currency: branch.currency,
+            valid_from: from,
+            created_at: at,
+        },
     )?)
 }
 
@@ -184,13 +185,15 @@ pub fn add_default_prices(conn: &mut DbConnection, branch: &Branch) -> Result<()
         for (product, minutes, amount) in DEFAULT_DKK_PRICES {
             Price::insert(
                 conn,
-                branch.id,
-                product,
-                minutes,
-                amount,
-                "DKK",
-                branch.created_at,
-                branch.created_at,
+                &NewPrice {
+                    branch_id: branch.id,
+                    product: product.into(),
+                    minutes,
+                    amount_minor: amount,
+                    currency: "DKK".into(),
+                    valid_from: branch.created_at,
+                    created_at: branch.created_at,
+                },
             )?;
         }
     }
@@ -240,13 +243,15 @@ pub fn buy(
         )?;
         LedgerEntry::append(
             conn,
-            client_id,
-            "purchase",
-            card.minutes,
-            None,
-            Some(card.id),
-            Some(caller.user_id),
-            at,
+            &NewLedgerEntry {
+                client_id,
+                kind: "purchase",
+                minutes: card.minutes,
+                visit_id: None,
+                clip_card_id: Some(card.id),
+                created_by: Some(caller.user_id),
+                created_at: at,
+            },
         )?;
         AuditEvent::record(
             conn,
@@ -296,13 +301,14 @@ pub fn reserve(conn: &mut DbConnection, visit: &Visit, by: i64) -> Result<Balanc
     }
     LedgerEntry::append(
         conn,
-        visit.client_id,
-        "reserve",
-        visit.minutes,
-        Some(visit.id),
-        None,
-        Some(by),
-        now(),
+        &NewLedgerEntry::for_visit(
+            "reserve",
+            visit.client_id,
+            visit.id,
+            visit.minutes,
+            by,
+            now(),
+        ),
     )?;
     Ok(LedgerEntry::balance(conn, visit.client_id)?)
 }

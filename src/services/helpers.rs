@@ -243,21 +243,7 @@ pub fn apply(
                 "no such active branch",
             )]));
         }
-        let pending = Helper::list(
-            conn,
-            &HelperFilter {
-                branch_id: Some(new.branch_id),
-                ..Default::default()
-            },
-            0,
-            i64::MAX,
-        )?
-        .into_iter()
-        .any(|h| {
-            h.email == new.email
-                && !HelperStatus::parse(&h.status).is_ok_and(HelperStatus::is_final)
-        });
-        if pending {
+        if Helper::has_open_application(conn, new.branch_id, &new.email)? {
             return Err(ApiError::Conflict(
                 "an application with this email is already open at this branch".into(),
             ));

@@ -1,6 +1,7 @@
 //! The hours report for payroll and tax: completed visits per helper per month.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
@@ -107,25 +108,23 @@ pub fn hours(
         .into_iter()
         .filter(|v| v.status == "completed")
     {
-        if !rows.contains_key(&visit.helper_id) {
-            let name = Helper::find(conn, visit.helper_id)?.name;
-            rows.insert(
-                visit.helper_id,
-                HelperHours {
+        let row = match rows.entry(visit.helper_id) {
+            Entry::Occupied(row) => row.into_mut(),
+            Entry::Vacant(slot) => {
+                let name = Helper::find(conn, visit.helper_id)?.name;
+                slot.insert(HelperHours {
                     helper_id: visit.helper_id,
                     name,
                     visits: 0,
                     minutes: 0,
                     checked_minutes: 0,
-                },
-            );
-        }
-        if let Some(row) = rows.get_mut(&visit.helper_id) {
-            row.visits += 1;
-            row.minutes += i64::from(visit.minutes);
-            if let (Some(i), Some(o)) = (visit.checked_in_at, visit.checked_out_at) {
-                row.checked_minutes += (o - i).num_minutes();
+                })
             }
+        };
+        row.visits += 1;
+        row.minutes += i64::from(visit.minutes);
+        if let (Some(i), Some(o)) = (visit.checked_in_at, visit.checked_out_at) {
+            row.checked_minutes += (o - i).num_minutes();
         }
     }
     Ok(HoursReport {

@@ -15,7 +15,7 @@ use crate::db::models::assignment::Assignment;
 use crate::db::models::branch::Branch;
 use crate::db::models::client::Client;
 use crate::db::models::helper::Helper;
-use crate::db::models::ledger::{Balance, LedgerEntry};
+use crate::db::models::ledger::{Balance, LedgerEntry, NewLedgerEntry};
 use crate::db::models::now;
 use crate::db::models::visit::{NewVisit, Visit, VisitFilter};
 use crate::db::{DbConnection, Page};
@@ -48,7 +48,10 @@ pub struct VisitInput {
     /// Book a helper from outside the client's team (branch staff only; the visit is flagged).
     #[serde(default)]
     pub substitute: bool,
-    /// Repeat weekly at the same local time for this many weeks in all (1 = once).
+    /// Repeat weekly at the same local time, for `visits.recurring_weeks_ahead` weeks unless `repeat_weeks` says otherwise.
+    #[serde(default)]
+    pub repeat_weekly: bool,
+    /// Occurrences of a weekly series in all (1 = once); implies `repeat_weekly`.
     pub repeat_weeks: Option<u32>,
 }
 
@@ -338,7 +341,11 @@ pub fn book(
 ) -> Result<Booking, ApiError> {
     check_booker(caller, input.substitute)?;
     let (minutes, segments_json) = segments(settings, &input.segments)?;
-    let weeks = input.repeat_weeks.unwrap_or(1);
+    let weeks = match (input.repeat_weeks, input.repeat_weekly) {
+        (Some(weeks), _) => weeks,
+        (None, true) => settings.recurring_weeks_ahead,
+        (None, false) => 1,
+    };
     if !(1..=52).contains(&weeks) {
         return Err(ApiError::Validation(vec![FieldError::new(
             "repeat_weeks",
@@ -464,18 +471,18 @@ pub fn reschedule(
         .map(|s| segments(settings, s))
         .transpose()?;
     crate::db::write_transaction(conn, |conn| {
-        let mut visit = visible(conn, caller, id)?;
-        clip_cards::client_for(conn, caller, visit.client_id, Right::Book)?;
-        let helper_id = patch.helper_id.unwrap_or(visit.helper_id);
-        Visit::lock_people(conn, visit.client_id, helper_id)?;
-        let mut visit_now = Visit::find(conn, id)?;
-        if visit_now.status != "booked" {
+        let seen = visible(conn, caller, id)?;
+        clip_cards::client_for(conn, caller, seen.client_id, Right::Book)?;
+        let helper_id = patch.helper_id.unwrap_or(seen.helper_id);
+        Visit::lock_people(conn, seen.client_id, helper_id)?;
+        // Read again under the locks: a concurrent change may have landed in between.
+        let mut visit = Visit::find(conn, id)?;
+        if visit.status != "booked" {
             return Err(ApiError::Conflict(format!(
                 "a {} visit cannot be moved",
-                visit_now.status
+                visit.status
             )));
         }
-        std::mem::swap(&mut visit, &mut visit_now);
         let start = patch
             .starts_at
             .map(|t| t.with_timezone(&Utc).naive_utc())
@@ -523,13 +530,14 @@ pub fn reschedule(
         if minutes != visit.minutes {
             LedgerEntry::append(
                 conn,
-                visit.client_id,
-                "release",
-                visit.minutes,
-                Some(id),
-                None,
-                Some(caller.user_id),
-                at,
+                &NewLedgerEntry::for_visit(
+                    "release",
+                    visit.client_id,
+                    id,
+                    visit.minutes,
+                    caller.user_id,
+                    at,
+                ),
             )?;
             let resized = Visit {
                 minutes,
@@ -572,13 +580,14 @@ pub fn cancel(
         let late = at > visit.starts_at - Duration::hours(settings.free_cancellation_hours);
         LedgerEntry::append(
             conn,
-            visit.client_id,
-            if late { "charge" } else { "release" },
-            visit.minutes,
-            Some(id),
-            None,
-            Some(caller.user_id),
-            at,
+            &NewLedgerEntry::for_visit(
+                if late { "charge" } else { "release" },
+                visit.client_id,
+                id,
+                visit.minutes,
+                caller.user_id,
+                at,
+            ),
         )?;
         visit.status = "cancelled".into();
         visit.cancelled_at = Some(at);
@@ -607,13 +616,14 @@ pub fn no_show(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Visi
         let at = now();
         LedgerEntry::append(
             conn,
-            visit.client_id,
-            "charge",
-            visit.minutes,
-            Some(id),
-            None,
-            Some(caller.user_id),
-            at,
+            &NewLedgerEntry::for_visit(
+                "charge",
+                visit.client_id,
+                id,
+                visit.minutes,
+                caller.user_id,
+                at,
+            ),
         )?;
         visit.status = "no_show".into();
         visit.updated_at = at;
@@ -661,13 +671,14 @@ pub fn check(
                 visit.check_out_distance_m = Some(distance);
                 LedgerEntry::append(
                     conn,
-                    visit.client_id,
-                    "consume",
-                    visit.minutes,
-                    Some(id),
-                    None,
-                    Some(caller.user_id),
-                    at,
+                    &NewLedgerEntry::for_visit(
+                        "consume",
+                        visit.client_id,
+                        id,
+                        visit.minutes,
+                        caller.user_id,
+                        at,
+                    ),
                 )?;
             }
             (_, status) => {

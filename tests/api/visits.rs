@@ -564,10 +564,10 @@ async fn rescheduling_moves_one_visit_and_rechecks_the_rules(backend: TestBacken
 }
 
 async fn a_weekly_booking_keeps_local_time_across_the_change_to_summer_time(backend: TestBackend) {
-    let app = spawn_app(backend).await;
+    let app = spawn_app_with(backend, |s| s.visits.recurring_weeks_ahead = 3).await;
     let s = setup(&app).await;
     let body = json!({"client_id": s.client, "helper_id": s.helper, "starts_at": "2027-03-16T10:00:00+01:00",
-                      "segments": [{"task": "cooking", "minutes": 90}], "repeat_weeks": 3});
+                      "segments": [{"task": "cooking", "minutes": 90}], "repeat_weekly": true});
 
     let booking = app
         .post_ok("/api/v1/visits", Some(&s.admin), body, 201)

@@ -233,6 +233,21 @@ impl Helper {
             .load(conn)
     }
 
+    /// Whether this email has an application at the branch that is not rejected or left.
+    pub fn has_open_application(
+        conn: &mut DbConnection,
+        branch_id: i64,
+        email: &str,
+    ) -> QueryResult<bool> {
+        diesel::select(diesel::dsl::exists(
+            helpers::table
+                .filter(helpers::branch_id.eq(branch_id))
+                .filter(helpers::email.eq(email))
+                .filter(helpers::status.ne_all(["rejected", "left"])),
+        ))
+        .get_result(conn)
+    }
+
     /// 1-based place on the branch's waitlist, in order of application.
     pub fn waitlist_position(conn: &mut DbConnection, helper: &Helper) -> QueryResult<i64> {
         let ahead: i64 = helpers::table

@@ -82,6 +82,68 @@ pub struct LedgerEntry {
     pub created_at: NaiveDateTime,
 }
 
+/// A price to add.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = prices)]
+pub struct NewPrice {
+    /// Branch.
+    pub branch_id: i64,
+    /// Product.
+    pub product: String,
+    /// Minutes.
+    pub minutes: i32,
+    /// Amount, minor units.
+    pub amount_minor: i64,
+    /// Currency.
+    pub currency: String,
+    /// In force from.
+    pub valid_from: NaiveDateTime,
+    /// Created.
+    pub created_at: NaiveDateTime,
+}
+
+/// A movement to append.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = ledger_entries)]
+pub struct NewLedgerEntry {
+    /// Client.
+    pub client_id: i64,
+    /// Kind.
+    pub kind: &'static str,
+    /// Minutes (positive).
+    pub minutes: i32,
+    /// Visit.
+    pub visit_id: Option<i64>,
+    /// Clip card.
+    pub clip_card_id: Option<i64>,
+    /// Who.
+    pub created_by: Option<i64>,
+    /// When.
+    pub created_at: NaiveDateTime,
+}
+
+impl NewLedgerEntry {
+    /// A movement of a visit's minutes.
+    pub fn for_visit(
+        kind: &'static str,
+        client_id: i64,
+        visit_id: i64,
+        minutes: i32,
+        by: i64,
+        at: NaiveDateTime,
+    ) -> NewLedgerEntry {
+        NewLedgerEntry {
+            client_id,
+            kind,
+            minutes,
+            visit_id: Some(visit_id),
+            clip_card_id: None,
+            created_by: Some(by),
+            created_at: at,
+        }
+    }
+}
+
 /// Minutes by state, all derived from the ledger.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Balance {
@@ -97,26 +159,9 @@ pub struct Balance {
 
 impl Price {
     /// Adds a price row.
-    pub fn insert(
-        conn: &mut DbConnection,
-        branch_id: i64,
-        product: &str,
-        minutes: i32,
-        amount_minor: i64,
-        currency: &str,
-        valid_from: NaiveDateTime,
-        now: NaiveDateTime,
-    ) -> QueryResult<Price> {
+    pub fn insert(conn: &mut DbConnection, new: &NewPrice) -> QueryResult<Price> {
         diesel::insert_into(prices::table)
-            .values((
-                prices::branch_id.eq(branch_id),
-                prices::product.eq(product),
-                prices::minutes.eq(minutes),
-                prices::amount_minor.eq(amount_minor),
-                prices::currency.eq(currency),
-                prices::valid_from.eq(valid_from),
-                prices::created_at.eq(now),
-            ))
+            .values(new)
             .returning(prices::all_columns)
             .get_result(conn)
     }
@@ -150,7 +195,6 @@ impl Price {
 
 impl ClipCard {
     /// Records a purchase.
-    #[allow(clippy::too_many_arguments)]
     pub fn insert(
         conn: &mut DbConnection,
         client_id: i64,
@@ -180,26 +224,9 @@ impl ClipCard {
 
 impl LedgerEntry {
     /// Appends a movement.
-    pub fn append(
-        conn: &mut DbConnection,
-        client_id: i64,
-        kind: &str,
-        minutes: i32,
-        visit_id: Option<i64>,
-        clip_card_id: Option<i64>,
-        by: Option<i64>,
-        now: NaiveDateTime,
-    ) -> QueryResult<()> {
+    pub fn append(conn: &mut DbConnection, new: &NewLedgerEntry) -> QueryResult<()> {
         diesel::insert_into(ledger_entries::table)
-            .values((
-                ledger_entries::client_id.eq(client_id),
-                ledger_entries::kind.eq(kind),
-                ledger_entries::minutes.eq(minutes),
-                ledger_entries::visit_id.eq(visit_id),
-                ledger_entries::clip_card_id.eq(clip_card_id),
-                ledger_entries::created_by.eq(by),
-                ledger_entries::created_at.eq(now),
-            ))
+            .values(new)
             .execute(conn)
             .map(|_| ())
     }
