@@ -26,7 +26,7 @@ fn contact(branch: &Branch) -> BranchContact {
 }
 
 /// Students get Danish when they speak it, English otherwise.
-fn helper_language(helper: &Helper) -> &'static str {
+pub fn helper_language(helper: &Helper) -> &'static str {
     if from_json_list(&helper.languages).iter().any(|l| l == "da") {
         "da"
     } else {
@@ -329,6 +329,113 @@ pub fn clip_card_purchased(
     )
 }
 
+/// Visit done (checked out): the minutes used and the balance left, to the client's side.
+/// Idempotent per visit and recipient.
+pub fn visit_done(
+    conn: &mut DbConnection,
+    visit: &VisitMail<'_>,
+    available_minutes: i64,
+    reserved_minutes: i64,
+) -> Result<Option<i64>, ApiError> {
+    let lang = language(visit.language);
+    enqueue(
+        conn,
+        Mail {
+            kind: "visit_done",
+            recipient: visit.recipient.to_string(),
+            language: lang.into(),
+            branch: BranchContact {
+                name: visit.branch_name.into(),
+                phone: visit.branch_phone.map(Into::into),
+            },
+            values: json!({
+                "client_name": visit.client_name,
+                "helper_name": visit.helper_name,
+                "when": when(visit.start, visit.time_zone, lang),
+                "minutes": visit.minutes,
+                "used": duration(visit.minutes, lang),
+                "left": duration(available_minutes, lang),
+                "reserved": duration(reserved_minutes, lang),
+                "reserved_minutes": reserved_minutes,
+            }),
+            ics: None,
+            dedupe_key: Some(format!(
+                "visit_done:{}:{}",
+                visit.visit_id,
+                visit.recipient.to_lowercase()
+            )),
+        },
+    )
+}
+
+/// A low clip-card balance as plain values.
+#[derive(Debug, Clone)]
+pub struct LowBalanceMail<'a> {
+    /// Who gets the mail (the client or a relative with the pay right).
+    pub recipient: &'a str,
+    /// `da` or `en`.
+    pub language: &'a str,
+    /// Branch name.
+    pub branch_name: &'a str,
+    /// Branch phone.
+    pub branch_phone: Option<&'a str>,
+    /// The client id (part of the dedupe key).
+    pub client_id: i64,
+    /// The client's name.
+    pub client_name: &'a str,
+    /// Minutes left that no visit has reserved.
+    pub available_minutes: i64,
+    /// Names the low-balance state, e.g. the last clip card bought: one mail per state and recipient.
+    pub state: &'a str,
+}
+
+/// The balance is at or below the low mark: once per state (`low_balance:{client}:{state}:{recipient}`).
+pub fn low_balance(
+    conn: &mut DbConnection,
+    low: &LowBalanceMail<'_>,
+) -> Result<Option<i64>, ApiError> {
+    let lang = language(low.language);
+    enqueue(
+        conn,
+        Mail {
+            kind: "low_balance",
+            recipient: low.recipient.to_string(),
+            language: lang.into(),
+            branch: BranchContact {
+                name: low.branch_name.into(),
+                phone: low.branch_phone.map(Into::into),
+            },
+            values: json!({
+                "client_name": low.client_name,
+                "left": duration(low.available_minutes, lang),
+            }),
+            ics: None,
+            dedupe_key: Some(format!(
+                "low_balance:{}:{}:{}",
+                low.client_id,
+                low.state,
+                low.recipient.to_lowercase()
+            )),
+        },
+    )
+}
+
+/// Minutes as the reader says them: "6 timer og 30 minutter" or "6 hours 30 minutes".
+pub fn duration(minutes: i64, lang: &str) -> String {
+    let (hours, rest) = (minutes.max(0) / 60, minutes.max(0) % 60);
+    let (hour, hours_word, minute, minutes_word, and) = match lang {
+        "en" => ("hour", "hours", "minute", "minutes", " "),
+        _ => ("time", "timer", "minut", "minutter", " og "),
+    };
+    let h = format!("{hours} {}", if hours == 1 { hour } else { hours_word });
+    let m = format!("{rest} {}", if rest == 1 { minute } else { minutes_word });
+    match (hours, rest) {
+        (0, _) => m,
+        (_, 0) => h,
+        _ => format!("{h}{and}{m}"),
+    }
+}
+
 const DA_DAYS: [&str; 7] = [
     "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
 ];
@@ -431,6 +538,15 @@ mod tests {
             when(at, "Europe/Copenhagen", "en"),
             "Tuesday 1 December 2026 at 10:00"
         );
+    }
+
+    #[test]
+    fn durations_are_written_in_hours_and_minutes() {
+        assert_eq!(duration(390, "da"), "6 timer og 30 minutter");
+        assert_eq!(duration(60, "da"), "1 time");
+        assert_eq!(duration(0, "da"), "0 minutter");
+        assert_eq!(duration(90, "en"), "1 hour 30 minutes");
+        assert_eq!(duration(30, "en"), "30 minutes");
     }
 
     #[test]

@@ -19,8 +19,9 @@ use crate::db::models::outbox::{NewOutboxMail, OutboxMail, PENDING};
 use crate::error::ApiError;
 
 pub use events::{
-    ClipCardMail, VisitMail, application_received, clip_card_purchased, helper_moved,
-    match_committed, visit_booked, visit_cancelled, visit_reminder, visit_rescheduled,
+    ClipCardMail, LowBalanceMail, VisitMail, application_received, clip_card_purchased,
+    helper_language, helper_moved, low_balance, match_committed, visit_booked, visit_cancelled,
+    visit_done, visit_reminder, visit_rescheduled,
 };
 pub use mask::mask_addresses;
 pub use transport::{Mailer, TransportError};

@@ -61,6 +61,14 @@ const FILES: &[(&str, &str)] = embed!(
     "clip_card_purchased.da.html",
     "clip_card_purchased.en.txt",
     "clip_card_purchased.en.html",
+    "visit_done.da.txt",
+    "visit_done.da.html",
+    "visit_done.en.txt",
+    "visit_done.en.html",
+    "low_balance.da.txt",
+    "low_balance.da.html",
+    "low_balance.en.txt",
+    "low_balance.en.html",
 );
 
 /// Every kind of mail there is a template for.
@@ -75,6 +83,8 @@ pub const KINDS: &[&str] = &[
     "visit_cancelled",
     "visit_reminder",
     "clip_card_purchased",
+    "visit_done",
+    "low_balance",
 ];
 
 /// A rendered mail.
@@ -148,7 +158,9 @@ mod tests {
                "name": "Anna <b>", "status": "screened", "link": "https://x/set-password?token=t",
                "helpers": ["Bo", "Anna"], "client_name": "Karen", "helper_name": "Bo",
                "when": "tirsdag", "minutes": 60, "card_id": 7, "hours": 10,
-               "price": "1.500,00 DKK", "purchased": "1. december 2026"})
+               "price": "1.500,00 DKK", "purchased": "1. december 2026",
+               "used": "1 time", "left": "2 timer", "reserved": "30 minutter",
+               "reserved_minutes": 30})
     }
 
     #[test]
