@@ -15,6 +15,9 @@ use crate::db::models::now;
 use crate::db::models::outbox::OutboxMail;
 use crate::db::{DbConnection, DbError, DbPool};
 
+/// How often a worker runs the day-before reminder job (`services::visit_mail::send_reminders`).
+pub const REMINDER_INTERVAL: Duration = Duration::from_secs(5 * 60);
+
 /// A configured worker, not yet running.
 #[derive(Clone)]
 pub struct Worker {
@@ -66,7 +69,12 @@ impl Worker {
             poll_interval_ms = poll.as_millis() as u64,
             "mail worker started"
         );
+        let mut reminders_at = tokio::time::Instant::now();
         while !*stopped.borrow() {
+            if tokio::time::Instant::now() >= reminders_at {
+                self.reminders().await;
+                reminders_at = tokio::time::Instant::now() + REMINDER_INTERVAL;
+            }
             let idle = match self.round(&stopped).await {
                 Ok(round) => round.claimed == 0,
                 Err(error) => {
@@ -113,6 +121,21 @@ impl Worker {
             }
         }
         Ok(round)
+    }
+
+    /// Runs the idempotent day-before reminder job once; a failure is logged and retried later.
+    pub async fn reminders(&self) {
+        let pool = self.pool.clone();
+        let job = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(DbError::from)?;
+            crate::services::visit_mail::send_reminders(&mut conn, chrono::Utc::now())
+        })
+        .await;
+        match job {
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "reminder job failed; will retry"),
+            Err(_) => tracing::warn!("reminder job did not finish"),
+        }
     }
 
     async fn deliver(&self, mail: &OutboxMail) -> Result<bool, DbError> {

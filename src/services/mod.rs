@@ -11,4 +11,5 @@ pub mod helpers;
 pub mod matching;
 pub mod reports;
 pub mod sessions;
+pub mod visit_mail;
 pub mod visits;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::availability;
 use super::clip_cards::{self, Right};
+use super::visit_mail;
 use crate::auth::Caller;
 use crate::auth::policy::Reach;
 use crate::config::VisitSettings;
@@ -387,9 +388,14 @@ pub fn book(
             }
             booked.push(Visit::find(conn, visit.id)?);
         }
+        visit_mail::booked(conn, &client, &branch, &booked)?;
         let balance = LedgerEntry::balance(conn, client.id)?;
+        let low_balance = balance.available_minutes <= settings.low_balance_minutes;
+        if low_balance {
+            visit_mail::low_balance(conn, &client, &branch, &balance)?;
+        }
         Ok(Booking {
-            low_balance: balance.available_minutes <= settings.low_balance_minutes,
+            low_balance,
             visits: booked.into_iter().map(|v| view(v, &branch)).collect(),
             balance,
         })
@@ -545,6 +551,7 @@ pub fn reschedule(
             };
             clip_cards::reserve(conn, &resized, caller.user_id)?;
         }
+        let previous_helper_id = visit.helper_id;
         visit.helper_id = helper_id;
         visit.starts_at = start;
         visit.ends_at = end;
@@ -553,6 +560,7 @@ pub fn reschedule(
         visit.sequence += 1;
         visit.updated_at = at;
         Visit::save(conn, &visit)?;
+        visit_mail::rescheduled(conn, &visit, previous_helper_id)?;
         Ok(view(visit, &branch))
     })
 }
@@ -595,6 +603,7 @@ pub fn cancel(
         visit.sequence += 1;
         visit.updated_at = at;
         Visit::save(conn, &visit)?;
+        visit_mail::cancelled(conn, &visit)?;
         let branch = Branch::find(conn, visit.branch_id)?;
         Ok(view(visit, &branch))
     })
@@ -695,6 +704,9 @@ pub fn check(
         visit.position_flagged |= distance > settings.position_flag_distance_m;
         visit.updated_at = at;
         Visit::save(conn, &visit)?;
+        if check_out {
+            visit_mail::done(conn, &visit)?;
+        }
         let branch = Branch::find(conn, visit.branch_id)?;
         Ok(view(visit, &branch))
     })

@@ -20,6 +20,9 @@ use crate::helpers::fixtures::{PASSWORD, application, client};
 use crate::helpers::{TcpProxy, TestApp, TestBackend, spawn_app_with, test_settings};
 use crate::on_both_backends;
 
+/// Mails about visits and clip cards, through the same SMTP server.
+mod visit_mail;
+
 /// Collects every message the SMTP server accepts.
 #[derive(Clone, Default)]
 struct Collector {

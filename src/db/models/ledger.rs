@@ -220,6 +220,14 @@ impl ClipCard {
             .returning(clip_cards::all_columns)
             .get_result(conn)
     }
+
+    /// The id of the client's newest clip card, if any.
+    pub fn last_id_for_client(conn: &mut DbConnection, client_id: i64) -> QueryResult<Option<i64>> {
+        clip_cards::table
+            .filter(clip_cards::client_id.eq(client_id))
+            .select(diesel::dsl::max(clip_cards::id))
+            .first(conn)
+    }
 }
 
 impl LedgerEntry {

@@ -222,6 +222,21 @@ impl Visit {
         Ok(())
     }
 
+    /// Booked visits starting in `(from, to]`, by start.
+    pub fn booked_starting_between(
+        conn: &mut DbConnection,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> QueryResult<Vec<Visit>> {
+        visits::table
+            .filter(visits::status.eq("booked"))
+            .filter(visits::starts_at.gt(from))
+            .filter(visits::starts_at.le(to))
+            .order((visits::starts_at, visits::id))
+            .select(Visit::as_select())
+            .load(conn)
+    }
+
     /// Marks a visit as part of a series.
     pub fn set_series(conn: &mut DbConnection, id: i64, series_id: i64) -> QueryResult<()> {
         diesel::update(visits::table.find(id))

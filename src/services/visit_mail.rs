@@ -1,0 +1,390 @@
+//! Who gets which mail about visits and clip-card hours, enqueued inside the caller's
+//! transaction (see docs/email.md): the client (when they have an address), the relatives the
+//! client gave a matching right, and the helper. Relatives read the client's language; a helper
+//! gets Danish when they speak it. Logs carry no addresses.
+
+use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use crate::db::DbConnection;
+use crate::db::models::branch::Branch;
+use crate::db::models::client::Client;
+use crate::db::models::helper::Helper;
+use crate::db::models::ledger::{Balance, ClipCard, LedgerEntry};
+use crate::db::models::relative::Relative;
+use crate::db::models::visit::Visit;
+use crate::email::{self, ClipCardMail, LowBalanceMail, VisitMail};
+use crate::error::ApiError;
+
+/// One address and the language to write to it in.
+struct To {
+    address: String,
+    language: String,
+}
+
+/// A visit mail function from `crate::email`.
+type VisitEvent = fn(&mut DbConnection, &VisitMail<'_>) -> Result<Option<i64>, ApiError>;
+
+/// The client and their relatives holding `right`, each address once (case-insensitive).
+fn client_side(
+    conn: &mut DbConnection,
+    client: &Client,
+    right: fn(&Relative) -> bool,
+) -> Result<Vec<To>, ApiError> {
+    let mut to: Vec<To> = vec![];
+    let relatives = Relative::for_client(conn, client.id)?;
+    let addresses = client.email.iter().cloned().chain(
+        relatives
+            .iter()
+            .filter(|r| right(r))
+            .filter_map(|r| r.email.clone()),
+    );
+    for address in addresses {
+        let address = address.trim().to_string();
+        if !address.is_empty() && !to.iter().any(|t| t.address.eq_ignore_ascii_case(&address)) {
+            to.push(To {
+                address,
+                language: client.preferred_language.clone(),
+            });
+        }
+    }
+    Ok(to)
+}
+
+fn sees_visits(relative: &Relative) -> bool {
+    relative.can_view || relative.can_book
+}
+
+fn pays(relative: &Relative) -> bool {
+    relative.can_pay
+}
+
+fn helper_to(helper: &Helper) -> To {
+    To {
+        address: helper.email.clone(),
+        language: email::helper_language(helper).into(),
+    }
+}
+
+fn time_zone(branch: &Branch) -> Tz {
+    branch
+        .time_zone
+        .parse()
+        .unwrap_or(chrono_tz::Europe::Copenhagen)
+}
+
+/// Sends `event` about `visit` to each of `to`; returns how many were queued.
+fn send(
+    conn: &mut DbConnection,
+    event: VisitEvent,
+    visit: &Visit,
+    client: &Client,
+    helper: &Helper,
+    branch: &Branch,
+    to: &[To],
+) -> Result<usize, ApiError> {
+    let mut queued = 0;
+    for recipient in to {
+        let mail = VisitMail {
+            recipient: &recipient.address,
+            language: &recipient.language,
+            branch_name: &branch.name,
+            branch_phone: branch.phone.as_deref(),
+            client_name: &client.name,
+            helper_name: &helper.name,
+            start: visit.starts_at.and_utc(),
+            time_zone: &branch.time_zone,
+            minutes: i64::from(visit.minutes),
+            visit_id: visit.id,
+            sequence: visit.sequence,
+        };
+        if event(conn, &mail)?.is_some() {
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+/// Everyone who hears about a visit: the client's side and the visit's helper.
+fn everyone(
+    conn: &mut DbConnection,
+    client: &Client,
+    helper: &Helper,
+) -> Result<Vec<To>, ApiError> {
+    let mut to = client_side(conn, client, sees_visits)?;
+    if !to
+        .iter()
+        .any(|t| t.address.eq_ignore_ascii_case(&helper.email))
+    {
+        to.push(helper_to(helper));
+    }
+    Ok(to)
+}
+
+/// Visits booked (every occurrence of a series): a confirmation with a calendar invite each.
+pub fn booked(
+    conn: &mut DbConnection,
+    client: &Client,
+    branch: &Branch,
+    visits: &[Visit],
+) -> Result<(), ApiError> {
+    let mut helper: Option<Helper> = None;
+    for visit in visits {
+        if helper.as_ref().is_none_or(|h| h.id != visit.helper_id) {
+            helper = Some(Helper::find(conn, visit.helper_id)?);
+        }
+        if let Some(helper) = &helper {
+            let to = everyone(conn, client, helper)?;
+            send(conn, email::visit_booked, visit, client, helper, branch, &to)?;
+        }
+    }
+    Ok(())
+}
+
+/// A visit moved: the new invite (same UID, higher SEQUENCE). When the helper changed, the
+/// previous helper gets a cancellation and the new one a confirmation.
+pub fn rescheduled(
+    conn: &mut DbConnection,
+    visit: &Visit,
+    previous_helper_id: i64,
+) -> Result<(), ApiError> {
+    let client = Client::find(conn, visit.client_id)?;
+    let branch = Branch::find(conn, visit.branch_id)?;
+    let helper = Helper::find(conn, visit.helper_id)?;
+    let to = client_side(conn, &client, sees_visits)?;
+    send(
+        conn,
+        email::visit_rescheduled,
+        visit,
+        &client,
+        &helper,
+        &branch,
+        &to,
+    )?;
+    if previous_helper_id == visit.helper_id {
+        let to = [helper_to(&helper)];
+        send(
+            conn,
+            email::visit_rescheduled,
+            visit,
+            &client,
+            &helper,
+            &branch,
+            &to,
+        )?;
+    } else {
+        let previous = Helper::find(conn, previous_helper_id)?;
+        let to = [helper_to(&previous)];
+        send(
+            conn,
+            email::visit_cancelled,
+            visit,
+            &client,
+            &previous,
+            &branch,
+            &to,
+        )?;
+        let to = [helper_to(&helper)];
+        send(
+            conn,
+            email::visit_booked,
+            visit,
+            &client,
+            &helper,
+            &branch,
+            &to,
+        )?;
+    }
+    Ok(())
+}
+
+/// A visit cancelled: METHOD:CANCEL to everyone who had the invite.
+pub fn cancelled(conn: &mut DbConnection, visit: &Visit) -> Result<(), ApiError> {
+    let client = Client::find(conn, visit.client_id)?;
+    let branch = Branch::find(conn, visit.branch_id)?;
+    let helper = Helper::find(conn, visit.helper_id)?;
+    let to = everyone(conn, &client, &helper)?;
+    send(
+        conn,
+        email::visit_cancelled,
+        visit,
+        &client,
+        &helper,
+        &branch,
+        &to,
+    )?;
+    Ok(())
+}
+
+/// A visit checked out: minutes used and the balance left, to the client's side.
+pub fn done(conn: &mut DbConnection, visit: &Visit) -> Result<(), ApiError> {
+    let client = Client::find(conn, visit.client_id)?;
+    let branch = Branch::find(conn, visit.branch_id)?;
+    let helper = Helper::find(conn, visit.helper_id)?;
+    let balance = LedgerEntry::balance(conn, client.id)?;
+    for recipient in client_side(conn, &client, sees_visits)? {
+        let mail = VisitMail {
+            recipient: &recipient.address,
+            language: &recipient.language,
+            branch_name: &branch.name,
+            branch_phone: branch.phone.as_deref(),
+            client_name: &client.name,
+            helper_name: &helper.name,
+            start: visit.starts_at.and_utc(),
+            time_zone: &branch.time_zone,
+            minutes: i64::from(visit.minutes),
+            visit_id: visit.id,
+            sequence: visit.sequence,
+        };
+        email::visit_done(
+            conn,
+            &mail,
+            balance.available_minutes,
+            balance.reserved_minutes,
+        )?;
+    }
+    Ok(())
+}
+
+/// The balance fell to the low mark: once per clip card bought, to the client and the
+/// relatives who pay (dedupe key `low_balance:{client}:card-{last card id}:{recipient}`).
+pub fn low_balance(
+    conn: &mut DbConnection,
+    client: &Client,
+    branch: &Branch,
+    balance: &Balance,
+) -> Result<(), ApiError> {
+    let last_card = ClipCard::last_id_for_client(conn, client.id)?.unwrap_or(0);
+    let state = format!("card-{last_card}");
+    for recipient in client_side(conn, client, pays)? {
+        email::low_balance(
+            conn,
+            &LowBalanceMail {
+                recipient: &recipient.address,
+                language: &recipient.language,
+                branch_name: &branch.name,
+                branch_phone: branch.phone.as_deref(),
+                client_id: client.id,
+                client_name: &client.name,
+                available_minutes: balance.available_minutes,
+                state: &state,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// A clip card bought: the receipt, to the client and the relatives who pay.
+pub fn clip_card_purchased(
+    conn: &mut DbConnection,
+    client: &Client,
+    card: &ClipCard,
+) -> Result<(), ApiError> {
+    let branch = Branch::find(conn, client.branch_id)?;
+    for recipient in client_side(conn, client, pays)? {
+        email::clip_card_purchased(
+            conn,
+            &ClipCardMail {
+                recipient: &recipient.address,
+                language: &recipient.language,
+                branch_name: &branch.name,
+                branch_phone: branch.phone.as_deref(),
+                client_name: &client.name,
+                card_id: card.id,
+                hours: i64::from(card.minutes) / 60,
+                price_minor: card.amount_minor,
+                currency: &card.currency,
+                purchased_at: card.purchased_at.and_utc(),
+                time_zone: &branch.time_zone,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Booked visits are looked at this far ahead; the reminder rule picks from them.
+const REMINDER_HORIZON_HOURS: i64 = 48;
+/// Local hour on the day before a visit from which its reminder is due.
+const REMINDER_HOUR: u32 = 9;
+
+/// When a visit's reminder becomes due: 09:00 branch time on the calendar day before it.
+pub fn reminder_due_at(starts_at: NaiveDateTime, tz: &Tz) -> NaiveDateTime {
+    let local_day = starts_at.and_utc().with_timezone(tz).date_naive();
+    local_day
+        .pred_opt()
+        .and_then(|day| day.and_hms_opt(REMINDER_HOUR, 0, 0))
+        .and_then(|at| tz.from_local_datetime(&at).earliest())
+        .map(|at| at.naive_utc())
+        .unwrap_or(starts_at - Duration::hours(24))
+}
+
+/// The day-before reminder job; idempotent, so any number of workers may run it at any time.
+///
+/// Rule: a visit still `booked` gets one reminder (per start time and recipient) once `now`
+/// is past 09:00 branch time on the calendar day before it and before it starts, unless it was
+/// booked or moved after that moment (its confirmation is then fresh). Recipients: the client's
+/// side (as for the booking) and the helper. Returns how many mails were queued.
+pub fn send_reminders(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, ApiError> {
+    let at = now.naive_utc();
+    let horizon = at + Duration::hours(REMINDER_HORIZON_HOURS);
+    let mut queued = 0;
+    for candidate in Visit::booked_starting_between(conn, at, horizon)? {
+        queued += crate::db::write_transaction(conn, |conn| {
+            Visit::lock_people(conn, candidate.client_id, candidate.helper_id)?;
+            // Read again under the locks: it may have been moved or cancelled meanwhile.
+            let visit = Visit::find(conn, candidate.id)?;
+            let branch = Branch::find(conn, visit.branch_id)?;
+            let due = reminder_due_at(visit.starts_at, &time_zone(&branch));
+            if visit.status != "booked"
+                || visit.starts_at <= at
+                || at < due
+                || visit.updated_at >= due
+            {
+                return Ok::<usize, ApiError>(0);
+            }
+            let client = Client::find(conn, visit.client_id)?;
+            let helper = Helper::find(conn, visit.helper_id)?;
+            let to = everyone(conn, &client, &helper)?;
+            send(
+                conn,
+                email::visit_reminder,
+                &visit,
+                &client,
+                &helper,
+                &branch,
+                &to,
+            )
+        })?;
+    }
+    if queued > 0 {
+        tracing::info!(reminders = queued, "visit reminders queued");
+    }
+    Ok(queued)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn utc(y: i32, m: u32, d: u32, h: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|d| d.and_hms_opt(h, 0, 0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_reminder_is_due_at_nine_local_time_the_day_before() {
+        let tz = chrono_tz::Europe::Copenhagen;
+        // Tuesday 12 January 2027 10:00 CET is 09:00 UTC; due Monday 09:00 CET = 08:00 UTC.
+        assert_eq!(
+            reminder_due_at(utc(2027, 1, 12, 9), &tz),
+            utc(2027, 1, 11, 8)
+        );
+        // Just after midnight local time (23:30 UTC the evening before).
+        let start = utc(2027, 1, 11, 23) + Duration::minutes(30);
+        assert_eq!(reminder_due_at(start, &tz), utc(2027, 1, 11, 8));
+        // Summer time: 09:00 CEST is 07:00 UTC.
+        assert_eq!(reminder_due_at(utc(2027, 6, 2, 8), &tz), utc(2027, 6, 1, 7));
+    }
+}
