@@ -135,7 +135,15 @@ pub fn booked(
         }
         if let Some(helper) = &helper {
             let to = everyone(conn, client, helper)?;
-            send(conn, email::visit_booked, visit, client, helper, branch, &to)?;
+            send(
+                conn,
+                email::visit_booked,
+                visit,
+                client,
+                helper,
+                branch,
+                &to,
+            )?;
         }
     }
     Ok(())

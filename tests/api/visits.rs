@@ -659,6 +659,25 @@ async fn a_retried_booking_with_the_same_idempotency_key_books_once(backend: Tes
     );
 }
 
+async fn a_retried_purchase_with_the_same_idempotency_key_buys_once(backend: TestBackend) {
+    let app = spawn_app(backend).await;
+    let s = setup(&app).await;
+    let body = json!({"product": "single_hour", "payment_method": "mobilepay", "payment_reference": "MP-77"});
+    let url = format!("{}/api/v1/clients/{}/clip-cards", app.address, s.client);
+    let send = || app.client.post(&url).bearer_auth(&s.admin).header("Idempotency-Key", "buy-once").json(&body).send();
+
+    let attempts = join_all([send(), send(), send()]).await;
+
+    let mut bodies = vec![];
+    for response in attempts {
+        let response = response.unwrap();
+        assert_eq!(response.status().as_u16(), 201);
+        bodies.push(response.json::<Value>().await.unwrap());
+    }
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "every retry sees the first answer");
+    assert_eq!(app.balance(&s.admin, s.client).await["purchased_minutes"], 480 + 60);
+}
+
 async fn racing_bookings_of_one_slot_book_exactly_once(backend: TestBackend) {
     let app = spawn_app_with(backend, |s| {
         s.database.max_connections = 8;
@@ -783,6 +802,7 @@ on_both_backends!(
     rescheduling_moves_one_visit_and_rechecks_the_rules,
     a_weekly_booking_keeps_local_time_across_the_change_to_summer_time,
     a_retried_booking_with_the_same_idempotency_key_books_once,
+    a_retried_purchase_with_the_same_idempotency_key_buys_once,
     racing_bookings_of_one_slot_book_exactly_once,
     racing_bookings_never_overdraw_a_balance_and_the_ledger_adds_up,
 );
