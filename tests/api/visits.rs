@@ -664,7 +664,14 @@ async fn a_retried_purchase_with_the_same_idempotency_key_buys_once(backend: Tes
     let s = setup(&app).await;
     let body = json!({"product": "single_hour", "payment_method": "mobilepay", "payment_reference": "MP-77"});
     let url = format!("{}/api/v1/clients/{}/clip-cards", app.address, s.client);
-    let send = || app.client.post(&url).bearer_auth(&s.admin).header("Idempotency-Key", "buy-once").json(&body).send();
+    let send = || {
+        app.client
+            .post(&url)
+            .bearer_auth(&s.admin)
+            .header("Idempotency-Key", "buy-once")
+            .json(&body)
+            .send()
+    };
 
     let attempts = join_all([send(), send(), send()]).await;
 
@@ -674,8 +681,14 @@ async fn a_retried_purchase_with_the_same_idempotency_key_buys_once(backend: Tes
         assert_eq!(response.status().as_u16(), 201);
         bodies.push(response.json::<Value>().await.unwrap());
     }
-    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "every retry sees the first answer");
-    assert_eq!(app.balance(&s.admin, s.client).await["purchased_minutes"], 480 + 60);
+    assert!(
+        bodies.windows(2).all(|w| w[0] == w[1]),
+        "every retry sees the first answer"
+    );
+    assert_eq!(
+        app.balance(&s.admin, s.client).await["purchased_minutes"],
+        480 + 60
+    );
 }
 
 async fn racing_bookings_of_one_slot_book_exactly_once(backend: TestBackend) {
