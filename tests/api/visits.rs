@@ -62,11 +62,35 @@ impl TestApp {
             .await
     }
 
+    /// Books and returns the visit id, asserting success.
+    pub async fn book_id(
+        &self,
+        token: &str,
+        client: i64,
+        helper: i64,
+        starts_at: &str,
+        minutes: i32,
+    ) -> i64 {
+        let response = self.book(token, client, helper, starts_at, minutes).await;
+        assert_eq!(response.status().as_u16(), 201);
+        let booking: Value = response.json().await.unwrap();
+        booking["visits"][0]["id"].as_i64().unwrap()
+    }
+
     /// `GET /api/v1/clients/{id}/balance`.
     pub async fn balance(&self, token: &str, client: i64) -> Value {
         self.get_ok(&format!("/api/v1/clients/{client}/balance"), token)
             .await
     }
+}
+
+/// An app with enough workers and connections for requests to really race.
+async fn racing_app(backend: TestBackend) -> TestApp {
+    spawn_app_with(backend, |s| {
+        s.database.max_connections = 8;
+        s.server.workers = 4;
+    })
+    .await
 }
 
 async fn a_clip_card_buys_eight_hours_at_the_price_in_force(backend: TestBackend) {
@@ -404,19 +428,15 @@ async fn cancelling_in_time_releases_and_late_cancelling_uses_the_hours(backend:
 async fn cancelling_before_the_notice_period_is_free(backend: TestBackend) {
     let app = spawn_app(backend).await;
     let s = setup(&app).await;
-    let booked: Value = app
-        .book(
+    let id = app
+        .book_id(
             &s.admin,
             s.client,
             s.helper,
             "2027-01-12T10:00:00+01:00",
             60,
         )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = booked["visits"][0]["id"].as_i64().unwrap();
+        .await;
 
     let cancelled = app
         .post_ok(
@@ -452,19 +472,15 @@ async fn check_in_far_away_is_flagged_and_check_out_consumes_the_booked_minutes(
 ) {
     let app = spawn_app(backend).await;
     let s = setup(&app).await;
-    let booked: Value = app
-        .book(
+    let id = app
+        .book_id(
             &s.admin,
             s.client,
             s.helper,
             "2027-01-12T10:00:00+01:00",
             90,
         )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = booked["visits"][0]["id"].as_i64().unwrap();
+        .await;
 
     let checked_in = app
         .post_ok(
@@ -692,11 +708,7 @@ async fn a_retried_purchase_with_the_same_idempotency_key_buys_once(backend: Tes
 }
 
 async fn racing_bookings_of_one_slot_book_exactly_once(backend: TestBackend) {
-    let app = spawn_app_with(backend, |s| {
-        s.database.max_connections = 8;
-        s.server.workers = 4;
-    })
-    .await;
+    let app = racing_app(backend).await;
     let s = setup(&app).await;
     let mut clients = vec![];
     for n in 0..8 {
@@ -737,11 +749,7 @@ async fn racing_bookings_of_one_slot_book_exactly_once(backend: TestBackend) {
 }
 
 async fn racing_bookings_never_overdraw_a_balance_and_the_ledger_adds_up(backend: TestBackend) {
-    let app = spawn_app_with(backend, |s| {
-        s.database.max_connections = 8;
-        s.server.workers = 4;
-    })
-    .await;
+    let app = racing_app(backend).await;
     let s = setup(&app).await;
     let mut helpers = vec![s.helper];
     for n in 0..2 {
@@ -833,19 +841,15 @@ mod report {
         let app = spawn_app(backend).await;
         let s = setup(&app).await;
         for day in ["2027-01-12", "2027-01-13", "2027-01-14"] {
-            let booked: Value = app
-                .book(
+            let id = app
+                .book_id(
                     &s.admin,
                     s.client,
                     s.helper,
                     &format!("{day}T10:00:00+01:00"),
                     90,
                 )
-                .await
-                .json()
-                .await
-                .unwrap();
-            let id = booked["visits"][0]["id"].as_i64().unwrap();
+                .await;
             if day != "2027-01-14" {
                 let home = json!({"lat": 56.157, "lon": 10.205});
                 app.post_ok(
