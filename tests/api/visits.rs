@@ -829,7 +829,7 @@ on_both_backends!(
 );
 
 mod report {
-    use serde_json::{Value, json};
+    use serde_json::json;
 
     use super::setup;
     use crate::helpers::{TestBackend, spawn_app};
