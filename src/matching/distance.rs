@@ -67,9 +67,11 @@ pub fn chord2_covering(metres: i64) -> f64 {
 }
 
 /// A lower bound, in metres, on the rounded distance of points a squared chord `chord2` apart.
+///
+/// An arc is never shorter than its chord, so `R · chord` bounds the great-circle distance
+/// from below (by at most 4 mm at 15 km) without the arcsine.
 pub fn metres_below(chord2: f64) -> f64 {
-    let half = (chord2.max(0.0).sqrt() / 2.0).min(1.0);
-    2.0 * EARTH_RADIUS_M * half.asin() - MARGIN_M
+    EARTH_RADIUS_M * chord2.max(0.0).sqrt() - MARGIN_M
 }
 
 #[cfg(test)]

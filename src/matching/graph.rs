@@ -33,6 +33,23 @@ pub struct Graph {
     room: Vec<i64>,
 }
 
+/// Z-order (Morton) key of a position, 16 bits per coordinate.
+fn morton(lat: f64, lon: f64) -> u32 {
+    // Validated positions are finite and in range; `as` saturates anyway.
+    let x = ((lon + 180.0) / 360.0 * 65535.0) as u32;
+    let y = ((lat + 90.0) / 180.0 * 65535.0) as u32;
+    spread(x) | (spread(y) << 1)
+}
+
+/// Spreads the low 16 bits of `v` to the even bit positions.
+fn spread(v: u32) -> u32 {
+    let mut v = v & 0xFFFF;
+    v = (v | (v << 8)) & 0x00FF_00FF;
+    v = (v | (v << 4)) & 0x0F0F_0F0F;
+    v = (v | (v << 2)) & 0x3333_3333;
+    (v | (v << 1)) & 0x5555_5555
+}
+
 /// The source node.
 pub const SOURCE: usize = 0;
 /// The sink node.
@@ -40,13 +57,26 @@ pub const SINK: usize = 1;
 
 impl Graph {
     /// Nodes for every client with open slots and every helper with room; no pairs yet.
+    ///
+    /// Nodes are numbered along a space-filling curve (ties by input order), so that
+    /// neighbours in space are neighbours in memory: the flow algorithms' arc accesses and
+    /// the index queries then stay in cache. The numbering only affects speed.
     pub fn new(pb: &Problem<'_>) -> Graph {
-        let clients: Vec<u32> = (0..pb.c_slots.len() as u32)
+        let inst = pb.inst;
+        let mut clients: Vec<u32> = (0..pb.c_slots.len() as u32)
             .filter(|&c| pb.c_slots[c as usize] > 0)
             .collect();
-        let helpers: Vec<u32> = (0..pb.h_left.len() as u32)
+        clients.sort_by_cached_key(|&c| {
+            let p = &inst.clients[c as usize];
+            (morton(p.lat, p.lon), c)
+        });
+        let mut helpers: Vec<u32> = (0..pb.h_left.len() as u32)
             .filter(|&h| pb.h_left[h as usize] > 0)
             .collect();
+        helpers.sort_by_cached_key(|&h| {
+            let p = &inst.helpers[h as usize];
+            (morton(p.lat, p.lon), h)
+        });
         let mut helper_active = vec![u32::MAX; pb.h_left.len()];
         for (j, &h) in helpers.iter().enumerate() {
             helper_active[h as usize] = j as u32;

@@ -16,6 +16,7 @@ use super::candidates::{HelperIndex, SkillRule};
 use super::distance::EARTH_RADIUS_M;
 use super::graph::Graph;
 use super::problem::Problem;
+use rayon::prelude::*;
 
 /// How wide the searches are; any values give the same optimum.
 #[derive(Debug, Clone, Copy)]
@@ -35,8 +36,8 @@ pub struct Tuning {
 impl Default for Tuning {
     fn default() -> Self {
         Tuning {
-            base: 4,
-            per_slot: 3,
+            base: 2,
+            per_slot: 2,
             scan_limit: 128,
             add_limit: 8,
             helper_side: true,
@@ -88,25 +89,38 @@ fn cheapest(
 }
 
 /// Adds, for each active client in `which`, its cheapest eligible pairs.
+///
+/// The searches run in parallel; their results are added in client order, so the graph
+/// is the same whatever the thread scheduling.
 pub fn add_nearest(pb: &Problem<'_>, g: &mut Graph, idx: &HelperIndex, t: Tuning, which: &[bool]) {
     let max_d = pb.inst.params.max_distance_m as f64;
-    for (i, _) in which.iter().enumerate().filter(|(_, w)| **w) {
-        let c = g.clients[i] as usize;
-        let k = t.base + t.per_slot * pb.c_slots[c].min(64) as usize;
-        let probe = pb.probe(c);
-        let best = cheapest(
-            k,
-            t.scan_limit,
-            max_d,
-            |f| idx.nearest(&probe, f),
-            |j, skills, bar| {
-                // Skip the haversine when the skill penalty alone rules the pair out.
-                if pb.skill_penalty(pb.c_needs[c], skills) as f64 >= bar {
-                    return None;
-                }
-                pb.arc_cost_language_ok(c, g.helpers[j as usize] as usize)
-            },
-        );
+    let helpers = &g.helpers;
+    let found: Vec<Vec<(i64, u32)>> = (0..which.len())
+        .into_par_iter()
+        .with_min_len(64)
+        .map(|i| {
+            if !which[i] {
+                return Vec::new();
+            }
+            let c = g.clients[i] as usize;
+            let k = t.base + t.per_slot * pb.c_slots[c].min(64) as usize;
+            let probe = pb.probe(c);
+            cheapest(
+                k,
+                t.scan_limit,
+                max_d,
+                |f| idx.nearest(&probe, f),
+                |j, skills, bar| {
+                    // Skip the haversine when the skill penalty alone rules the pair out.
+                    if pb.skill_penalty(pb.c_needs[c], skills) as f64 >= bar {
+                        return None;
+                    }
+                    pb.arc_cost_language_ok(c, helpers[j as usize] as usize)
+                },
+            )
+        })
+        .collect();
+    for (i, best) in found.into_iter().enumerate() {
         for (w, j) in best {
             g.add(i as u32, j, w);
         }
@@ -120,22 +134,30 @@ pub fn add_nearest_clients(pb: &Problem<'_>, g: &mut Graph, t: Tuning) {
         (0..g.clients.len()).map(|i| pb.client_member(g.clients[i] as usize, i as u32)),
     );
     let max_d = pb.inst.params.max_distance_m as f64;
-    for j in 0..g.helpers.len() {
-        let h = g.helpers[j] as usize;
-        let k = t.base + t.per_slot * pb.h_left[h].min(64) as usize;
-        let probe = pb.helper_probe(h);
-        let best = cheapest(
-            k,
-            t.scan_limit,
-            max_d,
-            |f| idx.nearest(&probe, f),
-            |i, needs, bar| {
-                if pb.skill_penalty(needs, pb.h_skills[h]) as f64 >= bar {
-                    return None;
-                }
-                pb.arc_cost_language_ok(g.clients[i as usize] as usize, h)
-            },
-        );
+    let clients = &g.clients;
+    let found: Vec<Vec<(i64, u32)>> = g
+        .helpers
+        .par_iter()
+        .with_min_len(64)
+        .map(|&h| {
+            let h = h as usize;
+            let k = t.base + t.per_slot * pb.h_left[h].min(64) as usize;
+            let probe = pb.helper_probe(h);
+            cheapest(
+                k,
+                t.scan_limit,
+                max_d,
+                |f| idx.nearest(&probe, f),
+                |i, needs, bar| {
+                    if pb.skill_penalty(needs, pb.h_skills[h]) as f64 >= bar {
+                        return None;
+                    }
+                    pb.arc_cost_language_ok(clients[i as usize] as usize, h)
+                },
+            )
+        })
+        .collect();
+    for (j, best) in found.into_iter().enumerate() {
         for (w, i) in best {
             g.add(i, j as u32, w);
         }
@@ -165,27 +187,36 @@ pub fn price_cut(pb: &Problem<'_>, g: &mut Graph, reach: &[bool], t: Tuning) -> 
     }
     let idx = helper_index(pb, g, |j| !reach[g.helper_node(j)]);
     let max_d = pb.inst.params.max_distance_m as f64;
+    let known = &g.known;
+    let helpers = &g.helpers;
+    let found: Vec<Vec<(i64, u32)>> = (0..g.clients.len())
+        .into_par_iter()
+        .with_min_len(64)
+        .map(|i| {
+            let mut fresh: Vec<(i64, u32)> = Vec::new();
+            if !reach[g.client_node(i)] {
+                return fresh;
+            }
+            let c = g.clients[i] as usize;
+            // Nearest first: a few crossing pairs suffice per round, and they are the cheap ones.
+            idx.nearest(&pb.probe(c), |j, _, lb| {
+                if lb > max_d || fresh.len() >= t.add_limit {
+                    return false;
+                }
+                if known[i].contains(&j) || fresh.iter().any(|f| f.1 == j) {
+                    return true;
+                }
+                if let Some(w) = pb.arc_cost_language_ok(c, helpers[j as usize] as usize) {
+                    fresh.push((w, j));
+                }
+                true
+            });
+            fresh
+        })
+        .collect();
     let mut added = 0;
-    for i in 0..g.clients.len() {
-        if !reach[g.client_node(i)] {
-            continue;
-        }
-        let c = g.clients[i] as usize;
-        // Nearest first: a few crossing pairs suffice per round, and they are the cheap ones.
-        let mut fresh: Vec<(i64, u32)> = Vec::new();
-        idx.nearest(&pb.probe(c), |j, _, lb| {
-            if lb > max_d || fresh.len() >= t.add_limit {
-                return false;
-            }
-            if g.known[i].contains(&j) || fresh.iter().any(|f| f.1 == j) {
-                return true;
-            }
-            if let Some(w) = pb.arc_cost_language_ok(c, g.helpers[j as usize] as usize) {
-                fresh.push((w, j));
-            }
-            true
-        });
-        for &(w, j) in &fresh {
+    for (i, fresh) in found.into_iter().enumerate() {
+        for (w, j) in fresh {
             added += u64::from(g.add(i as u32, j, w));
         }
     }
@@ -207,29 +238,38 @@ pub fn price_cost(pb: &Problem<'_>, g: &mut Graph, price: &[i64], t: Tuning) -> 
         members_need: false,
     };
     let max_d = pb.inst.params.max_distance_m;
+    let known = &g.known;
+    let helpers = &g.helpers;
+    let found: Vec<Vec<(i64, u32, i64)>> = (0..g.clients.len())
+        .into_par_iter()
+        .with_min_len(64)
+        .map_init(Vec::new, |found, i| {
+            let c = g.clients[i] as usize;
+            let pc = price[g.client_node(i)];
+            found.clear();
+            idx.priced(&pb.probe(c), max_d, metres(pc), rule, found);
+            let mut bad: Vec<(i64, u32, i64)> = Vec::new();
+            for &j in found.iter() {
+                if known[i].contains(&j) || bad.iter().any(|b| b.1 == j) {
+                    continue;
+                }
+                let Some(w) = pb.arc_cost_language_ok(c, helpers[j as usize] as usize) else {
+                    continue;
+                };
+                // The exact test, in integers.
+                let rc = w + pc - price[g.helper_node(j as usize)];
+                if rc < 0 {
+                    bad.push((rc, j, w));
+                }
+            }
+            bad.sort_unstable();
+            bad.truncate(t.add_limit);
+            bad
+        })
+        .collect();
     let mut added = 0;
-    let mut found = Vec::new();
-    for i in 0..g.clients.len() {
-        let c = g.clients[i] as usize;
-        let pc = price[g.client_node(i)];
-        found.clear();
-        idx.priced(&pb.probe(c), max_d, metres(pc), rule, &mut found);
-        let mut bad: Vec<(i64, u32, i64)> = Vec::new();
-        for &j in &found {
-            if g.known[i].contains(&j) || bad.iter().any(|b| b.1 == j) {
-                continue;
-            }
-            let Some(w) = pb.arc_cost_language_ok(c, g.helpers[j as usize] as usize) else {
-                continue;
-            };
-            // The exact test, in integers.
-            let rc = w + pc - price[g.helper_node(j as usize)];
-            if rc < 0 {
-                bad.push((rc, j, w));
-            }
-        }
-        bad.sort_unstable();
-        for &(_, j, w) in bad.iter().take(t.add_limit) {
+    for (i, bad) in found.into_iter().enumerate() {
+        for (_, j, w) in bad {
             added += u64::from(g.add(i as u32, j, w));
         }
     }

@@ -7,6 +7,7 @@ use super::solution::{
     Assignment, REASON_ALL_FULL, REASON_NO_HELPER_IN_RANGE, REASON_NO_SHARED_LANGUAGE, Solution,
     Stats, Unfilled,
 };
+use rayon::prelude::*;
 
 /// Builds the solution: kept pairs (keep mode) plus the pairs carrying flow.
 pub fn assemble(pb: &Problem<'_>, g: &Graph, mut stats: Stats) -> Solution {
@@ -47,11 +48,16 @@ pub fn assemble(pb: &Problem<'_>, g: &Graph, mut stats: Stats) -> Solution {
             pb.group_count(),
             (0..inst.helpers.len()).map(|h| pb.helper_member(h, h as u32, 0.0)),
         );
-        for c in short {
+        let reasons: Vec<&'static str> = short
+            .par_iter()
+            .with_min_len(64)
+            .map(|&c| reason(pb, &everybody, c))
+            .collect();
+        for (&c, why) in short.iter().zip(reasons) {
             unfilled.push(Unfilled {
                 client: inst.clients[c].id.clone(),
                 missing: inst.clients[c].wanted - count[c],
-                reason: reason(pb, &everybody, c).to_string(),
+                reason: why.to_string(),
             });
         }
         unfilled.sort_unstable_by(|a, b| a.client.cmp(&b.client));

@@ -18,6 +18,12 @@ use std::time::Instant;
 /// reduced costs, while warm-started scaling costs about the same however many there are.
 const REPAIR_LIMIT: u64 = 256;
 
+/// The ε values (in cost units) below which cost scaling stops once to price the missing
+/// pairs with its current ε-optimal prices. Early enough that the pairs found join the
+/// remaining phases; late enough that the prices are close to the optimal ones, so the
+/// exact pricing at the end finds few or none (and a cheap repair fixes those).
+const MID_PRICING: [i64; 4] = [512, 64, 8, 0];
+
 /// Re-optimises a flow whose exact prices were right before arcs or nodes changed.
 fn reoptimise(net: &mut Network, mut price: Vec<i64>, ms: &mut MinCostStats) -> Vec<i64> {
     if net.negative_arcs(&price) > REPAIR_LIMIT {
@@ -32,7 +38,7 @@ fn reoptimise(net: &mut Network, mut price: Vec<i64>, ms: &mut MinCostStats) -> 
 
 /// Solves an instance exactly: most pairs first, then least total cost.
 pub fn solve(instance: &Instance) -> Solution {
-    run(instance, None, Tuning::default()).0
+    run_with(instance, None, Tuning::default(), false).0
 }
 
 /// Solves and also returns the state that lets [`solve_warm`] re-solve a changed instance fast.
@@ -52,6 +58,17 @@ pub(crate) fn run(
     instance: &Instance,
     warm: Option<&WarmStart>,
     t: Tuning,
+) -> (Solution, WarmStart) {
+    run_with(instance, warm, t, true)
+}
+
+/// [`run`], capturing the warm-start state only when `want_state` (it costs a copy of
+/// every candidate pair's ids).
+fn run_with(
+    instance: &Instance,
+    warm: Option<&WarmStart>,
+    t: Tuning,
+    want_state: bool,
 ) -> (Solution, WarmStart) {
     let started = Instant::now();
     let pb = Problem::new(instance);
@@ -99,7 +116,30 @@ pub(crate) fn run(
     let mut net = g.network();
     let mut price = match warm {
         Some(w) => reoptimise(&mut net, w.prices(&pb, &g), &mut ms),
-        None => net.min_cost(&mut ms),
+        None => {
+            // Cost scaling from zero prices, pricing the missing pairs a few times on the
+            // way down (with the ε-optimal prices of that phase): the pairs found join the
+            // remaining phases instead of forcing a second run after the exact pricing.
+            let mut st = net.scaling_start(&vec![0; g.nodes()]);
+            let mut next_mid = 0;
+            while net.scaling_phase(&mut st, &mut ms) {
+                let eps = st.eps_units(&net);
+                if next_mid < MID_PRICING.len() && eps <= MID_PRICING[next_mid] {
+                    while next_mid < MID_PRICING.len() && eps <= MID_PRICING[next_mid] {
+                        next_mid += 1;
+                    }
+                    stats.pricing_rounds += 1;
+                    g.read_flows(&net);
+                    let approx = net.scaling_prices(&st);
+                    let added = price_cost(&pb, &mut g, &approx, t);
+                    stats.added_for_cost += added;
+                    if added > 0 {
+                        net = g.network();
+                    }
+                }
+            }
+            net.scaling_finish(&st)
+        }
     };
     g.read_flows(&net);
     loop {
@@ -115,7 +155,11 @@ pub(crate) fn run(
     }
     stats.cost_scaling_phases = ms.phases;
     stats.eligible_pairs = g.pairs.len() as u64;
-    let state = WarmStart::capture(&pb, &g, &price);
+    let state = if want_state {
+        WarmStart::capture(&pb, &g, &price)
+    } else {
+        WarmStart::default()
+    };
     let mut solution = assemble(&pb, &g, stats);
     solution.stats.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     (solution, state)
