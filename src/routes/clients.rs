@@ -36,6 +36,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct ClientQuery {
     /// Only this branch.
     pub branch: Option<i64>,
+    /// `true`: only clients with fewer than two current helpers.
+    pub short_of_helpers: Option<bool>,
     /// Items per page, 1–200.
     pub limit: Option<i64>,
     /// Cursor from the previous page.
@@ -63,9 +65,9 @@ pub async fn list(
         cursor: query.cursor,
     }
     .page()?;
-    let branch = query.branch;
+    let (branch, short) = (query.branch, query.short_of_helpers.unwrap_or(false));
     let items = db::run(&state.pool, move |conn| {
-        clients::list(conn, &caller, branch, page)
+        clients::list(conn, &caller, branch, short, page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ListResponse::new(items, page, ClientShown::id)))

@@ -404,15 +404,17 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<ClientSh
     Ok(shown)
 }
 
-/// Clients the caller may see, optionally in one branch.
+/// Clients the caller may see, optionally in one branch or only those short of helpers.
 pub fn list(
     conn: &mut DbConnection,
     caller: &Caller,
     branch: Option<i64>,
+    short_of_helpers: bool,
     page: Page,
 ) -> Result<Vec<ClientShown>, ApiError> {
     let mut filter = ClientFilter {
         branch_id: branch,
+        short_of_helpers,
         ..Default::default()
     };
     let full = match caller.reach() {

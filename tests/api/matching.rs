@@ -91,6 +91,13 @@ async fn a_preview_proposes_explained_pairs_and_a_commit_makes_them_assignments(
             2
         );
     }
+    let flagged = app
+        .get_ok("/api/v1/clients?short_of_helpers=true", &admin)
+        .await;
+    assert!(
+        flagged["items"].as_array().unwrap().is_empty(),
+        "nobody is short once the proposal is committed"
+    );
 }
 
 async fn re_running_on_unchanged_data_changes_nothing(backend: TestBackend) {

@@ -231,6 +231,13 @@ async fn pausing_a_helper_ends_their_pairs_and_flags_the_client_short(backend: T
         .get_ok(&format!("/api/v1/clients/{client}"), &admin)
         .await;
     assert_eq!(shown["short_of_helpers"], true);
+    let flagged = app
+        .get_ok("/api/v1/clients?short_of_helpers=true", &admin)
+        .await;
+    assert_eq!(
+        flagged["items"][0]["id"], client,
+        "the branch's list to act on"
+    );
     let history = app
         .get_ok(
             &format!("/api/v1/assignments?client_id={client}&open=false"),

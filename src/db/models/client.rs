@@ -137,6 +137,8 @@ pub struct ClientFilter {
     pub helper_id: Option<i64>,
     /// Only this client.
     pub only_id: Option<i64>,
+    /// Only clients with fewer than two current helpers (the branch must act).
+    pub short_of_helpers: bool,
 }
 
 impl Client {
@@ -180,6 +182,12 @@ impl Client {
                 .filter(assignments::ended_at.is_null())
                 .select(assignments::client_id);
             query = query.filter(clients::id.eq_any(served));
+        }
+        if filter.short_of_helpers {
+            // Portable correlated count; diesel's DSL has no HAVING over a correlated subquery.
+            query = query.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "(SELECT COUNT(*) FROM assignments a WHERE a.client_id = clients.id AND a.ended_at IS NULL) < 2",
+            ));
         }
         query
             .order(clients::id)
