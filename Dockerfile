@@ -6,6 +6,7 @@ COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY migrations ./migrations
 COPY config ./config
+COPY templates ./templates
 RUN cargo build --release --locked && strip target/release/helpmatch
 
 # Runtime stage: the binary needs only libc.
