@@ -181,6 +181,13 @@ impl ResponseError for ApiError {
     }
 }
 
+impl ApiError {
+    /// A 422 naming one invalid field.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> ApiError {
+        ApiError::Validation(vec![FieldError::new(field, message)])
+    }
+}
+
 impl From<DbError> for ApiError {
     fn from(error: DbError) -> ApiError {
         use diesel::result::{DatabaseErrorKind, Error as Diesel};

@@ -8,7 +8,7 @@ use crate::db::{
     self,
     models::audit::{AuditEvent, AuditFilter},
 };
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, Problem};
 use crate::startup::AppState;
 
 /// Registers the routes.
@@ -52,19 +52,13 @@ pub async fn list(
     let q = query.into_inner();
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "limit",
-            "must be between 1 and 200",
-        )]));
+        return Err(ApiError::field("limit", "must be between 1 and 200"));
     }
     let before = match q.cursor.as_deref() {
         None => i64::MAX,
-        Some(c) => c.parse::<i64>().map_err(|_| {
-            ApiError::Validation(vec![FieldError::new(
-                "cursor",
-                "is not a cursor this service gave out",
-            )])
-        })?,
+        Some(c) => c
+            .parse::<i64>()
+            .map_err(|_| ApiError::field("cursor", "is not a cursor this service gave out"))?,
     };
     let filter = AuditFilter {
         entity: q.entity,

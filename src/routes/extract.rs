@@ -31,11 +31,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                     } else {
                         path
                     };
-                    ApiError::Validation(vec![FieldError::new(
-                        field,
-                        error.into_inner().to_string(),
-                    )])
-                    .into()
+                    ApiError::field(field, error.into_inner().to_string()).into()
                 })
         })
     }

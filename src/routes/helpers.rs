@@ -7,7 +7,7 @@ use super::extract::{JsonBody, ListResponse, PageQuery};
 use crate::auth::Caller;
 use crate::db::{self, models::helper::HelperTransition};
 use crate::domain::HelperStatus;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, Problem};
 use crate::services::helpers::{
     self, ApplicationInput, ApplicationReceipt, ApplicationStatus, HelperPatch, HelperView,
     TransitionInput, TransitionResult,
@@ -87,8 +87,7 @@ pub async fn list(
     }
     .page()?;
     if let Some(status) = &query.status {
-        HelperStatus::parse(status)
-            .map_err(|m| ApiError::Validation(vec![FieldError::new("status", m)]))?;
+        HelperStatus::parse(status).map_err(|m| ApiError::field("status", m))?;
     }
     let (branch, status) = (query.branch, query.status);
     let items = db::run(&state.pool, move |conn| {

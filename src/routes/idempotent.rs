@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::db::DbConnection;
 use crate::db::models::{idempotency, now};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 
 /// The `Idempotency-Key` header, if sent (1–200 visible ASCII characters).
 pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
@@ -22,10 +22,10 @@ pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         .filter(|k| (1..=200).contains(&k.len()));
     match key {
         Some(key) => Ok(Some(key.to_string())),
-        None => Err(ApiError::Validation(vec![FieldError::new(
+        None => Err(ApiError::field(
             "Idempotency-Key",
             "must be 1 to 200 visible ASCII characters",
-        )])),
+        )),
     }
 }
 

@@ -9,7 +9,7 @@ use crate::auth::Caller;
 use crate::db::models::now;
 use crate::db::models::outbox::{self, OutboxMail};
 use crate::db::{self};
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, Problem};
 use crate::startup::AppState;
 
 /// Registers the routes.
@@ -101,10 +101,10 @@ pub async fn list(
             Some(s.to_string())
         }
         Some(_) => {
-            return Err(ApiError::Validation(vec![FieldError::new(
+            return Err(ApiError::field(
                 "status",
                 "must be pending, sending, sent or failed",
-            )]));
+            ));
         }
     };
     let mails = db::run(&state.pool, move |conn| {

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use crate::auth::Caller;
 use crate::db;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, Problem};
 use crate::services::reports::{self, HoursReport};
 use crate::startup::AppState;
 
@@ -38,10 +38,7 @@ pub async fn hours(
         None | Some("json") => false,
         Some("csv") => true,
         Some(_) => {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                "format",
-                "must be json or csv",
-            )]));
+            return Err(ApiError::field("format", "must be json or csv"));
         }
     };
     let (branch, month) = (q.branch, q.month);

@@ -8,7 +8,7 @@ use crate::db::models::now;
 use crate::db::models::user::{NewUser, User, UserChanges};
 use crate::db::{DbConnection, Page};
 use crate::domain::{Email, Role, Text, Validator};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 
 use super::sessions;
 
@@ -118,9 +118,7 @@ pub fn create(
     let built = (|| Some((email?, name?, role?, password_hash?)))();
     let (email, name, role, password) = v.into_value(built)?;
     if let Some(branch) = input.branch_id {
-        Branch::find(conn, branch).map_err(|_| {
-            ApiError::Validation(vec![FieldError::new("branch_id", "no such branch")])
-        })?;
+        Branch::find(conn, branch).map_err(|_| ApiError::field("branch_id", "no such branch"))?;
     }
     insert_staff(
         conn,
@@ -139,12 +137,9 @@ pub fn create_admin(
     name: &str,
     password_given: &str,
 ) -> Result<UserView, ApiError> {
-    let email =
-        Email::parse(email).map_err(|m| ApiError::Validation(vec![FieldError::new("email", m)]))?;
-    let name = Text::required(name, 200)
-        .map_err(|m| ApiError::Validation(vec![FieldError::new("name", m)]))?;
-    password::check_policy(password_given)
-        .map_err(|m| ApiError::Validation(vec![FieldError::new("password", m)]))?;
+    let email = Email::parse(email).map_err(|m| ApiError::field("email", m))?;
+    let name = Text::required(name, 200).map_err(|m| ApiError::field("name", m))?;
+    password::check_policy(password_given).map_err(|m| ApiError::field("password", m))?;
     insert_staff(conn, email, name, Role::Admin, None, Some(password_given))
 }
 
@@ -239,15 +234,13 @@ pub fn update(
         .unwrap_or(user.role.clone());
     let final_branch = patch.branch_id.or(user.branch_id);
     if final_role == "branch_leader" && final_branch.is_none() {
-        return Err(ApiError::Validation(vec![FieldError::new(
+        return Err(ApiError::field(
             "branch_id",
             "a branch leader needs a branch",
-        )]));
+        ));
     }
     if let Some(branch) = patch.branch_id {
-        Branch::find(conn, branch).map_err(|_| {
-            ApiError::Validation(vec![FieldError::new("branch_id", "no such branch")])
-        })?;
+        Branch::find(conn, branch).map_err(|_| ApiError::field("branch_id", "no such branch"))?;
     }
     let demoting_admin =
         user.role == "admin" && (final_role != "admin" || patch.active == Some(false));

@@ -11,7 +11,7 @@ use crate::db::models::client::Client;
 use crate::db::models::helper::Helper;
 use crate::db::models::now;
 use crate::domain::HelperStatus;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 
 /// Body of `POST /api/v1/assignments`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -50,21 +50,11 @@ pub fn create(
         let client = Client::find(conn, input.client_id)
             .ok()
             .filter(|c| caller.manages_branch(c.branch_id))
-            .ok_or_else(|| {
-                ApiError::Validation(vec![FieldError::new(
-                    "client_id",
-                    "no such client in your branch",
-                )])
-            })?;
+            .ok_or_else(|| ApiError::field("client_id", "no such client in your branch"))?;
         let helper = Helper::find(conn, input.helper_id)
             .ok()
             .filter(|h| h.branch_id == client.branch_id)
-            .ok_or_else(|| {
-                ApiError::Validation(vec![FieldError::new(
-                    "helper_id",
-                    "no such helper in the client's branch",
-                )])
-            })?;
+            .ok_or_else(|| ApiError::field("helper_id", "no such helper in the client's branch"))?;
         if helper.status != HelperStatus::Active.as_str() {
             return Err(ApiError::Conflict(format!(
                 "the helper is {}, not active",

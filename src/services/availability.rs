@@ -158,13 +158,9 @@ pub fn add_exception(
     input: ExceptionInput,
 ) -> Result<Exception, ApiError> {
     if input.ends_at <= input.starts_at {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "ends_at",
-            "must be after starts_at",
-        )]));
+        return Err(ApiError::field("ends_at", "must be after starts_at"));
     }
-    let reason = Text::optional(&input.reason, 200)
-        .map_err(|m| ApiError::Validation(vec![FieldError::new("reason", m)]))?;
+    let reason = Text::optional(&input.reason, 200).map_err(|m| ApiError::field("reason", m))?;
     editable(conn, caller, helper_id)?;
     Ok(Availability::add_exception(
         conn,

@@ -15,7 +15,7 @@ use crate::db::models::user::{NewUser, User};
 use crate::db::models::{from_json_list, now, to_json_list};
 use crate::db::{DbConnection, Page};
 use crate::domain::{ClientSource, Email, LanguageCode, Phone, Position, Skill, Text, Validator};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 
 use super::sessions;
 
@@ -306,9 +306,8 @@ pub fn create(
     })();
     let new = v.into_value(built)?;
     crate::db::write_transaction(conn, |conn| {
-        Branch::find(conn, new.branch_id).map_err(|_| {
-            ApiError::Validation(vec![FieldError::new("branch_id", "no such branch")])
-        })?;
+        Branch::find(conn, new.branch_id)
+            .map_err(|_| ApiError::field("branch_id", "no such branch"))?;
         let client = Client::insert(conn, &new)?;
         AuditEvent::record(
             conn,
@@ -672,9 +671,9 @@ pub fn open_account(
     client_id: i64,
 ) -> Result<String, ApiError> {
     let client = managed(conn, caller, client_id)?;
-    let email = client.email.ok_or_else(|| {
-        ApiError::Validation(vec![FieldError::new("email", "the client has no email")])
-    })?;
+    let email = client
+        .email
+        .ok_or_else(|| ApiError::field("email", "the client has no email"))?;
     if User::find_by_email(conn, &email)?.is_some() {
         return Err(ApiError::Conflict(
             "an account with this email already exists".into(),

@@ -12,7 +12,7 @@ use crate::db::models::ledger::{Balance, ClipCard, LedgerEntry, NewLedgerEntry, 
 use crate::db::models::now;
 use crate::db::models::visit::Visit;
 use crate::db::{DbConnection, Page};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 
 /// The 8-hour clip card.
 pub const CLIP_CARD_8H: &str = "clip_card_8h";
@@ -116,10 +116,10 @@ fn product_minutes(product: &str) -> Result<i32, ApiError> {
     match product {
         CLIP_CARD_8H => Ok(480),
         SINGLE_HOUR => Ok(60),
-        _ => Err(ApiError::Validation(vec![FieldError::new(
+        _ => Err(ApiError::field(
             "product",
             "must be clip_card_8h or single_hour",
-        )])),
+        )),
     }
 }
 
@@ -157,10 +157,10 @@ pub fn add_price(
     caller.require_admin()?;
     let minutes = product_minutes(&input.product)?;
     if !(1..=10_000_000).contains(&input.amount_minor) {
-        return Err(ApiError::Validation(vec![FieldError::new(
+        return Err(ApiError::field(
             "amount_minor",
             "must be a positive amount in minor units",
-        )]));
+        ));
     }
     let branch = Branch::find(conn, branch_id)?;
     let at = now();
@@ -210,20 +210,20 @@ pub fn buy(
     product_minutes(&input.product)?;
     let method = input.payment_method.as_str();
     if !["invoice", "card", "mobilepay", "bank_transfer", "cash"].contains(&method) {
-        return Err(ApiError::Validation(vec![FieldError::new(
+        return Err(ApiError::field(
             "payment_method",
             "must be invoice, card, mobilepay, bank_transfer or cash",
-        )]));
+        ));
     }
     if input
         .payment_reference
         .as_ref()
         .is_some_and(|r| r.chars().count() > 200)
     {
-        return Err(ApiError::Validation(vec![FieldError::new(
+        return Err(ApiError::field(
             "payment_reference",
             "must be at most 200 characters",
-        )]));
+        ));
     }
     crate::db::write_transaction(conn, |conn| {
         let client = client_for(conn, caller, client_id, Right::Pay)?;

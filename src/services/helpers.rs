@@ -18,7 +18,7 @@ use crate::db::models::{from_json_list, now, to_json_list};
 use crate::db::{DbConnection, Page};
 use crate::domain::pipeline::TransitionError;
 use crate::domain::{Email, HelperStatus, LanguageCode, Phone, Position, Skill, Text, Validator};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 
 use super::sessions;
 
@@ -238,10 +238,7 @@ pub fn apply(
     crate::db::write_transaction(conn, |conn| {
         let branch = Branch::find(conn, new.branch_id).ok().filter(|b| b.active);
         if branch.is_none() {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                "branch_id",
-                "no such active branch",
-            )]));
+            return Err(ApiError::field("branch_id", "no such active branch"));
         }
         if Helper::has_open_application(conn, new.branch_id, &new.email)? {
             return Err(ApiError::Conflict(
@@ -469,19 +466,17 @@ pub fn transition(
     input: TransitionInput,
 ) -> Result<TransitionResult, ApiError> {
     caller.require_staff()?;
-    let to = HelperStatus::parse(&input.to)
-        .map_err(|m| ApiError::Validation(vec![FieldError::new("to", m)]))?;
-    let note = Text::optional(&input.note, 2000)
-        .map_err(|m| ApiError::Validation(vec![FieldError::new("note", m)]))?;
+    let to = HelperStatus::parse(&input.to).map_err(|m| ApiError::field("to", m))?;
+    let note = Text::optional(&input.note, 2000).map_err(|m| ApiError::field("note", m))?;
     let record = match &input.criminal_record {
         None => None,
         Some(check) => match check.outcome.as_str() {
             "clear" | "not_clear" => Some((check.checked_on, check.outcome.clone())),
             _ => {
-                return Err(ApiError::Validation(vec![FieldError::new(
+                return Err(ApiError::field(
                     "criminal_record.outcome",
                     "must be clear or not_clear",
-                )]));
+                ));
             }
         },
     };
@@ -494,10 +489,10 @@ pub fn transition(
             .as_deref()
             .and_then(|s| HelperStatus::parse(s).ok());
         if record.is_some() && !matches!(from, HelperStatus::Interview2) {
-            return Err(ApiError::Validation(vec![FieldError::new(
+            return Err(ApiError::field(
                 "criminal_record",
                 "is recorded when leaving interview_2",
-            )]));
+            ));
         }
         let record_clear = match &record {
             Some((_, outcome)) => outcome == "clear",
@@ -507,7 +502,7 @@ pub fn transition(
             .map_err(|e| match e {
                 TransitionError::NotAllowed { .. } => ApiError::Conflict(e.to_string()),
                 TransitionError::CriminalRecordCheckMissing => {
-                    ApiError::Validation(vec![FieldError::new("criminal_record", e.to_string())])
+                    ApiError::field("criminal_record", e.to_string())
                 }
             })?;
         let at = now();

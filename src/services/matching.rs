@@ -347,12 +347,7 @@ pub fn commit(
         let proposal = Proposal::find(conn, proposal_id)
             .ok()
             .filter(|p| p.branch_id == branch_id)
-            .ok_or_else(|| {
-                ApiError::Validation(vec![FieldError::new(
-                    "proposal_id",
-                    "no such proposal for this branch",
-                )])
-            })?;
+            .ok_or_else(|| ApiError::field("proposal_id", "no such proposal for this branch"))?;
         if proposal.committed_at.is_some() {
             return Err(ApiError::Conflict(
                 "this proposal was already committed".into(),

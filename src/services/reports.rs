@@ -12,7 +12,7 @@ use crate::db::DbConnection;
 use crate::db::models::branch::Branch;
 use crate::db::models::helper::Helper;
 use crate::db::models::visit::{Visit, VisitFilter};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 
 /// One helper's month.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -67,7 +67,7 @@ impl HoursReport {
 
 fn month_start(month: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map_err(|_| ApiError::Validation(vec![FieldError::new("month", "must be YYYY-MM")]))
+        .map_err(|_| ApiError::field("month", "must be YYYY-MM"))
 }
 
 /// Hours per helper in a branch and month (branch staff).
@@ -85,7 +85,7 @@ pub fn hours(
     } else {
         NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
     }
-    .ok_or_else(|| ApiError::Validation(vec![FieldError::new("month", "is out of range")]))?;
+    .ok_or_else(|| ApiError::field("month", "is out of range"))?;
     let branch = Branch::find(conn, branch_id)?;
     let tz: Tz = branch
         .time_zone

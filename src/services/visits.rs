@@ -243,12 +243,7 @@ fn book_one(
     let helper = Helper::find(conn, helper_id)
         .ok()
         .filter(|h| h.branch_id == client.branch_id)
-        .ok_or_else(|| {
-            ApiError::Validation(vec![FieldError::new(
-                "helper_id",
-                "no such helper in the client's branch",
-            )])
-        })?;
+        .ok_or_else(|| ApiError::field("helper_id", "no such helper in the client's branch"))?;
     if helper.status != HelperStatus::Active.as_str() {
         return Err(ApiError::Conflict(format!(
             "the helper is {}, not active",
@@ -256,17 +251,14 @@ fn book_one(
         )));
     }
     if !substitute && !Assignment::is_open(conn, client.id, helper_id)? {
-        return Err(ApiError::Validation(vec![FieldError::new(
+        return Err(ApiError::field(
             "helper_id",
             "is not one of the client's helpers; the branch can book a substitute",
-        )]));
+        ));
     }
     let end = start + Duration::minutes(i64::from(minutes));
     if start <= now() {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "starts_at",
-            "must be in the future",
-        )]));
+        return Err(ApiError::field("starts_at", "must be in the future"));
     }
     let branch = Branch::find(conn, client.branch_id)?;
     availability::check(conn, helper_id, &time_zone(&branch), start, end)?;
@@ -348,10 +340,7 @@ pub fn book(
         (None, false) => 1,
     };
     if !(1..=52).contains(&weeks) {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "repeat_weeks",
-            "must be between 1 and 52",
-        )]));
+        return Err(ApiError::field("repeat_weeks", "must be between 1 and 52"));
     }
     crate::db::write_transaction(conn, |conn| {
         let client = clip_cards::client_for(conn, caller, input.client_id, Right::Book)?;
@@ -498,16 +487,13 @@ pub fn reschedule(
             .unwrap_or((visit.minutes, visit.segments.clone()));
         let end = start + Duration::minutes(i64::from(minutes));
         if start <= now() {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                "starts_at",
-                "must be in the future",
-            )]));
+            return Err(ApiError::field("starts_at", "must be in the future"));
         }
         if helper_id != visit.helper_id && !Assignment::is_open(conn, visit.client_id, helper_id)? {
-            return Err(ApiError::Validation(vec![FieldError::new(
+            return Err(ApiError::field(
                 "helper_id",
                 "is not one of the client's helpers",
-            )]));
+            ));
         }
         let branch = Branch::find(conn, visit.branch_id)?;
         availability::check(conn, helper_id, &time_zone(&branch), start, end)?;
@@ -657,7 +643,7 @@ pub fn check(
         ));
     };
     crate::domain::Position::parse(position.lat, position.lon)
-        .map_err(|m| ApiError::Validation(vec![FieldError::new("lat", m)]))?;
+        .map_err(|m| ApiError::field("lat", m))?;
     crate::db::write_transaction(conn, |conn| {
         let visit = visible(conn, caller, id)?;
         Visit::lock_people(conn, visit.client_id, visit.helper_id)?;
