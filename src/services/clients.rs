@@ -11,13 +11,13 @@ use crate::db::models::branch::Branch;
 use crate::db::models::client::{Client, ClientChanges, ClientFilter, NewClient};
 use crate::db::models::helper::Helper;
 use crate::db::models::relative::{NewRelative, Relative};
-use crate::db::models::user::{NewUser, User};
 use crate::db::models::{from_json_list, now, to_json_list};
 use crate::db::{DbConnection, Page};
+use crate::domain::Role;
 use crate::domain::{ClientSource, Email, LanguageCode, Phone, Position, Skill, Text, Validator};
 use crate::error::ApiError;
 
-use super::sessions;
+use super::sessions::{self, AccountLinks};
 
 /// Body of `POST /api/v1/clients`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -623,31 +623,20 @@ pub fn add_relative(
         )?;
         let mut invite_token = None;
         if let (true, Some(email)) = (input.create_account, email) {
-            if User::find_by_email(conn, email.as_str())?.is_some() {
-                return Err(ApiError::Conflict(
-                    "an account with this email already exists".into(),
-                ));
-            }
-            let (token, hash, expires) = sessions::new_invitation(at)?;
-            User::insert(
+            let links = AccountLinks {
+                client_id: Some(client_id),
+                relative_id: Some(relative.id),
+                ..Default::default()
+            };
+            let account = (email.into_string(), name.into_string());
+            invite_token = Some(sessions::invite_account(
                 conn,
-                &NewUser {
-                    email: email.into_string(),
-                    name: name.into_string(),
-                    password_hash: None,
-                    role: "client".into(),
-                    branch_id: None,
-                    helper_id: None,
-                    client_id: Some(client_id),
-                    relative_id: Some(relative.id),
-                    active: true,
-                    invite_token_hash: Some(hash),
-                    invite_expires_at: Some(expires),
-                    created_at: at,
-                    updated_at: at,
-                },
-            )?;
-            invite_token = Some(token);
+                account.0,
+                account.1,
+                Role::Client,
+                links,
+                at,
+            )?);
         }
         AuditEvent::record(
             conn,
@@ -674,32 +663,11 @@ pub fn open_account(
     let email = client
         .email
         .ok_or_else(|| ApiError::field("email", "the client has no email"))?;
-    if User::find_by_email(conn, &email)?.is_some() {
-        return Err(ApiError::Conflict(
-            "an account with this email already exists".into(),
-        ));
-    }
-    let at = now();
-    let (token, hash, expires) = sessions::new_invitation(at)?;
-    User::insert(
-        conn,
-        &NewUser {
-            email,
-            name: client.name,
-            password_hash: None,
-            role: "client".into(),
-            branch_id: None,
-            helper_id: None,
-            client_id: Some(client_id),
-            relative_id: None,
-            active: true,
-            invite_token_hash: Some(hash),
-            invite_expires_at: Some(expires),
-            created_at: at,
-            updated_at: at,
-        },
-    )?;
-    Ok(token)
+    let links = AccountLinks {
+        client_id: Some(client_id),
+        ..Default::default()
+    };
+    sessions::invite_account(conn, email, client.name, Role::Client, links, now())
 }
 
 /// The client's current helpers (anyone who may see the client).

@@ -13,14 +13,15 @@ use crate::db::models::helper::{
     Helper, HelperChanges, HelperFilter, HelperTransition, NewHelper, NewHelperTransition,
 };
 use crate::db::models::session::RefreshToken;
-use crate::db::models::user::{NewUser, User, UserChanges};
+use crate::db::models::user::{User, UserChanges};
 use crate::db::models::{from_json_list, now, to_json_list};
 use crate::db::{DbConnection, Page};
+use crate::domain::Role;
 use crate::domain::pipeline::TransitionError;
 use crate::domain::{Email, HelperStatus, LanguageCode, Phone, Position, Skill, Text, Validator};
 use crate::error::ApiError;
 
-use super::sessions;
+use super::sessions::{self, AccountLinks};
 
 /// Body of `POST /api/v1/applications`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -565,52 +566,40 @@ fn apply_side_effects(
     let account = User::find_by_email(conn, &helper.email)?;
     match to {
         HelperStatus::Active => {
-            let (token, hash, expires) = sessions::new_invitation(at)?;
             match account {
                 Some(user) if user.helper_id == Some(helper.id) => {
+                    // Reactivated: an account with a password needs no new invitation.
+                    let (token, hash, expires) = sessions::new_invitation(at)?;
+                    let invite = user.password_hash.is_none();
                     let changes = UserChanges {
                         active: Some(true),
+                        invite_token_hash: invite.then_some(Some(hash)),
+                        invite_expires_at: invite.then_some(Some(expires)),
                         updated_at: Some(at),
                         ..Default::default()
                     };
                     User::update(conn, user.id, &changes)?;
-                    if user.password_hash.is_some() {
-                        return Ok((None, 0));
-                    }
-                    let invite = UserChanges {
-                        invite_token_hash: Some(Some(hash)),
-                        invite_expires_at: Some(Some(expires)),
+                    Ok((invite.then_some(token), 0))
+                }
+                Some(_) => Err(ApiError::Conflict(
+                    "another account already uses this helper's email".into(),
+                )),
+                None => {
+                    let links = AccountLinks {
+                        helper_id: Some(helper.id),
                         ..Default::default()
                     };
-                    User::update(conn, user.id, &invite)?;
-                }
-                Some(_) => {
-                    return Err(ApiError::Conflict(
-                        "another account already uses this helper's email".into(),
-                    ));
-                }
-                None => {
-                    User::insert(
+                    let token = sessions::invite_account(
                         conn,
-                        &NewUser {
-                            email: helper.email.clone(),
-                            name: helper.name.clone(),
-                            password_hash: None,
-                            role: "helper".into(),
-                            branch_id: None,
-                            helper_id: Some(helper.id),
-                            client_id: None,
-                            relative_id: None,
-                            active: true,
-                            invite_token_hash: Some(hash),
-                            invite_expires_at: Some(expires),
-                            created_at: at,
-                            updated_at: at,
-                        },
+                        helper.email.clone(),
+                        helper.name.clone(),
+                        Role::Helper,
+                        links,
+                        at,
                     )?;
+                    Ok((Some(token), 0))
                 }
             }
-            Ok((Some(token), 0))
         }
         HelperStatus::Paused | HelperStatus::Left => {
             let reason = format!("helper {}", to.as_str());

@@ -9,7 +9,8 @@ use crate::db::models::client::Client;
 use crate::db::models::helper::Helper;
 use crate::db::models::relative::Relative;
 use crate::db::models::session::{LoginFailures, RefreshToken};
-use crate::db::models::user::{User, UserChanges};
+use crate::db::models::user::{NewUser, User, UserChanges};
+use crate::domain::Role;
 use crate::error::ApiError;
 
 /// Failed logins allowed per account in `WINDOW_MINUTES`.
@@ -162,6 +163,53 @@ pub fn new_invitation(now: NaiveDateTime) -> Result<(String, String, NaiveDateTi
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
     let hash = secret::hash_token(&token);
     Ok((token, hash, now + Duration::days(14)))
+}
+
+/// Who an invited account acts for.
+#[derive(Debug, Default)]
+pub struct AccountLinks {
+    /// The helper record of a helper account.
+    pub helper_id: Option<i64>,
+    /// The client record of a client account.
+    pub client_id: Option<i64>,
+    /// The relative holding a client account.
+    pub relative_id: Option<i64>,
+}
+
+/// Opens an account with no password and returns its invitation token; 409 if the email is taken.
+pub fn invite_account(
+    conn: &mut DbConnection,
+    email: String,
+    name: String,
+    role: Role,
+    links: AccountLinks,
+    at: NaiveDateTime,
+) -> Result<String, ApiError> {
+    if User::find_by_email(conn, &email)?.is_some() {
+        return Err(ApiError::Conflict(
+            "an account with this email already exists".into(),
+        ));
+    }
+    let (token, hash, expires) = new_invitation(at)?;
+    User::insert(
+        conn,
+        &NewUser {
+            email,
+            name,
+            password_hash: None,
+            role: role.as_str().into(),
+            branch_id: None,
+            helper_id: links.helper_id,
+            client_id: links.client_id,
+            relative_id: links.relative_id,
+            active: true,
+            invite_token_hash: Some(hash),
+            invite_expires_at: Some(expires),
+            created_at: at,
+            updated_at: at,
+        },
+    )?;
+    Ok(token)
 }
 
 /// Issues an access token and a stored refresh token for `user`.
