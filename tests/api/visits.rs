@@ -77,6 +77,16 @@ impl TestApp {
         booking["visits"][0]["id"].as_i64().unwrap()
     }
 
+    /// The helper checks in and out at the client's home.
+    pub async fn complete_visit(&self, helper_token: &str, visit: i64) {
+        let home = json!({"lat": 56.157, "lon": 10.205});
+        for step in ["check-in", "check-out"] {
+            let path = format!("/api/v1/visits/{visit}/{step}");
+            self.post_ok(&path, Some(helper_token), home.clone(), 200)
+                .await;
+        }
+    }
+
     /// `GET /api/v1/clients/{id}/balance`.
     pub async fn balance(&self, token: &str, client: i64) -> Value {
         self.get_ok(&format!("/api/v1/clients/{client}/balance"), token)
@@ -829,7 +839,6 @@ on_both_backends!(
 );
 
 mod report {
-    use serde_json::json;
 
     use super::setup;
     use crate::helpers::{TestBackend, spawn_app};
@@ -851,21 +860,7 @@ mod report {
                 )
                 .await;
             if day != "2027-01-14" {
-                let home = json!({"lat": 56.157, "lon": 10.205});
-                app.post_ok(
-                    &format!("/api/v1/visits/{id}/check-in"),
-                    Some(&s.helper_token),
-                    home.clone(),
-                    200,
-                )
-                .await;
-                app.post_ok(
-                    &format!("/api/v1/visits/{id}/check-out"),
-                    Some(&s.helper_token),
-                    home,
-                    200,
-                )
-                .await;
+                app.complete_visit(&s.helper_token, id).await;
             }
         }
 
