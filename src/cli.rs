@@ -168,8 +168,18 @@ fn describe(error: crate::error::ApiError) -> anyhow::Error {
 }
 
 /// `helpmatch match`: no database, no logging on stdout; JSON out, errors on stderr.
+///
+/// With `RUST_LOG` set (e.g. `helpmatch::matching=debug`), the matcher's stage times go
+/// to stderr.
 fn solve_instance(path: &str) -> anyhow::Result<()> {
     use std::io::Read;
+    if std::env::var_os("RUST_LOG").is_some() {
+        // Ignored if a subscriber is already installed: then it receives the events.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
     let text = if path == "-" {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text)?;

@@ -1,15 +1,22 @@
-//! Spatial index of people: one R-tree per group (a language, or "everybody"/"any"), so
-//! that a query of the right groups returns only partners that pass the language rule.
+//! Spatial indexes of people on the unit sphere.
 //!
-//! Points are 4D: the unit-sphere position plus a per-member weight `q` (a price in units
-//! of the Earth's radius). Plain distance queries ignore `q`; pricing queries use the
-//! envelope's largest `q` to skip whole subtrees that cannot hold a violating pair, and
-//! each member's skill mask to skip members whose skill penalty already rules them out.
+//! * [`HelperIndex`]: one k-d tree per group (a language, or "everybody"/"any"), so that
+//!   a nearest-first query of the right groups returns only partners that pass the
+//!   language rule. kiddo's immutable k-d tree answers the k nearest within a radius
+//!   several times faster than an R-tree's incremental nearest-neighbour iterator, which
+//!   was the largest cost of candidate finding.
+//! * [`PriceIndex`]: one R-tree of 4D points, the position plus a per-member weight `q`
+//!   (a price in units of the Earth's radius); pricing queries use the envelope's largest
+//!   `q` to skip whole subtrees that cannot hold a violating pair, and each member's skill
+//!   mask to skip members whose skill penalty already rules them out.
 
 use super::distance::{EARTH_RADIUS_M, chord2_covering, metres_below};
+use kiddo::SquaredEuclidean;
+use kiddo::immutable::float::kdtree::ImmutableKdTree;
 use rstar::{
     AABB, RStarInsertionStrategy, RTree, RTreeParams, SelectionFunction, primitives::GeomWithData,
 };
+use std::num::NonZero;
 
 type Entry = GeomWithData<[f64; 4], (u32, u8)>;
 
@@ -26,10 +33,24 @@ impl RTreeParams for WideNodes {
 
 const NODE_SIZE: usize = 16;
 
-/// People grouped (by language), each group an R-tree over `[x, y, z, q]`.
+/// People grouped (by language), each group a k-d tree over unit-sphere positions.
 pub struct HelperIndex {
-    /// `trees[g]` holds the members of group `g`.
-    trees: Vec<RTree<Entry, WideNodes>>,
+    /// `groups[g]` holds the members of group `g`.
+    groups: Vec<NearGroup>,
+}
+
+/// The k-d tree of one group and its members' (id, skill mask), by tree item number.
+struct NearGroup {
+    tree: Option<ImmutableKdTree<f64, u32, 3, 32>>,
+    members: Vec<(u32, u8)>,
+}
+
+/// Nearest members fetched by a query's first round; later rounds fetch four times more.
+const FIRST_ROUND: usize = 32;
+
+/// Helpers priced together: one R-tree over `[x, y, z, q]`, all languages.
+pub struct PriceIndex {
+    tree: RTree<Entry, WideNodes>,
 }
 
 /// One member of an index.
@@ -46,14 +67,12 @@ pub struct Member<'a> {
     pub q: f64,
 }
 
-/// A query: a position, the groups to search, and the querier's skill mask.
+/// A nearest-first query: a position and the groups to search.
 pub struct Probe<'a> {
     /// Unit-sphere position.
     pub pos: [f64; 3],
     /// Groups to search.
     pub groups: &'a [u32],
-    /// Needs (client querying helpers) or skills (helper querying clients).
-    pub skills: u8,
 }
 
 /// Penalty of a pair from the two skill masks; which side is which is fixed per index.
@@ -77,79 +96,122 @@ impl SkillRule {
 }
 
 impl HelperIndex {
-    /// Indexes `members` into `group_count` trees.
+    /// Indexes `members` into `group_count` trees (`q` is not used).
     pub fn build<'a>(group_count: usize, members: impl Iterator<Item = Member<'a>>) -> HelperIndex {
-        let mut groups: Vec<Vec<Entry>> = vec![Vec::new(); group_count];
+        let mut points: Vec<Vec<[f64; 3]>> = vec![Vec::new(); group_count];
+        let mut data: Vec<Vec<(u32, u8)>> = vec![Vec::new(); group_count];
         for m in members {
-            let e = GeomWithData::new([m.pos[0], m.pos[1], m.pos[2], m.q], (m.id, m.skills));
             for &g in m.groups {
-                groups[g as usize].push(e);
+                points[g as usize].push(m.pos);
+                data[g as usize].push((m.id, m.skills));
             }
         }
         HelperIndex {
-            trees: groups
+            groups: points
                 .into_iter()
-                .map(RTree::bulk_load_with_params)
+                .zip(data)
+                .map(|(p, members)| NearGroup {
+                    tree: (!p.is_empty()).then(|| ImmutableKdTree::new_from_slice(&p)),
+                    members,
+                })
                 .collect(),
         }
     }
 
-    fn trees_for<'s>(
-        &'s self,
-        probe: &Probe<'_>,
-    ) -> impl Iterator<Item = &'s RTree<Entry, WideNodes>> {
-        probe
-            .groups
-            .iter()
-            .filter_map(|&g| self.trees.get(g as usize))
-    }
-
-    /// Helpers in language-compatible trees, nearest first, while `visit` returns true.
+    /// Members of the probe's groups within `max_m`, each group nearest first, while
+    /// `visit` returns true.
     ///
     /// `visit` gets (member, its skill mask, lower bound in metres on its rounded distance).
-    pub fn nearest(&self, probe: &Probe<'_>, mut visit: impl FnMut(u32, u8, f64) -> bool) {
-        let q = [probe.pos[0], probe.pos[1], probe.pos[2], 0.0];
-        for tree in self.trees_for(probe) {
-            // Nearest-first queries run on indexes built with q = 0, so the 4D distance
-            // the iterator reports is the squared chord.
-            for (e, d2) in tree.nearest_neighbor_iter_with_distance_2(&q) {
-                if !visit(e.data.0, e.data.1, metres_below(d2)) {
-                    break;
-                }
-            }
-        }
-    }
-
-    /// Members within `max_m` that may have `q·R − distance − skill penalty > offset_m`.
-    ///
-    /// Duplicates across trees are possible; the caller removes them.
-    pub fn priced(
+    pub fn nearest(
         &self,
         probe: &Probe<'_>,
         max_m: i64,
-        offset_m: f64,
-        rule: SkillRule,
-        out: &mut Vec<u32>,
+        mut visit: impl FnMut(u32, u8, f64) -> bool,
     ) {
-        let sel = Select {
-            pos: probe.pos,
-            chord2: chord2_covering(max_m),
-            offset_m,
-            skills: probe.skills,
-            rule,
-        };
-        for tree in self.trees_for(probe) {
-            out.extend(
-                tree.locate_with_selection_function(sel.clone())
-                    .map(|e| e.data.0),
-            );
+        let radius2 = chord2_covering(max_m);
+        for group in probe
+            .groups
+            .iter()
+            .filter_map(|&g| self.groups.get(g as usize))
+        {
+            let Some(tree) = &group.tree else { continue };
+            let (mut want, mut seen) = (FIRST_ROUND, 0);
+            'rounds: while let Some(n) = NonZero::new(want) {
+                let found = tree.nearest_n_within::<SquaredEuclidean>(&probe.pos, radius2, n, true);
+                for nn in found.iter().skip(seen) {
+                    let (id, skills) = group.members[nn.item as usize];
+                    if !visit(id, skills, metres_below(nn.distance)) {
+                        break 'rounds;
+                    }
+                }
+                if found.len() < want {
+                    break;
+                }
+                seen = found.len();
+                want *= 4;
+            }
         }
     }
 }
 
+impl PriceIndex {
+    /// Indexes `members` (their groups are not used) with their weights `q`.
+    pub fn build<'a>(members: impl Iterator<Item = Member<'a>>) -> PriceIndex {
+        let entries: Vec<Entry> = members
+            .map(|m| GeomWithData::new([m.pos[0], m.pos[1], m.pos[2], m.q], (m.id, m.skills)))
+            .collect();
+        PriceIndex {
+            tree: RTree::bulk_load_with_params(entries),
+        }
+    }
+
+    /// Members within `max_m` of the box `lo..hi` that may have
+    /// `q·R − distance − skill penalty > offset_m` for some point of the box whose
+    /// querier's mask contains `skills` (give the intersection of the queriers' masks).
+    ///
+    /// One walk serves a whole run of neighbouring queriers: the tree walk, not the
+    /// members it yields, is what a query costs.
+    #[allow(clippy::too_many_arguments)]
+    pub fn priced_box(
+        &self,
+        lo: [f64; 3],
+        hi: [f64; 3],
+        max_m: i64,
+        offset_m: f64,
+        skills: u8,
+        rule: SkillRule,
+        out: &mut Vec<u32>,
+    ) {
+        let sel = Select {
+            lo,
+            hi,
+            chord2: chord2_covering(max_m),
+            offset_m,
+            skills,
+            rule,
+        };
+        out.extend(
+            self.tree
+                .locate_with_selection_function(sel)
+                .map(|e| e.data.0),
+        );
+    }
+}
+
+/// Squared Euclidean gap between two axis-aligned boxes (0 where they overlap).
+fn box_gap2(alo: &[f64], ahi: &[f64], blo: &[f64], bhi: &[f64]) -> f64 {
+    (0..3)
+        .map(|i| {
+            let gap = (blo[i] - ahi[i]).max(alo[i] - bhi[i]).max(0.0);
+            gap * gap
+        })
+        .sum()
+}
+
 #[derive(Clone)]
 struct Select {
-    pos: [f64; 3],
+    lo: [f64; 3],
+    hi: [f64; 3],
     chord2: f64,
     offset_m: f64,
     skills: u8,
@@ -167,25 +229,13 @@ impl Select {
 impl SelectionFunction<Entry> for Select {
     fn should_unpack_parent(&self, env: &AABB<[f64; 4]>) -> bool {
         let (lo, hi) = (env.lower(), env.upper());
-        let d2: f64 = (0..3)
-            .map(|i| {
-                let x = self.pos[i];
-                let gap = if x < lo[i] {
-                    lo[i] - x
-                } else if x > hi[i] {
-                    x - hi[i]
-                } else {
-                    0.0
-                };
-                gap * gap
-            })
-            .sum();
+        let d2 = box_gap2(&self.lo, &self.hi, &lo[..3], &hi[..3]);
         self.admits(d2, hi[3], 0.0)
     }
 
     fn should_unpack_leaf(&self, e: &Entry) -> bool {
         let p = e.geom();
-        let d2: f64 = (0..3).map(|i| (p[i] - self.pos[i]).powi(2)).sum();
+        let d2 = box_gap2(&self.lo, &self.hi, &p[..3], &p[..3]);
         self.admits(d2, p[3], self.rule.missing(self.skills, e.data.1))
     }
 }

@@ -107,6 +107,24 @@ impl Network {
         seen
     }
 
+    /// Nodes from which `t` is reachable in the residual network.
+    pub fn reaching(&self, t: usize) -> Vec<bool> {
+        let mut seen = vec![false; self.nodes()];
+        let mut stack = vec![t];
+        seen[t] = true;
+        while let Some(v) = stack.pop() {
+            for a in self.arcs(v) {
+                // Arc a runs v → u; its reverse u → v is residual when res[rev] > 0.
+                let u = self.head[a] as usize;
+                if self.res[self.rev[a] as usize] > 0 && !seen[u] {
+                    seen[u] = true;
+                    stack.push(u);
+                }
+            }
+        }
+        seen
+    }
+
     /// Augments the current flow to a maximum `s`–`t` flow (Dinic); returns the added value.
     pub fn max_flow(&mut self, s: usize, t: usize) -> i64 {
         let n = self.nodes();

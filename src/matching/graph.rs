@@ -23,14 +23,17 @@ pub struct Graph {
     pub clients: Vec<u32>,
     /// Instance numbers of helpers with capacity left.
     pub helpers: Vec<u32>,
-    /// Active number of each instance helper, `u32::MAX` if it has no room.
+    /// Active number of each instance helper, `u32::MAX` if it has no room (empty in the
+    /// graph of a bundle, which never looks helpers up by instance number).
     pub helper_active: Vec<u32>,
     /// Candidate pairs.
     pub pairs: Vec<Pair>,
     /// Per active client, the active helpers it has a candidate pair with (unsorted).
     pub known: Vec<Vec<u32>>,
-    slots: Vec<i64>,
-    room: Vec<i64>,
+    /// Open slots per active client.
+    pub(super) slots: Vec<i64>,
+    /// Capacity left per active helper.
+    pub(super) room: Vec<i64>,
 }
 
 /// Z-order (Morton) key of a position, 16 bits per coordinate.

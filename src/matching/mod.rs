@@ -4,6 +4,7 @@
 //! Most pairs first, then least total cost, proven over ALL eligible pairs while only
 //! a sparse candidate subset is ever built (see `docs/matching.md`).
 
+mod bundles;
 mod candidates;
 mod distance;
 mod explain;

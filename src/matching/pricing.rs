@@ -12,8 +12,8 @@
 //!   prunes every subtree whose nearest point and largest price cannot meet it. The test
 //!   that decides is the exact integer one.
 
-use super::candidates::{HelperIndex, SkillRule};
-use super::distance::EARTH_RADIUS_M;
+use super::candidates::{HelperIndex, Member, PriceIndex, SkillRule};
+use super::distance::{EARTH_RADIUS_M, metres_below};
 use super::graph::Graph;
 use super::problem::Problem;
 use rayon::prelude::*;
@@ -31,6 +31,8 @@ pub struct Tuning {
     pub add_limit: usize,
     /// Also give each helper its cheapest clients (tests switch this off to stress pricing).
     pub helper_side: bool,
+    /// Least client and helper nodes per bundle of independent parts (see `bundles.rs`).
+    pub bundle_nodes: usize,
 }
 
 impl Default for Tuning {
@@ -41,6 +43,7 @@ impl Default for Tuning {
             scan_limit: 128,
             add_limit: 8,
             helper_side: true,
+            bundle_nodes: 4096,
         }
     }
 }
@@ -109,7 +112,7 @@ pub fn add_nearest(pb: &Problem<'_>, g: &mut Graph, idx: &HelperIndex, t: Tuning
                 k,
                 t.scan_limit,
                 max_d,
-                |f| idx.nearest(&probe, f),
+                |f| idx.nearest(&probe, pb.inst.params.max_distance_m, f),
                 |j, skills, bar| {
                     // Skip the haversine when the skill penalty alone rules the pair out.
                     if pb.skill_penalty(pb.c_needs[c], skills) as f64 >= bar {
@@ -147,7 +150,7 @@ pub fn add_nearest_clients(pb: &Problem<'_>, g: &mut Graph, t: Tuning) {
                 k,
                 t.scan_limit,
                 max_d,
-                |f| idx.nearest(&probe, f),
+                |f| idx.nearest(&probe, pb.inst.params.max_distance_m, f),
                 |i, needs, bar| {
                     if pb.skill_penalty(needs, pb.h_skills[h]) as f64 >= bar {
                         return None;
@@ -199,7 +202,7 @@ pub fn price_cut(pb: &Problem<'_>, g: &mut Graph, reach: &[bool], t: Tuning) -> 
             }
             let c = g.clients[i] as usize;
             // Nearest first: a few crossing pairs suffice per round, and they are the cheap ones.
-            idx.nearest(&pb.probe(c), |j, _, lb| {
+            idx.nearest(&pb.probe(c), pb.inst.params.max_distance_m, |j, _, lb| {
                 if lb > max_d || fresh.len() >= t.add_limit {
                     return false;
                 }
@@ -223,16 +226,31 @@ pub fn price_cut(pb: &Problem<'_>, g: &mut Graph, reach: &[bool], t: Tuning) -> 
     added
 }
 
+/// A client's pairs with negative reduced cost: (reduced cost, helper, cost).
+type Violations = Vec<(i64, u32, i64)>;
+
+/// Neighbouring clients (along the node order's space-filling curve) priced by one walk.
+const PRICING_RUN: usize = 16;
+
 /// Cost pricing: adds pairs with negative reduced cost; returns count.
+///
+/// Clients are taken in runs of [`PRICING_RUN`] neighbours: one walk of the index of all
+/// helpers with the run's bounding box, its lowest client price and the needs all of its
+/// clients share yields every helper that could violate for any of them; each client then
+/// checks those with a cheap chord bound, and the survivors with the exact integer test.
 pub fn price_cost(pb: &Problem<'_>, g: &mut Graph, price: &[i64], t: Tuning) -> u64 {
     let metres = |p: i64| p as f64;
-    let idx = HelperIndex::build(
-        pb.group_count(),
-        (0..g.helpers.len()).map(|j| {
-            let q = metres(price[g.helper_node(j)]) / EARTH_RADIUS_M;
-            pb.helper_member(g.helpers[j] as usize, j as u32, q)
-        }),
-    );
+    // One tree of every helper: the language rule is checked per pair below.
+    let idx = PriceIndex::build((0..g.helpers.len()).map(|j| {
+        let h = g.helpers[j] as usize;
+        Member {
+            id: j as u32,
+            pos: pb.h_pos[h],
+            groups: &[0],
+            skills: pb.h_skills[h],
+            q: metres(price[g.helper_node(j)]) / EARTH_RADIUS_M,
+        }
+    }));
     let rule = SkillRule {
         penalty_m: pb.inst.params.missing_skill_penalty_m as f64,
         members_need: false,
@@ -240,37 +258,65 @@ pub fn price_cost(pb: &Problem<'_>, g: &mut Graph, price: &[i64], t: Tuning) -> 
     let max_d = pb.inst.params.max_distance_m;
     let known = &g.known;
     let helpers = &g.helpers;
-    let found: Vec<Vec<(i64, u32, i64)>> = (0..g.clients.len())
+    let runs: Vec<Vec<(u32, Violations)>> = (0..g.clients.len().div_ceil(PRICING_RUN))
         .into_par_iter()
-        .with_min_len(64)
-        .map_init(Vec::new, |found, i| {
-            let c = g.clients[i] as usize;
-            let pc = price[g.client_node(i)];
-            found.clear();
-            idx.priced(&pb.probe(c), max_d, metres(pc), rule, found);
-            let mut bad: Vec<(i64, u32, i64)> = Vec::new();
-            for &j in found.iter() {
-                if known[i].contains(&j) || bad.iter().any(|b| b.1 == j) {
-                    continue;
+        .with_min_len(4)
+        .map_init(Vec::new, |found, r| {
+            let run = r * PRICING_RUN..((r + 1) * PRICING_RUN).min(g.clients.len());
+            let (mut lo, mut hi) = ([f64::MAX; 3], [f64::MIN; 3]);
+            let (mut floor, mut needs) = (f64::MAX, u8::MAX);
+            for i in run.clone() {
+                let c = g.clients[i] as usize;
+                for k in 0..3 {
+                    lo[k] = lo[k].min(pb.c_pos[c][k]);
+                    hi[k] = hi[k].max(pb.c_pos[c][k]);
                 }
-                let Some(w) = pb.arc_cost_language_ok(c, helpers[j as usize] as usize) else {
-                    continue;
-                };
-                // The exact test, in integers.
-                let rc = w + pc - price[g.helper_node(j as usize)];
-                if rc < 0 {
-                    bad.push((rc, j, w));
+                floor = floor.min(metres(price[g.client_node(i)]));
+                needs &= pb.c_needs[c];
+            }
+            found.clear();
+            idx.priced_box(lo, hi, max_d, floor, needs, rule, found);
+            let mut out = Vec::new();
+            for i in run {
+                let c = g.clients[i] as usize;
+                let pc = price[g.client_node(i)];
+                let mut bad: Vec<(i64, u32, i64)> = Vec::new();
+                for &j in found.iter() {
+                    let h = helpers[j as usize] as usize;
+                    let ph = price[g.helper_node(j as usize)];
+                    // Cheap necessary condition first: the chord bounds the distance.
+                    let chord2: f64 = (0..3)
+                        .map(|k| (pb.h_pos[h][k] - pb.c_pos[c][k]).powi(2))
+                        .sum();
+                    let penalty = pb.skill_penalty(pb.c_needs[c], pb.h_skills[h]);
+                    if metres(ph - pc - penalty) + 1.0 <= metres_below(chord2) {
+                        continue;
+                    }
+                    if known[i].contains(&j) {
+                        continue;
+                    }
+                    let Some(w) = pb.arc_cost(c, h) else {
+                        continue;
+                    };
+                    // The exact test, in integers.
+                    let rc = w + pc - ph;
+                    if rc < 0 {
+                        bad.push((rc, j, w));
+                    }
+                }
+                if !bad.is_empty() {
+                    bad.sort_unstable();
+                    bad.truncate(t.add_limit);
+                    out.push((i as u32, bad));
                 }
             }
-            bad.sort_unstable();
-            bad.truncate(t.add_limit);
-            bad
+            out
         })
         .collect();
     let mut added = 0;
-    for (i, bad) in found.into_iter().enumerate() {
+    for (i, bad) in runs.into_iter().flatten() {
         for (_, j, w) in bad {
-            added += u64::from(g.add(i as u32, j, w));
+            added += u64::from(g.add(i, j, w));
         }
     }
     added

@@ -237,7 +237,6 @@ impl<'a> Problem<'a> {
         Probe {
             pos: self.c_pos[c],
             groups: &self.c_groups[c],
-            skills: self.c_needs[c],
         }
     }
 
@@ -246,7 +245,6 @@ impl<'a> Problem<'a> {
         Probe {
             pos: self.c_pos[c],
             groups: std::slice::from_ref(&self.h_groups_shared),
-            skills: self.c_needs[c],
         }
     }
 
@@ -255,7 +253,6 @@ impl<'a> Problem<'a> {
         Probe {
             pos: self.h_pos[h],
             groups: &self.h_groups[h],
-            skills: self.h_skills[h],
         }
     }
 

@@ -42,16 +42,44 @@ pub fn assemble(pb: &Problem<'_>, g: &Graph, mut stats: Stats) -> Solution {
     let short: Vec<usize> = (0..inst.clients.len())
         .filter(|&c| count[c] < inst.clients[c].wanted)
         .collect();
+    // A client with a candidate pair has an eligible helper (candidates are eligible by
+    // construction), so the flow left it short because every such helper is full: only
+    // clients without any candidate need the index to find their reason.
+    let mut has_candidate = vec![false; inst.clients.len()];
+    for (i, known) in g.known.iter().enumerate() {
+        has_candidate[g.clients[i] as usize] = !known.is_empty();
+    }
     let mut unfilled: Vec<Unfilled> = Vec::with_capacity(short.len());
     if !short.is_empty() {
-        let everybody = HelperIndex::build(
-            pb.group_count(),
-            (0..inst.helpers.len()).map(|h| pb.helper_member(h, h as u32, 0.0)),
-        );
+        let lookup: Vec<usize> = short
+            .iter()
+            .copied()
+            .filter(|&c| !has_candidate[c])
+            .collect();
+        let everybody = (!lookup.is_empty()).then(|| {
+            HelperIndex::build(
+                pb.group_count(),
+                (0..inst.helpers.len()).map(|h| pb.helper_member(h, h as u32, 0.0)),
+            )
+        });
+        let looked_up: Vec<&'static str> = match &everybody {
+            Some(idx) => lookup
+                .par_iter()
+                .with_min_len(64)
+                .map(|&c| reason(pb, idx, c))
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut looked_up = looked_up.into_iter();
         let reasons: Vec<&'static str> = short
-            .par_iter()
-            .with_min_len(64)
-            .map(|&c| reason(pb, &everybody, c))
+            .iter()
+            .map(|&c| {
+                if has_candidate[c] {
+                    REASON_ALL_FULL
+                } else {
+                    looked_up.next().unwrap_or(REASON_ALL_FULL)
+                }
+            })
             .collect();
         for (&c, why) in short.iter().zip(reasons) {
             unfilled.push(Unfilled {
@@ -86,7 +114,7 @@ fn reason(pb: &Problem<'_>, everybody: &HelperIndex, c: usize) -> &'static str {
 fn exists_within(pb: &Problem<'_>, idx: &HelperIndex, probe: &Probe<'_>, c: usize) -> bool {
     let max_d = pb.inst.params.max_distance_m;
     let mut found = false;
-    idx.nearest(probe, |h, _, lb| {
+    idx.nearest(probe, max_d, |h, _, lb| {
         if lb > max_d as f64 {
             return false;
         }

@@ -1,5 +1,6 @@
 //! The candidate loop: solve on a sparse graph, price the pairs left out, repeat.
 
+use super::bundles::{join, split};
 use super::flow::Network;
 use super::graph::{Graph, SINK, SOURCE};
 use super::instance::Instance;
@@ -11,6 +12,7 @@ use super::problem::Problem;
 use super::result::assemble;
 use super::solution::{Solution, Stats};
 use super::warm::WarmStart;
+use rayon::prelude::*;
 use std::time::Instant;
 
 /// Above this many arcs with negative reduced cost, re-optimise by cost scaling rather
@@ -71,7 +73,15 @@ fn run_with(
     want_state: bool,
 ) -> (Solution, WarmStart) {
     let started = Instant::now();
+    let mut last = Instant::now();
+    // Stage times as debug events (`RUST_LOG=helpmatch::matching=debug`), for profiling.
+    let mut lap = |stage: &str| {
+        let ms = last.elapsed().as_secs_f64() * 1000.0;
+        tracing::debug!(stage, ms, "matching stage");
+        last = Instant::now();
+    };
     let pb = Problem::new(instance);
+    lap("problem");
     let mut g = Graph::new(&pb);
     let mut stats = Stats {
         eligible_pairs: 0,
@@ -93,9 +103,11 @@ fn run_with(
         let idx = helper_index(&pb, &g, |_| true);
         add_nearest(&pb, &mut g, &idx, t, &needs_search);
     }
+    lap("nearest helpers");
     if warm.is_none() && t.helper_side {
         add_nearest_clients(&pb, &mut g, t);
     }
+    lap("nearest clients");
 
     // Phase 1: the largest number of pairs, proven by a cut over all eligible pairs.
     loop {
@@ -106,6 +118,7 @@ fn run_with(
         let reach = net.reachable(SOURCE);
         let added = price_cut(&pb, &mut g, &reach, t);
         stats.added_for_cardinality += added;
+        lap("max flow and cut pricing");
         if added == 0 {
             break;
         }
@@ -113,45 +126,59 @@ fn run_with(
 
     // Phase 2: least cost at that number of pairs, proven by exact prices.
     let mut ms = MinCostStats::default();
-    let mut net = g.network();
     let mut price = match warm {
-        Some(w) => reoptimise(&mut net, w.prices(&pb, &g), &mut ms),
+        Some(w) => {
+            let mut net = g.network();
+            let price = reoptimise(&mut net, w.prices(&pb, &g), &mut ms);
+            g.read_flows(&net);
+            price
+        }
         None => {
-            // Cost scaling from zero prices, pricing the missing pairs a few times on the
-            // way down (with the ε-optimal prices of that phase): the pairs found join the
-            // remaining phases instead of forcing a second run after the exact pricing.
-            let mut st = net.scaling_start(&vec![0; g.nodes()]);
-            let mut next_mid = 0;
-            while net.scaling_phase(&mut st, &mut ms) {
-                let eps = st.eps_units(&net);
-                if next_mid < MID_PRICING.len() && eps <= MID_PRICING[next_mid] {
-                    while next_mid < MID_PRICING.len() && eps <= MID_PRICING[next_mid] {
-                        next_mid += 1;
-                    }
-                    stats.pricing_rounds += 1;
-                    g.read_flows(&net);
-                    let approx = net.scaling_prices(&st);
-                    let added = price_cost(&pb, &mut g, &approx, t);
-                    stats.added_for_cost += added;
-                    if added > 0 {
-                        net = g.network();
-                    }
-                }
+            // The graph's independent parts side by side, then their prices put together.
+            let solved: Vec<_> = split(&g, t.bundle_nodes)
+                .into_par_iter()
+                .map(|mut b| {
+                    let began = Instant::now();
+                    let (price, net, work) = scale_with_pricing(&pb, &mut b.graph, t);
+                    tracing::debug!(
+                        stage = "bundle",
+                        clients = b.graph.clients.len(),
+                        helpers = b.graph.helpers.len(),
+                        ms = began.elapsed().as_secs_f64() * 1000.0,
+                        "matching stage"
+                    );
+                    (b, price, net, work)
+                })
+                .collect();
+            let mut parts = Vec::with_capacity(solved.len());
+            for (b, price, net, work) in solved {
+                ms.phases += work.phases;
+                stats.pricing_rounds += work.pricing_rounds;
+                stats.added_for_cost += work.added;
+                parts.push((b, price, net));
             }
-            net.scaling_finish(&st)
+            lap(&format!("cost scaling of {} bundles", parts.len()));
+            let price = join(&mut g, parts);
+            let mut net = g.network();
+            debug_assert_eq!(net.negative_arcs(&price), 0, "joined prices are exact");
+            // A no-op when the joined prices are exact, as they should be.
+            let price = reoptimise(&mut net, price, &mut ms);
+            g.read_flows(&net);
+            price
         }
     };
-    g.read_flows(&net);
     loop {
         stats.pricing_rounds += 1;
         let added = price_cost(&pb, &mut g, &price, t);
         stats.added_for_cost += added;
+        lap(&format!("exact pricing, {added} added"));
         if added == 0 {
             break;
         }
-        net = g.network();
+        let mut net = g.network();
         price = reoptimise(&mut net, price, &mut ms);
         g.read_flows(&net);
+        lap("reoptimise");
     }
     stats.cost_scaling_phases = ms.phases;
     stats.eligible_pairs = g.pairs.len() as u64;
@@ -161,6 +188,70 @@ fn run_with(
         WarmStart::default()
     };
     let mut solution = assemble(&pb, &g, stats);
+    lap("assemble");
     solution.stats.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     (solution, state)
+}
+
+/// Work of one [`scale_with_pricing`] run.
+struct ScalingWork {
+    phases: u32,
+    pricing_rounds: u32,
+    added: u64,
+}
+
+/// Cost scaling from zero prices on `g`, pricing the missing pairs a few times on the way
+/// down (with the ε-optimal prices of that phase): the pairs found join the remaining
+/// phases instead of forcing a second run after the exact pricing. Returns exact prices
+/// for the final network (whose flows are read back into `g`).
+fn scale_with_pricing(
+    pb: &Problem<'_>,
+    g: &mut Graph,
+    t: Tuning,
+) -> (Vec<i64>, Network, ScalingWork) {
+    let mut ms = MinCostStats::default();
+    let mut work = ScalingWork {
+        phases: 0,
+        pricing_rounds: 0,
+        added: 0,
+    };
+    let mut net = g.network();
+    let mut st = net.scaling_start(&vec![0; g.nodes()]);
+    let mut next_mid = 0;
+    let mut certified = None;
+    while net.scaling_phase(&mut st, &mut ms) {
+        let eps = st.eps_units(&net);
+        // Below one cost unit the flow is often optimal already, phases before the
+        // ε < 1/(n+1) that would prove it: try to prove it directly.
+        if eps == 0 {
+            let t0 = Instant::now();
+            certified = net.certify(&st);
+            tracing::debug!(
+                ok = certified.is_some(),
+                ms = t0.elapsed().as_secs_f64() * 1000.0,
+                "certify"
+            );
+            if certified.is_some() {
+                break;
+            }
+        }
+        if next_mid < MID_PRICING.len() && eps <= MID_PRICING[next_mid] {
+            while next_mid < MID_PRICING.len() && eps <= MID_PRICING[next_mid] {
+                next_mid += 1;
+            }
+            work.pricing_rounds += 1;
+            g.read_flows(&net);
+            let approx = net.scaling_prices(&st);
+            let added = price_cost(pb, g, &approx, t);
+            work.added += added;
+            if added > 0 {
+                net = g.network();
+            }
+        }
+    }
+    let price = certified.unwrap_or_else(|| net.scaling_finish(&st));
+    g.read_flows(&net);
+    work.phases = ms.phases;
+    tracing::debug!(?ms, "bundle work");
+    (price, net, work)
 }

@@ -217,6 +217,8 @@ const SPARSE: Tuning = Tuning {
     scan_limit: 1,
     add_limit: 1,
     helper_side: false,
+    // Every part its own bundle: their prices must join into exact ones.
+    bundle_nodes: 1,
 };
 
 /// Candidate sets so wide that they hold every eligible pair.
@@ -226,6 +228,7 @@ const FULL: Tuning = Tuning {
     scan_limit: usize::MAX,
     add_limit: usize::MAX,
     helper_side: true,
+    bundle_nodes: usize::MAX,
 };
 
 proptest! {
