@@ -12,7 +12,7 @@
 //!   prunes every subtree whose nearest point and largest price cannot meet it. The test
 //!   that decides is the exact integer one.
 
-use super::candidates::{HelperIndex, Member, PriceIndex, SkillRule};
+use super::candidates::{HelperIndex, Member, PriceIndex, Probe, SkillRule};
 use super::distance::{EARTH_RADIUS_M, metres_below};
 use super::graph::Graph;
 use super::problem::Problem;
@@ -59,10 +59,15 @@ pub fn helper_index(pb: &Problem<'_>, g: &Graph, keep: impl Fn(usize) -> bool) -
 }
 
 /// The `k` cheapest partners met in nearest-first order; `cost` gives (lower bound, exact).
+///
+/// Every pair `cost` may return costs at least its distance plus `extra` (the change
+/// penalty in rebalance mode, where current pairs are in the graph already): the walk
+/// stops once that bound reaches the k-th best.
 fn cheapest(
     k: usize,
     scan_limit: usize,
     max_d: f64,
+    extra: f64,
     walk: impl FnOnce(&mut dyn FnMut(u32, u8, f64) -> bool),
     mut cost: impl FnMut(u32, u8, f64) -> Option<i64>,
 ) -> Vec<(i64, u32)> {
@@ -71,7 +76,7 @@ fn cheapest(
     walk(&mut |j, skills, lb| {
         scanned += 1;
         let full = best.len() >= k;
-        if lb > max_d || scanned > scan_limit || (full && lb >= best[k - 1].0 as f64) {
+        if lb > max_d || scanned > scan_limit || (full && lb + extra >= best[k - 1].0 as f64) {
             return false;
         }
         if best.iter().any(|b| b.1 == j) {
@@ -97,6 +102,7 @@ fn cheapest(
 /// is the same whatever the thread scheduling.
 pub fn add_nearest(pb: &Problem<'_>, g: &mut Graph, idx: &HelperIndex, t: Tuning, which: &[bool]) {
     let max_d = pb.inst.params.max_distance_m as f64;
+    let extra = pb.change_penalty() as f64;
     let helpers = &g.helpers;
     let found: Vec<Vec<(i64, u32)>> = (0..which.len())
         .into_par_iter()
@@ -107,18 +113,32 @@ pub fn add_nearest(pb: &Problem<'_>, g: &mut Graph, idx: &HelperIndex, t: Tuning
             }
             let c = g.clients[i] as usize;
             let k = t.base + t.per_slot * pb.c_slots[c].min(64) as usize;
-            let probe = pb.probe(c);
+            let all = pb.searches_all(c);
+            let probe = if all {
+                pb.probe_any_language(c)
+            } else {
+                pb.probe(c)
+            };
             cheapest(
                 k,
                 t.scan_limit,
                 max_d,
+                extra,
                 |f| idx.nearest(&probe, pb.inst.params.max_distance_m, f),
                 |j, skills, bar| {
-                    // Skip the haversine when the skill penalty alone rules the pair out.
-                    if pb.skill_penalty(pb.c_needs[c], skills) as f64 >= bar {
+                    // Skip the haversine when the penalties alone rule the pair out.
+                    if (pb.skill_penalty(pb.c_needs[c], skills) as f64) + extra >= bar {
                         return None;
                     }
-                    pb.arc_cost_language_ok(c, helpers[j as usize] as usize)
+                    let h = helpers[j as usize] as usize;
+                    if pb.is_current(c, h) {
+                        return None;
+                    }
+                    if all {
+                        pb.arc_cost(c, h)
+                    } else {
+                        pb.arc_cost_language_ok(c, h)
+                    }
                 },
             )
         })
@@ -132,11 +152,25 @@ pub fn add_nearest(pb: &Problem<'_>, g: &mut Graph, idx: &HelperIndex, t: Tuning
 
 /// Adds, for each active helper, its cheapest eligible pairs with active clients.
 pub fn add_nearest_clients(pb: &Problem<'_>, g: &mut Graph, t: Tuning) {
-    let idx = HelperIndex::build(
-        pb.group_count(),
-        (0..g.clients.len()).map(|i| pb.client_member(g.clients[i] as usize, i as u32)),
+    let grouped = g
+        .helpers
+        .iter()
+        .any(|&h| !pb.helper_searches_all(h as usize))
+        .then(|| {
+            HelperIndex::build(
+                pb.group_count(),
+                (0..g.clients.len()).map(|i| pb.client_member(g.clients[i] as usize, i as u32)),
+            )
+        });
+    let everybody = HelperIndex::build(
+        1,
+        (0..g.clients.len()).map(|i| Member {
+            groups: &[0],
+            ..pb.client_member(g.clients[i] as usize, i as u32)
+        }),
     );
     let max_d = pb.inst.params.max_distance_m as f64;
+    let extra = pb.change_penalty() as f64;
     let clients = &g.clients;
     let found: Vec<Vec<(i64, u32)>> = g
         .helpers
@@ -146,16 +180,29 @@ pub fn add_nearest_clients(pb: &Problem<'_>, g: &mut Graph, t: Tuning) {
             let h = h as usize;
             let k = t.base + t.per_slot * pb.h_left[h].min(64) as usize;
             let probe = pb.helper_probe(h);
+            let all = Probe {
+                pos: probe.pos,
+                groups: &[0],
+            };
+            let (idx, probe) = match &grouped {
+                Some(idx) if !pb.helper_searches_all(h) => (idx, probe),
+                _ => (&everybody, all),
+            };
             cheapest(
                 k,
                 t.scan_limit,
                 max_d,
+                extra,
                 |f| idx.nearest(&probe, pb.inst.params.max_distance_m, f),
                 |i, needs, bar| {
-                    if pb.skill_penalty(needs, pb.h_skills[h]) as f64 >= bar {
+                    if (pb.skill_penalty(needs, pb.h_skills[h]) as f64) + extra >= bar {
                         return None;
                     }
-                    pb.arc_cost_language_ok(clients[i as usize] as usize, h)
+                    let c = clients[i as usize] as usize;
+                    if pb.is_current(c, h) {
+                        return None;
+                    }
+                    pb.arc_cost(c, h)
                 },
             )
         })

@@ -39,6 +39,10 @@ pub struct Problem<'a> {
     pub c_current: Vec<Vec<u32>>,
     /// Client need masks.
     pub c_needs: Vec<u8>,
+    /// Per client: do most helpers pass its language rule? (See [`Problem::searches_all`].)
+    c_common: Vec<bool>,
+    /// Per helper: do most clients pass the language rule with it?
+    h_common: Vec<bool>,
 }
 
 impl<'a> Problem<'a> {
@@ -87,13 +91,44 @@ impl<'a> Problem<'a> {
             }
         }
         let language_count = lang_ids.len() as u32;
+        let mut helpers_with = vec![0usize; lang_ids.len()];
+        let mut clients_with = vec![0usize; lang_ids.len()];
         let h_langs: Vec<Vec<u32>> = inst.helpers.iter().map(|h| ids(&h.languages)).collect();
         let c_langs: Vec<Option<Vec<u32>>> = inst
             .clients
             .iter()
             .map(|c| (!c.languages.is_empty()).then(|| ids(&c.languages)))
             .collect();
+        for l in h_langs.iter().flatten() {
+            helpers_with[*l as usize] += 1;
+        }
+        let open_clients = c_langs.iter().filter(|l| l.is_none()).count();
+        for l in c_langs.iter().flatten().flatten() {
+            clients_with[*l as usize] += 1;
+        }
+        // Half of the other side: a search of everybody that skips the other languages
+        // then costs at most about twice a search of the right groups, and saves a walk
+        // per group.
+        let most = |with: usize, of: usize| 2 * with >= of;
+        let c_common = c_langs
+            .iter()
+            .map(|l| match l {
+                None => true,
+                Some(ls) => ls
+                    .iter()
+                    .any(|&l| most(helpers_with[l as usize], inst.helpers.len())),
+            })
+            .collect();
+        let h_common = h_langs
+            .iter()
+            .map(|ls| {
+                let best = ls.iter().map(|&l| clients_with[l as usize]).max();
+                most(open_clients + best.unwrap_or(0), inst.clients.len())
+            })
+            .collect();
         Problem {
+            c_common,
+            h_common,
             inst,
             h_groups: h_langs
                 .iter()
@@ -219,7 +254,8 @@ impl<'a> Problem<'a> {
         Some(self.cost_at(c, h, d) + change)
     }
 
-    fn change_penalty(&self) -> i64 {
+    /// What every pair that is not current pays on top of its cost (0 in keep mode).
+    pub fn change_penalty(&self) -> i64 {
         if self.keep() {
             0
         } else {
@@ -230,6 +266,17 @@ impl<'a> Problem<'a> {
     /// Number of index groups: one per language plus the shared one.
     pub fn group_count(&self) -> usize {
         self.language_count + 1
+    }
+
+    /// Whether client `c` looks for candidates among all helpers (skipping those the
+    /// language rule excludes) rather than walking one language group after another.
+    pub fn searches_all(&self, c: usize) -> bool {
+        self.c_common[c]
+    }
+
+    /// Whether helper `h` looks for candidates among all clients (see `searches_all`).
+    pub fn helper_searches_all(&self, h: usize) -> bool {
+        self.h_common[h]
     }
 
     /// Client `c` searching a helper index.
