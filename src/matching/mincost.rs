@@ -116,14 +116,27 @@ impl Network {
             return false;
         }
         let scale = self.scale();
-        // Scaled costs, and each arc's pair capacity (res of the arc plus res of its
-        // reverse, constant under pushes): the hot loops then read one arc's data only.
-        let sc: Vec<i64> = self.cost.iter().map(|c| c * scale).collect();
-        let tot: Vec<i64> = (0..self.res.len())
-            .map(|a| self.res[a] + self.res[self.rev[a] as usize])
+        // One record per arc with everything the hot loops read (scaled cost, head,
+        // residual, and the pair capacity res + reverse res, constant under pushes): one
+        // cache line serves an arc, where separate arrays cost one miss each.
+        let mut arcs: Vec<ArcRec> = (0..self.res.len())
+            .map(|a| {
+                let r = self.rev[a] as usize;
+                ArcRec {
+                    sc: self.cost[a] * scale,
+                    head: self.head[a],
+                    rev: self.rev[a],
+                    // Capacities are at most MAX_VALUE (validated), well inside i32.
+                    res: self.res[a] as i32,
+                    tot: (self.res[a] + self.res[r]) as i32,
+                }
+            })
             .collect();
         st.eps = (st.eps / ALPHA).max(1);
-        self.refine(st.eps, &mut st.price, &sc, &tot, stats);
+        refine(&self.first, &mut arcs, st.eps, &mut st.price, stats);
+        for (res, arc) in self.res.iter_mut().zip(&arcs) {
+            *res = i64::from(arc.res);
+        }
         stats.phases += 1;
         true
     }
@@ -227,88 +240,6 @@ impl Network {
         (0..n)
             .map(|v| (dist[v] - scale + scaled[v]).div_euclid(scale))
             .collect()
-    }
-
-    /// One ε phase: saturate admissible arcs, then push/relabel until no excess is left.
-    fn refine(
-        &mut self,
-        eps: i64,
-        price: &mut [i64],
-        sc: &[i64],
-        tot: &[i64],
-        stats: &mut MinCostStats,
-    ) {
-        let n = self.nodes();
-        let mut excess = vec![0i64; n];
-        for u in 0..n {
-            let pu = price[u];
-            for a in self.arcs(u) {
-                if self.res[a] > 0 && sc[a] + pu - price[self.head[a] as usize] < 0 {
-                    let d = self.res[a];
-                    let v = self.head[a] as usize;
-                    self.push(a, d);
-                    excess[u] -= d;
-                    excess[v] += d;
-                }
-            }
-        }
-        let mut cur: Vec<usize> = self.first[..n].to_vec();
-        let mut gu = GlobalUpdate::new(n);
-        gu.run(self, eps, price, &excess, sc, tot);
-        stats.updates += 1;
-        let mut queue: VecDeque<usize> = (0..n).filter(|&u| excess[u] > 0).collect();
-        let mut since_update = 0usize;
-        // A global update costs about one pass over the arcs; run one after the relabels
-        // have scanned half as many (measured best of ¼, ½, 1 and 2 on nation100k).
-        let limit = self.res.len() / 2;
-        while let Some(u) = queue.pop_front() {
-            while excess[u] > 0 {
-                let end = self.first[u + 1];
-                let mut a = cur[u];
-                let pu = price[u];
-                while a < end {
-                    let v = self.head[a] as usize;
-                    if self.res[a] > 0 && sc[a] + pu - price[v] < 0 {
-                        let d = excess[u].min(self.res[a]);
-                        self.push(a, d);
-                        excess[u] -= d;
-                        if excess[v] <= 0 && excess[v] + d > 0 {
-                            queue.push_back(v);
-                        }
-                        excess[v] += d;
-                        stats.pushes += 1;
-                        if excess[u] == 0 {
-                            break;
-                        }
-                    }
-                    a += 1;
-                }
-                cur[u] = a.min(end);
-                if excess[u] > 0 {
-                    // Relabel: lower u's price just enough that its best arc is admissible.
-                    let mut best = i64::MIN;
-                    for a in self.arcs(u) {
-                        if self.res[a] > 0 {
-                            best = best.max(price[self.head[a] as usize] - sc[a]);
-                        }
-                    }
-                    if best > i64::MIN {
-                        price[u] = best - eps;
-                    }
-                    cur[u] = self.first[u];
-                    stats.relabels += 1;
-                    since_update += end - self.first[u] + 1;
-                }
-            }
-            if since_update > limit {
-                // Relabels move prices one arc at a time; a global update moves them all
-                // to their distance from the deficits at once (the cure for price wars).
-                since_update = 0;
-                gu.run(self, eps, price, &excess, sc, tot);
-                stats.updates += 1;
-                cur.copy_from_slice(&self.first[..n]);
-            }
-        }
     }
 
     /// Pushes the full residual capacity of every arc with negative reduced cost.
@@ -438,6 +369,106 @@ impl Search {
     }
 }
 
+/// An arc as the cost-scaling phase sees it.
+#[derive(Clone, Copy)]
+struct ArcRec {
+    /// Scaled cost.
+    sc: i64,
+    /// Head node.
+    head: u32,
+    /// Reverse arc.
+    rev: u32,
+    /// Residual capacity.
+    res: i32,
+    /// Residual capacity of the arc plus that of its reverse.
+    tot: i32,
+}
+
+/// One ε phase: saturate admissible arcs, then push/relabel until no excess is left.
+fn refine(
+    first: &[usize],
+    arcs: &mut [ArcRec],
+    eps: i64,
+    price: &mut [i64],
+    stats: &mut MinCostStats,
+) {
+    let n = first.len() - 1;
+    let mut excess = vec![0i64; n];
+    for u in 0..n {
+        let pu = price[u];
+        for a in first[u]..first[u + 1] {
+            let arc = arcs[a];
+            if arc.res > 0 && arc.sc + pu - price[arc.head as usize] < 0 {
+                let d = arc.res;
+                arcs[a].res = 0;
+                arcs[arc.rev as usize].res += d;
+                excess[u] -= i64::from(d);
+                excess[arc.head as usize] += i64::from(d);
+            }
+        }
+    }
+    let mut cur: Vec<usize> = first[..n].to_vec();
+    let mut gu = GlobalUpdate::new(n);
+    gu.run(first, arcs, eps, price, &excess);
+    stats.updates += 1;
+    let mut queue: VecDeque<usize> = (0..n).filter(|&u| excess[u] > 0).collect();
+    let mut since_update = 0usize;
+    // A global update costs about one pass over the arcs; run one after the relabels
+    // have scanned half as many (measured best of ¼, ½, 1 and 2 on nation100k).
+    let limit = arcs.len() / 2;
+    while let Some(u) = queue.pop_front() {
+        while excess[u] > 0 {
+            let end = first[u + 1];
+            let mut a = cur[u];
+            let pu = price[u];
+            while a < end {
+                let arc = arcs[a];
+                let v = arc.head as usize;
+                if arc.res > 0 && arc.sc + pu - price[v] < 0 {
+                    let d = excess[u].min(i64::from(arc.res));
+                    // d ≤ arc.res, an i32.
+                    arcs[a].res -= d as i32;
+                    arcs[arc.rev as usize].res += d as i32;
+                    excess[u] -= d;
+                    if excess[v] <= 0 && excess[v] + d > 0 {
+                        queue.push_back(v);
+                    }
+                    excess[v] += d;
+                    stats.pushes += 1;
+                    if excess[u] == 0 {
+                        break;
+                    }
+                }
+                a += 1;
+            }
+            cur[u] = a.min(end);
+            if excess[u] > 0 {
+                // Relabel: lower u's price just enough that its best arc is admissible.
+                let mut best = i64::MIN;
+                for arc in &arcs[first[u]..end] {
+                    if arc.res > 0 {
+                        best = best.max(price[arc.head as usize] - arc.sc);
+                    }
+                }
+                if best > i64::MIN {
+                    price[u] = best - eps;
+                }
+                cur[u] = first[u];
+                stats.relabels += 1;
+                since_update += end - first[u] + 1;
+            }
+        }
+        if since_update > limit {
+            // Relabels move prices one arc at a time; a global update moves them all
+            // to their distance from the deficits at once (the cure for price wars).
+            since_update = 0;
+            gu.run(first, arcs, eps, price, &excess);
+            stats.updates += 1;
+            cur.copy_from_slice(&first[..n]);
+        }
+    }
+}
+
 /// Goldberg's global price update, with its buffers kept across calls.
 ///
 /// Lowers each price by ε times its distance to the nearest deficit, with arc length
@@ -462,15 +493,14 @@ impl GlobalUpdate {
 
     fn run(
         &mut self,
-        net: &Network,
+        first: &[usize],
+        arcs: &[ArcRec],
         eps: i64,
         price: &mut [i64],
         excess: &[i64],
-        sc: &[i64],
-        tot: &[i64],
     ) {
         // Dial's buckets: lengths are small integers (units of ε), so this is linear.
-        let n = net.nodes();
+        let n = first.len() - 1;
         let cap = n as i64;
         let (dist, done) = (&mut self.dist, &mut self.done);
         dist.fill(i64::MAX);
@@ -506,13 +536,13 @@ impl GlobalUpdate {
                     }
                 }
                 let pv = price[v];
-                for a in net.arcs(v) {
+                for arc in &arcs[first[v]..first[v + 1]] {
                     // The reverse arc u→v: residual tot − res, scaled cost −sc.
-                    let u = net.head[a] as usize;
-                    if tot[a] - net.res[a] <= 0 || done[u] {
+                    let u = arc.head as usize;
+                    if arc.tot - arc.res <= 0 || done[u] {
                         continue;
                     }
-                    let rc = price[u] - sc[a] - pv;
+                    let rc = price[u] - arc.sc - pv;
                     let nd = (level + if rc < 0 { 0 } else { rc / eps + 1 }).min(cap);
                     if nd < dist[u] {
                         dist[u] = nd;

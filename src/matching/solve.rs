@@ -219,8 +219,11 @@ fn scale_with_pricing(
     let mut st = net.scaling_start(&vec![0; g.nodes()]);
     let mut next_mid = 0;
     let mut certified = None;
+    let mut t0 = Instant::now();
     while net.scaling_phase(&mut st, &mut ms) {
         let eps = st.eps_units(&net);
+        tracing::debug!(eps, ms = t0.elapsed().as_secs_f64() * 1000.0, "phase");
+        t0 = Instant::now();
         // Below one cost unit the flow is often optimal already, phases before the
         // ε < 1/(n+1) that would prove it: try to prove it directly.
         if eps == 0 {
@@ -244,6 +247,12 @@ fn scale_with_pricing(
             let approx = net.scaling_prices(&st);
             let added = price_cost(pb, g, &approx, t);
             work.added += added;
+            tracing::debug!(
+                added,
+                ms = t0.elapsed().as_secs_f64() * 1000.0,
+                "mid pricing"
+            );
+            t0 = Instant::now();
             if added > 0 {
                 net = g.network();
             }
