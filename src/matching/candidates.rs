@@ -148,7 +148,7 @@ impl HelperIndex {
                     break;
                 }
                 seen = found.len();
-                want *= 4;
+                want *= 2;
             }
         }
     }
