@@ -175,9 +175,11 @@ fn solve_instance(path: &str) -> anyhow::Result<()> {
     use std::io::Read;
     if std::env::var_os("RUST_LOG").is_some() {
         // Ignored if a subscriber is already installed: then it receives the events.
+        use std::io::IsTerminal;
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
             .try_init();
     }
     let text = if path == "-" {

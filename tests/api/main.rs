@@ -10,6 +10,7 @@ mod docs;
 mod email;
 mod errors;
 mod health;
+mod match_cli;
 mod matching;
 mod pipeline;
 mod shutdown;
