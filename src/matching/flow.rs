@@ -92,33 +92,31 @@ impl Network {
 
     /// Nodes reachable from `s` in the residual network.
     pub fn reachable(&self, s: usize) -> Vec<bool> {
-        let mut seen = vec![false; self.nodes()];
-        let mut stack = vec![s];
-        seen[s] = true;
-        while let Some(u) = stack.pop() {
-            for a in self.arcs(u) {
-                let v = self.head[a] as usize;
-                if self.res[a] > 0 && !seen[v] {
-                    seen[v] = true;
-                    stack.push(v);
-                }
-            }
-        }
-        seen
+        self.residual_search(s, true)
     }
 
     /// Nodes from which `t` is reachable in the residual network.
     pub fn reaching(&self, t: usize) -> Vec<bool> {
+        self.residual_search(t, false)
+    }
+
+    /// Depth-first search along residual arcs (`forward`), or against them.
+    fn residual_search(&self, from: usize, forward: bool) -> Vec<bool> {
         let mut seen = vec![false; self.nodes()];
-        let mut stack = vec![t];
-        seen[t] = true;
-        while let Some(v) = stack.pop() {
-            for a in self.arcs(v) {
-                // Arc a runs v → u; its reverse u → v is residual when res[rev] > 0.
-                let u = self.head[a] as usize;
-                if self.res[self.rev[a] as usize] > 0 && !seen[u] {
-                    seen[u] = true;
-                    stack.push(u);
+        let mut stack = vec![from];
+        seen[from] = true;
+        while let Some(u) = stack.pop() {
+            for a in self.arcs(u) {
+                let v = self.head[a] as usize;
+                // Arc a runs u → v; against it, v → u is residual when res[rev] > 0.
+                let open = if forward {
+                    self.res[a]
+                } else {
+                    self.res[self.rev[a] as usize]
+                };
+                if open > 0 && !seen[v] {
+                    seen[v] = true;
+                    stack.push(v);
                 }
             }
         }
