@@ -80,7 +80,10 @@ fn match_rejects_bad_input_with_a_message_and_no_panic() {
 
     let (code, _, stderr) = run(&["match", "--instance", "/no/such/file.json"], "", &[]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("cannot read /no/such/file.json"), "{stderr}");
+    assert!(
+        stderr.contains("cannot read /no/such/file.json"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -94,7 +97,13 @@ fn match_stage_times_go_to_stderr_and_leave_stdout_pure_json() {
     let solution: serde_json::Value = serde_json::from_str(&stdout).expect("stdout is JSON");
     assert_eq!(solution["total_cost"], 1473);
     for stage in ["nearest helpers", "max flow and cut pricing", "assemble"] {
-        assert!(stderr.contains(stage), "stage {stage} missing from: {stderr}");
+        assert!(
+            stderr.contains(stage),
+            "stage {stage} missing from: {stderr}"
+        );
     }
-    assert!(!stderr.contains('\u{1b}'), "no colour codes when stderr is not a terminal");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "no colour codes when stderr is not a terminal"
+    );
 }
