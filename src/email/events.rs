@@ -19,9 +19,14 @@ use crate::domain::HelperStatus;
 use crate::error::ApiError;
 
 fn contact(branch: &Branch) -> BranchContact {
+    signed(&branch.name, branch.phone.as_deref())
+}
+
+/// The branch contact a mail is signed with.
+fn signed(name: &str, phone: Option<&str>) -> BranchContact {
     BranchContact {
-        name: branch.name.clone(),
-        phone: branch.phone.clone(),
+        name: name.into(),
+        phone: phone.map(Into::into),
     }
 }
 
@@ -253,10 +258,7 @@ fn visit_mail(
             kind,
             recipient: visit.recipient.to_string(),
             language: lang.into(),
-            branch: BranchContact {
-                name: visit.branch_name.into(),
-                phone: visit.branch_phone.map(Into::into),
-            },
+            branch: signed(visit.branch_name, visit.branch_phone),
             values: json!({
                 "client_name": visit.client_name,
                 "helper_name": visit.helper_name,
@@ -308,10 +310,7 @@ pub fn clip_card_purchased(
             kind: "clip_card_purchased",
             recipient: card.recipient.to_string(),
             language: lang.into(),
-            branch: BranchContact {
-                name: card.branch_name.into(),
-                phone: card.branch_phone.map(Into::into),
-            },
+            branch: signed(card.branch_name, card.branch_phone),
             values: json!({
                 "client_name": card.client_name,
                 "card_id": card.card_id,
@@ -344,10 +343,7 @@ pub fn visit_done(
             kind: "visit_done",
             recipient: visit.recipient.to_string(),
             language: lang.into(),
-            branch: BranchContact {
-                name: visit.branch_name.into(),
-                phone: visit.branch_phone.map(Into::into),
-            },
+            branch: signed(visit.branch_name, visit.branch_phone),
             values: json!({
                 "client_name": visit.client_name,
                 "helper_name": visit.helper_name,
@@ -401,10 +397,7 @@ pub fn low_balance(
             kind: "low_balance",
             recipient: low.recipient.to_string(),
             language: lang.into(),
-            branch: BranchContact {
-                name: low.branch_name.into(),
-                phone: low.branch_phone.map(Into::into),
-            },
+            branch: signed(low.branch_name, low.branch_phone),
             values: json!({
                 "client_name": low.client_name,
                 "left": duration(low.available_minutes, lang),

@@ -73,6 +73,38 @@ fn time_zone(branch: &Branch) -> Tz {
         .unwrap_or(chrono_tz::Europe::Copenhagen)
 }
 
+/// The values of a visit mail to one recipient.
+fn visit_mail<'a>(
+    recipient: &'a To,
+    visit: &Visit,
+    client: &'a Client,
+    helper: &'a Helper,
+    branch: &'a Branch,
+) -> VisitMail<'a> {
+    VisitMail {
+        recipient: &recipient.address,
+        language: &recipient.language,
+        branch_name: &branch.name,
+        branch_phone: branch.phone.as_deref(),
+        client_name: &client.name,
+        helper_name: &helper.name,
+        start: visit.starts_at.and_utc(),
+        time_zone: &branch.time_zone,
+        minutes: i64::from(visit.minutes),
+        visit_id: visit.id,
+        sequence: visit.sequence,
+    }
+}
+
+/// The client, branch and helper of a visit.
+fn people(conn: &mut DbConnection, visit: &Visit) -> Result<(Client, Branch, Helper), ApiError> {
+    Ok((
+        Client::find(conn, visit.client_id)?,
+        Branch::find(conn, visit.branch_id)?,
+        Helper::find(conn, visit.helper_id)?,
+    ))
+}
+
 /// Sends `event` about `visit` to each of `to`; returns how many were queued.
 fn send(
     conn: &mut DbConnection,
@@ -85,19 +117,7 @@ fn send(
 ) -> Result<usize, ApiError> {
     let mut queued = 0;
     for recipient in to {
-        let mail = VisitMail {
-            recipient: &recipient.address,
-            language: &recipient.language,
-            branch_name: &branch.name,
-            branch_phone: branch.phone.as_deref(),
-            client_name: &client.name,
-            helper_name: &helper.name,
-            start: visit.starts_at.and_utc(),
-            time_zone: &branch.time_zone,
-            minutes: i64::from(visit.minutes),
-            visit_id: visit.id,
-            sequence: visit.sequence,
-        };
+        let mail = visit_mail(recipient, visit, client, helper, branch);
         if event(conn, &mail)?.is_some() {
             queued += 1;
         }
@@ -156,9 +176,7 @@ pub fn rescheduled(
     visit: &Visit,
     previous_helper_id: i64,
 ) -> Result<(), ApiError> {
-    let client = Client::find(conn, visit.client_id)?;
-    let branch = Branch::find(conn, visit.branch_id)?;
-    let helper = Helper::find(conn, visit.helper_id)?;
+    let (client, branch, helper) = people(conn, visit)?;
     let to = client_side(conn, &client, sees_visits)?;
     send(
         conn,
@@ -208,9 +226,7 @@ pub fn rescheduled(
 
 /// A visit cancelled: METHOD:CANCEL to everyone who had the invite.
 pub fn cancelled(conn: &mut DbConnection, visit: &Visit) -> Result<(), ApiError> {
-    let client = Client::find(conn, visit.client_id)?;
-    let branch = Branch::find(conn, visit.branch_id)?;
-    let helper = Helper::find(conn, visit.helper_id)?;
+    let (client, branch, helper) = people(conn, visit)?;
     let to = everyone(conn, &client, &helper)?;
     send(
         conn,
@@ -226,24 +242,10 @@ pub fn cancelled(conn: &mut DbConnection, visit: &Visit) -> Result<(), ApiError>
 
 /// A visit checked out: minutes used and the balance left, to the client's side.
 pub fn done(conn: &mut DbConnection, visit: &Visit) -> Result<(), ApiError> {
-    let client = Client::find(conn, visit.client_id)?;
-    let branch = Branch::find(conn, visit.branch_id)?;
-    let helper = Helper::find(conn, visit.helper_id)?;
+    let (client, branch, helper) = people(conn, visit)?;
     let balance = LedgerEntry::balance(conn, client.id)?;
     for recipient in client_side(conn, &client, sees_visits)? {
-        let mail = VisitMail {
-            recipient: &recipient.address,
-            language: &recipient.language,
-            branch_name: &branch.name,
-            branch_phone: branch.phone.as_deref(),
-            client_name: &client.name,
-            helper_name: &helper.name,
-            start: visit.starts_at.and_utc(),
-            time_zone: &branch.time_zone,
-            minutes: i64::from(visit.minutes),
-            visit_id: visit.id,
-            sequence: visit.sequence,
-        };
+        let mail = visit_mail(&recipient, visit, &client, &helper, &branch);
         email::visit_done(
             conn,
             &mail,
