@@ -5,10 +5,10 @@
 //!   language rule. kiddo's immutable k-d tree answers the k nearest within a radius
 //!   several times faster than an R-tree's incremental nearest-neighbour iterator, which
 //!   was the largest cost of candidate finding.
-//! * [`PriceIndex`]: one R-tree of 4D points, the position plus a per-member weight `q`
-//!   (a price in units of the Earth's radius); pricing queries use the envelope's largest
-//!   `q` to skip whole subtrees that cannot hold a violating pair, and each member's skill
-//!   mask to skip members whose skill penalty already rules them out.
+//! * [`PriceIndex`]: one R-tree of 4D points, the position plus the member's price (in
+//!   units of the Earth's radius); pricing queries use the envelope's largest price to
+//!   skip whole subtrees that cannot hold a violating pair, and each member's skill mask
+//!   to skip members whose skill penalty already rules them out.
 
 use super::distance::{EARTH_RADIUS_M, chord2_covering, metres_below};
 use kiddo::SquaredEuclidean;
@@ -18,7 +18,7 @@ use rstar::{
 };
 use std::num::NonZero;
 
-type Entry = GeomWithData<[f64; 4], (u32, u8)>;
+type Entry = GeomWithData<[f64; 4], Priced>;
 
 /// Wider nodes than rstar's default (6): a shallower tree makes nearest-first
 /// iteration, the hot loop of candidate finding, markedly cheaper.
@@ -63,8 +63,20 @@ pub struct Member<'a> {
     pub groups: &'a [u32],
     /// Skills (helpers) or needs (clients), as a mask.
     pub skills: u8,
-    /// Weight, in Earth radii (0 for plain distance queries).
-    pub q: f64,
+}
+
+/// A member of a [`PriceIndex`], as its queries return it: everything the per-pair tests
+/// after a query read, so that they touch no other array.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Priced {
+    /// Unit-sphere position.
+    pub pos: [f64; 3],
+    /// Exact price, in metres.
+    pub price: i64,
+    /// Helper number.
+    pub id: u32,
+    /// Skill mask.
+    pub skills: u8,
 }
 
 /// A nearest-first query: a position and the groups to search.
@@ -96,7 +108,7 @@ impl SkillRule {
 }
 
 impl HelperIndex {
-    /// Indexes `members` into `group_count` trees (`q` is not used).
+    /// Indexes `members` into `group_count` trees.
     pub fn build<'a>(group_count: usize, members: impl Iterator<Item = Member<'a>>) -> HelperIndex {
         let mut points: Vec<Vec<[f64; 3]>> = vec![Vec::new(); group_count];
         let mut data: Vec<Vec<(u32, u8)>> = vec![Vec::new(); group_count];
@@ -155,10 +167,13 @@ impl HelperIndex {
 }
 
 impl PriceIndex {
-    /// Indexes `members` (their groups are not used) with their weights `q`.
-    pub fn build<'a>(members: impl Iterator<Item = Member<'a>>) -> PriceIndex {
+    /// Indexes `members` by position and price.
+    pub fn build(members: impl Iterator<Item = Priced>) -> PriceIndex {
         let entries: Vec<Entry> = members
-            .map(|m| GeomWithData::new([m.pos[0], m.pos[1], m.pos[2], m.q], (m.id, m.skills)))
+            .map(|m| {
+                let q = m.price as f64 / EARTH_RADIUS_M;
+                GeomWithData::new([m.pos[0], m.pos[1], m.pos[2], q], m)
+            })
             .collect();
         PriceIndex {
             tree: RTree::bulk_load_with_params(entries),
@@ -166,7 +181,7 @@ impl PriceIndex {
     }
 
     /// Members within `max_m` of the box `lo..hi` that may have
-    /// `q·R − distance − skill penalty > offset_m` for some point of the box whose
+    /// `price − distance − skill penalty > offset_m` for some point of the box whose
     /// querier's mask contains `skills` (give the intersection of the queriers' masks).
     ///
     /// One walk serves a whole run of neighbouring queriers: the tree walk, not the
@@ -180,7 +195,7 @@ impl PriceIndex {
         offset_m: f64,
         skills: u8,
         rule: SkillRule,
-        out: &mut Vec<u32>,
+        out: &mut Vec<Priced>,
     ) {
         let sel = Select {
             lo,
@@ -193,7 +208,7 @@ impl PriceIndex {
         out.extend(
             self.tree
                 .locate_with_selection_function(sel)
-                .map(|e| e.data.0),
+                .map(|e| e.data),
         );
     }
 }
@@ -236,6 +251,6 @@ impl SelectionFunction<Entry> for Select {
     fn should_unpack_leaf(&self, e: &Entry) -> bool {
         let p = e.geom();
         let d2 = box_gap2(&self.lo, &self.hi, &p[..3], &p[..3]);
-        self.admits(d2, p[3], self.rule.missing(self.skills, e.data.1))
+        self.admits(d2, p[3], self.rule.missing(self.skills, e.data.skills))
     }
 }

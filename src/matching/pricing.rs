@@ -12,7 +12,7 @@
 //!   prunes every subtree whose nearest point and largest price cannot meet it. The test
 //!   that decides is the exact integer one.
 
-use super::candidates::{HelperIndex, Member, PriceIndex, Probe, SkillRule};
+use super::candidates::{HelperIndex, Member, PriceIndex, Priced, Probe, SkillRule};
 use super::distance::{EARTH_RADIUS_M, metres_below};
 use super::graph::Graph;
 use super::problem::Problem;
@@ -37,12 +37,18 @@ pub struct Tuning {
 
 impl Default for Tuning {
     fn default() -> Self {
+        let env = |k: &str, d: usize| {
+            std::env::var(k)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(d)
+        }; // TEMPEXP
         Tuning {
-            base: 2,
-            per_slot: 2,
+            base: env("T_BASE", 2),
+            per_slot: env("T_PER", 2),
             scan_limit: 128,
-            add_limit: 8,
-            helper_side: true,
+            add_limit: env("T_ADD", 8),
+            helper_side: env("T_HS", 1) == 1,
             bundle_nodes: 4096,
         }
     }
@@ -54,15 +60,18 @@ pub fn helper_index(pb: &Problem<'_>, g: &Graph, keep: impl Fn(usize) -> bool) -
         pb.group_count(),
         (0..g.helpers.len())
             .filter(|&j| keep(j))
-            .map(|j| pb.helper_member(g.helpers[j] as usize, j as u32, 0.0)),
+            .map(|j| pb.helper_member(g.helpers[j] as usize, j as u32)),
     )
 }
 
-/// The `k` cheapest partners met in nearest-first order; `cost` gives (lower bound, exact).
+/// The `k` cheapest partners met in nearest-first order.
 ///
 /// Every pair `cost` may return costs at least its distance plus `extra` (the change
 /// penalty in rebalance mode, where current pairs are in the graph already): the walk
-/// stops once that bound reaches the k-th best.
+/// stops once that bound reaches the k-th best. `cost` gets the member, its skill mask
+/// and a bar: what the k-th best leaves for the pair's skill penalty plus `extra` once
+/// the lower bound on its distance is paid; at or above it, the pair need not be
+/// costed (None), which saves the haversine.
 fn cheapest(
     k: usize,
     scan_limit: usize,
@@ -85,7 +94,11 @@ fn cheapest(
         if let Some(w) = cost(
             j,
             skills,
-            if full { best[k - 1].0 as f64 } else { f64::MAX },
+            if full {
+                best[k - 1].0 as f64 - lb
+            } else {
+                f64::MAX
+            },
         ) {
             let at = best.partition_point(|b| *b <= (w, j));
             best.insert(at, (w, j));
@@ -126,7 +139,7 @@ pub fn add_nearest(pb: &Problem<'_>, g: &mut Graph, idx: &HelperIndex, t: Tuning
                 extra,
                 |f| idx.nearest(&probe, pb.inst.params.max_distance_m, f),
                 |j, skills, bar| {
-                    // Skip the haversine when the penalties alone rule the pair out.
+                    // Skip the haversine when the penalties rule the pair out.
                     if (pb.skill_penalty(pb.c_needs[c], skills) as f64) + extra >= bar {
                         return None;
                     }
@@ -285,17 +298,26 @@ const PRICING_RUN: usize = 16;
 /// helpers with the run's bounding box, its lowest client price and the needs all of its
 /// clients share yields every helper that could violate for any of them; each client then
 /// checks those with a cheap chord bound, and the survivors with the exact integer test.
-pub fn price_cost(pb: &Problem<'_>, g: &mut Graph, price: &[i64], t: Tuning) -> u64 {
+///
+/// `only` limits the pass to the flagged clients (see [`recheck`]). Returns the count of
+/// pairs added and the clients that had a violation.
+pub fn price_cost(
+    pb: &Problem<'_>,
+    g: &mut Graph,
+    price: &[i64],
+    t: Tuning,
+    only: Option<&[bool]>,
+) -> (u64, Vec<u32>) {
+    let wanted = |i: usize| only.is_none_or(|o| o[i]);
     let metres = |p: i64| p as f64;
     // One tree of every helper: the language rule is checked per pair below.
     let idx = PriceIndex::build((0..g.helpers.len()).map(|j| {
         let h = g.helpers[j] as usize;
-        Member {
-            id: j as u32,
+        Priced {
             pos: pb.h_pos[h],
-            groups: &[0],
+            price: price[g.helper_node(j)],
+            id: j as u32,
             skills: pb.h_skills[h],
-            q: metres(price[g.helper_node(j)]) / EARTH_RADIUS_M,
         }
     }));
     let rule = SkillRule {
@@ -310,9 +332,13 @@ pub fn price_cost(pb: &Problem<'_>, g: &mut Graph, price: &[i64], t: Tuning) -> 
         .with_min_len(4)
         .map_init(Vec::new, |found, r| {
             let run = r * PRICING_RUN..((r + 1) * PRICING_RUN).min(g.clients.len());
+            let mut out = Vec::new();
+            if !run.clone().any(wanted) {
+                return out;
+            }
             let (mut lo, mut hi) = ([f64::MAX; 3], [f64::MIN; 3]);
             let (mut floor, mut needs) = (f64::MAX, u8::MAX);
-            for i in run.clone() {
+            for i in run.clone().filter(|&i| wanted(i)) {
                 let c = g.clients[i] as usize;
                 for k in 0..3 {
                     lo[k] = lo[k].min(pb.c_pos[c][k]);
@@ -323,30 +349,32 @@ pub fn price_cost(pb: &Problem<'_>, g: &mut Graph, price: &[i64], t: Tuning) -> 
             }
             found.clear();
             idx.priced_box(lo, hi, max_d, floor, needs, rule, found);
-            let mut out = Vec::new();
-            for i in run {
+            for i in run.filter(|&i| wanted(i)) {
                 let c = g.clients[i] as usize;
                 let pc = price[g.client_node(i)];
+                let (needs_c, pos_c) = (pb.c_needs[c], pb.c_pos[c]);
                 let mut bad: Vec<(i64, u32, i64)> = Vec::new();
-                for &j in found.iter() {
-                    let h = helpers[j as usize] as usize;
-                    let ph = price[g.helper_node(j as usize)];
-                    // Cheap necessary condition first: the chord bounds the distance.
-                    let chord2: f64 = (0..3)
-                        .map(|k| (pb.h_pos[h][k] - pb.c_pos[c][k]).powi(2))
-                        .sum();
-                    let penalty = pb.skill_penalty(pb.c_needs[c], pb.h_skills[h]);
-                    if metres(ph - pc - penalty) + 1.0 <= metres_below(chord2) {
+                for m in found.iter() {
+                    let penalty = pb.skill_penalty(needs_c, m.skills);
+                    // Cheapest necessary conditions first: a violation needs room for the
+                    // penalty, then for the distance, which the chord bounds from below.
+                    let room = m.price - pc - penalty;
+                    if room <= 0 {
                         continue;
                     }
+                    let chord2: f64 = (0..3).map(|k| (m.pos[k] - pos_c[k]).powi(2)).sum();
+                    if metres(room) + 1.0 <= metres_below(chord2) {
+                        continue;
+                    }
+                    let j = m.id;
                     if known[i].contains(&j) {
                         continue;
                     }
-                    let Some(w) = pb.arc_cost(c, h) else {
+                    let Some(w) = pb.arc_cost(c, helpers[j as usize] as usize) else {
                         continue;
                     };
                     // The exact test, in integers.
-                    let rc = w + pc - ph;
+                    let rc = w + pc - m.price;
                     if rc < 0 {
                         bad.push((rc, j, w));
                     }
@@ -361,10 +389,31 @@ pub fn price_cost(pb: &Problem<'_>, g: &mut Graph, price: &[i64], t: Tuning) -> 
         })
         .collect();
     let mut added = 0;
+    let mut violated = Vec::new();
     for (i, bad) in runs.into_iter().flatten() {
+        violated.push(i);
         for (_, j, w) in bad {
             added += u64::from(g.add(i, j, w));
         }
     }
-    added
+    (added, violated)
+}
+
+/// The clients a cost pricing pass must look at again after the prices of the last one
+/// changed to `now` (None: all of them).
+///
+/// A missing pair (c, h) can only start to violate if c's price went down or h's went
+/// up. The repair only lowers prices, so after it the pass need only look at the clients
+/// whose price went down, plus those that had more violations than were added.
+pub fn recheck(g: &Graph, before: &[i64], now: &[i64], violated: &[u32]) -> Option<Vec<bool>> {
+    if (0..g.helpers.len()).any(|j| now[g.helper_node(j)] > before[g.helper_node(j)]) {
+        return None;
+    }
+    let mut flag: Vec<bool> = (0..g.clients.len())
+        .map(|i| now[g.client_node(i)] < before[g.client_node(i)])
+        .collect();
+    for &i in violated {
+        flag[i as usize] = true;
+    }
+    Some(flag)
 }

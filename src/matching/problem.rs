@@ -304,13 +304,12 @@ impl<'a> Problem<'a> {
     }
 
     /// Helper `h` as a member of a helper index, returned as `id`.
-    pub fn helper_member(&self, h: usize, id: u32, q: f64) -> Member<'_> {
+    pub fn helper_member(&self, h: usize, id: u32) -> Member<'_> {
         Member {
             id,
             pos: self.h_pos[h],
             groups: &self.h_groups[h],
             skills: self.h_skills[h],
-            q,
         }
     }
 
@@ -321,7 +320,6 @@ impl<'a> Problem<'a> {
             pos: self.c_pos[c],
             groups: &self.c_groups[c],
             skills: self.c_needs[c],
-            q: 0.0,
         }
     }
 

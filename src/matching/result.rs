@@ -59,7 +59,7 @@ pub fn assemble(pb: &Problem<'_>, g: &Graph, mut stats: Stats) -> Solution {
         let everybody = (!lookup.is_empty()).then(|| {
             HelperIndex::build(
                 pb.group_count(),
-                (0..inst.helpers.len()).map(|h| pb.helper_member(h, h as u32, 0.0)),
+                (0..inst.helpers.len()).map(|h| pb.helper_member(h, h as u32)),
             )
         });
         let looked_up: Vec<&'static str> = match &everybody {

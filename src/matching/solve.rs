@@ -7,6 +7,7 @@ use super::instance::Instance;
 use super::mincost::MinCostStats;
 use super::pricing::{
     Tuning, add_current, add_nearest, add_nearest_clients, helper_index, price_cost, price_cut,
+    recheck,
 };
 use super::problem::Problem;
 use super::result::assemble;
@@ -164,20 +165,24 @@ fn run_with(
             // A no-op when the joined prices are exact, as they should be.
             let price = reoptimise(&mut net, price, &mut ms);
             g.read_flows(&net);
+            lap("join");
             price
         }
     };
+    let mut only: Option<Vec<bool>> = None;
     loop {
         stats.pricing_rounds += 1;
-        let added = price_cost(&pb, &mut g, &price, t);
+        let (added, violated) = price_cost(&pb, &mut g, &price, t, only.as_deref());
         stats.added_for_cost += added;
         lap(&format!("exact pricing, {added} added"));
         if added == 0 {
             break;
         }
         let mut net = g.network();
+        let before = price.clone();
         price = reoptimise(&mut net, price, &mut ms);
         g.read_flows(&net);
+        only = recheck(&g, &before, &price, &violated);
         lap("reoptimise");
     }
     stats.cost_scaling_phases = ms.phases;
@@ -245,7 +250,7 @@ fn scale_with_pricing(
             work.pricing_rounds += 1;
             g.read_flows(&net);
             let approx = net.scaling_prices(&st);
-            let added = price_cost(pb, g, &approx, t);
+            let (added, _) = price_cost(pb, g, &approx, t, None);
             work.added += added;
             tracing::debug!(
                 added,
