@@ -13,7 +13,7 @@
 //!   that decides is the exact integer one.
 
 use super::candidates::{HelperIndex, Member, PriceIndex, Priced, Probe, SkillRule};
-use super::distance::{EARTH_RADIUS_M, metres_below};
+use super::distance::metres_below;
 use super::graph::Graph;
 use super::problem::Problem;
 use rayon::prelude::*;
