@@ -2,6 +2,7 @@
 //! The min-cost algorithms on it live in `mincost.rs`.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// One arc to build a network from.
 #[derive(Debug, Clone, Copy)]
@@ -27,7 +28,12 @@ pub struct Network {
     pub(super) cost: Vec<i64>,
     /// Position of each input edge's forward arc.
     pos: Vec<u32>,
+    /// Unique per network built, so that work derived from one is not reused on another.
+    id: u64,
 }
+
+/// Source of [`Network`] ids.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Network {
     /// Builds the residual network of `edges` on `n` nodes.
@@ -67,7 +73,13 @@ impl Network {
             res,
             cost,
             pos,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         }
+    }
+
+    /// This network's id (never shared with another network of the process).
+    pub(super) fn id(&self) -> u64 {
+        self.id
     }
 
     /// Number of nodes.
