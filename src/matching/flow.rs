@@ -146,6 +146,10 @@ impl Network {
             level[s] = 0;
             let mut queue = VecDeque::from([s]);
             while let Some(u) = queue.pop_front() {
+                // Nodes at t's level or beyond lie on no shortest path to t.
+                if level[t] != u32::MAX && level[u] + 1 >= level[t] {
+                    break;
+                }
                 for a in self.arcs(u) {
                     let v = self.head[a] as usize;
                     if self.res[a] > 0 && level[v] == u32::MAX {

@@ -37,18 +37,12 @@ pub struct Tuning {
 
 impl Default for Tuning {
     fn default() -> Self {
-        let env = |k: &str, d: usize| {
-            std::env::var(k)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(d)
-        }; // TEMPEXP
         Tuning {
-            base: env("T_BASE", 2),
-            per_slot: env("T_PER", 2),
+            base: 2,
+            per_slot: 2,
             scan_limit: 128,
-            add_limit: env("T_ADD", 8),
-            helper_side: env("T_HS", 1) == 1,
+            add_limit: 8,
+            helper_side: true,
             bundle_nodes: 4096,
         }
     }
