@@ -8,6 +8,7 @@ same instance file, checks that both find the same number of pairs and the same 
 cost, and prints a table of times and peak memory. Exits 1 if any result disagrees.
 
     python3 bench/matching_bench.py                      # all sizes
+    python3 bench/matching_bench.py --sizes nation100k-rebalance,city5k-5kh,nation100k-pen500   # other shapes
     python3 bench/matching_bench.py --sizes city5k --matcher "target/release/helpmatch match --instance"
 """
 
@@ -75,7 +76,7 @@ def languages(rng, home, helper):
     return sorted(set(langs)) or ["en"]
 
 
-def generate(name, n_clients, n_helpers, seed, size, mode="keep", current_share=0.0):
+def generate(name, n_clients, n_helpers, seed, size, mode="keep", current_share=0.0, params=None):
     rng = np.random.default_rng(seed)
     towns = towns_for(size)
     hlat, hlon, hc = people(rng, n_helpers, towns)
@@ -95,8 +96,8 @@ def generate(name, n_clients, n_helpers, seed, size, mode="keep", current_share=
                         "current": []})
     if current_share > 0:
         add_current(rng, helpers, clients, current_share)
-    return {"params": {"max_distance_m": 15000, "missing_skill_penalty_m": 5000, "mode": mode,
-                       "change_penalty_m": 3000}, "helpers": helpers, "clients": clients}
+    base = {"max_distance_m": 15000, "missing_skill_penalty_m": 5000, "mode": mode, "change_penalty_m": 3000}
+    return {"params": {**base, **(params or {})}, "helpers": helpers, "clients": clients}
 
 
 def add_current(rng, helpers, clients, share):
@@ -286,13 +287,24 @@ SIZES = {
     "nation100k": dict(n_clients=100_000, n_helpers=50_000, seed=4, size="nation"),
     "nation100k-keep": dict(n_clients=100_000, n_helpers=50_000, seed=5, size="nation", current_share=0.4),
 }
+# Other shapes, run only when named in --sizes: rebalance mode nationwide, as many helpers
+# as clients (supply about equal to demand), and a tenth of the default skill penalty.
+EXTRA_SIZES = {
+    "nation100k-rebalance": dict(n_clients=100_000, n_helpers=50_000, seed=11, size="nation", mode="rebalance",
+                                 current_share=0.4),
+    "city5k-5kh": dict(n_clients=5000, n_helpers=5000, seed=23, size="city"),
+    "nation100k-pen500": dict(n_clients=100_000, n_helpers=50_000, seed=14, size="nation",
+                              params={"missing_skill_penalty_m": 500}),
+}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--matcher", default="target/release/helpmatch match --instance",
                     help="command that takes the instance file as its last argument and prints the solution JSON")
-    ap.add_argument("--sizes", default=",".join(SIZES), help="comma-separated subset of: " + ", ".join(SIZES))
+    ap.add_argument("--sizes", default=",".join(SIZES),
+                    help="comma-separated subset of: " + ", ".join(SIZES) + "; or of the other shapes: "
+                    + ", ".join(EXTRA_SIZES))
     ap.add_argument("--workdir", default=None, help="where to write instances (default: a temp dir)")
     ap.add_argument("--ortools-only", metavar="FILE", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -303,7 +315,7 @@ def main():
     os.makedirs(work, exist_ok=True)
     rows, bad = [], 0
     for name in args.sizes.split(","):
-        spec = SIZES[name]
+        spec = SIZES.get(name) or EXTRA_SIZES[name]
         path = os.path.join(work, f"{name}.json")
         if not os.path.exists(path):
             with open(path, "w") as f:
