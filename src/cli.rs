@@ -172,7 +172,7 @@ fn describe(error: crate::error::ApiError) -> anyhow::Error {
 /// With `RUST_LOG` set (e.g. `helpmatch::matching=debug`), the matcher's stage times go
 /// to stderr.
 fn solve_instance(path: &str) -> anyhow::Result<()> {
-    use std::io::Read;
+    use std::io::{Read, Write};
     if std::env::var_os("RUST_LOG").is_some() {
         // Ignored if a subscriber is already installed: then it receives the events.
         use std::io::IsTerminal;
@@ -192,6 +192,12 @@ fn solve_instance(path: &str) -> anyhow::Result<()> {
     let instance = crate::matching::Instance::from_json(&text)
         .map_err(|e| anyhow::anyhow!("invalid instance: {e}"))?;
     let solution = crate::matching::solve(&instance);
-    println!("{}", serde_json::to_string(&solution)?);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    serde_json::to_writer(&mut out, &solution)?;
+    writeln!(out)?;
+    out.flush()?;
+    // The process ends right after this: freeing the instance and the solution, about
+    // 0.1 s of small frees on a national instance, would only delay the exit.
+    std::mem::forget((text, instance, solution));
     Ok(())
 }
