@@ -45,7 +45,7 @@ struct NearGroup {
     members: Vec<(u32, u8)>,
 }
 
-/// Nearest members fetched by a query's first round; later rounds fetch four times more.
+/// Nearest members fetched by a query's first round; each later round fetches twice as many.
 const FIRST_ROUND: usize = 32;
 
 /// Helpers priced together: one R-tree over `[x, y, z, q]`, all languages.

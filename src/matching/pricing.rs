@@ -159,23 +159,27 @@ pub fn add_nearest(pb: &Problem<'_>, g: &mut Graph, idx: &HelperIndex, t: Tuning
 
 /// Adds, for each active helper, its cheapest eligible pairs with active clients.
 pub fn add_nearest_clients(pb: &Problem<'_>, g: &mut Graph, t: Tuning) {
-    let grouped = g
-        .helpers
-        .iter()
-        .any(|&h| !pb.helper_searches_all(h as usize))
-        .then(|| {
-            HelperIndex::build(
-                pb.group_count(),
-                (0..g.clients.len()).map(|i| pb.client_member(g.clients[i] as usize, i as u32)),
-            )
-        });
-    let everybody = HelperIndex::build(
-        1,
-        (0..g.clients.len()).map(|i| Member {
-            groups: &[0],
-            ..pb.client_member(g.clients[i] as usize, i as u32)
-        }),
-    );
+    // Each index only if some helper searches it.
+    let searching = |all: bool| {
+        g.helpers
+            .iter()
+            .any(|&h| pb.helper_searches_all(h as usize) == all)
+    };
+    let grouped = searching(false).then(|| {
+        HelperIndex::build(
+            pb.group_count(),
+            (0..g.clients.len()).map(|i| pb.client_member(g.clients[i] as usize, i as u32)),
+        )
+    });
+    let everybody = searching(true).then(|| {
+        HelperIndex::build(
+            1,
+            (0..g.clients.len()).map(|i| Member {
+                groups: &[0],
+                ..pb.client_member(g.clients[i] as usize, i as u32)
+            }),
+        )
+    });
     let max_d = pb.inst.params.max_distance_m as f64;
     let extra = pb.change_penalty() as f64;
     let clients = &g.clients;
@@ -191,9 +195,11 @@ pub fn add_nearest_clients(pb: &Problem<'_>, g: &mut Graph, t: Tuning) {
                 pos: probe.pos,
                 groups: &[0],
             };
-            let (idx, probe) = match &grouped {
-                Some(idx) if !pb.helper_searches_all(h) => (idx, probe),
-                _ => (&everybody, all),
+            let (idx, probe) = match (&grouped, &everybody) {
+                (Some(idx), _) if !pb.helper_searches_all(h) => (idx, probe),
+                (_, Some(idx)) => (idx, all),
+                // Unreachable: this helper's own index was built above.
+                _ => return Vec::new(),
             };
             cheapest(
                 k,

@@ -51,34 +51,18 @@ pub fn assemble(pb: &Problem<'_>, g: &Graph, mut stats: Stats) -> Solution {
     }
     let mut unfilled: Vec<Unfilled> = Vec::with_capacity(short.len());
     if !short.is_empty() {
-        let lookup: Vec<usize> = short
-            .iter()
-            .copied()
-            .filter(|&c| !has_candidate[c])
-            .collect();
-        let everybody = (!lookup.is_empty()).then(|| {
+        let everybody = short.iter().any(|&c| !has_candidate[c]).then(|| {
             HelperIndex::build(
                 pb.group_count(),
                 (0..inst.helpers.len()).map(|h| pb.helper_member(h, h as u32)),
             )
         });
-        let looked_up: Vec<&'static str> = match &everybody {
-            Some(idx) => lookup
-                .par_iter()
-                .with_min_len(64)
-                .map(|&c| reason(pb, idx, c))
-                .collect(),
-            None => Vec::new(),
-        };
-        let mut looked_up = looked_up.into_iter();
         let reasons: Vec<&'static str> = short
-            .iter()
-            .map(|&c| {
-                if has_candidate[c] {
-                    REASON_ALL_FULL
-                } else {
-                    looked_up.next().unwrap_or(REASON_ALL_FULL)
-                }
+            .par_iter()
+            .with_min_len(64)
+            .map(|&c| match &everybody {
+                Some(idx) if !has_candidate[c] => reason(pb, idx, c),
+                _ => REASON_ALL_FULL,
             })
             .collect();
         for (&c, why) in short.iter().zip(reasons) {

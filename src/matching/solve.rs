@@ -153,7 +153,7 @@ fn run_with(
                 .collect();
             let mut parts = Vec::with_capacity(solved.len());
             for (b, price, net, work) in solved {
-                ms.phases += work.phases;
+                ms.phases += work.mincost.phases;
                 stats.pricing_rounds += work.pricing_rounds;
                 stats.added_for_cost += work.added;
                 parts.push((b, price, net));
@@ -200,7 +200,7 @@ fn run_with(
 
 /// Work of one [`scale_with_pricing`] run.
 struct ScalingWork {
-    phases: u32,
+    mincost: MinCostStats,
     pricing_rounds: u32,
     added: u64,
 }
@@ -214,9 +214,8 @@ fn scale_with_pricing(
     g: &mut Graph,
     t: Tuning,
 ) -> (Vec<i64>, Network, ScalingWork) {
-    let mut ms = MinCostStats::default();
     let mut work = ScalingWork {
-        phases: 0,
+        mincost: MinCostStats::default(),
         pricing_rounds: 0,
         added: 0,
     };
@@ -225,7 +224,7 @@ fn scale_with_pricing(
     let mut next_mid = 0;
     let mut certified = None;
     let mut t0 = Instant::now();
-    while net.scaling_phase(&mut st, &mut ms) {
+    while net.scaling_phase(&mut st, &mut work.mincost) {
         let eps = st.eps_units(&net);
         tracing::debug!(eps, ms = t0.elapsed().as_secs_f64() * 1000.0, "phase");
         t0 = Instant::now();
@@ -265,7 +264,6 @@ fn scale_with_pricing(
     }
     let price = certified.unwrap_or_else(|| net.scaling_finish(&st));
     g.read_flows(&net);
-    work.phases = ms.phases;
-    tracing::debug!(?ms, "bundle work");
+    tracing::debug!(ms = ?work.mincost, "bundle work");
     (price, net, work)
 }
