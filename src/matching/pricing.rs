@@ -7,8 +7,9 @@
 //!   index of the helpers outside S only.
 //! * Cost: the min-cost solver leaves exact prices `p` (every residual arc has reduced cost
 //!   ≥ 0). A missing pair (c, h) with cost w breaks that certificate iff
-//!   `w + p(c) − p(h) < 0`. As w ≥ distance + skill penalty, this needs
-//!   `p(h) − distance − penalty > p(c)`: the index stores `p(h)` as a 4th coordinate and
+//!   `w + p(c) − p(h) < 0`. As w ≥ distance + skill penalty (+ change penalty in
+//!   rebalance mode, where every missing pair is a new one), this needs
+//!   `p(h) − distance − penalties > p(c)`: the index stores `p(h)` as a 4th coordinate and
 //!   prunes every subtree whose nearest point and largest price cannot meet it. The test
 //!   that decides is the exact integer one.
 
@@ -325,6 +326,9 @@ pub fn price_cost(
         members_need: false,
     };
     let max_d = pb.inst.params.max_distance_m;
+    // Every missing pair is a new one (rebalance mode starts with all current pairs in
+    // the graph), so its cost carries the change penalty on top of distance and skills.
+    let extra = pb.change_penalty();
     let known = &g.known;
     let helpers = &g.helpers;
     let runs: Vec<Vec<(u32, Violations)>> = (0..g.clients.len().div_ceil(PRICING_RUN))
@@ -344,7 +348,7 @@ pub fn price_cost(
                     lo[k] = lo[k].min(pb.c_pos[c][k]);
                     hi[k] = hi[k].max(pb.c_pos[c][k]);
                 }
-                floor = floor.min(metres(price[g.client_node(i)]));
+                floor = floor.min(metres(price[g.client_node(i)] + extra));
                 needs &= pb.c_needs[c];
             }
             found.clear();
@@ -358,7 +362,7 @@ pub fn price_cost(
                     let penalty = pb.skill_penalty(needs_c, m.skills);
                     // Cheapest necessary conditions first: a violation needs room for the
                     // penalty, then for the distance, which the chord bounds from below.
-                    let room = m.price - pc - penalty;
+                    let room = m.price - pc - penalty - extra;
                     if room <= 0 {
                         continue;
                     }
