@@ -74,13 +74,18 @@ fn cheapest(
     extra: f64,
     walk: impl FnOnce(&mut dyn FnMut(u32, u8, f64) -> bool),
     mut cost: impl FnMut(u32, u8, f64) -> Option<i64>,
-) -> Vec<(i64, u32)> {
+) -> (Vec<(i64, u32)>, bool) {
     let mut best: Vec<(i64, u32)> = Vec::with_capacity(k + 1);
     let mut scanned = 0;
+    let mut cut = false;
     walk(&mut |j, skills, lb| {
         scanned += 1;
         let full = best.len() >= k;
-        if lb > max_d || scanned > scan_limit || (full && lb + extra >= best[k - 1].0 as f64) {
+        if lb > max_d || (full && lb + extra >= best[k - 1].0 as f64) {
+            return false;
+        }
+        if scanned > scan_limit {
+            cut = true;
             return false;
         }
         if best.iter().any(|b| b.1 == j) {
@@ -101,10 +106,15 @@ fn cheapest(
         }
         true
     });
-    best
+    (best, cut)
 }
 
 /// Adds, for each active client in `which`, its cheapest eligible pairs.
+///
+/// A nearest-first walk finds them when near helpers cover the client's needs. Where
+/// the scan limit cut the walk short while a farther helper with fewer missing skills
+/// could still be cheaper (many needs, few helpers covering them), a second search
+/// walks the helpers grouped by skill mask, fewest missing skills first.
 ///
 /// The searches run in parallel; their results are added in client order, so the graph
 /// is the same whatever the thread scheduling.
@@ -112,12 +122,24 @@ pub fn add_nearest(pb: &Problem<'_>, g: &mut Graph, idx: &HelperIndex, t: Tuning
     let max_d = pb.inst.params.max_distance_m as f64;
     let extra = pb.change_penalty() as f64;
     let helpers = &g.helpers;
-    let found: Vec<Vec<(i64, u32)>> = (0..which.len())
+    // The pair's cost as a candidate (None: current, or ineligible).
+    let pair_cost = |c: usize, j: u32, all: bool| {
+        let h = helpers[j as usize] as usize;
+        if pb.is_current(c, h) {
+            return None;
+        }
+        if all {
+            pb.arc_cost(c, h)
+        } else {
+            pb.arc_cost_language_ok(c, h)
+        }
+    };
+    let mut found: Vec<(Vec<(i64, u32)>, bool)> = (0..which.len())
         .into_par_iter()
         .with_min_len(64)
         .map(|i| {
             if !which[i] {
-                return Vec::new();
+                return (Vec::new(), false);
             }
             let c = g.clients[i] as usize;
             let k = t.base + t.per_slot * pb.c_slots[c].min(64) as usize;
@@ -138,22 +160,132 @@ pub fn add_nearest(pb: &Problem<'_>, g: &mut Graph, idx: &HelperIndex, t: Tuning
                     if (pb.skill_penalty(pb.c_needs[c], skills) as f64) + extra >= bar {
                         return None;
                     }
-                    let h = helpers[j as usize] as usize;
-                    if pb.is_current(c, h) {
-                        return None;
-                    }
-                    if all {
-                        pb.arc_cost(c, h)
-                    } else {
-                        pb.arc_cost_language_ok(c, h)
-                    }
+                    pair_cost(c, j, all)
                 },
             )
         })
         .collect();
-    for (i, best) in found.into_iter().enumerate() {
+    if found.iter().any(|f| f.1) {
+        let by_mask = MaskIndex::build(pb, g);
+        found
+            .par_iter_mut()
+            .enumerate()
+            .with_min_len(16)
+            .for_each(|(i, (best, cut))| {
+                if !*cut {
+                    return;
+                }
+                let c = g.clients[i] as usize;
+                let k = t.base + t.per_slot * pb.c_slots[c].min(64) as usize;
+                let all = pb.searches_all(c);
+                let probe = if all {
+                    pb.probe_any_language(c)
+                } else {
+                    pb.probe(c)
+                };
+                by_mask.cheapest(
+                    pb,
+                    &probe,
+                    pb.c_needs[c],
+                    k,
+                    4 * t.scan_limit,
+                    extra,
+                    best,
+                    |j| pair_cost(c, j, all),
+                );
+            });
+    }
+    for (i, (best, _)) in found.into_iter().enumerate() {
         for (w, j) in best {
             g.add(i as u32, j, w);
+        }
+    }
+}
+
+/// The active helpers indexed by language group and skill mask (group `g · 128 + mask`),
+/// with each needs mask's skill masks in order of the skills they leave missing.
+struct MaskIndex {
+    idx: HelperIndex,
+    order: Vec<[u8; 128]>,
+}
+
+impl MaskIndex {
+    fn build(pb: &Problem<'_>, g: &Graph) -> MaskIndex {
+        let groups: Vec<Vec<u32>> = g
+            .helpers
+            .iter()
+            .map(|&h| {
+                let mask = u32::from(pb.h_skills[h as usize]);
+                pb.helper_member(h as usize, 0)
+                    .groups
+                    .iter()
+                    .map(|&gr| gr * 128 + mask)
+                    .collect()
+            })
+            .collect();
+        let idx = HelperIndex::build(
+            pb.group_count() * 128,
+            (0..g.helpers.len()).map(|j| Member {
+                groups: &groups[j],
+                ..pb.helper_member(g.helpers[j] as usize, j as u32)
+            }),
+        );
+        let order = (0..128u8)
+            .map(|needs| {
+                let mut o: [u8; 128] = std::array::from_fn(|m| m as u8);
+                o.sort_by_key(|&m| (needs & !m).count_ones());
+                o
+            })
+            .collect();
+        MaskIndex { idx, order }
+    }
+
+    /// Improves `best` (the `k` cheapest found so far, sorted) with the cheapest pairs of
+    /// the probe's groups, skill masks with fewest missing needs first, each nearest
+    /// first, while a mask's penalty and the distance bound can still beat the k-th best.
+    #[allow(clippy::too_many_arguments)]
+    fn cheapest(
+        &self,
+        pb: &Problem<'_>,
+        probe: &Probe<'_>,
+        needs: u8,
+        k: usize,
+        scan_limit: usize,
+        extra: f64,
+        best: &mut Vec<(i64, u32)>,
+        cost: impl Fn(u32) -> Option<i64>,
+    ) {
+        let max_m = pb.inst.params.max_distance_m;
+        let mut scanned = 0;
+        for &mask in &self.order[needs as usize & 127] {
+            let floor = pb.skill_penalty(needs, mask) as f64 + extra;
+            if (best.len() >= k && floor >= best[k - 1].0 as f64) || scanned > scan_limit {
+                return;
+            }
+            for &gr in probe.groups {
+                let group = [gr * 128 + u32::from(mask)];
+                let one = Probe {
+                    pos: probe.pos,
+                    groups: &group,
+                };
+                self.idx.nearest(&one, max_m, |j, _, lb| {
+                    scanned += 1;
+                    if scanned > scan_limit
+                        || (best.len() >= k && lb + floor >= best[k - 1].0 as f64)
+                    {
+                        return false;
+                    }
+                    if best.iter().any(|b| b.1 == j) {
+                        return true;
+                    }
+                    if let Some(w) = cost(j) {
+                        let at = best.partition_point(|b| *b <= (w, j));
+                        best.insert(at, (w, j));
+                        best.truncate(k);
+                    }
+                    true
+                });
+            }
         }
     }
 }
@@ -219,6 +351,7 @@ pub fn add_nearest_clients(pb: &Problem<'_>, g: &mut Graph, t: Tuning) {
                     pb.arc_cost(c, h)
                 },
             )
+            .0
         })
         .collect();
     for (j, best) in found.into_iter().enumerate() {

@@ -406,3 +406,45 @@ fn objective(inst: &Instance, s: &Solution) -> i64 {
 
 #[path = "tests_prop.rs"]
 mod properties;
+
+#[test]
+fn initial_candidates_reach_past_the_scan_limit_for_helpers_with_the_needed_skills() {
+    use super::graph::Graph;
+    use super::pricing::{add_nearest, helper_index};
+    use super::problem::Problem;
+    // 200 helpers next door without the client's skills (each pair 10 km of penalty), and
+    // two with them 3.3 and 3.7 km away: the nearest-first walk stops at the scan limit
+    // (128) among the neighbours, the search by skill mask must still find the two.
+    let mut helpers: Vec<HelperInput> = (0..200)
+        .map(|i| {
+            let lat = 56.0 + 0.00002 * f64::from(i);
+            helper(&format!("n{i}"), lat, 10.0, &["gardening"], &[], 3)
+        })
+        .collect();
+    helpers.push(helper("far1", 56.03, 10.0, &["it", "cooking"], &[], 3));
+    helpers.push(helper(
+        "far2",
+        56.0,
+        10.06,
+        &["it", "cooking", "transport"],
+        &[],
+        3,
+    ));
+    let clients = vec![client("c", 56.0, 10.0, &["it", "cooking"], &[], 2, &[])];
+    let inst = instance(Mode::Keep, helpers, clients);
+    let pb = Problem::new(&inst);
+    let mut g = Graph::new(&pb);
+    let t = Tuning::default();
+    let idx = helper_index(&pb, &g, |_| true);
+    add_nearest(&pb, &mut g, &idx, t, &[true]);
+    let mut got: Vec<(i64, u32)> = g.pairs.iter().map(|p| (p.cost, p.h)).collect();
+    got.sort_unstable();
+    // The k cheapest of all eligible pairs, by brute force.
+    let mut want: Vec<(i64, u32)> = (0..g.helpers.len())
+        .filter_map(|j| pb.arc_cost(0, g.helpers[j] as usize).map(|w| (w, j as u32)))
+        .collect();
+    want.sort_unstable();
+    want.truncate(t.base + t.per_slot * 2);
+    assert_eq!(got, want);
+    assert_eq!(got[0].0, 3336, "far1 is the cheapest: {got:?}");
+}
