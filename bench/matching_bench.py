@@ -9,6 +9,7 @@ cost, and prints a table of times and peak memory. Exits 1 if any result disagre
 
     python3 bench/matching_bench.py                      # all sizes
     python3 bench/matching_bench.py --sizes nation100k-rebalance,city5k-5kh,nation100k-pen500   # other shapes
+    python3 bench/matching_bench.py --sizes city5k-needs,nation100k-needs3,nation100k-needs4,denmark100k-rebalance
     python3 bench/matching_bench.py --sizes city5k --matcher "target/release/helpmatch match --instance"
 """
 
@@ -48,8 +49,12 @@ OTHER_LANGS = ["en", "de", "pl", "ar", "tr", "so", "uk"]
 
 
 def towns_for(size):
-    """The 5k city is Aarhus alone; the large instances use every town."""
-    return [t for t in TOWNS if t[0] == "Aarhus"] if size == "city" else TOWNS
+    """The 5k city is Aarhus alone; "denmark" the Danish towns; "nation" every town."""
+    if size == "city":
+        return [t for t in TOWNS if t[0] == "Aarhus"]
+    if size == "denmark":
+        return [t for t in TOWNS if t[5] == "da"]
+    return TOWNS
 
 
 def people(rng, n, towns):
@@ -76,21 +81,24 @@ def languages(rng, home, helper):
     return sorted(set(langs)) or ["en"]
 
 
-def generate(name, n_clients, n_helpers, seed, size, mode="keep", current_share=0.0, params=None):
+def generate(name, n_clients, n_helpers, seed, size, mode="keep", current_share=0.0, params=None,
+             skills_k=(2, 4), needs_k=(1, 2), needs_from=5):
+    """skills_k / needs_k: how many skills a helper has / a client needs (inclusive range);
+    needs come from the first needs_from skills of the vocabulary."""
     rng = np.random.default_rng(seed)
     towns = towns_for(size)
     hlat, hlon, hc = people(rng, n_helpers, towns)
     clat, clon, cc = people(rng, n_clients, towns)
     helpers = []
     for i in range(n_helpers):
-        k = int(rng.integers(2, 5))
+        k = int(rng.integers(skills_k[0], skills_k[1] + 1))
         skills = sorted(rng.choice(SKILLS, size=k, replace=False).tolist())
         helpers.append({"id": f"h{i:06d}", "lat": float(hlat[i]), "lon": float(hlon[i]), "skills": skills,
                         "languages": languages(rng, hc[i], True), "capacity": int(rng.integers(2, 4))})
     clients = []
     for i in range(n_clients):
-        k = int(rng.integers(1, 3))
-        needs = sorted(rng.choice(SKILLS[:5], size=k, replace=False).tolist())
+        k = int(rng.integers(needs_k[0], needs_k[1] + 1))
+        needs = sorted(rng.choice(SKILLS[:needs_from], size=k, replace=False).tolist())
         clients.append({"id": f"c{i:06d}", "lat": float(clat[i]), "lon": float(clon[i]), "needs": needs,
                         "languages": languages(rng, cc[i], False), "wanted": int(rng.integers(2, 4)),
                         "current": []})
@@ -287,14 +295,25 @@ SIZES = {
     "nation100k": dict(n_clients=100_000, n_helpers=50_000, seed=4, size="nation"),
     "nation100k-keep": dict(n_clients=100_000, n_helpers=50_000, seed=5, size="nation", current_share=0.4),
 }
-# Other shapes, run only when named in --sizes: rebalance mode nationwide, as many helpers
-# as clients (supply about equal to demand), and a tenth of the default skill penalty.
+# Other shapes, run only when named in --sizes: rebalance mode nationwide and in Denmark
+# alone (one connected part of 100,000 clients), as many helpers as clients (supply about
+# equal to demand), a tenth of the default skill penalty, and harder skill matching
+# (clients need 1-3 or 1-4 of all seven skills, helpers have 1-3: far fewer helpers cover
+# a client, so skill penalties outweigh distance).
 EXTRA_SIZES = {
     "nation100k-rebalance": dict(n_clients=100_000, n_helpers=50_000, seed=11, size="nation", mode="rebalance",
                                  current_share=0.4),
     "city5k-5kh": dict(n_clients=5000, n_helpers=5000, seed=23, size="city"),
     "nation100k-pen500": dict(n_clients=100_000, n_helpers=50_000, seed=14, size="nation",
                               params={"missing_skill_penalty_m": 500}),
+    "denmark100k-rebalance": dict(n_clients=100_000, n_helpers=50_000, seed=15, size="denmark",
+                                  mode="rebalance", current_share=0.4),
+    "city5k-needs": dict(n_clients=5000, n_helpers=2500, seed=16, size="city", skills_k=(1, 3), needs_k=(1, 4),
+                         needs_from=7),
+    "nation100k-needs3": dict(n_clients=100_000, n_helpers=50_000, seed=17, size="nation", skills_k=(1, 3),
+                              needs_k=(1, 3), needs_from=7),
+    "nation100k-needs4": dict(n_clients=100_000, n_helpers=50_000, seed=18, size="nation", skills_k=(1, 3),
+                              needs_k=(1, 4), needs_from=7),
 }
 
 
