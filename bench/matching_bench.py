@@ -268,8 +268,20 @@ def ortools_solve(path):
 
 # ---------------------------------------------------------------- running and measuring
 
+TIME = "/usr/bin/time"
+RSS_TAG = "__peak_rss_kib="
+
+
 def run_measured(cmd):
-    """Runs cmd; returns (stdout, wall seconds, peak RSS in MiB) of that child alone."""
+    """Runs cmd; returns (stdout, wall seconds, peak RSS in MiB) of that child alone.
+
+    The peak RSS comes from GNU time wrapped around the command where it is installed:
+    Linux counts a child's memory before its exec (shared with this Python process,
+    which holds a parsed instance) in the child's own ru_maxrss, so wait4's figure
+    would report this script's size for a small instance run after a large one."""
+    wrap = os.path.exists(TIME)
+    if wrap:
+        cmd = [TIME, "-f", RSS_TAG + "%M"] + cmd
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = [], []
@@ -285,7 +297,11 @@ def run_measured(cmd):
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"{cmd} failed ({proc.returncode}): {err[0].decode()[:2000]}")
-    return out[0], wall, usage.ru_maxrss / 1024.0
+    rss_kib = usage.ru_maxrss
+    if wrap:
+        tagged = [l for l in err[0].decode(errors="replace").splitlines() if l.startswith(RSS_TAG)]
+        rss_kib = int(tagged[-1][len(RSS_TAG):])
+    return out[0], wall, rss_kib / 1024.0
 
 
 SIZES = {

@@ -131,13 +131,16 @@ impl HelperIndex {
     }
 
     /// Members of the probe's groups within `max_m`, each group nearest first, while
-    /// `visit` returns true.
+    /// `visit` returns true, at most `limit` per group.
     ///
     /// `visit` gets (member, its skill mask, lower bound in metres on its rounded distance).
+    /// Each round re-runs the query for twice as many members; `limit` caps the last
+    /// round, so a walk cut at 129 members fetches 32 + 64 + 129, not 32 + … + 256.
     pub fn nearest(
         &self,
         probe: &Probe<'_>,
         max_m: i64,
+        limit: usize,
         mut visit: impl FnMut(u32, u8, f64) -> bool,
     ) {
         let radius2 = chord2_covering(max_m);
@@ -147,7 +150,7 @@ impl HelperIndex {
             .filter_map(|&g| self.groups.get(g as usize))
         {
             let Some(tree) = &group.tree else { continue };
-            let (mut want, mut seen) = (FIRST_ROUND, 0);
+            let (mut want, mut seen) = (FIRST_ROUND.min(limit), 0);
             'rounds: while let Some(n) = NonZero::new(want) {
                 let found = tree.nearest_n_within::<SquaredEuclidean>(&probe.pos, radius2, n, true);
                 for nn in found.iter().skip(seen) {
@@ -156,11 +159,11 @@ impl HelperIndex {
                         break 'rounds;
                     }
                 }
-                if found.len() < want {
+                if found.len() < want || want >= limit {
                     break;
                 }
                 seen = found.len();
-                want *= 2;
+                want = want.saturating_mul(2).min(limit);
             }
         }
     }

@@ -154,7 +154,14 @@ pub fn add_nearest(pb: &Problem<'_>, g: &mut Graph, idx: &HelperIndex, t: Tuning
                 t.scan_limit,
                 max_d,
                 extra,
-                |f| idx.nearest(&probe, pb.inst.params.max_distance_m, f),
+                |f| {
+                    idx.nearest(
+                        &probe,
+                        pb.inst.params.max_distance_m,
+                        t.scan_limit.saturating_add(1),
+                        f,
+                    )
+                },
                 |j, skills, bar| {
                     // Skip the haversine when the penalties rule the pair out.
                     if (pb.skill_penalty(pb.c_needs[c], skills) as f64) + extra >= bar {
@@ -188,7 +195,7 @@ pub fn add_nearest(pb: &Problem<'_>, g: &mut Graph, idx: &HelperIndex, t: Tuning
                     &probe,
                     pb.c_needs[c],
                     k,
-                    4 * t.scan_limit,
+                    t.scan_limit.saturating_mul(4),
                     extra,
                     best,
                     |j| pair_cost(c, j, all),
@@ -268,23 +275,24 @@ impl MaskIndex {
                     pos: probe.pos,
                     groups: &group,
                 };
-                self.idx.nearest(&one, max_m, |j, _, lb| {
-                    scanned += 1;
-                    if scanned > scan_limit
-                        || (best.len() >= k && lb + floor >= best[k - 1].0 as f64)
-                    {
-                        return false;
-                    }
-                    if best.iter().any(|b| b.1 == j) {
-                        return true;
-                    }
-                    if let Some(w) = cost(j) {
-                        let at = best.partition_point(|b| *b <= (w, j));
-                        best.insert(at, (w, j));
-                        best.truncate(k);
-                    }
-                    true
-                });
+                self.idx
+                    .nearest(&one, max_m, scan_limit.saturating_add(1), |j, _, lb| {
+                        scanned += 1;
+                        if scanned > scan_limit
+                            || (best.len() >= k && lb + floor >= best[k - 1].0 as f64)
+                        {
+                            return false;
+                        }
+                        if best.iter().any(|b| b.1 == j) {
+                            return true;
+                        }
+                        if let Some(w) = cost(j) {
+                            let at = best.partition_point(|b| *b <= (w, j));
+                            best.insert(at, (w, j));
+                            best.truncate(k);
+                        }
+                        true
+                    });
             }
         }
     }
@@ -339,7 +347,14 @@ pub fn add_nearest_clients(pb: &Problem<'_>, g: &mut Graph, t: Tuning) {
                 t.scan_limit,
                 max_d,
                 extra,
-                |f| idx.nearest(&probe, pb.inst.params.max_distance_m, f),
+                |f| {
+                    idx.nearest(
+                        &probe,
+                        pb.inst.params.max_distance_m,
+                        t.scan_limit.saturating_add(1),
+                        f,
+                    )
+                },
                 |i, needs, bar| {
                     if (pb.skill_penalty(needs, pb.h_skills[h]) as f64) + extra >= bar {
                         return None;
@@ -396,18 +411,23 @@ pub fn price_cut(pb: &Problem<'_>, g: &mut Graph, reach: &[bool], t: Tuning) -> 
             }
             let c = g.clients[i] as usize;
             // Nearest first: a few crossing pairs suffice per round, and they are the cheap ones.
-            idx.nearest(&pb.probe(c), pb.inst.params.max_distance_m, |j, _, lb| {
-                if lb > max_d || fresh.len() >= t.add_limit {
-                    return false;
-                }
-                if known[i].contains(&j) || fresh.iter().any(|f| f.1 == j) {
-                    return true;
-                }
-                if let Some(w) = pb.arc_cost_language_ok(c, helpers[j as usize] as usize) {
-                    fresh.push((w, j));
-                }
-                true
-            });
+            idx.nearest(
+                &pb.probe(c),
+                pb.inst.params.max_distance_m,
+                usize::MAX,
+                |j, _, lb| {
+                    if lb > max_d || fresh.len() >= t.add_limit {
+                        return false;
+                    }
+                    if known[i].contains(&j) || fresh.iter().any(|f| f.1 == j) {
+                        return true;
+                    }
+                    if let Some(w) = pb.arc_cost_language_ok(c, helpers[j as usize] as usize) {
+                        fresh.push((w, j));
+                    }
+                    true
+                },
+            );
             fresh
         })
         .collect();
