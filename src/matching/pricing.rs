@@ -118,7 +118,15 @@ fn cheapest(
 ///
 /// The searches run in parallel; their results are added in client order, so the graph
 /// is the same whatever the thread scheduling.
-pub fn add_nearest(pb: &Problem<'_>, g: &mut Graph, idx: &HelperIndex, t: Tuning, which: &[bool]) {
+///
+/// Returns how many clients' walks the scan limit cut short.
+pub fn add_nearest(
+    pb: &Problem<'_>,
+    g: &mut Graph,
+    idx: &HelperIndex,
+    t: Tuning,
+    which: &[bool],
+) -> usize {
     let max_d = pb.inst.params.max_distance_m as f64;
     let extra = pb.change_penalty() as f64;
     let helpers = &g.helpers;
@@ -172,7 +180,8 @@ pub fn add_nearest(pb: &Problem<'_>, g: &mut Graph, idx: &HelperIndex, t: Tuning
             )
         })
         .collect();
-    if found.iter().any(|f| f.1) {
+    let cut = found.iter().filter(|f| f.1).count();
+    if cut > 0 {
         let by_mask = MaskIndex::build(pb, g);
         found
             .par_iter_mut()
@@ -207,6 +216,7 @@ pub fn add_nearest(pb: &Problem<'_>, g: &mut Graph, idx: &HelperIndex, t: Tuning
             g.add(i as u32, j, w);
         }
     }
+    cut
 }
 
 /// The active helpers indexed by language group and skill mask (group `g · 128 + mask`),
@@ -453,14 +463,16 @@ const PRICING_RUN: usize = 16;
 /// clients share yields every helper that could violate for any of them; each client then
 /// checks those with a cheap chord bound, and the survivors with the exact integer test.
 ///
-/// `only` limits the pass to the flagged clients (see [`recheck`]). Returns the count of
-/// pairs added and the clients that had a violation.
+/// `only` limits the pass to the flagged clients (see [`recheck`]). `slack` > 0 also adds
+/// pairs whose reduced cost is below it (passes inside cost scaling, whose prices still
+/// move). Returns the count of pairs added and the clients that had a violation.
 pub fn price_cost(
     pb: &Problem<'_>,
     g: &mut Graph,
     price: &[i64],
     t: Tuning,
     only: Option<&[bool]>,
+    slack: i64,
 ) -> (u64, Vec<u32>) {
     let wanted = |i: usize| only.is_none_or(|o| o[i]);
     let metres = |p: i64| p as f64;
@@ -481,7 +493,7 @@ pub fn price_cost(
     let max_d = pb.inst.params.max_distance_m;
     // Every missing pair is a new one (rebalance mode starts with all current pairs in
     // the graph), so its cost carries the change penalty on top of distance and skills.
-    let extra = pb.change_penalty();
+    let extra = pb.change_penalty() - slack;
     let known = &g.known;
     let helpers = &g.helpers;
     let runs: Vec<Vec<(u32, Violations)>> = (0..g.clients.len().div_ceil(PRICING_RUN))
@@ -532,7 +544,7 @@ pub fn price_cost(
                     };
                     // The exact test, in integers.
                     let rc = w + pc - m.price;
-                    if rc < 0 {
+                    if rc < slack {
                         bad.push((rc, j, w));
                     }
                 }
