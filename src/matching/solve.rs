@@ -27,17 +27,11 @@ const REPAIR_LIMIT: u64 = 256;
 /// exact pricing at the end finds few or none (and a cheap repair fixes those).
 const MID_PRICING: [i64; 4] = [512, 64, 8, 0];
 
-/// In a thin candidate graph (see [`THIN_SHARE`]) the passes inside cost scaling also add
+/// In a thin candidate graph (see [`THIN_SHARE`](super::pricing::THIN_SHARE)) the passes inside cost scaling also add
 /// pairs whose reduced cost is below this many ε: prices still move by several ε per
 /// phase, and a pair added before it violates costs far fewer pushes than one added
 /// after (nation100k-needs4: 7.6 → 4.8 s). Elsewhere it would only add arcs.
 const MID_SLACK: i64 = 4;
-
-/// A graph is thin when the scan limit cut the candidate walks of more than 1 / THIN_SHARE
-/// of the clients: skills, not distance, then decide most pairs (many needs, few helpers
-/// covering them), and the optimum reaches far past the nearest candidates. The default
-/// benchmark instances cut 0–17 walks of 100,000; harder skill matching 10–45 %.
-const THIN_SHARE: usize = 100;
 
 /// Re-optimises a flow whose exact prices were right before arcs or nodes changed.
 fn reoptimise(net: &mut Network, mut price: Vec<i64>, ms: &mut MinCostStats) -> Vec<i64> {
@@ -112,12 +106,11 @@ fn run_with(
         Some(w) => w.seed(&pb, &mut g),
         None => vec![true; g.clients.len()],
     };
-    let mut cut = 0;
+    let mut thin = false;
     if needs_search.iter().any(|&b| b) {
         let idx = helper_index(&pb, &g, |_| true);
-        cut = add_nearest(&pb, &mut g, &idx, t, &needs_search);
+        thin = add_nearest(&pb, &mut g, &idx, t, &needs_search);
     }
-    let thin = cut * THIN_SHARE > g.clients.len();
     lap("nearest helpers");
     if warm.is_none() && t.helper_side {
         add_nearest_clients(&pb, &mut g, t);
