@@ -150,6 +150,19 @@ pub fn add_nearest(
             pb.arc_cost_language_ok(c, h)
         }
     };
+    // Client number, how many candidates it gets, whether it searches every language
+    // (checking the rule per pair), and its probe.
+    let search = |i: usize| {
+        let c = g.clients[i] as usize;
+        let k = t.base + t.per_slot * pb.c_slots[c].min(64) as usize;
+        let all = pb.searches_all(c);
+        let probe = if all {
+            pb.probe_any_language(c)
+        } else {
+            pb.probe(c)
+        };
+        (c, k, all, probe)
+    };
     let mut found: Vec<(Vec<(i64, u32)>, bool)> = (0..which.len())
         .into_par_iter()
         .with_min_len(64)
@@ -157,14 +170,7 @@ pub fn add_nearest(
             if !which[i] {
                 return (Vec::new(), false);
             }
-            let c = g.clients[i] as usize;
-            let k = t.base + t.per_slot * pb.c_slots[c].min(64) as usize;
-            let all = pb.searches_all(c);
-            let probe = if all {
-                pb.probe_any_language(c)
-            } else {
-                pb.probe(c)
-            };
+            let (c, k, all, probe) = search(i);
             cheapest(
                 k,
                 t.scan_limit,
@@ -200,14 +206,7 @@ pub fn add_nearest(
                 if !*cut {
                     return;
                 }
-                let c = g.clients[i] as usize;
-                let k = t.base + t.per_slot * pb.c_slots[c].min(64) as usize;
-                let all = pb.searches_all(c);
-                let probe = if all {
-                    pb.probe_any_language(c)
-                } else {
-                    pb.probe(c)
-                };
+                let (c, k, all, probe) = search(i);
                 by_mask.cheapest(
                     pb,
                     &probe,
