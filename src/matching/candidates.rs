@@ -16,6 +16,7 @@ use kiddo::immutable::float::kdtree::ImmutableKdTree;
 use rstar::{
     AABB, RStarInsertionStrategy, RTree, RTreeParams, SelectionFunction, primitives::GeomWithData,
 };
+use std::cell::Cell;
 use std::num::NonZero;
 
 type Entry = GeomWithData<[f64; 4], Priced>;
@@ -134,13 +135,18 @@ impl HelperIndex {
     /// `visit` returns true, at most `limit` per group.
     ///
     /// `visit` gets (member, its skill mask, lower bound in metres on its rounded distance).
-    /// Each round re-runs the query for twice as many members; `limit` caps the last
-    /// round, so a walk cut at 129 members fetches 32 + 64 + 129, not 32 + … + 256.
+    /// Each round re-runs the query for at least twice as many members; `limit` caps the
+    /// last round, so a walk cut at 129 members fetches 32 + 64 + 129, not 32 + … + 256.
+    /// `reach`, if given, is where the visitor expects the walk to end at the latest
+    /// (metres, updated as it goes): when the density seen so far puts more than `limit`
+    /// members within it, the next round fetches `limit` at once, skipping the rounds in
+    /// between.
     pub fn nearest(
         &self,
         probe: &Probe<'_>,
         max_m: i64,
         limit: usize,
+        reach: Option<&Cell<f64>>,
         mut visit: impl FnMut(u32, u8, f64) -> bool,
     ) {
         let radius2 = chord2_covering(max_m);
@@ -164,6 +170,16 @@ impl HelperIndex {
                 }
                 seen = found.len();
                 want = want.saturating_mul(2).min(limit);
+                if let (Some(reach), Some(last)) = (reach, found.last()) {
+                    // People spread over an area: members within r grow as r². The
+                    // visitor's reach only shrinks as it finds better members, so a walk
+                    // expected to pass the limit even so goes straight to it.
+                    let (to, at) = (reach.get(), metres_below(last.distance));
+                    if to.is_finite() && at > 0.0 && seen as f64 * (to / at).powi(2) >= limit as f64
+                    {
+                        want = limit;
+                    }
+                }
             }
         }
     }

@@ -18,6 +18,7 @@ use super::distance::metres_below;
 use super::graph::Graph;
 use super::problem::Problem;
 use rayon::prelude::*;
+use std::cell::Cell;
 
 /// How wide the searches are; any values give the same optimum.
 #[derive(Debug, Clone, Copy)]
@@ -72,13 +73,15 @@ fn cheapest(
     scan_limit: usize,
     max_d: f64,
     extra: f64,
-    walk: impl FnOnce(&mut dyn FnMut(u32, u8, f64) -> bool),
+    walk: impl FnOnce(&mut dyn FnMut(u32, u8, f64) -> bool, &Cell<f64>),
     mut cost: impl FnMut(u32, u8, f64) -> Option<i64>,
 ) -> (Vec<(i64, u32)>, bool) {
     let mut best: Vec<(i64, u32)> = Vec::with_capacity(k + 1);
     let mut scanned = 0;
     let mut cut = false;
-    walk(&mut |j, skills, lb| {
+    // Where the walk will stop: the k-th best minus what every pair pays on top.
+    let reach = Cell::new(f64::INFINITY);
+    let visit = &mut |j, skills, lb| {
         scanned += 1;
         let full = best.len() >= k;
         if lb > max_d || (full && lb + extra >= best[k - 1].0 as f64) {
@@ -103,9 +106,13 @@ fn cheapest(
             let at = best.partition_point(|b| *b <= (w, j));
             best.insert(at, (w, j));
             best.truncate(k);
+            if best.len() >= k {
+                reach.set(best[k - 1].0 as f64 - extra);
+            }
         }
         true
-    });
+    };
+    walk(visit, &reach);
     (best, cut)
 }
 
@@ -176,11 +183,12 @@ pub fn add_nearest(
                 t.scan_limit,
                 max_d,
                 extra,
-                |f| {
+                |f, reach| {
                     idx.nearest(
                         &probe,
                         pb.inst.params.max_distance_m,
                         t.scan_limit.saturating_add(1),
+                        Some(reach),
                         f,
                     )
                 },
@@ -293,8 +301,12 @@ impl MaskIndex {
                     pos: probe.pos,
                     groups: &group,
                 };
-                self.idx
-                    .nearest(&one, max_m, scan_limit.saturating_add(1), |j, _, lb| {
+                self.idx.nearest(
+                    &one,
+                    max_m,
+                    scan_limit.saturating_add(1),
+                    None,
+                    |j, _, lb| {
                         scanned += 1;
                         if scanned > scan_limit
                             || (best.len() >= k && lb + floor >= best[k - 1].0 as f64)
@@ -310,7 +322,8 @@ impl MaskIndex {
                             best.truncate(k);
                         }
                         true
-                    });
+                    },
+                );
             }
         }
     }
@@ -365,11 +378,12 @@ pub fn add_nearest_clients(pb: &Problem<'_>, g: &mut Graph, t: Tuning) {
                 t.scan_limit,
                 max_d,
                 extra,
-                |f| {
+                |f, reach| {
                     idx.nearest(
                         &probe,
                         pb.inst.params.max_distance_m,
                         t.scan_limit.saturating_add(1),
+                        Some(reach),
                         f,
                     )
                 },
@@ -433,6 +447,7 @@ pub fn price_cut(pb: &Problem<'_>, g: &mut Graph, reach: &[bool], t: Tuning) -> 
                 &pb.probe(c),
                 pb.inst.params.max_distance_m,
                 usize::MAX,
+                None,
                 |j, _, lb| {
                     if lb > max_d || fresh.len() >= t.add_limit {
                         return false;

@@ -98,7 +98,7 @@ fn reason(pb: &Problem<'_>, everybody: &HelperIndex, c: usize) -> &'static str {
 fn exists_within(pb: &Problem<'_>, idx: &HelperIndex, probe: &Probe<'_>, c: usize) -> bool {
     let max_d = pb.inst.params.max_distance_m;
     let mut found = false;
-    idx.nearest(probe, max_d, usize::MAX, |h, _, lb| {
+    idx.nearest(probe, max_d, usize::MAX, None, |h, _, lb| {
         if lb > max_d as f64 {
             return false;
         }
