@@ -60,7 +60,7 @@ pub fn helper_index(pb: &Problem<'_>, g: &Graph, keep: impl Fn(usize) -> bool) -
     )
 }
 
-/// The `k` cheapest partners met in nearest-first order.
+/// The `k` cheapest partners met in a nearest-first walk of the probe's groups of `idx`.
 ///
 /// Every pair `cost` may return costs at least its distance plus `extra` (the change
 /// penalty in rebalance mode, where current pairs are in the graph already): the walk
@@ -71,17 +71,18 @@ pub fn helper_index(pb: &Problem<'_>, g: &Graph, keep: impl Fn(usize) -> bool) -
 fn cheapest(
     k: usize,
     scan_limit: usize,
-    max_d: f64,
+    max_m: i64,
     extra: f64,
-    walk: impl FnOnce(&mut dyn FnMut(u32, u8, f64) -> bool, &Cell<f64>),
+    (idx, probe): (&HelperIndex, &Probe<'_>),
     mut cost: impl FnMut(u32, u8, f64) -> Option<i64>,
 ) -> (Vec<(i64, u32)>, bool) {
+    let max_d = max_m as f64;
     let mut best: Vec<(i64, u32)> = Vec::with_capacity(k + 1);
     let mut scanned = 0;
     let mut cut = false;
     // Where the walk will stop: the k-th best minus what every pair pays on top.
     let reach = Cell::new(f64::INFINITY);
-    let visit = &mut |j, skills, lb| {
+    let visit = |j, skills, lb| {
         scanned += 1;
         let full = best.len() >= k;
         if lb > max_d || (full && lb + extra >= best[k - 1].0 as f64) {
@@ -112,7 +113,13 @@ fn cheapest(
         }
         true
     };
-    walk(visit, &reach);
+    idx.nearest(
+        probe,
+        max_m,
+        scan_limit.saturating_add(1),
+        Some(&reach),
+        visit,
+    );
     (best, cut)
 }
 
@@ -142,7 +149,6 @@ pub fn add_nearest(
     t: Tuning,
     which: &[bool],
 ) -> bool {
-    let max_d = pb.inst.params.max_distance_m as f64;
     let extra = pb.change_penalty() as f64;
     let helpers = &g.helpers;
     // The pair's cost as a candidate (None: current, or ineligible).
@@ -181,17 +187,9 @@ pub fn add_nearest(
             cheapest(
                 k,
                 t.scan_limit,
-                max_d,
+                pb.inst.params.max_distance_m,
                 extra,
-                |f, reach| {
-                    idx.nearest(
-                        &probe,
-                        pb.inst.params.max_distance_m,
-                        t.scan_limit.saturating_add(1),
-                        Some(reach),
-                        f,
-                    )
-                },
+                (idx, &probe),
                 |j, skills, bar| {
                     // Skip the haversine when the penalties rule the pair out.
                     if (pb.skill_penalty(pb.c_needs[c], skills) as f64) + extra >= bar {
@@ -352,7 +350,6 @@ pub fn add_nearest_clients(pb: &Problem<'_>, g: &mut Graph, t: Tuning) {
             }),
         )
     });
-    let max_d = pb.inst.params.max_distance_m as f64;
     let extra = pb.change_penalty() as f64;
     let clients = &g.clients;
     let found: Vec<Vec<(i64, u32)>> = g
@@ -376,17 +373,9 @@ pub fn add_nearest_clients(pb: &Problem<'_>, g: &mut Graph, t: Tuning) {
             cheapest(
                 k,
                 t.scan_limit,
-                max_d,
+                pb.inst.params.max_distance_m,
                 extra,
-                |f, reach| {
-                    idx.nearest(
-                        &probe,
-                        pb.inst.params.max_distance_m,
-                        t.scan_limit.saturating_add(1),
-                        Some(reach),
-                        f,
-                    )
-                },
+                (idx, &probe),
                 |i, needs, bar| {
                     if (pb.skill_penalty(needs, pb.h_skills[h]) as f64) + extra >= bar {
                         return None;
