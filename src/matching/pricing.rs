@@ -104,9 +104,7 @@ fn cheapest(
                 f64::MAX
             },
         ) {
-            let at = best.partition_point(|b| *b <= (w, j));
-            best.insert(at, (w, j));
-            best.truncate(k);
+            insert_cheapest(&mut best, k, (w, j));
             if best.len() >= k {
                 reach.set(best[k - 1].0 as f64 - extra);
             }
@@ -121,6 +119,13 @@ fn cheapest(
         visit,
     );
     (best, cut)
+}
+
+/// Puts `pair` into `best`, the `k` cheapest so far in (cost, partner) order.
+fn insert_cheapest(best: &mut Vec<(i64, u32)>, k: usize, pair: (i64, u32)) {
+    let at = best.partition_point(|b| *b <= pair);
+    best.insert(at, pair);
+    best.truncate(k);
 }
 
 /// A candidate graph is thin when the scan limit cut the nearest-first walks of more than
@@ -315,9 +320,7 @@ impl MaskIndex {
                             return true;
                         }
                         if let Some(w) = cost(j) {
-                            let at = best.partition_point(|b| *b <= (w, j));
-                            best.insert(at, (w, j));
-                            best.truncate(k);
+                            insert_cheapest(best, k, (w, j));
                         }
                         true
                     },
@@ -504,7 +507,8 @@ pub fn price_cost(
     };
     let max_d = pb.inst.params.max_distance_m;
     // Every missing pair is a new one (rebalance mode starts with all current pairs in
-    // the graph), so its cost carries the change penalty on top of distance and skills.
+    // the graph), so its cost carries the change penalty on top of distance and skills;
+    // a pair within `slack` of violating is wanted too, which gives that much back.
     let extra = pb.change_penalty() - slack;
     let known = &g.known;
     let helpers = &g.helpers;
