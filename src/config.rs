@@ -54,6 +54,26 @@ pub struct Settings {
     pub email: EmailSettings,
     /// Booking rules.
     pub visits: VisitSettings,
+    /// Rate limits for public endpoints and logins.
+    pub throttle: ThrottleSettings,
+}
+
+/// Rate limits (see `services::throttle`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThrottleSettings {
+    /// Length of the failed-login window, minutes.
+    pub login_window_minutes: i64,
+    /// Failed logins for one account from one address before the wait starts doubling.
+    pub login_failures_per_account: u32,
+    /// Failed logins from one address (any account) per window.
+    pub login_failures_per_address: u32,
+    /// Public applications per address per hour.
+    pub applications_per_address_per_hour: u32,
+    /// Password-reset requests per address per hour.
+    pub password_resets_per_address_per_hour: u32,
+    /// Password-reset mails per account per hour.
+    pub password_resets_per_account_per_hour: u32,
 }
 
 /// Booking rules for visits and clip-card hours.
@@ -74,6 +94,12 @@ pub struct VisitSettings {
     pub recurring_weeks_ahead: u32,
     /// A balance at or below this after a booking is a low-balance event.
     pub low_balance_minutes: i64,
+    /// Visits start on a multiple of this many minutes past the hour (local time).
+    pub start_step_minutes: u32,
+    /// Check-in is accepted from this many minutes before the start until the visit's end.
+    pub check_in_opens_minutes: i64,
+    /// A checked time shorter than booked by more than this goes to the branch for review.
+    pub short_visit_tolerance_minutes: i64,
 }
 
 /// HTTP listener settings.
@@ -90,6 +116,8 @@ pub struct ServerSettings {
     pub shutdown_timeout_secs: u64,
     /// Largest accepted request body in bytes.
     pub max_body_bytes: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the real client address (empty: none).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Database settings; the backend is chosen from the URL scheme.
@@ -214,6 +242,12 @@ impl Settings {
         if self.email.transport == EmailTransport::Smtp && self.email.smtp_url.is_none() {
             return Err(ConfigError::Rejected(
                 "email.transport = \"smtp\" needs email.smtp_url".into(),
+            ));
+        }
+        let step = self.visits.start_step_minutes;
+        if step == 0 || 60 % step != 0 {
+            return Err(ConfigError::Rejected(
+                "visits.start_step_minutes must divide an hour (1, 5, 15, 30, 60 …)".into(),
             ));
         }
         if self.email.batch_size < 1 || self.email.smtp_timeout_secs >= self.email.lease_secs {

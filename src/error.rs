@@ -63,9 +63,20 @@ pub enum ApiError {
     /// The body's media type is not accepted.
     #[error("{0}")]
     UnsupportedMediaType(String),
-    /// Too many attempts in a short time.
+    /// Too many attempts in a short time; `Retry-After` says when to try again.
+    #[error("{detail}")]
+    TooManyRequests {
+        /// What was throttled, for a person to read.
+        detail: String,
+        /// Seconds until an attempt can succeed.
+        retry_after_secs: u64,
+    },
+    /// Query parameters the address does not have, each named.
+    #[error("the request has unknown query parameters")]
+    UnknownParameters(Vec<FieldError>),
+    /// An `Idempotency-Key` already used for a different request.
     #[error("{0}")]
-    TooManyRequests(String),
+    IdempotencyKeyReused(String),
     /// A dependency (the database) is unavailable right now.
     #[error("{0}")]
     Unavailable(String),
@@ -112,12 +123,27 @@ impl Problem {
         }
     }
 
-    /// Renders the problem as a response with the problem+json media type.
+    /// Renders the problem as a response with the problem+json media type. A 503 always says
+    /// when to retry (`Retry-After`), as a 429 does with its own wait.
     pub fn into_response(self) -> HttpResponse {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        HttpResponse::build(status)
+        let mut response = HttpResponse::build(status)
             .content_type(PROBLEM_JSON)
-            .json(self)
+            .json(self);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            set_retry_after(&mut response, UNAVAILABLE_RETRY_AFTER_SECS);
+        }
+        response
+    }
+}
+
+/// How long a caller should wait after a 503 (the pool's connection timeout is of this order).
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 5;
+
+/// Sets `Retry-After` in whole seconds (RFC 9110 §10.2.3).
+fn set_retry_after(response: &mut HttpResponse, secs: u64) {
+    if let Ok(value) = header::HeaderValue::from_str(&secs.max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
     }
 }
 
@@ -143,7 +169,7 @@ fn problem_type(status: StatusCode) -> &'static str {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::UnknownParameters(_) => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -151,7 +177,8 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::IdempotencyKeyReused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -170,14 +197,29 @@ impl ResponseError for ApiError {
                 problem.detail =
                     "The service is temporarily unavailable; try again shortly.".into();
             }
-            ApiError::Validation(errors) => {
+            ApiError::Validation(errors) | ApiError::UnknownParameters(errors) => {
                 problem.detail = self.to_string();
                 problem.errors = errors.clone();
+            }
+            ApiError::IdempotencyKeyReused(detail) => {
+                problem.kind = "/problems/idempotency-key-reused".into();
+                problem.title = "Idempotency key reused".into();
+                problem.detail = detail.clone();
             }
             ApiError::NotFound => {}
             other => problem.detail = other.to_string(),
         }
-        problem.into_response()
+        let retry_after = match self {
+            ApiError::TooManyRequests {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
+        };
+        let mut response = problem.into_response();
+        if let Some(secs) = retry_after {
+            set_retry_after(&mut response, secs);
+        }
+        response
     }
 }
 

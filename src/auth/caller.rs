@@ -1,15 +1,20 @@
-//! The `Caller` extractor: a handler that takes `caller: Caller` only runs for a valid token.
+//! The `Caller` extractor: a handler that takes `caller: Caller` only runs for a valid token
+//! of an account that is active now. The account and its links are read on every request
+//! (one indexed query plus one for relative links), so a deactivated leader, a helper who
+//! left or a changed password stops the next request, not the token's expiry.
 
-use std::future::{Ready, ready};
+use std::future::Future;
+use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 
-use super::token::Claims;
-use crate::domain::Role;
+use crate::db::models::user::{CallerRow, User};
+use crate::db::{self, DbError};
+use crate::domain::{HelperStatus, Role};
 use crate::error::ApiError;
 use crate::startup::AppState;
 
-/// What a relative holding a client's account may do.
+/// What a relative may do for a client; the client themself holds every right.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RelativeRights {
     /// See visits, balance and helpers.
@@ -20,62 +25,143 @@ pub struct RelativeRights {
     pub pay: bool,
 }
 
-/// The authenticated account making a request.
+impl RelativeRights {
+    /// Every right: the client acting for themself.
+    pub const ALL: RelativeRights = RelativeRights {
+        view: true,
+        book: true,
+        pay: true,
+    };
+
+    /// Any right lets a relative see the client's record.
+    pub fn sees(self) -> bool {
+        self.view || self.book || self.pay
+    }
+}
+
+/// A staff role with its scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Staff {
+    /// National administration: everything.
+    Admin,
+    /// Leads one branch.
+    BranchLeader {
+        /// The branch.
+        branch_id: i64,
+    },
+}
+
+/// The caller's helper record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HelperLink {
+    /// Helper id.
+    pub helper_id: i64,
+    /// The helper's branch.
+    pub branch_id: i64,
+    /// True while the helper is active (not paused).
+    pub active: bool,
+}
+
+/// A client the caller acts for: as the client themself or as a relative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientLink {
+    /// Client id.
+    pub client_id: i64,
+    /// The client's branch.
+    pub branch_id: i64,
+    /// The relative row, when the caller is a relative (`None`: the client themself).
+    pub relative_id: Option<i64>,
+    /// What the caller may do for this client.
+    pub rights: RelativeRights,
+}
+
+/// The authenticated account making a request, with every capacity it holds right now.
 #[derive(Debug, Clone)]
 pub struct Caller {
     /// Account id.
     pub user_id: i64,
-    /// Role.
-    pub role: Role,
-    /// Branch of a branch leader, helper or client.
-    pub branch_id: Option<i64>,
-    /// Helper record of a helper.
-    pub helper_id: Option<i64>,
-    /// Client record of a client account.
-    pub client_id: Option<i64>,
-    /// Set when a relative holds the client account.
-    pub relative: Option<RelativeRights>,
+    /// Staff role, if any (a staff account holds no other capacity).
+    pub staff: Option<Staff>,
+    /// The caller's helper record, while they are active or paused.
+    pub helper: Option<HelperLink>,
+    /// Clients the caller acts for (themself, or as a relative).
+    pub clients: Vec<ClientLink>,
 }
 
 impl Caller {
-    fn from_claims(claims: Claims) -> Option<Caller> {
-        let role = Role::parse(&claims.role).ok()?;
-        let relative = claims
-            .relative_rights
-            .map(|[view, book, pay]| RelativeRights { view, book, pay });
-        Some(Caller {
-            user_id: claims.sub,
-            role,
-            branch_id: claims.branch_id,
-            helper_id: claims.helper_id,
-            client_id: claims.client_id,
-            relative,
-        })
+    /// Builds the caller from the account row and its links as they are now.
+    pub fn from_row(row: CallerRow) -> Caller {
+        let staff = match (row.user.role.as_deref().map(Role::parse), row.user.branch_id) {
+            (Some(Ok(Role::Admin)), _) => Some(Staff::Admin),
+            (Some(Ok(Role::BranchLeader)), Some(branch_id)) => {
+                Some(Staff::BranchLeader { branch_id })
+            }
+            _ => None,
+        };
+        let helper = row.helper.and_then(|(helper_id, branch_id, status)| {
+            let status = HelperStatus::parse(&status).ok()?;
+            matches!(status, HelperStatus::Active | HelperStatus::Paused).then_some(HelperLink {
+                helper_id,
+                branch_id,
+                active: status == HelperStatus::Active,
+            })
+        });
+        let own = row.own_client.map(|(client_id, branch_id)| ClientLink {
+            client_id,
+            branch_id,
+            relative_id: None,
+            rights: RelativeRights::ALL,
+        });
+        let relatives = row.relative_of.iter().map(|r| ClientLink {
+            client_id: r.client_id,
+            branch_id: r.branch_id,
+            relative_id: Some(r.relative_id),
+            rights: RelativeRights {
+                view: r.can_view,
+                book: r.can_book,
+                pay: r.can_pay,
+            },
+        });
+        Caller {
+            user_id: row.user.id,
+            staff,
+            helper,
+            clients: own.into_iter().chain(relatives).collect(),
+        }
     }
 }
 
 impl FromRequest for Caller {
     type Error = ApiError;
-    type Future = Ready<Result<Caller, ApiError>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req))
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req);
+        Box::pin(async move {
+            let state = state
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
+            let claims = token
+                .and_then(|t| state.tokens.verify(&t))
+                .ok_or_else(unauthorized)?;
+            let row = db::run(&state.pool, move |conn| {
+                User::load_caller(conn, claims.sub, claims.generation).map_err(DbError::from)
+            })
+            .await
+            .map_err(ApiError::from)?;
+            row.map(Caller::from_row).ok_or_else(unauthorized)
+        })
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
-    let unauthorized = || {
-        ApiError::Unauthorized("a valid access token is required (Authorization: Bearer …)".into())
-    };
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(unauthorized)?;
-    let claims = state.tokens.verify(token.trim()).ok_or_else(unauthorized)?;
-    Caller::from_claims(claims).ok_or_else(unauthorized)
+fn unauthorized() -> ApiError {
+    ApiError::Unauthorized("a valid access token is required (Authorization: Bearer …)".into())
+}
+
+/// The token of `Authorization: Bearer …`; the scheme is case-insensitive (RFC 9110 §11.1).
+fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_string())
 }

@@ -1,43 +1,57 @@
 //! Who may see and change what. Records a caller may not see answer 404, as if absent;
-//! actions a role can never take answer 403.
+//! actions a role can never take answer 403. A caller may hold several capacities (a helper
+//! whose grandmother is a client); each rule asks for the capacity it needs.
 
-use super::caller::Caller;
-use crate::domain::Role;
+use super::caller::{Caller, ClientLink, RelativeRights, Staff};
+pub use crate::db::Scope;
 use crate::error::ApiError;
 
-/// The part of the data a caller can reach.
+/// What a client-side caller wants to do with a client's records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reach {
-    /// Everything (admin).
-    All,
-    /// One branch (branch leader).
-    Branch(i64),
-    /// Themself and their own clients (helper).
-    Helper(i64),
-    /// One client (the client or a relative).
-    Client(i64),
-    /// Nothing (an account missing its link).
-    Nothing,
+pub enum Right {
+    /// See balance, ledger, visits.
+    View,
+    /// Book, move and cancel visits.
+    Book,
+    /// Buy clip cards.
+    Pay,
+}
+
+impl RelativeRights {
+    /// Whether these rights include `right`.
+    pub fn allows(self, right: Right) -> bool {
+        match right {
+            Right::View => self.sees(),
+            Right::Book => self.book,
+            Right::Pay => self.pay,
+        }
+    }
 }
 
 impl Caller {
-    /// The part of the data this caller can reach.
-    pub fn reach(&self) -> Reach {
-        match (self.role, self.branch_id, self.helper_id, self.client_id) {
-            (Role::Admin, ..) => Reach::All,
-            (Role::BranchLeader, Some(branch), ..) => Reach::Branch(branch),
-            (Role::Helper, _, Some(helper), _) => Reach::Helper(helper),
-            (Role::Client, .., Some(client)) => Reach::Client(client),
-            _ => Reach::Nothing,
+    /// True for an admin.
+    pub fn is_admin(&self) -> bool {
+        self.staff == Some(Staff::Admin)
+    }
+
+    /// The scope of lists: staff see their reach, everyone else their own records.
+    pub fn scope(&self, right: Right) -> Scope {
+        match self.staff {
+            Some(Staff::Admin) => Scope::All,
+            Some(Staff::BranchLeader { branch_id }) => Scope::Branch(branch_id),
+            None => Scope::Own {
+                helper: self.helper_id(),
+                clients: self.clients_with(right),
+            },
         }
     }
 
     /// The branch filter for staff lists: `None` means every branch.
     pub fn staff_branch_filter(&self) -> Result<Option<i64>, ApiError> {
-        match self.reach() {
-            Reach::All => Ok(None),
-            Reach::Branch(branch) => Ok(Some(branch)),
-            _ => Err(self.forbidden()),
+        match self.staff {
+            Some(Staff::Admin) => Ok(None),
+            Some(Staff::BranchLeader { branch_id }) => Ok(Some(branch_id)),
+            None => Err(self.forbidden()),
         }
     }
 
@@ -48,7 +62,7 @@ impl Caller {
 
     /// Admin, else 403.
     pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.role == Role::Admin {
+        if self.is_admin() {
             Ok(())
         } else {
             Err(self.forbidden())
@@ -57,10 +71,10 @@ impl Caller {
 
     /// True when this caller manages `branch_id` (admin, or its leader).
     pub fn manages_branch(&self, branch_id: i64) -> bool {
-        match self.reach() {
-            Reach::All => true,
-            Reach::Branch(own) => own == branch_id,
-            _ => false,
+        match self.staff {
+            Some(Staff::Admin) => true,
+            Some(Staff::BranchLeader { branch_id: own }) => own == branch_id,
+            None => false,
         }
     }
 
@@ -73,7 +87,124 @@ impl Caller {
         }
     }
 
+    /// True when the caller belongs to `branch_id` in any capacity (staff, helper, client side).
+    pub fn belongs_to_branch(&self, branch_id: i64) -> bool {
+        self.manages_branch(branch_id)
+            || self.helper.is_some_and(|h| h.branch_id == branch_id)
+            || self.clients.iter().any(|c| c.branch_id == branch_id)
+    }
+
+    /// The branches the caller belongs to, for branch lists; `None` means every branch (admin).
+    pub fn branch_ids(&self) -> Option<Vec<i64>> {
+        if self.is_admin() {
+            return None;
+        }
+        let mut ids: Vec<i64> = self
+            .staff
+            .iter()
+            .filter_map(|s| match s {
+                Staff::BranchLeader { branch_id } => Some(*branch_id),
+                Staff::Admin => None,
+            })
+            .chain(self.helper.map(|h| h.branch_id))
+            .chain(self.clients.iter().map(|c| c.branch_id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Some(ids)
+    }
+
+    /// The caller's helper id, while they are active or paused.
+    pub fn helper_id(&self) -> Option<i64> {
+        self.helper.map(|h| h.helper_id)
+    }
+
+    /// How the caller acts for `client_id`, if they do (as the client or a relative).
+    pub fn client_link(&self, client_id: i64) -> Option<&ClientLink> {
+        self.clients.iter().find(|c| c.client_id == client_id)
+    }
+
+    /// Clients the caller acts for with `right`.
+    pub fn clients_with(&self, right: Right) -> Vec<i64> {
+        self.clients
+            .iter()
+            .filter(|c| c.rights.allows(right))
+            .map(|c| c.client_id)
+            .collect()
+    }
+
+    /// True when the caller holds no capacity but the client side (no staff role, no helper).
+    pub fn is_client_side_only(&self) -> bool {
+        self.staff.is_none() && self.helper.is_none()
+    }
+
     fn forbidden(&self) -> ApiError {
-        ApiError::Forbidden(format!("the {} role may not do this", self.role.as_str()))
+        let role = match (self.staff, self.helper, self.clients.is_empty()) {
+            (Some(Staff::Admin), ..) => "admin",
+            (Some(Staff::BranchLeader { .. }), ..) => "branch_leader",
+            (None, Some(_), _) => "helper",
+            (None, None, false) => "client",
+            (None, None, true) => "account",
+        };
+        ApiError::Forbidden(format!("the {role} role may not do this"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::caller::HelperLink;
+
+    fn relative(client_id: i64, view: bool, book: bool, pay: bool) -> ClientLink {
+        ClientLink {
+            client_id,
+            branch_id: 1,
+            relative_id: Some(client_id * 10),
+            rights: RelativeRights { view, book, pay },
+        }
+    }
+
+    #[test]
+    fn a_helper_who_is_also_a_relative_reaches_both_but_books_only_with_the_right() {
+        let caller = Caller {
+            user_id: 1,
+            staff: None,
+            helper: Some(HelperLink {
+                helper_id: 7,
+                branch_id: 1,
+                active: true,
+            }),
+            clients: vec![relative(3, true, false, false), relative(4, true, true, false)],
+        };
+
+        assert_eq!(
+            caller.scope(Right::View),
+            Scope::Own {
+                helper: Some(7),
+                clients: vec![3, 4]
+            }
+        );
+        assert_eq!(caller.clients_with(Right::Book), vec![4]);
+        assert!(caller.clients_with(Right::Pay).is_empty());
+        assert!(caller.require_staff().is_err());
+        assert!(!caller.manages_branch(1));
+        assert!(caller.belongs_to_branch(1));
+        assert!(!caller.belongs_to_branch(2));
+    }
+
+    #[test]
+    fn a_branch_leader_manages_only_their_branch() {
+        let caller = Caller {
+            user_id: 2,
+            staff: Some(Staff::BranchLeader { branch_id: 5 }),
+            helper: None,
+            clients: vec![],
+        };
+
+        assert!(caller.manages_branch(5));
+        assert!(!caller.manages_branch(6));
+        assert!(matches!(caller.require_branch(6), Err(ApiError::NotFound)));
+        assert_eq!(caller.scope(Right::View), Scope::Branch(5));
+        assert_eq!(caller.branch_ids(), Some(vec![5]));
     }
 }

@@ -9,21 +9,16 @@ pub const ACCESS_TOKEN_SECONDS: i64 = 15 * 60;
 /// How long a refresh token lives.
 pub const REFRESH_TOKEN_DAYS: i64 = 30;
 
-/// What an access token says about its holder.
+/// What an access token says about its holder: only who it is. Roles, branch and rights are
+/// read from the database on every request, so a change takes effect at once.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Claims {
     /// User id.
     pub sub: i64,
-    /// Role name.
-    pub role: String,
-    /// Branch of a branch leader or helper, or of a client.
-    pub branch_id: Option<i64>,
-    /// The helper record of a helper account.
-    pub helper_id: Option<i64>,
-    /// The client record of a client account.
-    pub client_id: Option<i64>,
-    /// Relative rights when a relative holds the client account: view, book, pay.
-    pub relative_rights: Option<[bool; 3]>,
+    /// The account's token generation when the token was issued; a raised generation
+    /// (password change, deactivation, lost capacity) ends the token.
+    #[serde(rename = "gen")]
+    pub generation: i32,
     /// Issued at (seconds since epoch).
     pub iat: i64,
     /// Expires at (seconds since epoch).
@@ -73,11 +68,7 @@ mod tests {
         let now = chrono::Utc::now().timestamp();
         Claims {
             sub: 7,
-            role: "admin".into(),
-            branch_id: None,
-            helper_id: None,
-            client_id: None,
-            relative_rights: None,
+            generation: 0,
             iat: now,
             exp: now + exp_offset,
         }

@@ -6,12 +6,14 @@ mod migrations;
 pub mod models;
 mod pool;
 pub mod schema;
+mod scope;
 mod transaction;
 
 pub use blocking::run;
 pub use connection::{Backend, DbConnection};
 pub use migrations::{has_pending_migrations, run_migrations};
 pub use pool::{DbError, DbPool, build_pool};
+pub use scope::Scope;
 pub use transaction::write_transaction;
 
 /// Whether the database answers and has every migration this binary knows.

@@ -41,6 +41,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         visits_per_week -> Nullable<Integer>,
+        deleted_at -> Nullable<Timestamp>,
+        search_name -> Text,
     }
 }
 
@@ -79,6 +81,7 @@ diesel::table! {
         deleted_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        search_name -> Text,
     }
 }
 
@@ -95,6 +98,7 @@ diesel::table! {
         can_pay -> Bool,
         consent_given_on -> Date,
         created_at -> Timestamp,
+        user_id -> Nullable<BigInt>,
     }
 }
 
@@ -104,16 +108,26 @@ diesel::table! {
         email -> Text,
         name -> Text,
         password_hash -> Nullable<Text>,
-        role -> Text,
+        role -> Nullable<Text>,
         branch_id -> Nullable<BigInt>,
         helper_id -> Nullable<BigInt>,
         client_id -> Nullable<BigInt>,
-        relative_id -> Nullable<BigInt>,
         active -> Bool,
-        invite_token_hash -> Nullable<Text>,
-        invite_expires_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        token_generation -> Integer,
+    }
+}
+
+diesel::table! {
+    password_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        purpose -> Text,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
     }
 }
 
@@ -129,10 +143,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_failures (id) {
+    throttle_events (id) {
         id -> BigInt,
-        account_key -> Text,
-        address_key -> Text,
+        bucket -> Text,
+        key -> Text,
         at -> Timestamp,
     }
 }
@@ -230,6 +244,12 @@ diesel::table! {
         position_flagged -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        attention -> Nullable<Text>,
+        attention_since -> Nullable<Timestamp>,
+        free_cancellation_until -> Nullable<Timestamp>,
+        consumed_minutes -> Nullable<Integer>,
+        reviewed_by -> Nullable<BigInt>,
+        reviewed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -255,6 +275,7 @@ diesel::table! {
         status -> Integer,
         body -> Text,
         created_at -> Timestamp,
+        request_hash -> Text,
     }
 }
 
@@ -284,6 +305,8 @@ diesel::joinable!(clients -> branches (branch_id));
 diesel::joinable!(helper_transitions -> helpers (helper_id));
 diesel::joinable!(relatives -> clients (client_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(password_tokens -> users (user_id));
+diesel::joinable!(relatives -> users (user_id));
 diesel::joinable!(assignments -> clients (client_id));
 diesel::joinable!(assignments -> helpers (helper_id));
 
@@ -295,7 +318,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     relatives,
     users,
     refresh_tokens,
-    login_failures,
+    throttle_events,
+    password_tokens,
     assignments,
     audit_events,
     matching_proposals,

@@ -7,6 +7,8 @@ pub mod role;
 pub mod skill;
 pub mod text;
 pub mod validation;
+pub mod visit;
+pub mod vocabulary;
 
 pub use client_source::ClientSource;
 pub use language::LanguageCode;
@@ -15,3 +17,4 @@ pub use role::Role;
 pub use skill::Skill;
 pub use text::{Email, Phone, Position, Text};
 pub use validation::Validator;
+pub use visit::{VisitAttention, VisitStatus};

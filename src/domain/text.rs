@@ -134,6 +134,11 @@ impl Position {
     }
 }
 
+/// A name folded for search: lower case across Unicode (Æ → æ), surrounding spaces gone.
+pub fn search_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,17 @@
 //! Collects every invalid field of a request before answering, so a caller fixes all at once.
 
+use chrono::NaiveDate;
+
 use crate::error::{ApiError, FieldError};
+
+/// A date that has happened (a consent given, a check made): today or earlier, in UTC.
+pub fn not_in_future(date: NaiveDate) -> Result<NaiveDate, String> {
+    if date <= chrono::Utc::now().date_naive() {
+        Ok(date)
+    } else {
+        Err("cannot be in the future".into())
+    }
+}
 
 /// Gathers field errors while parsing a request into domain values.
 #[derive(Debug, Default)]

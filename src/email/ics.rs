@@ -44,8 +44,20 @@ pub fn visit_uid(visit_id: i64) -> String {
 
 /// Builds the `.ics` text (CRLF lines, folded at 75 octets) for a visit invite or cancellation.
 pub fn visit_invite(event: &VisitEvent<'_>, method: Method) -> String {
-    let tz: Tz = event.time_zone.parse().unwrap_or(Tz::UTC);
-    let end = event.start + Duration::minutes(event.minutes);
+    calendar(std::slice::from_ref(event), method)
+}
+
+/// One calendar holding every visit of a weekly series (each keeps its own UID, so a single
+/// occurrence can later be moved or cancelled alone). All events share the first one's zone.
+pub fn series_invite(events: &[VisitEvent<'_>]) -> String {
+    calendar(events, Method::Request)
+}
+
+fn calendar(events: &[VisitEvent<'_>], method: Method) -> String {
+    let Some(first) = events.first() else {
+        return String::new();
+    };
+    let tz: Tz = first.time_zone.parse().unwrap_or(Tz::UTC);
     let local = |at: DateTime<Utc>| at.with_timezone(&tz).format("%Y%m%dT%H%M%S").to_string();
     let (method_name, status) = match method {
         Method::Request => ("REQUEST", "CONFIRMED"),
@@ -58,40 +70,48 @@ pub fn visit_invite(event: &VisitEvent<'_>, method: Method) -> String {
         "CALSCALE:GREGORIAN".into(),
         format!("METHOD:{method_name}"),
     ];
-    lines.extend(vtimezone(tz, event.start, end));
-    lines.extend([
-        "BEGIN:VEVENT".to_string(),
-        format!("UID:{}", visit_uid(event.visit_id)),
-        format!("SEQUENCE:{}", event.sequence.max(0)),
-        format!("DTSTAMP:{}", Utc::now().format("%Y%m%dT%H%M%SZ")),
-        format!("DTSTART;TZID={}:{}", tz.name(), local(event.start)),
-        format!("DTEND;TZID={}:{}", tz.name(), local(end)),
-        format!("SUMMARY:{}", escape(event.summary)),
-        format!("DESCRIPTION:{}", escape(event.description)),
-        format!(
-            "ORGANIZER;CN={}:mailto:{}",
-            param(event.organizer_name),
-            super::FROM_ADDRESS
-        ),
-        format!(
-            "ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:{}",
-            event.attendee
-        ),
-        format!("STATUS:{status}"),
-        "TRANSP:OPAQUE".into(),
-        "END:VEVENT".into(),
-        "END:VCALENDAR".into(),
-    ]);
+    let last_end = events
+        .iter()
+        .map(|e| e.start + Duration::minutes(e.minutes))
+        .max()
+        .unwrap_or(first.start);
+    lines.extend(vtimezone(tz, first.start, last_end));
+    for event in events {
+        let end = event.start + Duration::minutes(event.minutes);
+        lines.extend([
+            "BEGIN:VEVENT".to_string(),
+            format!("UID:{}", visit_uid(event.visit_id)),
+            format!("SEQUENCE:{}", event.sequence.max(0)),
+            format!("DTSTAMP:{}", Utc::now().format("%Y%m%dT%H%M%SZ")),
+            format!("DTSTART;TZID={}:{}", tz.name(), local(event.start)),
+            format!("DTEND;TZID={}:{}", tz.name(), local(end)),
+            format!("SUMMARY:{}", escape(event.summary)),
+            format!("DESCRIPTION:{}", escape(event.description)),
+            format!(
+                "ORGANIZER;CN={}:mailto:{}",
+                param(event.organizer_name),
+                super::FROM_ADDRESS
+            ),
+            format!(
+                "ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:{}",
+                event.attendee
+            ),
+            format!("STATUS:{status}"),
+            "TRANSP:OPAQUE".into(),
+            "END:VEVENT".into(),
+        ]);
+    }
+    lines.push("END:VCALENDAR".into());
     lines.iter().map(|l| fold(l)).collect::<String>()
 }
 
 /// A VTIMEZONE with the observances in force from the last change before `start` until after
-/// `end`: enough for any calendar to place the visit, without shipping the whole rule history.
+/// `end` (every change in between included): enough for any calendar to place the visits,
+/// without shipping the whole rule history.
 fn vtimezone(tz: Tz, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<String> {
     let offset = |at: DateTime<Utc>| tz.offset_from_utc_datetime(&at.naive_utc()).fix();
     let mut lines = vec!["BEGIN:VTIMEZONE".to_string(), format!("TZID:{}", tz.name())];
     let previous = transition(tz, start, -1);
-    let next = transition(tz, end, 1);
     match previous {
         Some(at) => lines.extend(observance(
             offset(at - Duration::seconds(1)),
@@ -104,12 +124,17 @@ fn vtimezone(tz: Tz, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<String> {
             lines.extend(observance(fixed, fixed, epoch));
         }
     }
-    if let Some(at) = next {
+    let mut from = start;
+    while let Some(at) = transition(tz, from, 1) {
         lines.extend(observance(
             offset(at - Duration::seconds(1)),
             offset(at),
             at,
         ));
+        if at > end {
+            break;
+        }
+        from = at + Duration::minutes(1);
     }
     lines.push("END:VTIMEZONE".into());
     lines

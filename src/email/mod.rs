@@ -7,6 +7,7 @@
 mod events;
 pub mod ics;
 mod mask;
+pub mod notices;
 pub mod templates;
 mod transport;
 pub mod worker;

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
+use super::query::QueryParams;
 use super::extract::{JsonBody, ListResponse, PageQuery};
 use crate::auth::Caller;
 use crate::db::{self, models::assignment::Assignment};
@@ -22,6 +23,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// Filters of `GET /api/v1/assignments`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AssignmentQuery {
     /// Only this client.
     pub client_id: Option<i64>,
@@ -41,9 +44,9 @@ pub struct AssignmentQuery {
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<AssignmentQuery>,
+    QueryParams(query): QueryParams<AssignmentQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
+    let q = query;
     let page = PageQuery {
         limit: q.limit,
         cursor: q.cursor,

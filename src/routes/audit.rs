@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
+use super::query::QueryParams;
 use crate::auth::Caller;
 use crate::db::{
     self,
@@ -18,6 +19,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// Filters of `GET /api/v1/audit`; newest first.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// `client`, `helper`, `relative`, `assignment`.
     pub entity: Option<String>,
@@ -46,10 +49,10 @@ pub struct AuditPage {
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<AuditQuery>,
+    QueryParams(query): QueryParams<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let q = query.into_inner();
+    let q = query;
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(ApiError::field("limit", "must be between 1 and 200"));

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 
+use super::query::QueryParams;
 use super::extract::{JsonBody, ListResponse, PageQuery};
 use crate::auth::Caller;
 use crate::db::{self, models::branch::Branch};
@@ -29,7 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<PageQuery>,
+    QueryParams(query): QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.page()?;
     let items = db::run(&state.pool, move |conn| branches::list(conn, &caller, page)).await?;

@@ -1,16 +1,19 @@
 //! `/api/v1/clients`.
 
 use actix_web::{HttpResponse, web};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::extract::{JsonBody, ListResponse, PageQuery};
+use super::query::QueryParams;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, Problem};
+use crate::domain::ClientSource;
 use crate::services::clients::{
-    self, ClientHelper, ClientInput, ClientPatch, ClientShown, ClientView, RelativeCreated,
-    RelativeInput,
+    self, AccountOpened, ClientHelper, ClientInput, ClientPatch, ClientSearch, ClientShown,
+    ClientView, RelativeCreated, RelativeInput,
 };
+use crate::services::erasure;
 use crate::startup::AppState;
 
 /// Registers the routes.
@@ -28,46 +31,53 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/api/v1/clients/{id}/helpers").route(web::get().to(helpers)))
     .service(web::resource("/api/v1/clients/{id}/relatives").route(web::post().to(add_relative)))
+    .service(
+        web::resource("/api/v1/clients/{id}/relatives/{relative_id}")
+            .route(web::delete().to(remove_relative)),
+    )
     .service(web::resource("/api/v1/clients/{id}/account").route(web::post().to(open_account)));
 }
 
 /// Filters of `GET /api/v1/clients`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ClientQuery {
     /// Only this branch.
     pub branch: Option<i64>,
     /// `true`: only clients with fewer than two current helpers.
     pub short_of_helpers: Option<bool>,
+    /// Only names containing this text (any case), e.g. `ib`.
+    pub q: Option<String>,
+    /// Only clients who came through this source.
+    pub source: Option<ClientSource>,
     /// Items per page, 1–200.
     pub limit: Option<i64>,
     /// Cursor from the previous page.
     pub cursor: Option<String>,
 }
 
-/// An invitation for a new account.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Invitation {
-    /// Token for `POST /api/v1/auth/accept-invitation`.
-    pub invite_token: String,
-}
-
 /// Clients the caller may see (a helper: their own clients, limited fields).
 #[utoipa::path(get, path = "/api/v1/clients", tag = "clients", security(("bearer" = [])), params(ClientQuery),
-    responses((status = 200, body = ListResponse<ClientShown>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ListResponse<ClientShown>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ClientQuery>,
+    QueryParams(query): QueryParams<ClientQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = query.into_inner();
     let page = PageQuery {
         limit: query.limit,
         cursor: query.cursor,
     }
     .page()?;
-    let (branch, short) = (query.branch, query.short_of_helpers.unwrap_or(false));
+    let search = ClientSearch {
+        branch: query.branch,
+        short_of_helpers: query.short_of_helpers.unwrap_or(false),
+        name: query.q,
+        source: query.source,
+    };
     let items = db::run(&state.pool, move |conn| {
-        clients::list(conn, &caller, branch, short, page)
+        clients::list(conn, &caller, search, page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ListResponse::new(items, page, ClientShown::id)))
@@ -118,16 +128,17 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(client))
 }
 
-/// Deletes a client: personal data erased, pairs ended, history kept anonymously.
+/// Erases a client: personal data gone, upcoming visits cancelled free, pairs ended, relatives
+/// removed, logins closed unless they serve someone else; hours and ledger kept anonymised.
 #[utoipa::path(delete, path = "/api/v1/clients/{id}", tag = "clients", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 204, description = "deleted"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204, description = "erased"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    db::run(&state.pool, move |conn| clients::delete(conn, &caller, id)).await?;
+    db::run(&state.pool, move |conn| erasure::erase_client(conn, &caller, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -164,18 +175,35 @@ pub async fn add_relative(
     Ok(HttpResponse::Created().json(created))
 }
 
-/// Opens a login for the client themself.
+/// Removes a relative: their rights end at once; their login closes unless it serves someone else.
+#[utoipa::path(delete, path = "/api/v1/clients/{id}/relatives/{relative_id}", tag = "clients", security(("bearer" = [])),
+    params(("id" = i64, Path), ("relative_id" = i64, Path)),
+    responses((status = 204, description = "removed"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn remove_relative(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, relative_id) = path.into_inner();
+    db::run(&state.pool, move |conn| {
+        clients::remove_relative(conn, &caller, id, relative_id)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Opens a login for the client themself; the set-password link is mailed to them.
 #[utoipa::path(post, path = "/api/v1/clients/{id}/account", tag = "clients", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 201, body = Invitation), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = AccountOpened), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn open_account(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let invite_token = db::run(&state.pool, move |conn| {
+    let opened = db::run(&state.pool, move |conn| {
         clients::open_account(conn, &caller, id)
     })
     .await?;
-    Ok(HttpResponse::Created().json(Invitation { invite_token }))
+    Ok(HttpResponse::Created().json(opened))
 }

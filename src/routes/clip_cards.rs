@@ -2,12 +2,13 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use super::query::QueryParams;
 use super::extract::{JsonBody, ListResponse, PageQuery};
-use super::idempotent::{idempotency_key, respond_once};
+use super::idempotent::{Keyed, body_fingerprint, idempotency_key, respond_once};
 use crate::auth::Caller;
 use crate::db::{
     self,
-    models::ledger::{Balance, LedgerEntry, Price},
+    models::ledger::{Balance, ClipCard, LedgerEntry, Price},
 };
 use crate::error::{ApiError, Problem};
 use crate::services::clip_cards::{self, PriceInput, PriceList, Purchase, PurchaseInput};
@@ -20,7 +21,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(prices))
             .route(web::post().to(add_price)),
     )
-    .service(web::resource("/api/v1/clients/{id}/clip-cards").route(web::post().to(buy)))
+    .service(
+        web::resource("/api/v1/clients/{id}/clip-cards")
+            .route(web::get().to(cards))
+            .route(web::post().to(buy)),
+    )
     .service(web::resource("/api/v1/clients/{id}/balance").route(web::get().to(balance)))
     .service(web::resource("/api/v1/clients/{id}/ledger").route(web::get().to(ledger)));
 }
@@ -69,10 +74,16 @@ pub async fn buy(
     id: web::Path<i64>,
     JsonBody(input): JsonBody<PurchaseInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (client, key, user) = (id.into_inner(), idempotency_key(&req)?, caller.user_id);
-    let endpoint = format!("POST /api/v1/clients/{client}/clip-cards");
+    let client = id.into_inner();
+    // One key per account across clients: the same key for another client is a different request.
+    let keyed = Keyed {
+        user_id: caller.user_id,
+        endpoint: "POST /api/v1/clients/{id}/clip-cards",
+        key: idempotency_key(&req)?,
+        fingerprint: body_fingerprint(&req),
+    };
     let answer = db::run(&state.pool, move |conn| {
-        respond_once(conn, user, &endpoint, key.as_deref(), 201, |conn| {
+        respond_once(conn, &keyed, 201, |conn| {
             clip_cards::buy(conn, &caller, client, input)
         })
     })
@@ -96,6 +107,23 @@ pub async fn balance(
     Ok(HttpResponse::Ok().json(balance))
 }
 
+/// The client's clip cards, oldest first: what was bought, when, at which price, how paid.
+#[utoipa::path(get, path = "/api/v1/clients/{id}/clip-cards", tag = "clip cards", security(("bearer" = [])), params(("id" = i64, Path), PageQuery),
+    responses((status = 200, body = ListResponse<ClipCard>), (status = 404, body = Problem)))]
+pub async fn cards(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    QueryParams(query): QueryParams<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, page) = (id.into_inner(), query.page()?);
+    let items = db::run(&state.pool, move |conn| {
+        clip_cards::cards(conn, &caller, id, page)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ListResponse::new(items, page, |c| c.id)))
+}
+
 /// Every movement of minutes, oldest first.
 #[utoipa::path(get, path = "/api/v1/clients/{id}/ledger", tag = "clip cards", security(("bearer" = [])), params(("id" = i64, Path), PageQuery),
     responses((status = 200, body = ListResponse<LedgerEntry>), (status = 404, body = Problem)))]
@@ -103,7 +131,7 @@ pub async fn ledger(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    query: web::Query<PageQuery>,
+    QueryParams(query): QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, page) = (id.into_inner(), query.page()?);
     let items = db::run(&state.pool, move |conn| {

@@ -1,12 +1,14 @@
 //! Request extractors shared by the handlers: JSON bodies with field-level errors, pages.
 
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::idempotent::BodyFingerprint;
 use crate::db::Page;
 use crate::error::{ApiError, FieldError};
 
@@ -20,8 +22,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let value = web::Json::<serde_json::Value>::from_request(req, payload);
+        let req = req.clone();
         Box::pin(async move {
             let value = value.await?.into_inner();
+            // serde_json's maps are sorted by key, so this is the same for the same fields.
+            req.extensions_mut()
+                .insert(BodyFingerprint(value.to_string()));
             serde_path_to_error::deserialize(value)
                 .map(JsonBody)
                 .map_err(|error| {
@@ -37,8 +43,35 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
+/// The client's address: the peer's, or — when the peer is one of `trusted` proxies — the
+/// nearest address in `X-Forwarded-For` that is not itself a trusted proxy. Anything further
+/// left in that header could be forged by the client, so it is never read.
+pub fn client_address(req: &HttpRequest, trusted: &[IpAddr]) -> String {
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+        return String::new();
+    };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|hop| hop.trim().parse::<IpAddr>().ok())
+        .collect::<Vec<_>>();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|hop| !trusted.contains(hop))
+        .unwrap_or(peer)
+        .to_string()
+}
+
 /// `?limit=&cursor=` on every list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Items per page, 1–200 (default 50).
     pub limit: Option<i64>,

@@ -1,16 +1,18 @@
 //! `/api/v1/applications` (public) and `/api/v1/helpers`.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::extract::{JsonBody, ListResponse, PageQuery};
+use super::extract::{JsonBody, ListResponse, PageQuery, client_address};
+use super::query::QueryParams;
 use crate::auth::Caller;
 use crate::db::{self, models::helper::HelperTransition};
 use crate::domain::HelperStatus;
 use crate::error::{ApiError, Problem};
+use crate::services::erasure;
 use crate::services::helpers::{
-    self, ApplicationInput, ApplicationReceipt, ApplicationStatus, HelperPatch, HelperView,
-    TransitionInput, TransitionResult,
+    self, ApplicationInput, ApplicationReceipt, ApplicationStatus, HelperPatch, HelperSearch,
+    HelperView, TransitionInput, TransitionResult,
 };
 use crate::startup::AppState;
 
@@ -25,7 +27,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/api/v1/helpers/{id}")
                 .route(web::get().to(get))
-                .route(web::patch().to(update)),
+                .route(web::patch().to(update))
+                .route(web::delete().to(erase)),
         )
         .service(
             web::resource("/api/v1/helpers/{id}/transitions").route(web::post().to(transition)),
@@ -35,25 +38,36 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// Filters of `GET /api/v1/helpers`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct HelperQuery {
     /// Only this branch.
     pub branch: Option<i64>,
-    /// Only this status (applied, screened, interview_1 … left).
-    pub status: Option<String>,
+    /// Only this status.
+    pub status: Option<HelperStatus>,
+    /// Only names containing this text (any case).
+    pub q: Option<String>,
     /// Items per page, 1–200.
     pub limit: Option<i64>,
     /// Cursor from the previous page.
     pub cursor: Option<String>,
 }
 
-/// A student applies to a branch (no login needed).
+/// A student applies to a branch (no login needed; throttled per address).
 #[utoipa::path(post, path = "/api/v1/applications", tag = "helpers", request_body = ApplicationInput,
-    responses((status = 201, body = ApplicationReceipt), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = ApplicationReceipt), (status = 409, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem, headers(("Retry-After" = u64, description = "seconds to wait")))))]
 pub async fn apply(
+    req: HttpRequest,
     state: web::Data<AppState>,
     JsonBody(input): JsonBody<ApplicationInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let receipt = db::run(&state.pool, move |conn| helpers::apply(conn, input)).await?;
+    let address = client_address(&req, &state.settings.server.trusted_proxies);
+    let st = state.clone();
+    let receipt = db::run(&state.pool, move |conn| {
+        helpers::apply(conn, &st.settings.throttle, &address, input)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(receipt))
 }
 
@@ -74,24 +88,24 @@ pub async fn application_status(
 
 /// Helpers in every status, with days in the current stage.
 #[utoipa::path(get, path = "/api/v1/helpers", tag = "helpers", security(("bearer" = [])), params(HelperQuery),
-    responses((status = 200, body = ListResponse<HelperView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ListResponse<HelperView>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<HelperQuery>,
+    QueryParams(query): QueryParams<HelperQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = query.into_inner();
     let page = PageQuery {
         limit: query.limit,
         cursor: query.cursor,
     }
     .page()?;
-    if let Some(status) = &query.status {
-        HelperStatus::parse(status).map_err(|m| ApiError::field("status", m))?;
-    }
-    let (branch, status) = (query.branch, query.status);
+    let search = HelperSearch {
+        branch: query.branch,
+        status: query.status,
+        name: query.q,
+    };
     let items = db::run(&state.pool, move |conn| {
-        helpers::list(conn, &caller, branch, status, page)
+        helpers::list(conn, &caller, search, page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ListResponse::new(items, page, |h| h.id)))
@@ -125,6 +139,20 @@ pub async fn update(
     })
     .await?;
     Ok(HttpResponse::Ok().json(helper))
+}
+
+/// Erases a helper who has left or was rejected: personal data and the criminal-record check
+/// gone, login closed unless it serves another capacity; hours kept anonymised for payroll.
+#[utoipa::path(delete, path = "/api/v1/helpers/{id}", tag = "helpers", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 204, description = "erased"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn erase(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    db::run(&state.pool, move |conn| erasure::erase_helper(conn, &caller, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Moves a helper through the recruitment pipeline.

@@ -1,9 +1,12 @@
 //! `Idempotency-Key`: a retried POST with the same key returns the first answer and does
 //! nothing twice. The key is stored in the same transaction as the work, so either both
 //! happen or neither; a concurrent duplicate loses on the unique index and reads the winner's answer.
+//! The key is bound to the request it first came with (a fingerprint of path and body): the same
+//! key with a different request is refused with 422, as payment APIs do, instead of replaying an
+//! answer to a question that was not asked.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::db::DbConnection;
@@ -48,15 +51,43 @@ impl Answer {
     }
 }
 
+/// Which keyed request this is: who, which endpoint, which key, and the request's fingerprint.
+#[derive(Debug, Clone)]
+pub struct Keyed {
+    /// The account.
+    pub user_id: i64,
+    /// The endpoint template, e.g. `POST /api/v1/visits`.
+    pub endpoint: &'static str,
+    /// The `Idempotency-Key`, if sent.
+    pub key: Option<String>,
+    /// `body_fingerprint` of the request.
+    pub fingerprint: String,
+}
+
+/// Fingerprint of a request for idempotency: its path and its JSON body (keys sorted, so the
+/// same fields in another order are the same request).
+pub fn body_fingerprint(req: &HttpRequest) -> String {
+    let body = req
+        .extensions()
+        .get::<BodyFingerprint>()
+        .map(|b| b.0.clone())
+        .unwrap_or_default();
+    crate::auth::secret::hash_token(&format!("{} {}\n{body}", req.method(), req.path()))
+}
+
+/// The canonical JSON of the body, left on the request by `JsonBody`.
+#[derive(Debug, Clone)]
+pub struct BodyFingerprint(pub String);
+
 /// Runs `work` once per (user, endpoint, key) and answers with `status` and its JSON.
 pub fn respond_once<T: Serialize>(
     conn: &mut DbConnection,
-    user_id: i64,
-    endpoint: &str,
-    key: Option<&str>,
+    keyed: &Keyed,
     status: u16,
     work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
 ) -> Result<Answer, ApiError> {
+    let (user_id, endpoint) = (keyed.user_id, keyed.endpoint);
+    let key = keyed.key.as_deref();
     let Some(key) = key else {
         let value = work(conn)?;
         let body = serde_json::to_string(&value).map_err(|e| ApiError::Internal(e.into()))?;
@@ -67,7 +98,7 @@ pub fn respond_once<T: Serialize>(
         });
     };
     if let Some(stored) = idempotency::find(conn, user_id, endpoint, key)? {
-        return Ok(replay(stored));
+        return replay(stored, &keyed.fingerprint);
     }
     let outcome = crate::db::write_transaction(conn, |conn| {
         let value = work(conn)?;
@@ -77,8 +108,8 @@ pub fn respond_once<T: Serialize>(
             user_id,
             endpoint,
             key,
-            i32::from(status),
-            &body,
+            &keyed.fingerprint,
+            (i32::from(status), &body),
             now(),
         )?;
         Ok::<_, ApiError>(body)
@@ -91,7 +122,7 @@ pub fn respond_once<T: Serialize>(
         }),
         // Lost the race to a request with the same key: answer what it answered.
         Err(error) => match idempotency::find(conn, user_id, endpoint, key)? {
-            Some(stored) => Ok(replay(stored)),
+            Some(stored) => replay(stored, &keyed.fingerprint),
             None => Err(error),
         },
     }
@@ -101,10 +132,19 @@ fn code(status: u16) -> StatusCode {
     StatusCode::from_u16(status).unwrap_or(StatusCode::OK)
 }
 
-fn replay((status, body): idempotency::StoredAnswer) -> Answer {
-    Answer {
+fn replay(
+    (status, body, request_hash): idempotency::StoredAnswer,
+    fingerprint: &str,
+) -> Result<Answer, ApiError> {
+    // Keys stored before fingerprints existed have none; they replay as they always did.
+    if !request_hash.is_empty() && request_hash != fingerprint {
+        return Err(ApiError::IdempotencyKeyReused(
+            "this Idempotency-Key was already used for a different request; use a new key for a new request".into(),
+        ));
+    }
+    Ok(Answer {
         status: u16::try_from(status).unwrap_or(200),
         body,
         replayed: true,
-    }
+    })
 }

@@ -14,6 +14,7 @@ mod idempotent;
 mod matching;
 pub mod openapi;
 mod outbox;
+mod query;
 mod reports;
 mod users;
 mod visits;
@@ -21,6 +22,7 @@ mod visits;
 use actix_web::web;
 
 pub use extract::{JsonBody, ListResponse, PageQuery};
+pub use query::QueryParams;
 
 /// Registers every route of the service.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, web};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
+use super::query::QueryParams;
 use super::extract::{ListResponse, PageQuery};
 use crate::auth::Caller;
 use crate::db::models::now;
@@ -20,6 +21,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// Filters of `GET /api/v1/outbox`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     /// `pending`, `sending`, `sent` or `failed`.
     pub status: Option<String>,
@@ -86,10 +89,10 @@ impl From<OutboxMail> for OutboxEntry {
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<OutboxQuery>,
+    QueryParams(query): QueryParams<OutboxQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let q = query.into_inner();
+    let q = query;
     let page = PageQuery {
         limit: q.limit,
         cursor: q.cursor,

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
+use super::query::QueryParams;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, Problem};
@@ -16,6 +17,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// Query of the hours report.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct HoursQuery {
     /// Branch.
     pub branch: i64,
@@ -31,9 +34,9 @@ pub struct HoursQuery {
 pub async fn hours(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<HoursQuery>,
+    QueryParams(query): QueryParams<HoursQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
+    let q = query;
     let csv = match q.format.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,

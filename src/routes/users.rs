@@ -3,10 +3,12 @@
 use actix_web::{HttpResponse, web};
 
 use super::extract::{JsonBody, ListResponse, PageQuery};
+use super::query::QueryParams;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, Problem};
 use crate::services::accounts::{self, UserInput, UserPatch, UserView};
+use crate::services::invitations;
 use crate::startup::AppState;
 
 /// Registers the routes.
@@ -20,7 +22,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/api/v1/users/{id}")
             .route(web::get().to(get))
             .route(web::patch().to(update)),
-    );
+    )
+    .service(web::resource("/api/v1/users/{id}/invitation").route(web::post().to(reinvite)));
 }
 
 /// Staff accounts the caller can see.
@@ -29,14 +32,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<PageQuery>,
+    QueryParams(query): QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.page()?;
     let items = db::run(&state.pool, move |conn| accounts::list(conn, &caller, page)).await?;
     Ok(HttpResponse::Ok().json(ListResponse::new(items, page, |u| u.id)))
 }
 
-/// Creates a staff account (admin). Without a password, the answer carries an invitation token.
+/// Creates a staff account (admin). Without a password, a set-password link is mailed to it.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = UserInput,
     responses((status = 201, body = UserView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
@@ -79,4 +82,18 @@ pub async fn update(
     })
     .await?;
     Ok(HttpResponse::Ok().json(user))
+}
+
+/// Mails a new invitation to an account that has no password yet (any account of the caller's
+/// branch: staff, helpers, clients, relatives); the previous link stops working.
+#[utoipa::path(post, path = "/api/v1/users/{id}/invitation", tag = "users", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 202, description = "a new set-password link was mailed"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn reinvite(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    db::run(&state.pool, move |conn| invitations::reinvite(conn, &caller, id)).await?;
+    Ok(HttpResponse::Accepted().json(serde_json::json!({"invitation_sent": true})))
 }

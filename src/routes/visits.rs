@@ -1,15 +1,16 @@
 //! `/api/v1/visits`: book, list, move, cancel, check in and out.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{DateTime, FixedOffset};
-use serde::Deserialize;
 
-use super::extract::{JsonBody, ListResponse, PageQuery};
-use super::idempotent::{idempotency_key, respond_once};
+use super::query::QueryParams;
+use super::extract::{JsonBody, ListResponse};
+use super::idempotent::{Keyed, body_fingerprint, idempotency_key, respond_once};
 use crate::auth::Caller;
-use crate::db::{self, models::visit::VisitFilter};
+use crate::db;
 use crate::error::{ApiError, Problem};
-use crate::services::visits::{self, Booking, PositionInput, VisitInput, VisitPatch, VisitView};
+use crate::services::visits::{
+    self, Booking, PositionInput, ReviewInput, VisitInput, VisitListQuery, VisitPatch, VisitView,
+};
 use crate::startup::AppState;
 
 /// Registers the routes.
@@ -27,26 +28,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/api/v1/visits/{id}/cancel").route(web::post().to(cancel)))
     .service(web::resource("/api/v1/visits/{id}/no-show").route(web::post().to(no_show)))
     .service(web::resource("/api/v1/visits/{id}/check-in").route(web::post().to(check_in)))
-    .service(web::resource("/api/v1/visits/{id}/check-out").route(web::post().to(check_out)));
-}
-
-/// Filters of `GET /api/v1/visits`: a schedule for a branch, helper or client over a period.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct VisitQuery {
-    /// Only this branch.
-    pub branch: Option<i64>,
-    /// Only this helper.
-    pub helper: Option<i64>,
-    /// Only this client.
-    pub client: Option<i64>,
-    /// Starting at or after (RFC 3339).
-    pub from: Option<DateTime<FixedOffset>>,
-    /// Starting before (RFC 3339).
-    pub to: Option<DateTime<FixedOffset>>,
-    /// Items per page, 1–200.
-    pub limit: Option<i64>,
-    /// Cursor from the previous page.
-    pub cursor: Option<String>,
+    .service(web::resource("/api/v1/visits/{id}/check-out").route(web::post().to(check_out)))
+    .service(web::resource("/api/v1/visits/{id}/review").route(web::post().to(review)))
+    .service(web::resource("/api/v1/me/visits").route(web::get().to(my_visits)));
 }
 
 /// Books a visit (or a weekly series) with one of the client's helpers, paid from the clip card.
@@ -60,49 +44,59 @@ pub async fn book(
     caller: Caller,
     JsonBody(input): JsonBody<VisitInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = idempotency_key(&req)?;
+    let keyed = Keyed {
+        user_id: caller.user_id,
+        endpoint: "POST /api/v1/visits",
+        key: idempotency_key(&req)?,
+        fingerprint: body_fingerprint(&req),
+    };
     let settings = state.settings.visits.clone();
-    let user = caller.user_id;
     let answer = db::run(&state.pool, move |conn| {
-        respond_once(
-            conn,
-            user,
-            "POST /api/v1/visits",
-            key.as_deref(),
-            201,
-            |conn| visits::book(conn, &caller, &settings, input),
-        )
+        respond_once(conn, &keyed, 201, |conn| {
+            visits::book(conn, &caller, &settings, input)
+        })
     })
     .await?;
     Ok(answer.into_response())
 }
 
-/// The visits the caller may see, in a period.
-#[utoipa::path(get, path = "/api/v1/visits", tag = "visits", security(("bearer" = [])), params(VisitQuery),
-    responses((status = 200, body = ListResponse<VisitView>), (status = 422, body = Problem)))]
+/// The visits the caller may see, in start order, with the names a schedule shows; cancelled
+/// visits only when asked for (`status=cancelled`).
+#[utoipa::path(get, path = "/api/v1/visits", tag = "visits", security(("bearer" = [])), params(VisitListQuery),
+    responses((status = 200, body = ListResponse<VisitView>), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<VisitQuery>,
+    QueryParams(query): QueryParams<VisitListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
-    let page = PageQuery {
-        limit: q.limit,
-        cursor: q.cursor,
-    }
-    .page()?;
-    let filter = VisitFilter {
-        branch_id: q.branch,
-        helper_id: q.helper,
-        client_id: q.client,
-        from: q.from.map(|t| t.naive_utc()),
-        to: q.to.map(|t| t.naive_utc()),
-    };
-    let items = db::run(&state.pool, move |conn| {
-        visits::list(conn, &caller, filter, page)
+    let free_hours = state.settings.visits.free_cancellation_hours;
+    let (items, next) = db::run(&state.pool, move |conn| {
+        visits::list(conn, &caller, free_hours, query)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(ListResponse::new(items, page, |v| v.id)))
+    Ok(HttpResponse::Ok().json(ListResponse {
+        items,
+        next_cursor: next.map(|c| c.encode()),
+    }))
+}
+
+/// The caller's own schedule: a helper's visits, and the visits of the clients they act for.
+#[utoipa::path(get, path = "/api/v1/me/visits", tag = "visits", security(("bearer" = [])), params(VisitListQuery),
+    responses((status = 200, body = ListResponse<VisitView>), (status = 400, body = Problem), (status = 422, body = Problem)))]
+pub async fn my_visits(
+    state: web::Data<AppState>,
+    caller: Caller,
+    QueryParams(query): QueryParams<VisitListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let free_hours = state.settings.visits.free_cancellation_hours;
+    let (items, next) = db::run(&state.pool, move |conn| {
+        visits::list_own(conn, &caller, free_hours, query)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ListResponse {
+        items,
+        next_cursor: next.map(|c| c.encode()),
+    }))
 }
 
 /// One visit.
@@ -113,8 +107,8 @@ pub async fn get(
     caller: Caller,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let visit = db::run(&state.pool, move |conn| visits::get(conn, &caller, id)).await?;
+    let (id, free_hours) = (id.into_inner(), state.settings.visits.free_cancellation_hours);
+    let visit = db::run(&state.pool, move |conn| visits::get(conn, &caller, free_hours, id)).await?;
     Ok(HttpResponse::Ok().json(visit))
 }
 
@@ -151,7 +145,7 @@ pub async fn cancel(
     Ok(HttpResponse::Ok().json(visit))
 }
 
-/// Records that the client was not there (branch staff); the hours are used.
+/// Records that the client was not there (branch staff, once the visit has started); the hours are used.
 #[utoipa::path(post, path = "/api/v1/visits/{id}/no-show", tag = "visits", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = VisitView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn no_show(
@@ -159,12 +153,16 @@ pub async fn no_show(
     caller: Caller,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let visit = db::run(&state.pool, move |conn| visits::no_show(conn, &caller, id)).await?;
+    let (id, settings) = (id.into_inner(), state.settings.visits.clone());
+    let visit = db::run(&state.pool, move |conn| {
+        visits::no_show(conn, &caller, &settings, id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(visit))
 }
 
-/// The helper checks in with their position (too far from the home is flagged, not refused).
+/// The visit's helper checks in with their position, from `visits.check_in_opens_minutes` before
+/// the start until its end (too far from the home is flagged, not refused).
 #[utoipa::path(post, path = "/api/v1/visits/{id}/check-in", tag = "visits", security(("bearer" = [])), params(("id" = i64, Path)), request_body = PositionInput,
     responses((status = 200, body = VisitView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn check_in(
@@ -181,7 +179,8 @@ pub async fn check_in(
     Ok(HttpResponse::Ok().json(visit))
 }
 
-/// The helper checks out; the booked minutes are consumed from the clip card.
+/// The helper checks out. Verified attendance (near the home at both ends, about the booked
+/// length) consumes the booked minutes; otherwise the branch reviews the visit first.
 #[utoipa::path(post, path = "/api/v1/visits/{id}/check-out", tag = "visits", security(("bearer" = [])), params(("id" = i64, Path)), request_body = PositionInput,
     responses((status = 200, body = VisitView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn check_out(
@@ -193,6 +192,24 @@ pub async fn check_out(
     let (id, settings) = (id.into_inner(), state.settings.visits.clone());
     let visit = db::run(&state.pool, move |conn| {
         visits::check(conn, &caller, &settings, id, input, true)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(visit))
+}
+
+/// The branch settles a visit whose attendance was not verified: how many minutes to charge
+/// and pay (the rest go back to the clip card).
+#[utoipa::path(post, path = "/api/v1/visits/{id}/review", tag = "visits", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ReviewInput,
+    responses((status = 200, body = VisitView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn review(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    JsonBody(input): JsonBody<ReviewInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, settings) = (id.into_inner(), state.settings.visits.clone());
+    let visit = db::run(&state.pool, move |conn| {
+        visits::review(conn, &caller, &settings, id, input)
     })
     .await?;
     Ok(HttpResponse::Ok().json(visit))

@@ -3,9 +3,9 @@
 use serde::Deserialize;
 
 use crate::auth::Caller;
-use crate::auth::policy::Reach;
+use crate::auth::policy::Right;
 use crate::db::DbConnection;
-use crate::db::models::assignment::Assignment;
+use crate::db::models::assignment::{Assignment, AssignmentFilter};
 use crate::db::models::audit::AuditEvent;
 use crate::db::models::client::Client;
 use crate::db::models::helper::Helper;
@@ -28,15 +28,12 @@ fn visible_assignment(
     caller: &Caller,
     assignment: &Assignment,
 ) -> Result<bool, ApiError> {
-    Ok(match caller.reach() {
-        Reach::All => true,
-        Reach::Branch(branch) => {
-            Client::find(conn, assignment.client_id).is_ok_and(|c| c.branch_id == branch)
-        }
-        Reach::Helper(helper) => assignment.helper_id == helper,
-        Reach::Client(client) => assignment.client_id == client,
-        Reach::Nothing => false,
-    })
+    let branch = Client::find_any(conn, assignment.client_id)?.branch_id;
+    Ok(caller.manages_branch(branch)
+        || caller.helper_id() == Some(assignment.helper_id)
+        || caller
+            .client_link(assignment.client_id)
+            .is_some_and(|l| l.rights.allows(Right::View)))
 }
 
 /// Pairs a helper with a client by hand (staff of the branch).
@@ -68,6 +65,8 @@ pub fn create(
         }
         let assignment =
             Assignment::start(conn, client.id, helper.id, Some(caller.user_id), now())?;
+        // Visits of this pair that were waiting on an ended pair are fine again.
+        super::visits::recheck_pair(conn, client.id, helper.id)?;
         AuditEvent::record(
             conn,
             Some(caller.user_id),
@@ -89,16 +88,13 @@ pub fn list(
     open_only: bool,
     page: crate::db::Page,
 ) -> Result<Vec<Assignment>, ApiError> {
-    let all = Assignment::list(
-        conn, client_id, helper_id, open_only, page.after, page.limit,
-    )?;
-    let mut visible = Vec::with_capacity(all.len());
-    for assignment in all {
-        if visible_assignment(conn, caller, &assignment)? {
-            visible.push(assignment);
-        }
-    }
-    Ok(visible)
+    let filter = AssignmentFilter {
+        scope: caller.scope(Right::View),
+        client_id,
+        helper_id,
+        open_only,
+    };
+    Ok(Assignment::list(conn, &filter, page.after, page.limit)?)
 }
 
 /// Ends a pair (staff of the branch). Ending an ended pair changes nothing.
@@ -110,6 +106,7 @@ pub fn end(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<(), ApiE
     }
     crate::db::write_transaction(conn, |conn| {
         if Assignment::end(conn, id, Some(caller.user_id), "ended by the branch", now())? {
+            super::visits::recheck_pair(conn, assignment.client_id, assignment.helper_id)?;
             AuditEvent::record(
                 conn,
                 Some(caller.user_id),

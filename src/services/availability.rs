@@ -5,7 +5,6 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
-use crate::auth::policy::Reach;
 use crate::db::DbConnection;
 use crate::db::models::availability::{Availability, Exception};
 use crate::db::models::helper::Helper;
@@ -71,12 +70,7 @@ fn hhmm(minutes: i32) -> String {
 /// The helper themself or the branch's staff; 404 for others.
 fn editable(conn: &mut DbConnection, caller: &Caller, helper_id: i64) -> Result<Helper, ApiError> {
     let helper = Helper::find(conn, helper_id)?;
-    let ok = match caller.reach() {
-        Reach::All => true,
-        Reach::Branch(branch) => helper.branch_id == branch,
-        Reach::Helper(own) => own == helper_id,
-        _ => false,
-    };
+    let ok = caller.manages_branch(helper.branch_id) || caller.helper_id() == Some(helper_id);
     if ok {
         Ok(helper)
     } else {
@@ -146,6 +140,7 @@ pub fn replace(
     crate::db::write_transaction(conn, |conn| {
         editable(conn, caller, helper_id)?;
         Availability::replace(conn, helper_id, &windows, input.visits_per_week)?;
+        super::visits::recheck_helper(conn, helper_id)?;
         get(conn, caller, helper_id)
     })
 }
@@ -161,32 +156,43 @@ pub fn add_exception(
         return Err(ApiError::field("ends_at", "must be after starts_at"));
     }
     let reason = Text::optional(&input.reason, 200).map_err(|m| ApiError::field("reason", m))?;
-    editable(conn, caller, helper_id)?;
-    Ok(Availability::add_exception(
-        conn,
-        helper_id,
-        input.starts_at.naive_utc(),
-        input.ends_at.naive_utc(),
-        reason.as_str(),
-    )?)
+    crate::db::write_transaction(conn, |conn| {
+        editable(conn, caller, helper_id)?;
+        let exception = Availability::add_exception(
+            conn,
+            helper_id,
+            input.starts_at.naive_utc(),
+            input.ends_at.naive_utc(),
+            reason.as_str(),
+        )?;
+        super::visits::recheck_helper(conn, helper_id)?;
+        Ok(exception)
+    })
 }
 
-/// Refuses a visit outside the helper's declared windows or inside an exception.
-pub fn check(
+/// Why a helper cannot take a visit at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unavailable {
+    /// An exception (exams, holiday, illness) covers it.
+    Exception,
+    /// It is outside the weekly hours the helper declared.
+    OutsideHours,
+}
+
+/// Whether the helper is unavailable for `[start, end)`, and why.
+pub fn unavailable(
     conn: &mut DbConnection,
     helper_id: i64,
     tz: &Tz,
     start: NaiveDateTime,
     end: NaiveDateTime,
-) -> Result<(), ApiError> {
+) -> Result<Option<Unavailable>, ApiError> {
     if !Availability::exceptions(conn, helper_id, Some(start), Some(end))?.is_empty() {
-        return Err(ApiError::Conflict(
-            "the helper is unavailable then (exams, holiday…)".into(),
-        ));
+        return Ok(Some(Unavailable::Exception));
     }
     let windows = Availability::windows(conn, helper_id)?;
     if windows.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let (local_start, local_end) = (
         start.and_utc().with_timezone(tz),
@@ -203,11 +209,24 @@ pub fn check(
     let inside = windows
         .iter()
         .any(|w| w.weekday == weekday && w.start_minute <= from && to <= w.end_minute);
-    if inside {
-        Ok(())
-    } else {
-        Err(ApiError::Conflict(
+    Ok((!inside).then_some(Unavailable::OutsideHours))
+}
+
+/// Refuses a visit outside the helper's declared windows or inside an exception.
+pub fn check(
+    conn: &mut DbConnection,
+    helper_id: i64,
+    tz: &Tz,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+) -> Result<(), ApiError> {
+    match unavailable(conn, helper_id, tz, start, end)? {
+        None => Ok(()),
+        Some(Unavailable::Exception) => Err(ApiError::Conflict(
+            "the helper is unavailable then (exams, holiday…)".into(),
+        )),
+        Some(Unavailable::OutsideHours) => Err(ApiError::Conflict(
             "the visit is outside the hours the helper declared".into(),
-        ))
+        )),
     }
 }

@@ -4,7 +4,6 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use crate::auth::Caller;
-use crate::auth::policy::Reach;
 use crate::db::DbConnection;
 use crate::db::Page;
 use crate::db::models::branch::{Branch, BranchChanges, NewBranch};
@@ -159,16 +158,12 @@ pub fn create(
 
 /// Branches the caller can see: all for admins, their own for everyone else.
 pub fn list(conn: &mut DbConnection, caller: &Caller, page: Page) -> Result<Vec<Branch>, ApiError> {
-    let only = match caller.reach() {
-        Reach::All => None,
-        _ => Some(caller.branch_id.unwrap_or(-1)),
-    };
-    Ok(Branch::list(conn, only, page.after, page.limit)?)
+    Ok(Branch::list(conn, caller.branch_ids(), page.after, page.limit)?)
 }
 
 /// One branch the caller can see.
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Branch, ApiError> {
-    if caller.reach() != Reach::All && caller.branch_id != Some(id) {
+    if !caller.belongs_to_branch(id) {
         return Err(ApiError::NotFound);
     }
     Ok(Branch::find(conn, id)?)

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
-use crate::auth::policy::Reach;
+pub use crate::auth::policy::Right;
 use crate::db::models::audit::AuditEvent;
 use crate::db::models::branch::Branch;
 use crate::db::models::client::Client;
@@ -23,17 +23,6 @@ pub const SINGLE_HOUR: &str = "single_hour";
 pub const DEFAULT_DKK_PRICES: [(&str, i32, i64); 2] =
     [(CLIP_CARD_8H, 480, 156_000), (SINGLE_HOUR, 60, 23_500)];
 
-/// What a client may do with their hours, by right.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Right {
-    /// See balance, ledger, visits.
-    View,
-    /// Book, move and cancel visits.
-    Book,
-    /// Buy clip cards.
-    Pay,
-}
-
 /// Loads a client the caller may act on with `right`; 404 when they may not even see it.
 pub fn client_for(
     conn: &mut DbConnection,
@@ -42,29 +31,15 @@ pub fn client_for(
     right: Right,
 ) -> Result<Client, ApiError> {
     let client = Client::find(conn, client_id)?;
-    let allowed = match caller.reach() {
-        Reach::All => true,
-        Reach::Branch(branch) => client.branch_id == branch,
-        Reach::Client(own) if own == client_id => match caller.relative {
-            None => true,
-            Some(r) => match right {
-                Right::View => r.view || r.book || r.pay,
-                Right::Book => r.book,
-                Right::Pay => r.pay,
-            },
-        },
-        _ => false,
-    };
-    if allowed {
+    if caller.manages_branch(client.branch_id) {
         return Ok(client);
     }
-    let sees = matches!(caller.reach(), Reach::Client(own) if own == client_id);
-    if sees {
-        Err(ApiError::Forbidden(
+    match caller.client_link(client_id) {
+        Some(link) if link.rights.allows(right) => Ok(client),
+        Some(_) => Err(ApiError::Forbidden(
             "the client has not given you this right".into(),
-        ))
-    } else {
-        Err(ApiError::NotFound)
+        )),
+        None => Err(ApiError::NotFound),
     }
 }
 
@@ -129,7 +104,7 @@ pub fn prices(
     caller: &Caller,
     branch_id: i64,
 ) -> Result<PriceList, ApiError> {
-    if caller.reach() != Reach::All && caller.branch_id != Some(branch_id) {
+    if !caller.belongs_to_branch(branch_id) {
         return Err(ApiError::NotFound);
     }
     let branch = Branch::find(conn, branch_id)?;
@@ -278,6 +253,17 @@ pub fn balance(
 ) -> Result<Balance, ApiError> {
     client_for(conn, caller, client_id, Right::View)?;
     Ok(LedgerEntry::balance(conn, client_id)?)
+}
+
+/// A client's clip cards, oldest first (anyone who may view the client's hours).
+pub fn cards(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    client_id: i64,
+    page: Page,
+) -> Result<Vec<ClipCard>, ApiError> {
+    client_for(conn, caller, client_id, Right::View)?;
+    Ok(ClipCard::list_for_client(conn, client_id, page.after, page.limit)?)
 }
 
 /// A client's ledger, oldest first.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::auth::Caller;
-use crate::db::DbConnection;
+use crate::db::{DbConnection, Scope};
 use crate::db::models::assignment::Assignment;
 use crate::db::models::audit::AuditEvent;
 use crate::db::models::client::{Client, ClientFilter};
@@ -181,6 +181,7 @@ fn build(
             branch_id: Some(branch_id),
             status: Some(HelperStatus::Active.as_str().into()),
             only_id: None,
+            name_contains: None,
         },
         0,
         i64::MAX,
@@ -188,8 +189,11 @@ fn build(
     let clients = Client::list(
         conn,
         &ClientFilter {
+            scope: Scope::Branch(branch_id),
             branch_id: Some(branch_id),
-            ..Default::default()
+            short_of_helpers: false,
+            name_contains: None,
+            source: None,
         },
         0,
         i64::MAX,
@@ -375,6 +379,8 @@ pub fn commit(
                 at,
             )? {
                 ended += 1;
+                let pair = Assignment::find(conn, assignment)?;
+                super::visits::recheck_pair(conn, pair.client_id, pair.helper_id)?;
             }
         }
         let mut started = Vec::with_capacity(new_pairs.len());

@@ -8,10 +8,11 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::auth::Caller;
-use crate::db::DbConnection;
+use crate::db::{DbConnection, Scope};
 use crate::db::models::branch::Branch;
 use crate::db::models::helper::Helper;
 use crate::db::models::visit::{Visit, VisitFilter};
+use crate::domain::VisitStatus;
 use crate::error::ApiError;
 
 /// One helper's month.
@@ -21,12 +22,16 @@ pub struct HelperHours {
     pub helper_id: i64,
     /// Name, for the payroll sheet.
     pub name: String,
-    /// Completed visits.
+    /// Completed visits whose minutes are settled (attendance verified, or reviewed).
     pub visits: i64,
-    /// Booked minutes of the completed visits: what is paid.
+    /// Minutes paid: the booked minutes of verified visits and the reviewed minutes of the rest.
     pub minutes: i64,
-    /// Minutes between check-in and check-out, for comparison.
+    /// Minutes between check-in and check-out of the settled visits, for comparison.
     pub checked_minutes: i64,
+    /// Completed visits whose attendance the branch has not reviewed yet: not paid yet.
+    pub unverified_visits: i64,
+    /// Settled visits with a check-in or check-out far from the home.
+    pub flagged_visits: i64,
 }
 
 /// A branch's month.
@@ -45,12 +50,13 @@ pub struct HoursReport {
 impl HoursReport {
     /// The report as CSV (hours with two decimals).
     pub fn to_csv(&self) -> String {
-        let mut csv =
-            String::from("branch_id,month,helper_id,name,visits,minutes,hours,checked_minutes\n");
+        let mut csv = String::from(
+            "branch_id,month,helper_id,name,visits,minutes,hours,checked_minutes,unverified_visits,flagged_visits\n",
+        );
         for h in &self.helpers {
             let name = h.name.replace('"', "\"\"");
             csv.push_str(&format!(
-                "{},{},{},\"{}\",{},{},{:.2},{}\n",
+                "{},{},{},\"{}\",{},{},{:.2},{},{},{}\n",
                 self.branch_id,
                 self.month,
                 h.helper_id,
@@ -58,7 +64,9 @@ impl HoursReport {
                 h.visits,
                 h.minutes,
                 h.minutes as f64 / 60.0,
-                h.checked_minutes
+                h.checked_minutes,
+                h.unverified_visits,
+                h.flagged_visits
             ));
         }
         csv
@@ -98,16 +106,17 @@ pub fn hours(
     };
     let (from, to) = (utc_of(first), utc_of(next));
     let filter = VisitFilter {
+        scope: Scope::Branch(branch_id),
+        statuses: vec![VisitStatus::Completed],
+        needs_attention: None,
         branch_id: Some(branch_id),
+        helper_id: None,
+        client_id: None,
         from,
         to,
-        ..Default::default()
     };
     let mut rows: BTreeMap<i64, HelperHours> = BTreeMap::new();
-    for visit in Visit::list(conn, &filter, 0, i64::MAX)?
-        .into_iter()
-        .filter(|v| v.status == "completed")
-    {
+    for visit in Visit::list(conn, &filter, None, i64::MAX)? {
         let row = match rows.entry(visit.helper_id) {
             Entry::Occupied(row) => row.into_mut(),
             Entry::Vacant(slot) => {
@@ -118,11 +127,18 @@ pub fn hours(
                     visits: 0,
                     minutes: 0,
                     checked_minutes: 0,
+                    unverified_visits: 0,
+                    flagged_visits: 0,
                 })
             }
         };
+        let Some(paid) = visit.consumed_minutes else {
+            row.unverified_visits += 1;
+            continue;
+        };
         row.visits += 1;
-        row.minutes += i64::from(visit.minutes);
+        row.minutes += i64::from(paid);
+        row.flagged_visits += i64::from(visit.position_flagged);
         if let (Some(i), Some(o)) = (visit.checked_in_at, visit.checked_out_at) {
             row.checked_minutes += (o - i).num_minutes();
         }

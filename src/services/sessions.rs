@@ -1,24 +1,17 @@
-//! Login, refresh, logout, invitations and password changes.
+//! Login, refresh, logout, and setting a password with a one-time token (an invitation or a
+//! reset) or with the current one.
 
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 
+use super::throttle;
 use crate::auth::{Claims, TokenKeys, password, secret, token};
+use crate::config::ThrottleSettings;
 use crate::db::DbConnection;
-use crate::db::models::client::Client;
-use crate::db::models::helper::Helper;
-use crate::db::models::relative::Relative;
-use crate::db::models::session::{LoginFailures, RefreshToken};
-use crate::db::models::user::{NewUser, User, UserChanges};
-use crate::domain::Role;
-use crate::error::ApiError;
-
-/// Failed logins allowed per account in `WINDOW_MINUTES`.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-/// Failed logins allowed per client address in `WINDOW_MINUTES`.
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
-/// Length of the rate-limit window.
-pub const WINDOW_MINUTES: i64 = 15;
+use crate::db::models::password_token::PasswordToken;
+use crate::db::models::session::RefreshToken;
+use crate::db::models::user::{User, UserChanges};
+use crate::error::{ApiError, FieldError};
 
 /// What a successful login or refresh returns.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -33,33 +26,37 @@ pub struct TokenPair {
     pub refresh_token: String,
 }
 
+/// Where a login comes from, for its throttle.
+#[derive(Debug, Clone)]
+pub struct LoginAttempt<'a> {
+    /// Email as typed.
+    pub email: &'a str,
+    /// Password as typed.
+    pub password: &'a str,
+    /// The client's address.
+    pub address: &'a str,
+}
+
 /// Checks email and password; a wrong password and an unknown email answer alike.
 pub fn login(
     conn: &mut DbConnection,
     keys: &TokenKeys,
-    email: &str,
-    password_given: &str,
-    address: &str,
+    limits: &ThrottleSettings,
+    attempt: LoginAttempt<'_>,
     now: NaiveDateTime,
 ) -> Result<TokenPair, ApiError> {
-    let account_key = email.trim().to_lowercase();
-    let since = now - Duration::minutes(WINDOW_MINUTES);
-    let (by_account, by_address) = LoginFailures::count_since(conn, &account_key, address, since)?;
-    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
-        return Err(ApiError::TooManyRequests(format!(
-            "too many failed logins; try again in {WINDOW_MINUTES} minutes"
-        )));
-    }
-    let user = User::find_by_email(conn, &account_key)?;
+    let account = attempt.email.trim().to_lowercase();
+    throttle::check_login(conn, limits, &account, attempt.address, now)?;
+    let user = User::find_by_email(conn, &account)?;
     let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
-    let matches = password::verify(password_given, stored);
+    let matches = password::verify(attempt.password, stored);
     match user {
         Some(user) if matches && user.active => {
-            LoginFailures::clear_account(conn, &account_key)?;
+            throttle::login_succeeded(conn, &account, attempt.address)?;
             issue(conn, keys, &user, now)
         }
         _ => {
-            LoginFailures::record(conn, &account_key, address, now)?;
+            throttle::login_failed(conn, &account, attempt.address, now)?;
             Err(ApiError::Unauthorized("wrong email or password".into()))
         }
     }
@@ -96,47 +93,74 @@ pub fn logout(
     Ok(())
 }
 
-/// Sets the first password with an invitation token and ends any other session.
-pub fn accept_invitation(
+/// Sets a password with a one-time token (an invitation or a reset link); every session the
+/// account had ends. The token works once.
+pub fn set_password_with_token(
     conn: &mut DbConnection,
-    invite_token: &str,
+    one_time_token: &str,
     new_password: &str,
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
-    password::check_policy(new_password)
-        .map_err(|m| ApiError::Validation(vec![crate::error::FieldError::new("password", m)]))?;
+    password::check_policy(new_password).map_err(|m| ApiError::field("password", m))?;
     let hash = password::hash(new_password)?;
     crate::db::write_transaction(conn, |conn| {
-        let invalid = || ApiError::Unauthorized("the invitation is invalid or has expired".into());
-        let user =
-            User::find_by_invite(conn, &secret::hash_token(invite_token))?.ok_or_else(invalid)?;
-        if user.invite_expires_at.is_none_or(|expires| expires <= now) || !user.active {
+        let invalid = || {
+            ApiError::Unauthorized(
+                "the link is invalid, has expired or was already used; ask for a new one".into(),
+            )
+        };
+        let (user_id, _) = PasswordToken::take_live(conn, &secret::hash_token(one_time_token), now)?
+            .ok_or_else(invalid)?;
+        if !User::find(conn, user_id)?.active {
             return Err(invalid());
         }
-        set_password(conn, user.id, hash, now)
+        set_password(conn, user_id, hash, now)
     })
 }
 
-/// Changes a password after checking the current one; every refresh token is revoked.
+/// Whether a one-time token still works (the set-password page shows the form only then).
+pub fn password_token_is_live(
+    conn: &mut DbConnection,
+    one_time_token: &str,
+    now: NaiveDateTime,
+) -> Result<bool, ApiError> {
+    Ok(PasswordToken::is_live(
+        conn,
+        &secret::hash_token(one_time_token),
+        now,
+    )?)
+}
+
+/// Changes a password after checking the current one. Every session ends, this one too, so
+/// the answer is a fresh pair of tokens.
 pub fn change_password(
     conn: &mut DbConnection,
+    keys: &TokenKeys,
     user_id: i64,
     current: &str,
     new_password: &str,
     now: NaiveDateTime,
-) -> Result<(), ApiError> {
-    password::check_policy(new_password).map_err(|m| {
-        ApiError::Validation(vec![crate::error::FieldError::new("new_password", m)])
-    })?;
+) -> Result<TokenPair, ApiError> {
+    let mut errors = vec![];
+    if let Err(m) = password::check_policy(new_password) {
+        errors.push(FieldError::new("new_password", m));
+    }
     let user = User::find(conn, user_id)?;
     if !password::verify(current, user.password_hash.as_deref()) {
-        return Err(ApiError::Validation(vec![crate::error::FieldError::new(
+        errors.push(FieldError::new(
             "current_password",
             "is not your current password",
-        )]));
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
     }
     let hash = password::hash(new_password)?;
-    crate::db::write_transaction(conn, |conn| set_password(conn, user_id, hash, now))
+    crate::db::write_transaction(conn, |conn| {
+        set_password(conn, user_id, hash, now)?;
+        let user = User::find(conn, user_id)?;
+        issue(conn, keys, &user, now)
+    })
 }
 
 fn set_password(
@@ -147,99 +171,33 @@ fn set_password(
 ) -> Result<(), ApiError> {
     let changes = UserChanges {
         password_hash: Some(Some(hash)),
-        invite_token_hash: Some(None),
-        invite_expires_at: Some(None),
         updated_at: Some(now),
         ..Default::default()
     };
     User::update(conn, user_id, &changes)?;
+    PasswordToken::retire_all(conn, user_id, now)?;
+    end_sessions(conn, user_id, now)
+}
+
+/// Ends every session of an account at once: refresh tokens revoked, access tokens outdated.
+pub fn end_sessions(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime) -> Result<(), ApiError> {
     RefreshToken::revoke_all(conn, user_id, now)?;
+    User::revoke_access_tokens(conn, user_id, now)?;
     Ok(())
 }
 
-/// A new invitation token for an account; only its hash is stored. Valid for 14 days.
-pub fn new_invitation(now: NaiveDateTime) -> Result<(String, String, NaiveDateTime), ApiError> {
-    let token = secret::new_token()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
-    let hash = secret::hash_token(&token);
-    Ok((token, hash, now + Duration::days(14)))
-}
-
-/// Who an invited account acts for.
-#[derive(Debug, Default)]
-pub struct AccountLinks {
-    /// The helper record of a helper account.
-    pub helper_id: Option<i64>,
-    /// The client record of a client account.
-    pub client_id: Option<i64>,
-    /// The relative holding a client account.
-    pub relative_id: Option<i64>,
-}
-
-/// Opens an account with no password and returns its invitation token; 409 if the email is taken.
-pub fn invite_account(
-    conn: &mut DbConnection,
-    email: String,
-    name: String,
-    role: Role,
-    links: AccountLinks,
-    at: NaiveDateTime,
-) -> Result<String, ApiError> {
-    if User::find_by_email(conn, &email)?.is_some() {
-        return Err(ApiError::Conflict(
-            "an account with this email already exists".into(),
-        ));
-    }
-    let (token, hash, expires) = new_invitation(at)?;
-    User::insert(
-        conn,
-        &NewUser {
-            email,
-            name,
-            password_hash: None,
-            role: role.as_str().into(),
-            branch_id: None,
-            helper_id: links.helper_id,
-            client_id: links.client_id,
-            relative_id: links.relative_id,
-            active: true,
-            invite_token_hash: Some(hash),
-            invite_expires_at: Some(expires),
-            created_at: at,
-            updated_at: at,
-        },
-    )?;
-    Ok(token)
-}
-
-/// Issues an access token and a stored refresh token for `user`.
+/// Issues an access token (it names only the account and its token generation; everything
+/// else is read per request) and a stored refresh token.
 fn issue(
     conn: &mut DbConnection,
     keys: &TokenKeys,
     user: &User,
     now: NaiveDateTime,
 ) -> Result<TokenPair, ApiError> {
-    let branch_id = match (user.branch_id, user.helper_id, user.client_id) {
-        (Some(branch), ..) => Some(branch),
-        (None, Some(helper), _) => Some(Helper::find(conn, helper)?.branch_id),
-        (None, None, Some(client)) => Some(Client::find(conn, client)?.branch_id),
-        _ => None,
-    };
-    let relative_rights = match user.relative_id {
-        Some(id) => {
-            let r = Relative::find(conn, id)?;
-            Some([r.can_view, r.can_book, r.can_pay])
-        }
-        None => None,
-    };
     let issued = now.and_utc().timestamp();
     let claims = Claims {
         sub: user.id,
-        role: user.role.clone(),
-        branch_id,
-        helper_id: user.helper_id,
-        client_id: user.client_id,
-        relative_rights,
+        generation: user.token_generation,
         iat: issued,
         exp: issued + token::ACCESS_TOKEN_SECONDS,
     };

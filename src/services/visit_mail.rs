@@ -13,6 +13,8 @@ use crate::db::models::helper::Helper;
 use crate::db::models::ledger::{Balance, ClipCard, LedgerEntry};
 use crate::db::models::relative::Relative;
 use crate::db::models::visit::Visit;
+use crate::db::models::user::User;
+use crate::email::notices::{self, Audience, ListedVisit};
 use crate::email::{self, ClipCardMail, LowBalanceMail, VisitMail};
 use crate::error::ApiError;
 
@@ -99,7 +101,7 @@ fn visit_mail<'a>(
 /// The client, branch and helper of a visit.
 fn people(conn: &mut DbConnection, visit: &Visit) -> Result<(Client, Branch, Helper), ApiError> {
     Ok((
-        Client::find(conn, visit.client_id)?,
+        Client::find_any(conn, visit.client_id)?,
         Branch::find(conn, visit.branch_id)?,
         Helper::find(conn, visit.helper_id)?,
     ))
@@ -141,30 +143,36 @@ fn everyone(
     Ok(to)
 }
 
-/// Visits booked (every occurrence of a series): a confirmation with a calendar invite each.
+/// Visits booked: a confirmation with a calendar invite; a weekly series gets one mail per
+/// recipient listing every date, with one invite holding every occurrence.
 pub fn booked(
     conn: &mut DbConnection,
     client: &Client,
     branch: &Branch,
     visits: &[Visit],
 ) -> Result<(), ApiError> {
-    let mut helper: Option<Helper> = None;
-    for visit in visits {
-        if helper.as_ref().is_none_or(|h| h.id != visit.helper_id) {
-            helper = Some(Helper::find(conn, visit.helper_id)?);
-        }
-        if let Some(helper) = &helper {
-            let to = everyone(conn, client, helper)?;
-            send(
-                conn,
-                email::visit_booked,
-                visit,
-                client,
-                helper,
-                branch,
-                &to,
-            )?;
-        }
+    let Some(first) = visits.first() else {
+        return Ok(());
+    };
+    let helper = Helper::find(conn, first.helper_id)?;
+    let to = everyone(conn, client, &helper)?;
+    if visits.len() == 1 {
+        send(conn, email::visit_booked, first, client, &helper, branch, &to)?;
+        return Ok(());
+    }
+    let listed: Vec<ListedVisit<'_>> = visits
+        .iter()
+        .map(|v| ListedVisit {
+            visit_id: v.id,
+            start: v.starts_at.and_utc(),
+            client_name: &client.name,
+            helper_name: &helper.name,
+            attention: None,
+        })
+        .collect();
+    for recipient in &to {
+        let mail = visit_mail(recipient, first, client, &helper, branch);
+        notices::visit_series_booked(conn, &mail, &listed)?;
     }
     Ok(())
 }
@@ -224,19 +232,100 @@ pub fn rescheduled(
     Ok(())
 }
 
-/// A visit cancelled: METHOD:CANCEL to everyone who had the invite.
+/// A visit cancelled: METHOD:CANCEL to everyone who had the invite. A late cancellation tells
+/// the client side that the hours were used and what remains.
 pub fn cancelled(conn: &mut DbConnection, visit: &Visit) -> Result<(), ApiError> {
     let (client, branch, helper) = people(conn, visit)?;
-    let to = everyone(conn, &client, &helper)?;
-    send(
-        conn,
-        email::visit_cancelled,
-        visit,
-        &client,
-        &helper,
-        &branch,
-        &to,
-    )?;
+    if !visit.late_cancellation {
+        let to = everyone(conn, &client, &helper)?;
+        send(conn, email::visit_cancelled, visit, &client, &helper, &branch, &to)?;
+        return Ok(());
+    }
+    let balance = LedgerEntry::balance(conn, client.id)?;
+    for recipient in client_side(conn, &client, sees_visits)? {
+        let mail = visit_mail(&recipient, visit, &client, &helper, &branch);
+        notices::visit_cancelled_late(conn, &mail, balance.available_minutes)?;
+    }
+    cancelled_for_helper(conn, visit)
+}
+
+/// A visit cancelled, to its helper only (the client's side hears otherwise, or is erased).
+pub fn cancelled_for_helper(conn: &mut DbConnection, visit: &Visit) -> Result<(), ApiError> {
+    let (client, branch, helper) = people(conn, visit)?;
+    let to = [helper_to(&helper)];
+    send(conn, email::visit_cancelled, visit, &client, &helper, &branch, &to)?;
+    Ok(())
+}
+
+/// A no-show: the client side hears that the hours were used and what remains.
+pub fn no_show(conn: &mut DbConnection, visit: &Visit) -> Result<(), ApiError> {
+    let (client, branch, helper) = people(conn, visit)?;
+    let balance = LedgerEntry::balance(conn, client.id)?;
+    for recipient in client_side(conn, &client, sees_visits)? {
+        let mail = visit_mail(&recipient, visit, &client, &helper, &branch);
+        notices::visit_no_show(conn, &mail, balance.available_minutes)?;
+    }
+    Ok(())
+}
+
+/// Visits whose helper cannot come as booked: one mail per client side recipient listing that
+/// client's affected visits, and one per branch leader listing all of them.
+pub fn needs_attention(conn: &mut DbConnection, visits: &[Visit]) -> Result<(), ApiError> {
+    let Some(first) = visits.first() else {
+        return Ok(());
+    };
+    let branch = Branch::find(conn, first.branch_id)?;
+    let helper = Helper::find(conn, first.helper_id)?;
+    let mut clients: Vec<Client> = vec![];
+    for visit in visits {
+        if !clients.iter().any(|c| c.id == visit.client_id) {
+            clients.push(Client::find_any(conn, visit.client_id)?);
+        }
+    }
+    fn listed<'a>(visits: &'a [Visit], client: &'a Client, helper: &'a Helper) -> Vec<ListedVisit<'a>> {
+        visits
+            .iter()
+            .filter(|v| v.client_id == client.id)
+            .map(|v| ListedVisit {
+                visit_id: v.id,
+                start: v.starts_at.and_utc(),
+                client_name: &client.name,
+                helper_name: &helper.name,
+                attention: v.attention,
+            })
+            .collect()
+    }
+    let contact = || email::BranchContact {
+        name: branch.name.clone(),
+        phone: branch.phone.clone(),
+    };
+    let mut everything = vec![];
+    for client in &clients {
+        let theirs = listed(visits, client, &helper);
+        for recipient in client_side(conn, client, sees_visits)? {
+            notices::visits_need_attention(
+                conn,
+                &recipient.address,
+                &recipient.language,
+                contact(),
+                &branch.time_zone,
+                Audience::ClientSide,
+                &theirs,
+            )?;
+        }
+        everything.extend(theirs);
+    }
+    for leader in User::branch_leaders(conn, branch.id)? {
+        notices::visits_need_attention(
+            conn,
+            &leader.email,
+            "da",
+            contact(),
+            &branch.time_zone,
+            Audience::Branch,
+            &everything,
+        )?;
+    }
     Ok(())
 }
 
@@ -345,7 +434,7 @@ pub fn send_reminders(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usi
             let visit = Visit::find(conn, candidate.id)?;
             let branch = Branch::find(conn, visit.branch_id)?;
             let due = reminder_due_at(visit.starts_at, &time_zone(&branch));
-            if visit.status != "booked"
+            if visit.status != crate::domain::VisitStatus::Booked
                 || visit.starts_at <= at
                 || at < due
                 || visit.updated_at >= due

@@ -3,8 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::DbConnection;
 use crate::db::schema::assignments;
+use crate::db::{DbConnection, Scope};
 
 /// A helper serving a client, from `started_at` until `ended_at`.
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
@@ -28,6 +28,19 @@ pub struct Assignment {
     pub ended_by: Option<i64>,
     /// Why it ended.
     pub end_reason: Option<String>,
+}
+
+/// Which pairs a list shows.
+#[derive(Debug, Clone)]
+pub struct AssignmentFilter {
+    /// What the caller may see.
+    pub scope: Scope,
+    /// Only this client.
+    pub client_id: Option<i64>,
+    /// Only this helper.
+    pub helper_id: Option<i64>,
+    /// Only open pairs.
+    pub open_only: bool,
 }
 
 impl Assignment {
@@ -143,25 +156,40 @@ impl Assignment {
         .get_result(conn)
     }
 
-    /// Assignments by client, helper and open/ended, after `after_id`, in id order.
+    /// Assignments in the filter's scope, after `after_id`, in id order.
     pub fn list(
         conn: &mut DbConnection,
-        client_id: Option<i64>,
-        helper_id: Option<i64>,
-        open_only: bool,
+        filter: &AssignmentFilter,
         after_id: i64,
         limit: i64,
     ) -> QueryResult<Vec<Assignment>> {
+        use crate::db::schema::clients;
         let mut query = assignments::table
             .filter(assignments::id.gt(after_id))
             .into_boxed();
-        if let Some(client) = client_id {
+        match &filter.scope {
+            Scope::All => {}
+            Scope::Branch(branch) => {
+                let in_branch = clients::table
+                    .filter(clients::branch_id.eq(*branch))
+                    .select(clients::id);
+                query = query.filter(assignments::client_id.eq_any(in_branch));
+            }
+            Scope::Own { helper, clients } => {
+                query = query.filter(
+                    assignments::helper_id
+                        .eq(helper.unwrap_or(-1))
+                        .or(assignments::client_id.eq_any(clients.clone())),
+                );
+            }
+        }
+        if let Some(client) = filter.client_id {
             query = query.filter(assignments::client_id.eq(client));
         }
-        if let Some(helper) = helper_id {
+        if let Some(helper) = filter.helper_id {
             query = query.filter(assignments::helper_id.eq(helper));
         }
-        if open_only {
+        if filter.open_only {
             query = query.filter(assignments::ended_at.is_null());
         }
         query

@@ -122,4 +122,18 @@ impl Availability {
             .select(Exception::as_select())
             .load(conn)
     }
+
+    /// Removes a helper's windows and exceptions (erasure: exception reasons can be personal).
+    pub fn erase(conn: &mut DbConnection, helper_id: i64) -> QueryResult<()> {
+        diesel::delete(
+            availability_windows::table.filter(availability_windows::helper_id.eq(helper_id)),
+        )
+        .execute(conn)?;
+        diesel::delete(
+            availability_exceptions::table
+                .filter(availability_exceptions::helper_id.eq(helper_id)),
+        )
+        .execute(conn)?;
+        Ok(())
+    }
 }

@@ -113,18 +113,18 @@ impl Branch {
             .optional()
     }
 
-    /// Branches after `after_id`, in id order; `only` restricts to one branch.
+    /// Branches after `after_id`, in id order; `only` restricts to those branches.
     pub fn list(
         conn: &mut DbConnection,
-        only: Option<i64>,
+        only: Option<Vec<i64>>,
         after_id: i64,
         limit: i64,
     ) -> QueryResult<Vec<Branch>> {
         let mut query = branches::table
             .filter(branches::id.gt(after_id))
             .into_boxed();
-        if let Some(id) = only {
-            query = query.filter(branches::id.eq(id));
+        if let Some(ids) = only {
+            query = query.filter(branches::id.eq_any(ids));
         }
         query
             .order(branches::id)

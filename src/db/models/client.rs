@@ -3,8 +3,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::DbConnection;
-use crate::db::schema::{assignments, clients};
+use crate::db::models::contains_pattern;
+use crate::db::models::visit::ACTIVE_STATUSES;
+use crate::db::schema::{assignments, clients, visits};
+use crate::db::{DbConnection, Scope};
 
 /// An elderly client.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -48,6 +50,8 @@ pub struct Client {
     pub created_at: NaiveDateTime,
     /// Changed.
     pub updated_at: NaiveDateTime,
+    /// The name in lower case, for search.
+    pub search_name: String,
 }
 
 /// A client to create.
@@ -88,6 +92,8 @@ pub struct NewClient {
     pub created_at: NaiveDateTime,
     /// Changed.
     pub updated_at: NaiveDateTime,
+    /// Lower-case name.
+    pub search_name: String,
 }
 
 /// Fields a PATCH may change.
@@ -126,19 +132,23 @@ pub struct ClientChanges {
     pub deleted_at: Option<Option<NaiveDateTime>>,
     /// Changed.
     pub updated_at: Option<NaiveDateTime>,
+    /// Lower-case name (set with `name`).
+    pub search_name: Option<String>,
 }
 
 /// Which clients a caller may list.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ClientFilter {
+    /// What the caller may see: a helper sees the clients they serve or are booked to visit.
+    pub scope: Scope,
     /// Only this branch.
     pub branch_id: Option<i64>,
-    /// Only clients this helper currently serves.
-    pub helper_id: Option<i64>,
-    /// Only this client.
-    pub only_id: Option<i64>,
     /// Only clients with fewer than two current helpers (the branch must act).
     pub short_of_helpers: bool,
+    /// Only names containing this (lower case).
+    pub name_contains: Option<String>,
+    /// Only clients from this source.
+    pub source: Option<String>,
 }
 
 impl Client {
@@ -148,6 +158,14 @@ impl Client {
             .values(new)
             .returning(clients::all_columns)
             .get_result(conn)
+    }
+
+    /// One client, also an erased (anonymised) one.
+    pub fn find_any(conn: &mut DbConnection, id: i64) -> QueryResult<Client> {
+        clients::table
+            .find(id)
+            .select(Client::as_select())
+            .first(conn)
     }
 
     /// One client that is not deleted.
@@ -173,15 +191,32 @@ impl Client {
         if let Some(branch) = filter.branch_id {
             query = query.filter(clients::branch_id.eq(branch));
         }
-        if let Some(id) = filter.only_id {
-            query = query.filter(clients::id.eq(id));
+        match &filter.scope {
+            Scope::All => {}
+            Scope::Branch(branch) => query = query.filter(clients::branch_id.eq(*branch)),
+            Scope::Own { helper, clients } => {
+                let helper = helper.unwrap_or(-1);
+                let served = assignments::table
+                    .filter(assignments::helper_id.eq(helper))
+                    .filter(assignments::ended_at.is_null())
+                    .select(assignments::client_id);
+                let visiting = visits::table
+                    .filter(visits::helper_id.eq(helper))
+                    .filter(visits::status.eq_any(ACTIVE_STATUSES))
+                    .select(visits::client_id);
+                query = query.filter(
+                    clients::id
+                        .eq_any(clients.clone())
+                        .or(clients::id.eq_any(served))
+                        .or(clients::id.eq_any(visiting)),
+                );
+            }
         }
-        if let Some(helper) = filter.helper_id {
-            let served = assignments::table
-                .filter(assignments::helper_id.eq(helper))
-                .filter(assignments::ended_at.is_null())
-                .select(assignments::client_id);
-            query = query.filter(clients::id.eq_any(served));
+        if let Some(part) = &filter.name_contains {
+            query = query.filter(clients::search_name.like(contains_pattern(part)).escape('\\'));
+        }
+        if let Some(source) = &filter.source {
+            query = query.filter(clients::source.eq(source.clone()));
         }
         if filter.short_of_helpers {
             // Portable correlated count; diesel's DSL has no HAVING over a correlated subquery.
@@ -193,6 +228,17 @@ impl Client {
             .order(clients::id)
             .limit(limit)
             .select(Client::as_select())
+            .load(conn)
+    }
+
+    /// Display names and addresses of clients by id (erased ones read "(deleted)").
+    pub fn names(
+        conn: &mut DbConnection,
+        ids: &[i64],
+    ) -> QueryResult<Vec<(i64, String, String)>> {
+        clients::table
+            .filter(clients::id.eq_any(ids))
+            .select((clients::id, clients::name, clients::address))
             .load(conn)
     }
 

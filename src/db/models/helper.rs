@@ -54,6 +54,10 @@ pub struct Helper {
     pub updated_at: NaiveDateTime,
     /// Visits a week the student wants (students decide how much they work).
     pub visits_per_week: Option<i32>,
+    /// Set when the helper's personal data was erased (the row stays for hours and payroll).
+    pub deleted_at: Option<NaiveDateTime>,
+    /// The name in lower case, for search.
+    pub search_name: String,
 }
 
 /// An application to store.
@@ -94,6 +98,8 @@ pub struct NewHelper {
     pub created_at: NaiveDateTime,
     /// Changed.
     pub updated_at: NaiveDateTime,
+    /// Lower-case name.
+    pub search_name: String,
 }
 
 /// Profile fields a PATCH may change (status moves only through transitions).
@@ -120,6 +126,8 @@ pub struct HelperChanges {
     pub hours_per_week: Option<i32>,
     /// Changed.
     pub updated_at: Option<NaiveDateTime>,
+    /// Lower-case name (set with `name`).
+    pub search_name: Option<String>,
 }
 
 /// One recorded move.
@@ -176,8 +184,10 @@ pub struct HelperFilter {
     pub branch_id: Option<i64>,
     /// Only this status.
     pub status: Option<String>,
-    /// Only these ids (a helper sees only themself).
+    /// Only this id (a helper sees only themself).
     pub only_id: Option<i64>,
+    /// Only names containing this (lower case).
+    pub name_contains: Option<String>,
 }
 
 impl Helper {
@@ -225,6 +235,13 @@ impl Helper {
         }
         if let Some(id) = filter.only_id {
             query = query.filter(helpers::id.eq(id));
+        }
+        if let Some(part) = &filter.name_contains {
+            query = query.filter(
+                helpers::search_name
+                    .like(super::contains_pattern(part))
+                    .escape('\\'),
+            );
         }
         query
             .order(helpers::id)
@@ -308,6 +325,43 @@ impl Helper {
                 .execute(conn)?;
         }
         Ok(changed)
+    }
+
+    /// Erases a helper's personal data: the row stays, anonymised, so visits and payroll add
+    /// up; the pipeline history keeps its dates and statuses but loses notes and the check.
+    pub fn erase(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+        diesel::update(helpers::table.find(id))
+            .set((
+                helpers::name.eq("(deleted)"),
+                helpers::email.eq(format!("deleted-helper-{id}@invalid")),
+                helpers::phone.eq(""),
+                helpers::study_programme.eq(""),
+                helpers::home_lat.eq(0.0),
+                helpers::home_lon.eq(0.0),
+                helpers::criminal_record_checked_on.eq(None::<NaiveDate>),
+                helpers::criminal_record_outcome.eq(None::<String>),
+                helpers::status_token_hash.eq(format!("deleted-helper-{id}")),
+                helpers::search_name.eq(""),
+                helpers::deleted_at.eq(Some(now)),
+                helpers::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        diesel::update(helper_transitions::table.filter(helper_transitions::helper_id.eq(id)))
+            .set((
+                helper_transitions::note.eq(""),
+                helper_transitions::criminal_record_checked_on.eq(None::<NaiveDate>),
+                helper_transitions::criminal_record_outcome.eq(None::<String>),
+            ))
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// Display names of helpers by id (erased ones read "(deleted)").
+    pub fn names(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+        helpers::table
+            .filter(helpers::id.eq_any(ids))
+            .select((helpers::id, helpers::name))
+            .load(conn)
     }
 
     /// The recorded moves of a helper, oldest first.

@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use crate::db::DbConnection;
 use crate::db::schema::idempotency_keys;
 
-/// The first answer to a keyed request: status and JSON body.
-pub type StoredAnswer = (i32, String);
+/// The first answer to a keyed request: status, JSON body, and the fingerprint of the request.
+pub type StoredAnswer = (i32, String, String);
 
 /// Looks up a stored answer.
 pub fn find(
@@ -20,7 +20,11 @@ pub fn find(
         .filter(idempotency_keys::user_id.eq(user_id))
         .filter(idempotency_keys::endpoint.eq(endpoint))
         .filter(idempotency_keys::idempotency_key.eq(key))
-        .select((idempotency_keys::status, idempotency_keys::body))
+        .select((
+            idempotency_keys::status,
+            idempotency_keys::body,
+            idempotency_keys::request_hash,
+        ))
         .first(conn)
         .optional()
 }
@@ -31,10 +35,11 @@ pub fn store(
     user_id: i64,
     endpoint: &str,
     key: &str,
-    status: i32,
-    body: &str,
+    request_hash: &str,
+    answer: (i32, &str),
     now: NaiveDateTime,
 ) -> QueryResult<()> {
+    let (status, body) = answer;
     diesel::insert_into(idempotency_keys::table)
         .values((
             idempotency_keys::user_id.eq(user_id),
@@ -42,6 +47,7 @@ pub fn store(
             idempotency_keys::idempotency_key.eq(key),
             idempotency_keys::status.eq(status),
             idempotency_keys::body.eq(body),
+            idempotency_keys::request_hash.eq(request_hash),
             idempotency_keys::created_at.eq(now),
         ))
         .execute(conn)

@@ -221,6 +221,22 @@ impl ClipCard {
             .get_result(conn)
     }
 
+    /// A client's clip cards after `after_id`, oldest first.
+    pub fn list_for_client(
+        conn: &mut DbConnection,
+        client_id: i64,
+        after_id: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<ClipCard>> {
+        clip_cards::table
+            .filter(clip_cards::client_id.eq(client_id))
+            .filter(clip_cards::id.gt(after_id))
+            .order(clip_cards::id)
+            .limit(limit)
+            .select(ClipCard::as_select())
+            .load(conn)
+    }
+
     /// The id of the client's newest clip card, if any.
     pub fn last_id_for_client(conn: &mut DbConnection, client_id: i64) -> QueryResult<Option<i64>> {
         clip_cards::table

@@ -9,9 +9,11 @@ pub mod helper;
 pub mod idempotency;
 pub mod ledger;
 pub mod outbox;
+pub mod password_token;
 pub mod proposal;
 pub mod relative;
 pub mod session;
+pub mod throttle;
 pub mod user;
 pub mod visit;
 
@@ -29,6 +31,20 @@ pub fn to_json_list<S: AsRef<str>>(items: &[S]) -> String {
 /// Reads a list stored by `to_json_list`; a damaged value reads as empty rather than failing a page.
 pub fn from_json_list(text: &str) -> Vec<String> {
     serde_json::from_str(text).unwrap_or_default()
+}
+
+/// A `LIKE … ESCAPE '\\'` pattern that finds `part` anywhere, literally (`%`, `_`, `\\` escaped).
+pub fn contains_pattern(part: &str) -> String {
+    let mut out = String::with_capacity(part.len() + 2);
+    out.push('%');
+    for ch in part.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
 }
 
 /// Serializes a stored UTC timestamp as RFC 3339 with `Z`, as the API promises.

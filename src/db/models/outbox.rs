@@ -213,6 +213,28 @@ impl OutboxMail {
             .map(|n| n == 1)
     }
 
+    /// Forgets the mails to an erased person: unsent ones are dropped (nobody is owed them any
+    /// more); sent ones keep their kind and times for the record but lose address and content.
+    pub fn forget_recipient(conn: &mut DbConnection, address: &str) -> QueryResult<usize> {
+        let address = address.trim().to_lowercase();
+        let dropped = diesel::delete(
+            outbox::table
+                .filter(outbox::recipient.eq(&address))
+                .filter(outbox::status.ne(SENT)),
+        )
+        .execute(conn)?;
+        let redacted = diesel::update(outbox::table.filter(outbox::recipient.eq(&address)))
+            .set((
+                outbox::recipient.eq("(erased)"),
+                outbox::subject.eq(""),
+                outbox::text_body.eq(""),
+                outbox::html_body.eq(""),
+                outbox::ics.eq(None::<String>),
+            ))
+            .execute(conn)?;
+        Ok(dropped + redacted)
+    }
+
     /// Mails after `after_id` in id order, optionally only one status.
     pub fn list(
         conn: &mut DbConnection,

@@ -33,6 +33,8 @@ pub struct Relative {
     /// Created.
     #[serde(serialize_with = "crate::db::models::utc")]
     pub created_at: NaiveDateTime,
+    /// The login this relative acts through, if they have one (one login may be the relative of several clients).
+    pub user_id: Option<i64>,
 }
 
 /// A relative to add.
@@ -59,6 +61,8 @@ pub struct NewRelative {
     pub consent_given_on: NaiveDate,
     /// Created.
     pub created_at: NaiveDateTime,
+    /// Login.
+    pub user_id: Option<i64>,
 }
 
 impl Relative {
@@ -85,6 +89,28 @@ impl Relative {
             .order(relatives::id)
             .select(Relative::as_select())
             .load(conn)
+    }
+
+    /// The relative rows an account acts through.
+    pub fn for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<Relative>> {
+        relatives::table
+            .filter(relatives::user_id.eq(user_id))
+            .order(relatives::id)
+            .select(Relative::as_select())
+            .load(conn)
+    }
+
+    /// Lets an account act as this relative.
+    pub fn link_user(conn: &mut DbConnection, id: i64, user_id: i64) -> QueryResult<()> {
+        diesel::update(relatives::table.find(id))
+            .set(relatives::user_id.eq(Some(user_id)))
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// Removes one relative row.
+    pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+        diesel::delete(relatives::table.find(id)).execute(conn)
     }
 
     /// Removes a client's relatives (on erasure).

@@ -1,11 +1,10 @@
-//! Refresh tokens and failed logins: the state of authentication lives in the database,
-//! so every instance of the service sees the same sessions and the same rate limits.
+//! Refresh tokens: sessions live in the database, so every instance of the service sees the same ones.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::schema::{login_failures, refresh_tokens};
+use crate::db::schema::refresh_tokens;
 
 /// A stored refresh token (only its hash).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -82,53 +81,5 @@ impl RefreshToken {
         )
         .set(refresh_tokens::revoked_at.eq(Some(now)))
         .execute(conn)
-    }
-}
-
-/// Failed login bookkeeping.
-pub struct LoginFailures;
-
-impl LoginFailures {
-    /// Records one failure for an account key and an address key.
-    pub fn record(
-        conn: &mut DbConnection,
-        account_key: &str,
-        address_key: &str,
-        now: NaiveDateTime,
-    ) -> QueryResult<()> {
-        diesel::insert_into(login_failures::table)
-            .values((
-                login_failures::account_key.eq(account_key),
-                login_failures::address_key.eq(address_key),
-                login_failures::at.eq(now),
-            ))
-            .execute(conn)
-            .map(|_| ())
-    }
-
-    /// Failures since `since` for the account and for the address.
-    pub fn count_since(
-        conn: &mut DbConnection,
-        account_key: &str,
-        address_key: &str,
-        since: NaiveDateTime,
-    ) -> QueryResult<(i64, i64)> {
-        let account = login_failures::table
-            .filter(login_failures::account_key.eq(account_key))
-            .filter(login_failures::at.gt(since))
-            .count()
-            .get_result(conn)?;
-        let address = login_failures::table
-            .filter(login_failures::address_key.eq(address_key))
-            .filter(login_failures::at.gt(since))
-            .count()
-            .get_result(conn)?;
-        Ok((account, address))
-    }
-
-    /// Forgets an account's failures after a successful login.
-    pub fn clear_account(conn: &mut DbConnection, account_key: &str) -> QueryResult<usize> {
-        diesel::delete(login_failures::table.filter(login_failures::account_key.eq(account_key)))
-            .execute(conn)
     }
 }

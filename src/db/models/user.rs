@@ -1,10 +1,11 @@
-//! Accounts that can log in.
+//! Accounts that can log in. One login may hold several capacities: a staff role, a helper,
+//! the client themself, and relative of any number of clients (`relatives.user_id`).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::schema::users;
+use crate::db::schema::{clients, helpers, relatives, users};
 
 /// An account.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -18,26 +19,22 @@ pub struct User {
     pub name: String,
     /// Argon2 PHC string; `None` until a password is set.
     pub password_hash: Option<String>,
-    /// `admin`, `branch_leader`, `helper` or `client`.
-    pub role: String,
+    /// The staff role (`admin`, `branch_leader`); `None` for helpers, clients and relatives.
+    pub role: Option<String>,
     /// The branch a branch leader leads.
     pub branch_id: Option<i64>,
     /// The helper this account belongs to.
     pub helper_id: Option<i64>,
-    /// The client this account acts for.
+    /// The client who holds this account themself.
     pub client_id: Option<i64>,
-    /// Set when a relative holds the client's account.
-    pub relative_id: Option<i64>,
-    /// Deactivated accounts cannot log in.
+    /// Deactivated accounts cannot log in, and their tokens stop working.
     pub active: bool,
-    /// Hash of a pending invitation token.
-    pub invite_token_hash: Option<String>,
-    /// When the invitation expires.
-    pub invite_expires_at: Option<NaiveDateTime>,
     /// Created.
     pub created_at: NaiveDateTime,
     /// Changed.
     pub updated_at: NaiveDateTime,
+    /// Access tokens carry it; raising it ends every token issued before.
+    pub token_generation: i32,
 }
 
 /// An account to create.
@@ -50,48 +47,74 @@ pub struct NewUser {
     pub name: String,
     /// Password hash.
     pub password_hash: Option<String>,
-    /// Role.
-    pub role: String,
-    /// Branch.
+    /// Staff role.
+    pub role: Option<String>,
+    /// Branch of a branch leader.
     pub branch_id: Option<i64>,
     /// Helper.
     pub helper_id: Option<i64>,
     /// Client.
     pub client_id: Option<i64>,
-    /// Relative.
-    pub relative_id: Option<i64>,
     /// Active.
     pub active: bool,
-    /// Invitation hash.
-    pub invite_token_hash: Option<String>,
-    /// Invitation expiry.
-    pub invite_expires_at: Option<NaiveDateTime>,
     /// Created.
     pub created_at: NaiveDateTime,
     /// Changed.
     pub updated_at: NaiveDateTime,
 }
 
-/// Fields a PATCH may change.
+/// Fields a change may set.
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = users)]
 pub struct UserChanges {
+    /// Email.
+    pub email: Option<String>,
     /// Name.
     pub name: Option<String>,
-    /// Role.
-    pub role: Option<String>,
-    /// Branch.
+    /// Staff role.
+    pub role: Option<Option<String>>,
+    /// Branch of a branch leader.
     pub branch_id: Option<Option<i64>>,
+    /// Helper link.
+    pub helper_id: Option<Option<i64>>,
+    /// Client link.
+    pub client_id: Option<Option<i64>>,
     /// Active.
     pub active: Option<bool>,
     /// Password hash.
     pub password_hash: Option<Option<String>>,
-    /// Invitation hash.
-    pub invite_token_hash: Option<Option<String>>,
-    /// Invitation expiry.
-    pub invite_expires_at: Option<Option<NaiveDateTime>>,
     /// Changed.
     pub updated_at: Option<NaiveDateTime>,
+}
+
+/// What the request's caller is, read fresh on every request: the account and its links.
+#[derive(Debug, Clone)]
+pub struct CallerRow {
+    /// The account.
+    pub user: User,
+    /// The linked helper's branch and status, when the account is a helper's.
+    pub helper: Option<(i64, i64, String)>,
+    /// The client the account belongs to, with its branch, unless erased.
+    pub own_client: Option<(i64, i64)>,
+    /// Clients the account is a relative of: (relative id, client id, branch, view, book, pay).
+    pub relative_of: Vec<RelativeLink>,
+}
+
+/// A relative link of an account, as loaded with the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RelativeLink {
+    /// The relative row.
+    pub relative_id: i64,
+    /// The client.
+    pub client_id: i64,
+    /// The client's branch.
+    pub branch_id: i64,
+    /// View right.
+    pub can_view: bool,
+    /// Book right.
+    pub can_book: bool,
+    /// Pay right.
+    pub can_pay: bool,
 }
 
 impl User {
@@ -117,13 +140,83 @@ impl User {
             .optional()
     }
 
-    /// The account holding a pending invitation.
-    pub fn find_by_invite(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Option<User>> {
+    /// The account of a helper, if it has one.
+    pub fn find_by_helper(conn: &mut DbConnection, helper_id: i64) -> QueryResult<Option<User>> {
         users::table
-            .filter(users::invite_token_hash.eq(token_hash))
+            .filter(users::helper_id.eq(helper_id))
             .select(User::as_select())
             .first(conn)
             .optional()
+    }
+
+    /// The account of a client themself, if they have one.
+    pub fn find_by_client(conn: &mut DbConnection, client_id: i64) -> QueryResult<Option<User>> {
+        users::table
+            .filter(users::client_id.eq(client_id))
+            .select(User::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// The account and links of an active caller whose token carries `generation`, in two
+    /// indexed queries; `None` when the account is gone, inactive or the token is outdated.
+    pub fn load_caller(
+        conn: &mut DbConnection,
+        id: i64,
+        generation: i32,
+    ) -> QueryResult<Option<CallerRow>> {
+        let row = users::table
+            .left_join(helpers::table.on(users::helper_id.eq(helpers::id.nullable())))
+            .left_join(
+                clients::table.on(users::client_id
+                    .eq(clients::id.nullable())
+                    .and(clients::deleted_at.is_null())),
+            )
+            .filter(users::id.eq(id))
+            .filter(users::active.eq(true))
+            .filter(users::token_generation.eq(generation))
+            .select((
+                User::as_select(),
+                (helpers::id, helpers::branch_id, helpers::status).nullable(),
+                (clients::id, clients::branch_id).nullable(),
+            ))
+            .first::<(User, Option<(i64, i64, String)>, Option<(i64, i64)>)>(conn)
+            .optional()?;
+        let Some((user, helper, own_client)) = row else {
+            return Ok(None);
+        };
+        let relative_of = relatives::table
+            .inner_join(clients::table)
+            .filter(relatives::user_id.eq(id))
+            .filter(clients::deleted_at.is_null())
+            .order(relatives::id)
+            .select((
+                relatives::id,
+                relatives::client_id,
+                clients::branch_id,
+                relatives::can_view,
+                relatives::can_book,
+                relatives::can_pay,
+            ))
+            .load::<(i64, i64, i64, bool, bool, bool)>(conn)?
+            .into_iter()
+            .map(
+                |(relative_id, client_id, branch_id, can_view, can_book, can_pay)| RelativeLink {
+                    relative_id,
+                    client_id,
+                    branch_id,
+                    can_view,
+                    can_book,
+                    can_pay,
+                },
+            )
+            .collect();
+        Ok(Some(CallerRow {
+            user,
+            helper,
+            own_client,
+            relative_of,
+        }))
     }
 
     /// Staff accounts (admins, branch leaders) after `after_id`; `branch` restricts to one branch.
@@ -135,7 +228,7 @@ impl User {
     ) -> QueryResult<Vec<User>> {
         let mut query = users::table
             .filter(users::id.gt(after_id))
-            .filter(users::role.eq_any(["admin", "branch_leader"]))
+            .filter(users::role.is_not_null())
             .into_boxed();
         if let Some(branch) = branch {
             query = query.filter(users::branch_id.eq(branch));
@@ -155,23 +248,38 @@ impl User {
         User::find(conn, id)
     }
 
-    /// Number of accounts with a role (used to refuse removing the last admin).
+    /// Ends every access token the account holds now (the next request must use a new one).
+    pub fn revoke_access_tokens(
+        conn: &mut DbConnection,
+        id: i64,
+        now: NaiveDateTime,
+    ) -> QueryResult<()> {
+        diesel::update(users::table.find(id))
+            .set((
+                users::token_generation.eq(users::token_generation + 1),
+                users::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// The active leaders of a branch (who hear about visits that need attention).
+    pub fn branch_leaders(conn: &mut DbConnection, branch_id: i64) -> QueryResult<Vec<User>> {
+        users::table
+            .filter(users::role.eq("branch_leader"))
+            .filter(users::branch_id.eq(branch_id))
+            .filter(users::active.eq(true))
+            .order(users::id)
+            .select(User::as_select())
+            .load(conn)
+    }
+
+    /// Number of active accounts with a staff role (used to refuse removing the last admin).
     pub fn count_active_with_role(conn: &mut DbConnection, role: &str) -> QueryResult<i64> {
         users::table
             .filter(users::role.eq(role))
             .filter(users::active.eq(true))
             .count()
             .get_result(conn)
-    }
-
-    /// Closes every account acting for a client (on deletion).
-    pub fn deactivate_for_client(
-        conn: &mut DbConnection,
-        client_id: i64,
-        now: NaiveDateTime,
-    ) -> QueryResult<usize> {
-        diesel::update(users::table.filter(users::client_id.eq(client_id)))
-            .set((users::active.eq(false), users::updated_at.eq(now)))
-            .execute(conn)
     }
 }

@@ -3,11 +3,12 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::DbConnection;
 use crate::db::schema::{clients, helpers, visits};
+use crate::db::{DbConnection, Scope};
+use crate::domain::{VisitAttention, VisitStatus};
 
 /// Statuses that hold a slot.
-pub const ACTIVE_STATUSES: [&str; 2] = ["booked", "checked_in"];
+pub const ACTIVE_STATUSES: [VisitStatus; 2] = VisitStatus::HOLDING_SLOT;
 
 /// A visit.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -31,8 +32,8 @@ pub struct Visit {
     pub minutes: i32,
     /// Task segments, JSON `[{"task","minutes"}]`.
     pub segments: String,
-    /// `booked`, `checked_in`, `completed`, `cancelled`, `no_show`.
-    pub status: String,
+    /// Where the visit stands.
+    pub status: VisitStatus,
     /// Booked with a helper from outside the client's team.
     pub substitute: bool,
     /// Grows with each reschedule (calendar invites).
@@ -57,6 +58,18 @@ pub struct Visit {
     pub created_at: NaiveDateTime,
     /// Changed.
     pub updated_at: NaiveDateTime,
+    /// Why the visit may not happen as booked (its helper cannot come), if so.
+    pub attention: Option<VisitAttention>,
+    /// Since when it needs attention.
+    pub attention_since: Option<NaiveDateTime>,
+    /// Later cancellations use the hours (`None` on rows booked before this was stored).
+    pub free_cancellation_until: Option<NaiveDateTime>,
+    /// Minutes taken from the clip card and paid, once attendance is verified or reviewed.
+    pub consumed_minutes: Option<i32>,
+    /// Who reviewed an unverified attendance.
+    pub reviewed_by: Option<i64>,
+    /// When.
+    pub reviewed_at: Option<NaiveDateTime>,
 }
 
 /// A visit to insert.
@@ -80,7 +93,7 @@ pub struct NewVisit {
     /// Segments JSON.
     pub segments: String,
     /// Status.
-    pub status: String,
+    pub status: VisitStatus,
     /// Substitute.
     pub substitute: bool,
     /// Sequence.
@@ -91,6 +104,8 @@ pub struct NewVisit {
     pub late_cancellation: bool,
     /// Flagged.
     pub position_flagged: bool,
+    /// Free cancellation until.
+    pub free_cancellation_until: Option<NaiveDateTime>,
     /// Created.
     pub created_at: NaiveDateTime,
     /// Changed.
@@ -98,8 +113,14 @@ pub struct NewVisit {
 }
 
 /// Filters for visit lists.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct VisitFilter {
+    /// What the caller may see.
+    pub scope: Scope,
+    /// Only these statuses.
+    pub statuses: Vec<VisitStatus>,
+    /// Only visits that need attention (true) or that do not (false).
+    pub needs_attention: Option<bool>,
     /// Branch.
     pub branch_id: Option<i64>,
     /// Helper.
@@ -129,14 +150,34 @@ impl Visit {
             .first(conn)
     }
 
-    /// Visits matching the filter, by start time then id, after `after_id` in that order's id tie-break.
+    /// Visits matching the filter in start order (ties by id), after the `(start, id)` cursor.
     pub fn list(
         conn: &mut DbConnection,
         f: &VisitFilter,
-        after_id: i64,
+        after: Option<(NaiveDateTime, i64)>,
         limit: i64,
     ) -> QueryResult<Vec<Visit>> {
-        let mut q = visits::table.filter(visits::id.gt(after_id)).into_boxed();
+        let mut q = visits::table
+            .filter(visits::status.eq_any(f.statuses.clone()))
+            .into_boxed();
+        if let Some((start, id)) = after {
+            q = q.filter(
+                visits::starts_at
+                    .gt(start)
+                    .or(visits::starts_at.eq(start).and(visits::id.gt(id))),
+            );
+        }
+        match &f.scope {
+            Scope::All => {}
+            Scope::Branch(branch) => q = q.filter(visits::branch_id.eq(*branch)),
+            Scope::Own { helper, clients } => {
+                q = q.filter(
+                    visits::helper_id
+                        .eq(helper.unwrap_or(-1))
+                        .or(visits::client_id.eq_any(clients.clone())),
+                );
+            }
+        }
         if let Some(v) = f.branch_id {
             q = q.filter(visits::branch_id.eq(v));
         }
@@ -152,10 +193,61 @@ impl Visit {
         if let Some(v) = f.to {
             q = q.filter(visits::starts_at.lt(v));
         }
-        q.order(visits::id)
+        match f.needs_attention {
+            Some(true) => q = q.filter(visits::attention.is_not_null()),
+            Some(false) => q = q.filter(visits::attention.is_null()),
+            None => {}
+        }
+        q.order((visits::starts_at, visits::id))
             .limit(limit)
             .select(Visit::as_select())
             .load(conn)
+    }
+
+    /// A helper's visits still to come that hold a slot (booked or checked in), by start.
+    pub fn upcoming_for_helper(
+        conn: &mut DbConnection,
+        helper_id: i64,
+        from: NaiveDateTime,
+    ) -> QueryResult<Vec<Visit>> {
+        visits::table
+            .filter(visits::helper_id.eq(helper_id))
+            .filter(visits::status.eq(VisitStatus::Booked))
+            .filter(visits::ends_at.gt(from))
+            .order((visits::starts_at, visits::id))
+            .select(Visit::as_select())
+            .load(conn)
+    }
+
+    /// A client's booked visits still to come, by start.
+    pub fn upcoming_for_client(
+        conn: &mut DbConnection,
+        client_id: i64,
+        from: NaiveDateTime,
+    ) -> QueryResult<Vec<Visit>> {
+        visits::table
+            .filter(visits::client_id.eq(client_id))
+            .filter(visits::status.eq(VisitStatus::Booked))
+            .filter(visits::ends_at.gt(from))
+            .order((visits::starts_at, visits::id))
+            .select(Visit::as_select())
+            .load(conn)
+    }
+
+    /// Whether the helper holds a booked or checked-in visit with the client (a substitute
+    /// sees the client from booking until the visit is over).
+    pub fn helper_is_booked_with(
+        conn: &mut DbConnection,
+        helper_id: i64,
+        client_id: i64,
+    ) -> QueryResult<bool> {
+        diesel::select(diesel::dsl::exists(
+            visits::table
+                .filter(visits::helper_id.eq(helper_id))
+                .filter(visits::client_id.eq(client_id))
+                .filter(visits::status.eq_any(ACTIVE_STATUSES)),
+        ))
+        .get_result(conn)
     }
 
     /// Slot-holding visits of a helper or a client overlapping `[from, to)`, other than `except`.
@@ -193,7 +285,7 @@ impl Visit {
                 visits::ends_at.eq(v.ends_at),
                 visits::minutes.eq(v.minutes),
                 visits::segments.eq(&v.segments),
-                visits::status.eq(&v.status),
+                visits::status.eq(v.status),
                 visits::substitute.eq(v.substitute),
                 visits::sequence.eq(v.sequence),
                 visits::cancelled_at.eq(v.cancelled_at),
@@ -204,6 +296,12 @@ impl Visit {
                 visits::check_out_distance_m.eq(v.check_out_distance_m),
                 visits::position_flagged.eq(v.position_flagged),
                 visits::updated_at.eq(v.updated_at),
+                visits::attention.eq(v.attention),
+                visits::attention_since.eq(v.attention_since),
+                visits::free_cancellation_until.eq(v.free_cancellation_until),
+                visits::consumed_minutes.eq(v.consumed_minutes),
+                visits::reviewed_by.eq(v.reviewed_by),
+                visits::reviewed_at.eq(v.reviewed_at),
             ))
             .execute(conn)
             .map(|_| ())
@@ -229,7 +327,7 @@ impl Visit {
         to: NaiveDateTime,
     ) -> QueryResult<Vec<Visit>> {
         visits::table
-            .filter(visits::status.eq("booked"))
+            .filter(visits::status.eq(VisitStatus::Booked))
             .filter(visits::starts_at.gt(from))
             .filter(visits::starts_at.le(to))
             .order((visits::starts_at, visits::id))

@@ -1,23 +1,27 @@
 //! Elderly clients, their relatives and their current helpers.
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
-use crate::auth::policy::Reach;
+use crate::auth::policy::Right;
 use crate::db::models::assignment::Assignment;
 use crate::db::models::audit::AuditEvent;
 use crate::db::models::branch::Branch;
 use crate::db::models::client::{Client, ClientChanges, ClientFilter, NewClient};
 use crate::db::models::helper::Helper;
-use crate::db::models::relative::{NewRelative, Relative};
+use crate::db::models::relative::Relative;
+use crate::db::models::visit::Visit;
 use crate::db::models::{from_json_list, now, to_json_list};
-use crate::db::{DbConnection, Page};
-use crate::domain::Role;
+use crate::db::{DbConnection, Page, Scope};
+use crate::domain::text::search_key;
 use crate::domain::{ClientSource, Email, LanguageCode, Phone, Position, Skill, Text, Validator};
 use crate::error::ApiError;
 
-use super::sessions::{self, AccountLinks};
+mod relatives;
+
+pub use relatives::{
+    AccountOpened, RelativeCreated, RelativeInput, add_relative, open_account, remove_relative,
+};
 
 /// Body of `POST /api/v1/clients`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -169,43 +173,6 @@ impl ClientShown {
     }
 }
 
-/// Body of `POST /api/v1/clients/{id}/relatives`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RelativeInput {
-    /// Name.
-    pub name: String,
-    /// Email (needed for an account).
-    pub email: Option<String>,
-    /// Phone.
-    pub phone: Option<String>,
-    /// e.g. daughter.
-    pub relation: String,
-    /// May view.
-    #[serde(default)]
-    pub can_view: bool,
-    /// May book and cancel.
-    #[serde(default)]
-    pub can_book: bool,
-    /// May buy clip cards.
-    #[serde(default)]
-    pub can_pay: bool,
-    /// Date the client consented.
-    pub consent_given_on: NaiveDate,
-    /// Open a login for the relative (returns an invitation token).
-    #[serde(default)]
-    pub create_account: bool,
-}
-
-/// A relative added, with the invitation for their account if one was opened.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RelativeCreated {
-    /// The relative.
-    pub relative: Relative,
-    /// Token for `POST /api/v1/auth/accept-invitation`.
-    pub invite_token: Option<String>,
-}
-
 /// A current helper of a client, as the client sees them.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ClientHelper {
@@ -284,9 +251,11 @@ pub fn create(
     let at = now();
     let built = (|| {
         let position = position?;
+        let name = name?.into_string();
         Some(NewClient {
             branch_id: input.branch_id,
-            name: name?.into_string(),
+            search_name: search_key(&name),
+            name,
             email: email?.map(Email::into_string),
             phone: phone?.map(Phone::into_string),
             address: address?.into_string(),
@@ -365,31 +334,41 @@ fn helper_view(c: Client) -> ClientForHelper {
     }
 }
 
-/// How the caller relates to a client, or `None` when they may not see it.
+/// How the caller may see a client: the full record (staff of the branch, the client, a
+/// relative with any right), only what a visit needs (a helper who serves the client, or is
+/// booked to visit them until that visit is over), or not at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sight {
+    Full,
+    ForHelper,
+}
+
 fn access(
     conn: &mut DbConnection,
     caller: &Caller,
     client: &Client,
-) -> Result<Option<bool>, ApiError> {
-    // Some(true) = full view, Some(false) = helper view.
-    Ok(match caller.reach() {
-        Reach::All => Some(true),
-        Reach::Branch(branch) => (client.branch_id == branch).then_some(true),
-        Reach::Client(own) => {
-            let may_view = caller.relative.is_none_or(|r| r.view || r.book || r.pay);
-            (own == client.id && may_view).then_some(true)
-        }
-        Reach::Helper(helper) => Assignment::is_open(conn, client.id, helper)?.then_some(false),
-        Reach::Nothing => None,
-    })
+) -> Result<Option<Sight>, ApiError> {
+    if caller.manages_branch(client.branch_id)
+        || caller
+            .client_link(client.id)
+            .is_some_and(|link| link.rights.allows(Right::View))
+    {
+        return Ok(Some(Sight::Full));
+    }
+    let Some(helper) = caller.helper_id() else {
+        return Ok(None);
+    };
+    let serves = Assignment::is_open(conn, client.id, helper)?
+        || Visit::helper_is_booked_with(conn, helper, client.id)?;
+    Ok(serves.then_some(Sight::ForHelper))
 }
 
 /// One client in the shape the caller may see; 404 when they may not.
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<ClientShown, ApiError> {
     let client = Client::find(conn, id)?;
     let shown = match access(conn, caller, &client)? {
-        Some(true) => ClientShown::Full(full_view(conn, client)?),
-        Some(false) => ClientShown::ForHelper(helper_view(client)),
+        Some(Sight::Full) => ClientShown::Full(full_view(conn, client)?),
+        Some(Sight::ForHelper) => ClientShown::ForHelper(helper_view(client)),
         None => return Err(ApiError::NotFound),
     };
     AuditEvent::record(
@@ -403,34 +382,41 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<ClientSh
     Ok(shown)
 }
 
-/// Clients the caller may see, optionally in one branch or only those short of helpers.
+/// Filters of a client list.
+#[derive(Debug, Default)]
+pub struct ClientSearch {
+    /// Only this branch.
+    pub branch: Option<i64>,
+    /// Only clients with fewer than two current helpers.
+    pub short_of_helpers: bool,
+    /// Only names containing this (any case).
+    pub name: Option<String>,
+    /// Only clients from this source.
+    pub source: Option<ClientSource>,
+}
+
+/// Clients the caller may see: staff their branch (or all), the client side their own, a
+/// helper the clients they serve or are booked to visit (in the limited shape).
 pub fn list(
     conn: &mut DbConnection,
     caller: &Caller,
-    branch: Option<i64>,
-    short_of_helpers: bool,
+    search: ClientSearch,
     page: Page,
 ) -> Result<Vec<ClientShown>, ApiError> {
-    let mut filter = ClientFilter {
-        branch_id: branch,
-        short_of_helpers,
-        ..Default::default()
+    let scope = caller.scope(Right::View);
+    let Ok(branch_id) = scope.branch_filter(search.branch) else {
+        return Ok(vec![]);
     };
-    let full = match caller.reach() {
-        Reach::All => true,
-        Reach::Branch(own) if branch.is_none_or(|b| b == own) => {
-            filter.branch_id = Some(own);
-            true
-        }
-        Reach::Helper(helper) => {
-            filter.helper_id = Some(helper);
-            false
-        }
-        Reach::Client(own) => {
-            filter.only_id = Some(own);
-            true
-        }
-        _ => return Ok(vec![]),
+    let full_for = match &scope {
+        Scope::Own { clients, .. } => Some(clients.clone()),
+        _ => None,
+    };
+    let filter = ClientFilter {
+        scope,
+        branch_id,
+        short_of_helpers: search.short_of_helpers,
+        name_contains: search.name.as_deref().map(search_key).filter(|n| !n.is_empty()),
+        source: search.source.map(|s| s.as_str().to_string()),
     };
     let clients = Client::list(conn, &filter, page.after, page.limit)?;
     clients
@@ -444,6 +430,7 @@ pub fn list(
                 c.id,
                 &PERSONAL_FIELDS,
             )?;
+            let full = full_for.as_ref().is_none_or(|own| own.contains(&c.id));
             Ok(if full {
                 ClientShown::Full(full_view(conn, c)?)
             } else {
@@ -454,10 +441,10 @@ pub fn list(
 }
 
 /// Staff-only access to a client of their branch; 404 otherwise (403 for non-staff).
-fn managed(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Client, ApiError> {
+pub(super) fn managed(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Client, ApiError> {
     let client = Client::find(conn, id)?;
     match access(conn, caller, &client)? {
-        Some(_) if caller.require_staff().is_ok() => Ok(client),
+        Some(_) if caller.manages_branch(client.branch_id) => Ok(client),
         Some(_) => Err(ApiError::Forbidden(
             "only the branch can change a client's record".into(),
         )),
@@ -508,8 +495,10 @@ pub fn update(
     });
     let built = (|| {
         let position = position?;
+        let name = name?;
         Some(ClientChanges {
-            name: name?,
+            search_name: name.as_deref().map(search_key),
+            name,
             email: email?.map(Some),
             phone: phone?.map(Some),
             address: address?,
@@ -551,123 +540,6 @@ pub fn update(
         AuditEvent::record(conn, Some(caller.user_id), "update", "client", id, &fields)?;
         full_view(conn, client)
     })
-}
-
-/// Deletes a client: personal data erased, relatives removed, pairs ended, accounts closed.
-/// The row stays (anonymised) so past visits and hours still add up.
-pub fn delete(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<(), ApiError> {
-    managed(conn, caller, id)?;
-    crate::db::write_transaction(conn, |conn| {
-        let at = now();
-        Assignment::end_all_for_client(conn, id, Some(caller.user_id), "client deleted", at)?;
-        crate::db::models::user::User::deactivate_for_client(conn, id, at)?;
-        Relative::delete_for_client(conn, id)?;
-        let erased = ClientChanges {
-            name: Some("(deleted)".into()),
-            email: Some(None),
-            phone: Some(None),
-            address: Some(String::new()),
-            care_notes: Some(String::new()),
-            source_detail: Some(None),
-            deleted_at: Some(Some(at)),
-            updated_at: Some(at),
-            ..Default::default()
-        };
-        Client::update(conn, id, &erased)?;
-        AuditEvent::record(
-            conn,
-            Some(caller.user_id),
-            "delete",
-            "client",
-            id,
-            &PERSONAL_FIELDS,
-        )?;
-        Ok(())
-    })
-}
-
-/// Adds a relative with the rights the client consented to (staff of the branch).
-pub fn add_relative(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    client_id: i64,
-    input: RelativeInput,
-) -> Result<RelativeCreated, ApiError> {
-    managed(conn, caller, client_id)?;
-    let mut v = Validator::default();
-    let name = v.check("name", Text::required(&input.name, 200));
-    let email = v.check_opt("email", input.email.as_deref(), Email::parse);
-    let phone = v.check_opt("phone", input.phone.as_deref(), Phone::parse);
-    let relation = v.check("relation", Text::required(&input.relation, 100));
-    if input.create_account && input.email.is_none() {
-        v.fail("email", "an account needs an email");
-    }
-    let built = (|| Some((name?, email?, phone?, relation?)))();
-    let (name, email, phone, relation) = v.into_value(built)?;
-    crate::db::write_transaction(conn, |conn| {
-        let at = now();
-        let relative = Relative::insert(
-            conn,
-            &NewRelative {
-                client_id,
-                name: name.as_str().into(),
-                email: email.as_ref().map(|e| e.as_str().to_string()),
-                phone: phone.map(Phone::into_string),
-                relation: relation.into_string(),
-                can_view: input.can_view,
-                can_book: input.can_book,
-                can_pay: input.can_pay,
-                consent_given_on: input.consent_given_on,
-                created_at: at,
-            },
-        )?;
-        let mut invite_token = None;
-        if let (true, Some(email)) = (input.create_account, email) {
-            let links = AccountLinks {
-                client_id: Some(client_id),
-                relative_id: Some(relative.id),
-                ..Default::default()
-            };
-            let account = (email.into_string(), name.into_string());
-            invite_token = Some(sessions::invite_account(
-                conn,
-                account.0,
-                account.1,
-                Role::Client,
-                links,
-                at,
-            )?);
-        }
-        AuditEvent::record(
-            conn,
-            Some(caller.user_id),
-            "create",
-            "relative",
-            relative.id,
-            &["name", "email", "phone"],
-        )?;
-        Ok(RelativeCreated {
-            relative,
-            invite_token,
-        })
-    })
-}
-
-/// Opens a login for the client themself (staff of the branch); returns the invitation token.
-pub fn open_account(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    client_id: i64,
-) -> Result<String, ApiError> {
-    let client = managed(conn, caller, client_id)?;
-    let email = client
-        .email
-        .ok_or_else(|| ApiError::field("email", "the client has no email"))?;
-    let links = AccountLinks {
-        client_id: Some(client_id),
-        ..Default::default()
-    };
-    sessions::invite_account(conn, email, client.name, Role::Client, links, now())
 }
 
 /// The client's current helpers (anyone who may see the client).

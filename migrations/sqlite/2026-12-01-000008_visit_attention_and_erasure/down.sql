@@ -1,0 +1,11 @@
+ALTER TABLE visits DROP COLUMN reviewed_at;
+ALTER TABLE visits DROP COLUMN reviewed_by;
+ALTER TABLE visits DROP COLUMN consumed_minutes;
+ALTER TABLE visits DROP COLUMN free_cancellation_until;
+ALTER TABLE helpers DROP COLUMN search_name;
+ALTER TABLE clients DROP COLUMN search_name;
+ALTER TABLE idempotency_keys DROP COLUMN request_hash;
+ALTER TABLE helpers DROP COLUMN deleted_at;
+DROP INDEX visits_attention;
+ALTER TABLE visits DROP COLUMN attention_since;
+ALTER TABLE visits DROP COLUMN attention;

@@ -1,0 +1,216 @@
+//! Relatives who act for a client, and logins for the client and the relatives. One person
+//! has one login: a daughter with both parents as clients is the relative of each with the
+//! same account; a helper whose grandmother is a client keeps one login for both.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::managed;
+use crate::auth::Caller;
+use crate::db::DbConnection;
+use crate::db::models::audit::AuditEvent;
+use crate::db::models::client::Client;
+use crate::db::models::now;
+use crate::db::models::relative::{NewRelative, Relative};
+use crate::domain::validation::not_in_future;
+use crate::domain::{Email, Phone, Text, Validator};
+use crate::email::notices;
+use crate::error::ApiError;
+use crate::services::erasure;
+use crate::services::invitations::{self, Capacity, Invited};
+
+/// Body of `POST /api/v1/clients/{id}/relatives`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Lene Nielsen", "email": "lene@example.dk", "relation": "daughter",
+    "can_view": true, "can_book": true, "can_pay": false, "consent_given_on": "2026-11-20", "create_account": true}))]
+pub struct RelativeInput {
+    /// Name.
+    pub name: String,
+    /// Email (needed for an account).
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// e.g. daughter.
+    pub relation: String,
+    /// May view.
+    #[serde(default)]
+    pub can_view: bool,
+    /// May book and cancel.
+    #[serde(default)]
+    pub can_book: bool,
+    /// May buy clip cards.
+    #[serde(default)]
+    pub can_pay: bool,
+    /// Date the client consented (today or earlier).
+    pub consent_given_on: NaiveDate,
+    /// Give the relative a login: an invitation is mailed, or an existing login of that email
+    /// gets access to this client too.
+    #[serde(default)]
+    pub create_account: bool,
+}
+
+/// A relative added, and whether a login was opened or linked for them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RelativeCreated {
+    /// The relative.
+    pub relative: Relative,
+    /// A set-password link was mailed (a new login, or one without a password yet).
+    pub invitation_sent: bool,
+    /// An existing login of that email now also acts for this client (a mail says so).
+    pub linked_existing_account: bool,
+}
+
+/// What opening a client's own login did.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AccountOpened {
+    /// The account.
+    pub user_id: i64,
+    /// A set-password link was mailed to the client.
+    pub invitation_sent: bool,
+}
+
+/// Adds a relative with the rights the client consented to (staff of the branch).
+pub fn add_relative(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    client_id: i64,
+    input: RelativeInput,
+) -> Result<RelativeCreated, ApiError> {
+    let client = managed(conn, caller, client_id)?;
+    let mut v = Validator::default();
+    let name = v.check("name", Text::required(&input.name, 200));
+    let email = v.check_opt("email", input.email.as_deref(), Email::parse);
+    let phone = v.check_opt("phone", input.phone.as_deref(), Phone::parse);
+    let relation = v.check("relation", Text::required(&input.relation, 100));
+    let consent = v.check("consent_given_on", not_in_future(input.consent_given_on));
+    if input.create_account && input.email.is_none() {
+        v.fail("email", "an account needs an email");
+    }
+    let built = (|| Some((name?, email?, phone?, relation?, consent?)))();
+    let (name, email, phone, relation, consent) = v.into_value(built)?;
+    crate::db::write_transaction(conn, |conn| {
+        let at = now();
+        let relative = Relative::insert(
+            conn,
+            &NewRelative {
+                client_id,
+                name: name.as_str().into(),
+                email: email.as_ref().map(|e| e.as_str().to_string()),
+                phone: phone.map(Phone::into_string),
+                relation: relation.into_string(),
+                can_view: input.can_view,
+                can_book: input.can_book,
+                can_pay: input.can_pay,
+                consent_given_on: consent,
+                created_at: at,
+                user_id: None,
+            },
+        )?;
+        let (mut invitation_sent, mut linked) = (false, false);
+        if let (true, Some(email)) = (input.create_account, &email) {
+            let invited = invitations::open_or_link(
+                conn,
+                email.as_str(),
+                name.as_str(),
+                Capacity::Relative(relative.id),
+                at,
+            )?;
+            (invitation_sent, linked) = tell_relative(conn, &client, &invited)?;
+        }
+        AuditEvent::record(
+            conn,
+            Some(caller.user_id),
+            "create",
+            "relative",
+            relative.id,
+            &["name", "email", "phone"],
+        )?;
+        Ok(RelativeCreated {
+            relative: Relative::find(conn, relative.id)?,
+            invitation_sent,
+            linked_existing_account: linked,
+        })
+    })
+}
+
+/// Mails the relative: a set-password link for a login without a password, or word that
+/// their login now also follows this client. Returns (invitation sent, existing login linked).
+fn tell_relative(
+    conn: &mut DbConnection,
+    client: &Client,
+    invited: &Invited,
+) -> Result<(bool, bool), ApiError> {
+    match &invited.token {
+        Some(token) => {
+            invitations::mail_invitation(conn, &invited.user, token, Some(&client.name))?;
+            Ok((true, false))
+        }
+        None => {
+            let (branch, _) = invitations::mail_context(conn, &invited.user)?;
+            notices::relative_access(
+                conn,
+                &invited.user.email,
+                &client.preferred_language,
+                branch,
+                &invited.user.name,
+                &client.name,
+            )?;
+            Ok((false, true))
+        }
+    }
+}
+
+/// Removes a relative (staff of the branch): their rights end at once, and their login
+/// closes unless it still serves someone else.
+pub fn remove_relative(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    client_id: i64,
+    relative_id: i64,
+) -> Result<(), ApiError> {
+    managed(conn, caller, client_id)?;
+    crate::db::write_transaction(conn, |conn| {
+        let relative = Relative::find(conn, relative_id)?;
+        if relative.client_id != client_id {
+            return Err(ApiError::NotFound);
+        }
+        Relative::delete(conn, relative_id)?;
+        if let Some(user_id) = relative.user_id {
+            erasure::close_if_unused(conn, user_id, now())?;
+        }
+        AuditEvent::record(
+            conn,
+            Some(caller.user_id),
+            "delete",
+            "relative",
+            relative_id,
+            &["name", "email", "phone"],
+        )?;
+        Ok(())
+    })
+}
+
+/// Opens a login for the client themself (staff of the branch) and mails the invitation.
+pub fn open_account(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    client_id: i64,
+) -> Result<AccountOpened, ApiError> {
+    let client = managed(conn, caller, client_id)?;
+    let email = client
+        .email
+        .clone()
+        .ok_or_else(|| ApiError::field("email", "the client has no email"))?;
+    crate::db::write_transaction(conn, |conn| {
+        let invited =
+            invitations::open_or_link(conn, &email, &client.name, Capacity::Client(client_id), now())?;
+        if let Some(token) = &invited.token {
+            invitations::mail_invitation(conn, &invited.user, token, None)?;
+        }
+        Ok(AccountOpened {
+            user_id: invited.user.id,
+            invitation_sent: invited.token.is_some(),
+        })
+    })
+}

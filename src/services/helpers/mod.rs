@@ -1,0 +1,288 @@
+//! Students: the public application, the recruitment pipeline, profiles.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Caller;
+use crate::auth::policy::Right;
+use crate::db::models::audit::AuditEvent;
+use crate::db::models::helper::{Helper, HelperChanges, HelperFilter};
+use crate::db::models::{from_json_list, now, to_json_list};
+use crate::db::{DbConnection, Page, Scope};
+use crate::domain::text::search_key;
+use crate::domain::{HelperStatus, LanguageCode, Phone, Position, Skill, Text, Validator};
+use crate::error::ApiError;
+
+
+mod application;
+mod pipeline;
+
+pub use application::{
+    ApplicationInput, ApplicationReceipt, ApplicationStatus, application_status, apply,
+};
+pub use pipeline::{CriminalRecordCheck, TransitionInput, TransitionResult, history, transition};
+
+/// A helper as staff and the helper themself see it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HelperView {
+    /// Id.
+    pub id: i64,
+    /// Branch.
+    pub branch_id: i64,
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// Phone.
+    pub phone: String,
+    /// Study programme.
+    pub study_programme: String,
+    /// Skills.
+    pub skills: Vec<String>,
+    /// Languages.
+    pub languages: Vec<String>,
+    /// Home position.
+    pub home: Position,
+    /// Most clients wanted.
+    pub capacity: i32,
+    /// Hours a week wanted.
+    pub hours_per_week: i32,
+    /// Pipeline status.
+    pub status: String,
+    /// Whole days in the current status.
+    pub days_in_stage: i64,
+    /// Applied (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
+    pub applied_at: NaiveDateTime,
+    /// Date of the criminal-record check.
+    pub criminal_record_checked_on: Option<NaiveDate>,
+    /// Outcome of the check.
+    pub criminal_record_outcome: Option<String>,
+    /// Place on the waitlist when waitlisted.
+    pub waitlist_position: Option<i64>,
+}
+
+/// Body of `PATCH /api/v1/helpers/{id}`.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HelperPatch {
+    /// Name.
+    pub name: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Study programme.
+    pub study_programme: Option<String>,
+    /// Skills.
+    pub skills: Option<Vec<String>>,
+    /// Languages.
+    pub languages: Option<Vec<String>>,
+    /// Home position.
+    pub home: Option<Position>,
+    /// Most clients wanted (0–3).
+    pub capacity: Option<i32>,
+    /// Hours a week (0–40).
+    pub hours_per_week: Option<i32>,
+}
+
+
+fn skills(raw: &[String]) -> Result<String, String> {
+    Skill::parse_list(raw).map(|s| to_json_list(&s.iter().map(|k| k.as_str()).collect::<Vec<_>>()))
+}
+
+fn languages(raw: &[String]) -> Result<String, String> {
+    let codes = LanguageCode::parse_list(raw)?;
+    if codes.is_empty() {
+        return Err("list at least one language".into());
+    }
+    Ok(to_json_list(
+        &codes.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+    ))
+}
+
+fn in_range(value: i32, low: i32, high: i32) -> Result<i32, String> {
+    if (low..=high).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("must be between {low} and {high}"))
+    }
+}
+
+
+fn waitlist_position(conn: &mut DbConnection, helper: &Helper) -> Result<Option<i64>, ApiError> {
+    if helper.status == HelperStatus::Waitlisted.as_str() {
+        Ok(Some(Helper::waitlist_position(conn, helper)?))
+    } else {
+        Ok(None)
+    }
+}
+
+fn view(conn: &mut DbConnection, helper: Helper) -> Result<HelperView, ApiError> {
+    let waitlist_position = waitlist_position(conn, &helper)?;
+    Ok(HelperView {
+        id: helper.id,
+        branch_id: helper.branch_id,
+        skills: from_json_list(&helper.skills),
+        languages: from_json_list(&helper.languages),
+        home: Position {
+            lat: helper.home_lat,
+            lon: helper.home_lon,
+        },
+        days_in_stage: (now() - helper.status_changed_at).num_days(),
+        name: helper.name,
+        email: helper.email,
+        phone: helper.phone,
+        study_programme: helper.study_programme,
+        capacity: helper.capacity,
+        hours_per_week: helper.hours_per_week,
+        status: helper.status,
+        applied_at: helper.applied_at,
+        criminal_record_checked_on: helper.criminal_record_checked_on,
+        criminal_record_outcome: helper.criminal_record_outcome,
+        waitlist_position,
+    })
+}
+
+/// A helper the caller may see: staff of its branch, or the helper themself; else 404.
+fn visible(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Helper, ApiError> {
+    let helper = Helper::find(conn, id)?;
+    if caller.manages_branch(helper.branch_id) || caller.helper_id() == Some(id) {
+        Ok(helper)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// Filters of a helper list.
+#[derive(Debug, Default)]
+pub struct HelperSearch {
+    /// Only this branch.
+    pub branch: Option<i64>,
+    /// Only this status.
+    pub status: Option<HelperStatus>,
+    /// Only names containing this (any case).
+    pub name: Option<String>,
+}
+
+/// Helpers the caller may see (staff: their branch or all; a helper only themself).
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    search: HelperSearch,
+    page: Page,
+) -> Result<Vec<HelperView>, ApiError> {
+    let mut filter = HelperFilter {
+        branch_id: search.branch,
+        status: search.status.map(|s| s.as_str().to_string()),
+        only_id: None,
+        name_contains: search.name.as_deref().map(search_key).filter(|n| !n.is_empty()),
+    };
+    match caller.scope(Right::View) {
+        Scope::All => {}
+        scope @ Scope::Branch(_) => match scope.branch_filter(search.branch) {
+            Ok(branch) => filter.branch_id = branch,
+            Err(()) => return Ok(vec![]),
+        },
+        Scope::Own { helper: Some(own), .. } => filter.only_id = Some(own),
+        Scope::Own { helper: None, .. } => return Ok(vec![]),
+    }
+    let helpers = Helper::list(conn, &filter, page.after, page.limit)?;
+    helpers
+        .into_iter()
+        .map(|h| {
+            AuditEvent::record(
+                conn,
+                Some(caller.user_id),
+                "read",
+                "helper",
+                h.id,
+                &["name", "email", "phone", "home"],
+            )?;
+            view(conn, h)
+        })
+        .collect()
+}
+
+/// One helper.
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<HelperView, ApiError> {
+    let helper = visible(conn, caller, id)?;
+    AuditEvent::record(
+        conn,
+        Some(caller.user_id),
+        "read",
+        "helper",
+        id,
+        &["name", "email", "phone", "home"],
+    )?;
+    view(conn, helper)
+}
+
+/// Changes a helper's profile: staff of the branch, or the helper themself.
+pub fn update(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: i64,
+    patch: HelperPatch,
+) -> Result<HelperView, ApiError> {
+    if visible(conn, caller, id)?.deleted_at.is_some() {
+        return Err(ApiError::NotFound);
+    }
+    let mut v = Validator::default();
+    let name = v.check_opt("name", patch.name.as_deref(), |n| {
+        Text::required(n, 200).map(Text::into_string)
+    });
+    let phone = v.check_opt("phone", patch.phone.as_deref(), |p| {
+        Phone::parse(p).map(Phone::into_string)
+    });
+    let programme = v.check_opt("study_programme", patch.study_programme.as_deref(), |p| {
+        Text::required(p, 200).map(Text::into_string)
+    });
+    let skills = v.check_opt("skills", patch.skills.as_deref(), skills);
+    let languages = v.check_opt("languages", patch.languages.as_deref(), languages);
+    let home = v.check_opt("home", patch.home, |p| Position::parse(p.lat, p.lon));
+    let capacity = v.check_opt("capacity", patch.capacity, |c| in_range(c, 0, 3));
+    let hours = v.check_opt("hours_per_week", patch.hours_per_week, |h| {
+        in_range(h, 0, 40)
+    });
+    let built = (|| {
+        let home = home?;
+        let name = name?;
+        Some(HelperChanges {
+            search_name: name.as_deref().map(search_key),
+            name,
+            phone: phone?,
+            study_programme: programme?,
+            skills: skills?,
+            languages: languages?,
+            home_lat: home.map(|p| p.lat),
+            home_lon: home.map(|p| p.lon),
+            capacity: capacity?,
+            hours_per_week: hours?,
+            updated_at: Some(now()),
+        })
+    })();
+    let changes = v.into_value(built)?;
+    let fields = changed_fields(&patch);
+    crate::db::write_transaction(conn, |conn| {
+        let helper = Helper::update(conn, id, &changes)?;
+        AuditEvent::record(conn, Some(caller.user_id), "update", "helper", id, &fields)?;
+        view(conn, helper)
+    })
+}
+
+fn changed_fields(patch: &HelperPatch) -> Vec<&'static str> {
+    [
+        ("name", patch.name.is_some()),
+        ("phone", patch.phone.is_some()),
+        ("study_programme", patch.study_programme.is_some()),
+        ("skills", patch.skills.is_some()),
+        ("languages", patch.languages.is_some()),
+        ("home", patch.home.is_some()),
+        ("capacity", patch.capacity.is_some()),
+        ("hours_per_week", patch.hours_per_week.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, set)| set.then_some(name))
+    .collect()
+}
+

@@ -1,0 +1,229 @@
+//! Moves through the recruitment pipeline and what each move sets off.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+use super::{HelperView, view, visible};
+use crate::auth::Caller;
+use crate::db::DbConnection;
+use crate::db::models::assignment::Assignment;
+use crate::db::models::audit::AuditEvent;
+use crate::db::models::helper::{Helper, HelperTransition, NewHelperTransition};
+use crate::db::models::now;
+use crate::db::models::user::{User, UserChanges};
+use crate::domain::pipeline::TransitionError;
+use crate::domain::validation::not_in_future;
+use crate::domain::{HelperStatus, Text, Validator};
+use crate::error::ApiError;
+use crate::services::invitations::{self, Capacity};
+use crate::services::{erasure, visits};
+
+/// Body of `POST /api/v1/helpers/{id}/transitions`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionInput {
+    /// Target status.
+    pub to: String,
+    /// Why (shown in the history).
+    #[serde(default)]
+    pub note: String,
+    /// Date and outcome of the criminal-record check (recorded at interview_2; never the document).
+    pub criminal_record: Option<CriminalRecordCheck>,
+}
+
+/// A criminal-record check: only date and outcome are kept.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CriminalRecordCheck {
+    /// Date of the certificate check.
+    pub checked_on: NaiveDate,
+    /// `clear` or `not_clear`.
+    pub outcome: String,
+}
+
+/// Result of a move: the helper, and what the move set off.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TransitionResult {
+    /// The helper after the move.
+    pub helper: HelperView,
+    /// On activation of a helper without a password: a set-password link was mailed to them.
+    pub invitation_sent: bool,
+    /// Assignments ended by a pause or departure.
+    pub assignments_ended: usize,
+    /// Booked visits that now need the branch's attention (the helper cannot come).
+    pub visits_affected: usize,
+}
+
+
+/// Moves a helper through the pipeline (staff of the branch).
+pub fn transition(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: i64,
+    input: TransitionInput,
+) -> Result<TransitionResult, ApiError> {
+    caller.require_staff()?;
+    let mut v = Validator::default();
+    let to = v.check("to", HelperStatus::parse(&input.to));
+    let note = v.check("note", Text::optional(&input.note, 2000));
+    let record = match &input.criminal_record {
+        None => Some(None),
+        Some(check) => {
+            let outcome = v.check(
+                "criminal_record.outcome",
+                match check.outcome.as_str() {
+                    "clear" | "not_clear" => Ok(check.outcome.clone()),
+                    _ => Err("must be clear or not_clear".to_string()),
+                },
+            );
+            let on = v.check(
+                "criminal_record.checked_on",
+                not_in_future(check.checked_on),
+            );
+            (|| Some(Some((on?, outcome?))))()
+        }
+    };
+    let (to, note, record) = v.into_value((|| Some((to?, note?, record?)))())?;
+    crate::db::write_transaction(conn, |conn| {
+        let helper = visible(conn, caller, id)?;
+        let from = HelperStatus::parse(&helper.status)
+            .map_err(|m| ApiError::Internal(anyhow::anyhow!(m)))?;
+        let resume = helper
+            .resume_status
+            .as_deref()
+            .and_then(|s| HelperStatus::parse(s).ok());
+        if record.is_some() && !matches!(from, HelperStatus::Interview2) {
+            return Err(ApiError::field(
+                "criminal_record",
+                "is recorded when leaving interview_2",
+            ));
+        }
+        let record_clear = match &record {
+            Some((_, outcome)) => outcome == "clear",
+            None => helper.criminal_record_outcome.as_deref() == Some("clear"),
+        };
+        from.check_move(to, resume, record_clear)
+            .map_err(|e| match e {
+                TransitionError::NotAllowed { .. } => ApiError::Conflict(e.to_string()),
+                TransitionError::CriminalRecordCheckMissing => {
+                    ApiError::field("criminal_record", e.to_string())
+                }
+            })?;
+        let at = now();
+        let new_resume = (to == HelperStatus::Waitlisted).then_some(from.as_str());
+        let record_ref = record.as_ref().map(|(on, outcome)| (*on, outcome.as_str()));
+        if Helper::set_status(
+            conn,
+            id,
+            from.as_str(),
+            to.as_str(),
+            new_resume,
+            record_ref,
+            at,
+        )? == 0
+        {
+            return Err(ApiError::Conflict(
+                "the helper's status changed meanwhile; reload and try again".into(),
+            ));
+        }
+        Helper::record_transition(
+            conn,
+            &NewHelperTransition {
+                helper_id: id,
+                from_status: from.as_str().into(),
+                to_status: to.as_str().into(),
+                actor_user_id: Some(caller.user_id),
+                note: note.into_string(),
+                criminal_record_checked_on: record.as_ref().map(|(on, _)| *on),
+                criminal_record_outcome: record.as_ref().map(|(_, outcome)| outcome.clone()),
+                at,
+            },
+        )?;
+        AuditEvent::record(
+            conn,
+            Some(caller.user_id),
+            "transition",
+            "helper",
+            id,
+            &["status"],
+        )?;
+        let effects = apply_side_effects(conn, caller, &helper, to, at)?;
+        crate::email::helper_moved(conn, &helper, to, effects.invite_token.as_deref())?;
+        let helper = Helper::find(conn, id)?;
+        Ok(TransitionResult {
+            helper: view(conn, helper)?,
+            invitation_sent: effects.invite_token.is_some(),
+            assignments_ended: effects.assignments_ended,
+            visits_affected: effects.visits_affected,
+        })
+    })
+}
+
+/// What a move set off.
+struct Effects {
+    invite_token: Option<String>,
+    assignments_ended: usize,
+    visits_affected: usize,
+}
+
+/// Activation opens (or links) the helper's login; pausing or leaving ends pairs and marks the
+/// booked visits the helper can no longer make; leaving also closes the login unless it serves
+/// another capacity (a helper who is also a relative keeps it, without the helper role).
+fn apply_side_effects(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    helper: &Helper,
+    to: HelperStatus,
+    at: NaiveDateTime,
+) -> Result<Effects, ApiError> {
+    let mut effects = Effects {
+        invite_token: None,
+        assignments_ended: 0,
+        visits_affected: 0,
+    };
+    match to {
+        HelperStatus::Active => {
+            let invited = invitations::open_or_link(
+                conn,
+                &helper.email,
+                &helper.name,
+                Capacity::Helper(helper.id),
+                at,
+            )?;
+            effects.invite_token = invited.token;
+        }
+        HelperStatus::Paused | HelperStatus::Left => {
+            let reason = format!("helper {}", to.as_str());
+            effects.assignments_ended =
+                Assignment::end_all_for_helper(conn, helper.id, Some(caller.user_id), &reason, at)?;
+            if to == HelperStatus::Left
+                && let Some(user) = User::find_by_helper(conn, helper.id)?
+            {
+                User::update(
+                    conn,
+                    user.id,
+                    &UserChanges {
+                        helper_id: Some(None),
+                        updated_at: Some(at),
+                        ..Default::default()
+                    },
+                )?;
+                erasure::close_if_unused(conn, user.id, at)?;
+            }
+        }
+        _ => {}
+    }
+    // Every move that changes whether the helper can come re-checks their booked visits.
+    effects.visits_affected = visits::recheck_helper(conn, helper.id)?;
+    Ok(effects)
+}
+
+/// The recorded moves of a helper the caller may see.
+pub fn history(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: i64,
+) -> Result<Vec<HelperTransition>, ApiError> {
+    visible(conn, caller, id)?;
+    Ok(Helper::history(conn, id)?)
+}

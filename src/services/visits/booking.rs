@@ -1,0 +1,413 @@
+//! Booking a visit (or a weekly series) and moving one.
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Timelike, Utc};
+use chrono_tz::Tz;
+
+use super::{
+    Booking, VisitInput, VisitPatch, VisitView, free_cancellation_until, require_booker,
+    time_zone, view_one, visible,
+};
+use crate::auth::Caller;
+use crate::config::VisitSettings;
+use crate::db::DbConnection;
+use crate::db::models::assignment::Assignment;
+use crate::db::models::branch::Branch;
+use crate::db::models::client::Client;
+use crate::db::models::helper::Helper;
+use crate::db::models::ledger::{LedgerEntry, NewLedgerEntry};
+use crate::db::models::now;
+use crate::db::models::visit::{NewVisit, Visit};
+use crate::domain::{HelperStatus, Skill, VisitStatus};
+use crate::error::{ApiError, FieldError};
+use crate::services::{availability, clip_cards, visit_mail};
+
+/// Checks tasks and returns (total minutes, segments JSON).
+fn segments(
+    settings: &VisitSettings,
+    segments: &[super::Segment],
+) -> Result<(i32, String), Vec<FieldError>> {
+    let mut errors = vec![];
+    if segments.is_empty() {
+        errors.push(FieldError::new("segments", "list at least one task"));
+    }
+    for (i, s) in segments.iter().enumerate() {
+        if let Err(m) = Skill::parse(&s.task) {
+            errors.push(FieldError::new(format!("segments[{i}].task"), m));
+        }
+        if s.minutes <= 0 || s.minutes % 30 != 0 {
+            errors.push(FieldError::new(
+                format!("segments[{i}].minutes"),
+                "must be a positive multiple of 30",
+            ));
+        }
+    }
+    let total: i64 = segments.iter().map(|s| i64::from(s.minutes)).sum();
+    if errors.is_empty()
+        && !(i64::from(settings.min_minutes)..=i64::from(settings.max_minutes)).contains(&total)
+    {
+        errors.push(FieldError::new(
+            "segments",
+            format!(
+                "a visit lasts {} to {} minutes",
+                settings.min_minutes, settings.max_minutes
+            ),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let json = serde_json::to_string(segments).map_err(|e| {
+        vec![FieldError::new("segments", format!("cannot be stored: {e}"))]
+    })?;
+    Ok((total as i32, json))
+}
+
+/// Visits start on the step (`visits.start_step_minutes`, the quarter hour by default), to
+/// the minute: 10:07 is a typing error, not a time anyone arranges a visit for.
+fn check_start(settings: &VisitSettings, start: &DateTime<FixedOffset>) -> Result<(), FieldError> {
+    let step = settings.start_step_minutes.max(1);
+    if start.minute() % step == 0 && start.second() == 0 && start.nanosecond() == 0 {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "starts_at",
+            format!("visits start on a multiple of {step} minutes past the hour"),
+        ))
+    }
+}
+
+/// What one occurrence needs: who, when, how long.
+struct Slot<'a> {
+    client: &'a Client,
+    helper_id: i64,
+    start: NaiveDateTime,
+    minutes: i32,
+    segments: &'a str,
+    substitute: bool,
+    series_id: Option<i64>,
+}
+
+/// Checks that `helper` may take the slot: active, in the team (or a substitute), available,
+/// no clash for the helper (travel buffer included) or the client. `except` is the visit moved.
+fn check_slot(
+    conn: &mut DbConnection,
+    settings: &VisitSettings,
+    slot: &Slot<'_>,
+    tz: &Tz,
+    except: Option<i64>,
+) -> Result<(), ApiError> {
+    let helper = Helper::find(conn, slot.helper_id)
+        .ok()
+        .filter(|h| h.branch_id == slot.client.branch_id && h.deleted_at.is_none())
+        .ok_or_else(|| ApiError::field("helper_id", "no such helper in the client's branch"))?;
+    if helper.status != HelperStatus::Active.as_str() {
+        return Err(ApiError::Conflict(format!(
+            "the helper is {}, not active",
+            helper.status
+        )));
+    }
+    if !slot.substitute && !Assignment::is_open(conn, slot.client.id, slot.helper_id)? {
+        return Err(ApiError::field(
+            "helper_id",
+            "is not one of the client's helpers; the branch can book a substitute",
+        ));
+    }
+    if slot.start <= now() {
+        return Err(ApiError::field("starts_at", "must be in the future"));
+    }
+    let end = slot.start + Duration::minutes(i64::from(slot.minutes));
+    availability::check(conn, slot.helper_id, tz, slot.start, end)?;
+    let buffer = Duration::minutes(settings.travel_buffer_minutes);
+    let helper_busy = Visit::overlapping(
+        conn,
+        Some(slot.helper_id),
+        None,
+        slot.start - buffer,
+        end + buffer,
+        except,
+    )?;
+    if !helper_busy.is_empty() {
+        return Err(ApiError::Conflict(
+            "the helper already has a visit then (travel time included)".into(),
+        ));
+    }
+    if !Visit::overlapping(conn, None, Some(slot.client.id), slot.start, end, except)?.is_empty() {
+        return Err(ApiError::Conflict(
+            "the client already has a visit then".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Books one occurrence with every rule checked; the caller holds the transaction.
+fn book_one(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    settings: &VisitSettings,
+    tz: &Tz,
+    slot: Slot<'_>,
+) -> Result<Visit, ApiError> {
+    Visit::lock_people(conn, slot.client.id, slot.helper_id)?;
+    check_slot(conn, settings, &slot, tz, None)?;
+    let at = now();
+    let visit = Visit::insert(
+        conn,
+        &NewVisit {
+            branch_id: slot.client.branch_id,
+            client_id: slot.client.id,
+            helper_id: slot.helper_id,
+            series_id: slot.series_id,
+            starts_at: slot.start,
+            ends_at: slot.start + Duration::minutes(i64::from(slot.minutes)),
+            minutes: slot.minutes,
+            segments: slot.segments.to_string(),
+            status: VisitStatus::Booked,
+            substitute: slot.substitute,
+            sequence: 0,
+            booked_by: Some(caller.user_id),
+            late_cancellation: false,
+            position_flagged: false,
+            free_cancellation_until: Some(
+                slot.start - Duration::hours(settings.free_cancellation_hours),
+            ),
+            created_at: at,
+            updated_at: at,
+        },
+    )?;
+    clip_cards::reserve(conn, &visit, caller.user_id)?;
+    Ok(visit)
+}
+
+/// The starts of a weekly series at the same local wall-clock time, across DST changes.
+pub fn weekly_starts(first: DateTime<Utc>, tz: &Tz, weeks: u32) -> Vec<NaiveDateTime> {
+    let local = first.with_timezone(tz).naive_local();
+    (0..weeks)
+        .filter_map(|week| {
+            let wall = local + Duration::weeks(i64::from(week));
+            // In the spring-forward gap the wall time does not exist: take the hour after.
+            let resolved = wall.and_local_timezone(*tz).earliest().or_else(|| {
+                (wall + Duration::hours(1))
+                    .and_local_timezone(*tz)
+                    .earliest()
+            });
+            resolved.map(|t| t.naive_utc())
+        })
+        .collect()
+}
+
+/// Only the branch books a helper from outside the team.
+fn check_substitute(caller: &Caller, substitute: bool) -> Result<(), ApiError> {
+    if substitute && caller.staff.is_none() {
+        return Err(ApiError::Forbidden(
+            "only the branch can book a substitute helper".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Books a visit, or a weekly series all-or-nothing.
+pub fn book(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    settings: &VisitSettings,
+    input: VisitInput,
+) -> Result<Booking, ApiError> {
+    check_substitute(caller, input.substitute)?;
+    let mut errors = vec![];
+    let parsed = segments(settings, &input.segments).map_err(|e| errors.extend(e));
+    if let Err(e) = check_start(settings, &input.starts_at) {
+        errors.push(e);
+    }
+    let weeks = match (input.repeat_weeks, input.repeat_weekly) {
+        (Some(weeks), _) => weeks,
+        (None, true) => settings.recurring_weeks_ahead,
+        (None, false) => 1,
+    };
+    if !(1..=52).contains(&weeks) {
+        errors.push(FieldError::new("repeat_weeks", "must be between 1 and 52"));
+    }
+    let (minutes, segments_json) = match parsed {
+        Ok(parsed) if errors.is_empty() => parsed,
+        _ => return Err(ApiError::Validation(errors)),
+    };
+    crate::db::write_transaction(conn, |conn| {
+        let client = require_booker(conn, caller, input.client_id)?;
+        let branch = Branch::find(conn, client.branch_id)?;
+        let tz = time_zone(&branch);
+        let starts = weekly_starts(input.starts_at.with_timezone(&Utc), &tz, weeks);
+        let mut booked = Vec::with_capacity(starts.len());
+        let mut series = None;
+        for (week, start) in starts.into_iter().enumerate() {
+            let slot = Slot {
+                client: &client,
+                helper_id: input.helper_id,
+                start,
+                minutes,
+                segments: &segments_json,
+                substitute: input.substitute,
+                series_id: series,
+            };
+            let visit = book_one(conn, caller, settings, &tz, slot).map_err(|e| match (e, weeks) {
+                (ApiError::Conflict(m), 2..) => ApiError::Conflict(format!("week {}: {m}", week + 1)),
+                (other, _) => other,
+            })?;
+            if weeks > 1 && series.is_none() {
+                series = Some(visit.id);
+                Visit::set_series(conn, visit.id, visit.id)?;
+            }
+            booked.push(Visit::find(conn, visit.id)?);
+        }
+        visit_mail::booked(conn, &client, &branch, &booked)?;
+        let balance = LedgerEntry::balance(conn, client.id)?;
+        let low_balance = balance.available_minutes <= settings.low_balance_minutes;
+        if low_balance {
+            visit_mail::low_balance(conn, &client, &branch, &balance)?;
+        }
+        let mut visits = Vec::with_capacity(booked.len());
+        for visit in booked {
+            visits.push(view_one(conn, visit, settings.free_cancellation_hours)?);
+        }
+        Ok(Booking {
+            low_balance,
+            visits,
+            balance,
+        })
+    })
+}
+
+/// Changes a booked visit's time, tasks or helper, with every booking rule re-checked.
+///
+/// The notice period cannot be dodged: a visit moved once its free cancellation has passed
+/// keeps that passed deadline, so cancelling the moved visit still uses the hours. A visit
+/// that needed attention (its helper could not come) gets a fresh deadline: the move is ours.
+pub fn reschedule(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    settings: &VisitSettings,
+    id: i64,
+    patch: VisitPatch,
+) -> Result<VisitView, ApiError> {
+    let mut errors = vec![];
+    let new_segments = match patch.segments.as_deref().map(|s| segments(settings, s)) {
+        Some(Err(e)) => {
+            errors.extend(e);
+            None
+        }
+        Some(Ok(parsed)) => Some(parsed),
+        None => None,
+    };
+    if let Some(Err(e)) = patch.starts_at.as_ref().map(|t| check_start(settings, t)) {
+        errors.push(e);
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    crate::db::write_transaction(conn, |conn| {
+        let seen = visible(conn, caller, id)?;
+        let client = require_booker(conn, caller, seen.client_id)?;
+        let helper_id = patch.helper_id.unwrap_or(seen.helper_id);
+        Visit::lock_people(conn, seen.client_id, helper_id)?;
+        // Read again under the locks: a concurrent change may have landed in between.
+        let mut visit = Visit::find(conn, id)?;
+        if visit.status != VisitStatus::Booked {
+            return Err(ApiError::Conflict(format!(
+                "a {} visit cannot be moved",
+                visit.status
+            )));
+        }
+        // Outside the team is a substitute: the branch may choose one; the client side may
+        // only keep the substitute the branch already booked.
+        let substitute = !Assignment::is_open(conn, visit.client_id, helper_id)?;
+        let keeps_branch_choice = helper_id == visit.helper_id && visit.substitute;
+        if substitute && caller.staff.is_none() && !keeps_branch_choice {
+            return Err(ApiError::field(
+                "helper_id",
+                "is not one of the client's helpers",
+            ));
+        }
+        let start = patch
+            .starts_at
+            .map(|t| t.with_timezone(&Utc).naive_utc())
+            .unwrap_or(visit.starts_at);
+        let (minutes, segments_json) = new_segments
+            .clone()
+            .unwrap_or((visit.minutes, visit.segments.clone()));
+        let branch = Branch::find(conn, visit.branch_id)?;
+        let slot = Slot {
+            client: &client,
+            helper_id,
+            start,
+            minutes,
+            segments: &segments_json,
+            substitute,
+            series_id: visit.series_id,
+        };
+        check_slot(conn, settings, &slot, &time_zone(&branch), Some(id))?;
+        let at = now();
+        if minutes != visit.minutes {
+            LedgerEntry::append(
+                conn,
+                &NewLedgerEntry::for_visit(
+                    "release",
+                    visit.client_id,
+                    id,
+                    visit.minutes,
+                    caller.user_id,
+                    at,
+                ),
+            )?;
+            let resized = Visit {
+                minutes,
+                ..visit.clone()
+            };
+            clip_cards::reserve(conn, &resized, caller.user_id)?;
+        }
+        let deadline = free_cancellation_until(&visit, settings.free_cancellation_hours);
+        let ours = visit.attention.is_some_and(|a| a.helper_cannot_come());
+        if at <= deadline || ours {
+            visit.free_cancellation_until =
+                Some(start - Duration::hours(settings.free_cancellation_hours));
+        } else {
+            visit.free_cancellation_until = Some(deadline);
+        }
+        let previous_helper_id = visit.helper_id;
+        visit.helper_id = helper_id;
+        visit.substitute = substitute;
+        visit.starts_at = start;
+        visit.ends_at = start + Duration::minutes(i64::from(minutes));
+        visit.minutes = minutes;
+        visit.segments = segments_json;
+        visit.sequence += 1;
+        visit.updated_at = at;
+        // Every rule was just checked for the helper and time: nothing stands in the way now.
+        visit.attention = None;
+        visit.attention_since = None;
+        Visit::save(conn, &visit)?;
+        visit_mail::rescheduled(conn, &visit, previous_helper_id)?;
+        view_one(conn, visit, settings.free_cancellation_hours)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> VisitSettings {
+        crate::config::Settings::load_from(
+            crate::config::Environment::Test,
+            &std::path::PathBuf::from("config"),
+        )
+        .map(|s| s.visits)
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn visits_start_on_the_quarter_hour_only() {
+        let s = settings();
+        let at = |t: &str| DateTime::parse_from_rfc3339(t).unwrap();
+        assert!(check_start(&s, &at("2027-01-12T10:00:00+01:00")).is_ok());
+        assert!(check_start(&s, &at("2027-01-12T10:45:00+01:00")).is_ok());
+        assert!(check_start(&s, &at("2027-01-12T10:07:00+01:00")).is_err());
+        assert!(check_start(&s, &at("2027-01-12T10:15:30+01:00")).is_err());
+    }
+}

@@ -1,0 +1,136 @@
+//! Visits that end without happening: cancelled, or the client was not there.
+
+use super::{VisitView, free_cancellation_until, require_booker, view_one, visible};
+use crate::auth::Caller;
+use crate::config::VisitSettings;
+use crate::db::DbConnection;
+use crate::db::models::ledger::{LedgerEntry, NewLedgerEntry};
+use crate::db::models::now;
+use crate::db::models::visit::Visit;
+use crate::domain::VisitStatus;
+use crate::error::ApiError;
+use crate::services::visit_mail;
+
+/// Cancels a booked visit: free until its `free_cancellation_until`, later its minutes are
+/// used. A visit whose helper cannot come (it needs the branch's attention) is always free.
+pub fn cancel(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    settings: &VisitSettings,
+    id: i64,
+) -> Result<VisitView, ApiError> {
+    crate::db::write_transaction(conn, |conn| {
+        let seen = visible(conn, caller, id)?;
+        require_booker(conn, caller, seen.client_id)?;
+        Visit::lock_people(conn, seen.client_id, seen.helper_id)?;
+        let mut visit = Visit::find(conn, id)?;
+        if visit.status != VisitStatus::Booked {
+            return Err(ApiError::Conflict(format!(
+                "a {} visit cannot be cancelled",
+                visit.status
+            )));
+        }
+        let at = now();
+        let ours = visit.attention.is_some_and(|a| a.helper_cannot_come());
+        let late = !ours && at > free_cancellation_until(&visit, settings.free_cancellation_hours);
+        LedgerEntry::append(
+            conn,
+            &NewLedgerEntry::for_visit(
+                if late { "charge" } else { "release" },
+                visit.client_id,
+                id,
+                visit.minutes,
+                caller.user_id,
+                at,
+            ),
+        )?;
+        visit.status = VisitStatus::Cancelled;
+        visit.cancelled_at = Some(at);
+        visit.late_cancellation = late;
+        visit.consumed_minutes = late.then_some(visit.minutes);
+        visit.attention = None;
+        visit.attention_since = None;
+        visit.sequence += 1;
+        visit.updated_at = at;
+        Visit::save(conn, &visit)?;
+        visit_mail::cancelled(conn, &visit)?;
+        view_one(conn, visit, settings.free_cancellation_hours)
+    })
+}
+
+/// Records a no-show (branch staff), once the visit has started: the minutes are used.
+/// Refused while the visit's own helper could not come: nobody came, so nothing is charged.
+pub fn no_show(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    settings: &VisitSettings,
+    id: i64,
+) -> Result<VisitView, ApiError> {
+    caller.require_staff()?;
+    crate::db::write_transaction(conn, |conn| {
+        let seen = visible(conn, caller, id)?;
+        Visit::lock_people(conn, seen.client_id, seen.helper_id)?;
+        let mut visit = Visit::find(conn, id)?;
+        if visit.status != VisitStatus::Booked {
+            return Err(ApiError::Conflict(format!(
+                "a {} visit cannot become a no-show",
+                visit.status
+            )));
+        }
+        let at = now();
+        if at < visit.starts_at {
+            return Err(ApiError::Conflict(
+                "a no-show can be recorded only after the visit has started".into(),
+            ));
+        }
+        if visit.attention.is_some_and(|a| a.helper_cannot_come()) {
+            return Err(ApiError::Conflict(
+                "the visit's helper could not come; cancel it (free) or give it to another helper"
+                    .into(),
+            ));
+        }
+        LedgerEntry::append(
+            conn,
+            &NewLedgerEntry::for_visit(
+                "charge",
+                visit.client_id,
+                id,
+                visit.minutes,
+                caller.user_id,
+                at,
+            ),
+        )?;
+        visit.status = VisitStatus::NoShow;
+        visit.consumed_minutes = Some(visit.minutes);
+        visit.updated_at = at;
+        Visit::save(conn, &visit)?;
+        visit_mail::no_show(conn, &visit)?;
+        view_one(conn, visit, settings.free_cancellation_hours)
+    })
+}
+
+/// Cancels a client's visits still to come, free, because the client is being erased; their
+/// helpers are told. Call inside the erasure's transaction. Returns how many were cancelled.
+pub fn cancel_for_erasure(
+    conn: &mut DbConnection,
+    client_id: i64,
+    by: i64,
+) -> Result<usize, ApiError> {
+    let at = now();
+    let upcoming = Visit::upcoming_for_client(conn, client_id, at)?;
+    for mut visit in upcoming.iter().cloned() {
+        LedgerEntry::append(
+            conn,
+            &NewLedgerEntry::for_visit("release", client_id, visit.id, visit.minutes, by, at),
+        )?;
+        visit.status = VisitStatus::Cancelled;
+        visit.cancelled_at = Some(at);
+        visit.attention = None;
+        visit.attention_since = None;
+        visit.sequence += 1;
+        visit.updated_at = at;
+        Visit::save(conn, &visit)?;
+        visit_mail::cancelled_for_helper(conn, &visit)?;
+    }
+    Ok(upcoming.len())
+}

@@ -1,0 +1,289 @@
+//! Visits with the client's own helpers, paid by reserving clip-card minutes. Every change
+//! locks the client and the helper rows first, so overlapping bookings and overdrawn
+//! balances are impossible across processes on PostgreSQL and on SQLite.
+//!
+//! One file per use case: `booking` (book, reschedule), `ending` (cancel, no-show),
+//! `attendance` (check in, check out, review), `attention` (visits whose helper cannot come).
+
+mod attendance;
+mod attention;
+mod booking;
+mod ending;
+mod listing;
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::clip_cards::{self, Right};
+use crate::auth::Caller;
+use crate::db::DbConnection;
+use crate::db::models::branch::Branch;
+use crate::db::models::ledger::Balance;
+use crate::db::models::visit::Visit;
+use crate::domain::{VisitAttention, VisitStatus};
+use crate::error::ApiError;
+
+pub use attendance::{ReviewInput, check, review};
+pub use attention::{recheck_helper, recheck_pair};
+pub use booking::{book, reschedule, weekly_starts};
+pub use ending::{cancel, cancel_for_erasure, no_show};
+pub use listing::{VisitCursor, VisitListQuery, list, list_own};
+
+/// One task of a visit, e.g. 30 minutes of cleaning.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Segment {
+    /// A skill from the vocabulary.
+    #[schema(example = "cleaning")]
+    pub task: String,
+    /// Minutes, in 30-minute steps.
+    #[schema(example = 30)]
+    pub minutes: i32,
+}
+
+/// Body of `POST /api/v1/visits`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"client_id": 1, "helper_id": 1, "starts_at": "2027-01-12T10:00:00+01:00",
+    "segments": [{"task": "cleaning", "minutes": 30}, {"task": "it", "minutes": 30}]}))]
+pub struct VisitInput {
+    /// Client.
+    pub client_id: i64,
+    /// Helper: one of the client's current helpers (a substitute only when booked by the branch).
+    pub helper_id: i64,
+    /// Start, RFC 3339 with offset, on the quarter hour, e.g. `2026-12-01T10:00:00+01:00`.
+    pub starts_at: DateTime<FixedOffset>,
+    /// Tasks; their minutes add up to the visit's length.
+    pub segments: Vec<Segment>,
+    /// Book a helper from outside the client's team (branch staff only; the visit is flagged).
+    #[serde(default)]
+    pub substitute: bool,
+    /// Repeat weekly at the same local time, for `visits.recurring_weeks_ahead` weeks unless `repeat_weeks` says otherwise.
+    #[serde(default)]
+    pub repeat_weekly: bool,
+    /// Occurrences of a weekly series in all (1 = once); implies `repeat_weekly`.
+    pub repeat_weeks: Option<u32>,
+}
+
+/// Body of `PATCH /api/v1/visits/{id}`.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"starts_at": "2027-01-13T14:00:00+01:00"}))]
+pub struct VisitPatch {
+    /// New start.
+    pub starts_at: Option<DateTime<FixedOffset>>,
+    /// New tasks (and so length).
+    pub segments: Option<Vec<Segment>>,
+    /// Another of the client's helpers (the branch may also name a substitute).
+    pub helper_id: Option<i64>,
+}
+
+/// A helper's position at check-in or check-out.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"lat": 56.157, "lon": 10.205}))]
+pub struct PositionInput {
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+}
+
+/// A visit as the API shows it: UTC plus the branch's local time, with the names a schedule shows.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VisitView {
+    /// Id.
+    pub id: i64,
+    /// Branch.
+    pub branch_id: i64,
+    /// Client.
+    pub client_id: i64,
+    /// The client's name.
+    pub client_name: String,
+    /// The client's address (where the visit is).
+    pub address: String,
+    /// Helper.
+    pub helper_id: i64,
+    /// The helper's name.
+    pub helper_name: String,
+    /// First occurrence of a recurring booking.
+    pub series_id: Option<i64>,
+    /// Start, UTC.
+    pub starts_at: String,
+    /// End, UTC.
+    pub ends_at: String,
+    /// Start in the branch's time zone.
+    pub local_starts_at: String,
+    /// End in the branch's time zone.
+    pub local_ends_at: String,
+    /// The branch's time zone.
+    pub time_zone: String,
+    /// Length in minutes.
+    pub minutes: i32,
+    /// Tasks.
+    pub segments: Vec<Segment>,
+    /// Where the visit stands.
+    pub status: VisitStatus,
+    /// Booked with a helper from outside the team.
+    pub substitute: bool,
+    /// Grows on each reschedule.
+    pub sequence: i32,
+    /// Until this moment (UTC) a cancellation is free; later the hours are used.
+    pub free_cancellation_until: String,
+    /// Cancelled inside the notice period.
+    pub late_cancellation: bool,
+    /// Check-in time (UTC).
+    pub checked_in_at: Option<String>,
+    /// Check-out time (UTC).
+    pub checked_out_at: Option<String>,
+    /// Distance from the home at check-in, metres.
+    pub check_in_distance_m: Option<i64>,
+    /// Distance from the home at check-out, metres.
+    pub check_out_distance_m: Option<i64>,
+    /// Check-in or check-out too far from the home.
+    pub position_flagged: bool,
+    /// Why the branch must look at this visit (its helper cannot come, or attendance is unverified).
+    pub attention: Option<VisitAttention>,
+    /// Since when (UTC).
+    pub attention_since: Option<String>,
+    /// Minutes taken from the clip card and paid, once attendance is verified or reviewed.
+    pub consumed_minutes: Option<i32>,
+}
+
+/// What a booking answers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Booking {
+    /// The visits booked (several for a recurring booking).
+    pub visits: Vec<VisitView>,
+    /// The client's balance afterwards.
+    pub balance: Balance,
+    /// True when the balance is at or below the low-balance mark.
+    pub low_balance: bool,
+}
+
+fn utc(at: NaiveDateTime) -> String {
+    at.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The branch's time zone (validated when the branch was saved).
+pub fn time_zone(branch: &Branch) -> Tz {
+    branch
+        .time_zone
+        .parse()
+        .unwrap_or(chrono_tz::Europe::Copenhagen)
+}
+
+/// The names a schedule shows next to a visit.
+#[derive(Debug, Clone, Default)]
+pub struct VisitNames {
+    /// Client's name.
+    pub client_name: String,
+    /// Client's address.
+    pub address: String,
+    /// Helper's name.
+    pub helper_name: String,
+}
+
+/// When a cancellation stops being free: stored at booking; older rows fall back to the rule.
+pub fn free_cancellation_until(visit: &Visit, free_hours: i64) -> NaiveDateTime {
+    visit
+        .free_cancellation_until
+        .unwrap_or(visit.starts_at - chrono::Duration::hours(free_hours))
+}
+
+/// Shapes a visit for the API.
+pub fn view(visit: Visit, branch: &Branch, names: VisitNames, free_hours: i64) -> VisitView {
+    let tz = time_zone(branch);
+    let local = |at: NaiveDateTime| {
+        at.and_utc()
+            .with_timezone(&tz)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    };
+    VisitView {
+        id: visit.id,
+        branch_id: visit.branch_id,
+        client_id: visit.client_id,
+        client_name: names.client_name,
+        address: names.address,
+        helper_id: visit.helper_id,
+        helper_name: names.helper_name,
+        series_id: visit.series_id,
+        starts_at: utc(visit.starts_at),
+        ends_at: utc(visit.ends_at),
+        local_starts_at: local(visit.starts_at),
+        local_ends_at: local(visit.ends_at),
+        time_zone: branch.time_zone.clone(),
+        minutes: visit.minutes,
+        segments: serde_json::from_str(&visit.segments).unwrap_or_default(),
+        status: visit.status,
+        substitute: visit.substitute,
+        sequence: visit.sequence,
+        free_cancellation_until: utc(free_cancellation_until(&visit, free_hours)),
+        late_cancellation: visit.late_cancellation,
+        checked_in_at: visit.checked_in_at.map(utc),
+        checked_out_at: visit.checked_out_at.map(utc),
+        check_in_distance_m: visit.check_in_distance_m,
+        check_out_distance_m: visit.check_out_distance_m,
+        position_flagged: visit.position_flagged,
+        attention: visit.attention,
+        attention_since: visit.attention_since.map(utc),
+        consumed_minutes: visit.consumed_minutes,
+    }
+}
+
+/// Shapes one visit, loading its branch and names.
+pub fn view_one(
+    conn: &mut DbConnection,
+    visit: Visit,
+    free_hours: i64,
+) -> Result<VisitView, ApiError> {
+    let branch = Branch::find(conn, visit.branch_id)?;
+    let names = listing::names_for(conn, std::slice::from_ref(&visit))?
+        .remove(&visit.id)
+        .unwrap_or_default();
+    Ok(view(visit, &branch, names, free_hours))
+}
+
+/// Loads a visit the caller may see: staff of its branch, its helper, or the client side
+/// with the view right; 404 for anyone else.
+fn visible(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Visit, ApiError> {
+    let visit = Visit::find(conn, id)?;
+    let allowed = caller.manages_branch(visit.branch_id)
+        || caller.helper_id() == Some(visit.helper_id)
+        || caller
+            .client_link(visit.client_id)
+            .is_some_and(|link| link.rights.allows(Right::View));
+    if allowed {
+        Ok(visit)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// One visit.
+pub fn get(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    free_hours: i64,
+    id: i64,
+) -> Result<VisitView, ApiError> {
+    let visit = visible(conn, caller, id)?;
+    view_one(conn, visit, free_hours)
+}
+
+/// Whether the caller may book, move and cancel the client's visits (staff of the branch,
+/// or the client side with the book right); a relative without it gets 403.
+fn require_booker(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    client_id: i64,
+) -> Result<crate::db::models::client::Client, ApiError> {
+    if caller.staff.is_none() && caller.clients.is_empty() {
+        return Err(ApiError::Forbidden(
+            "helpers do not book visits; the branch or the client does".into(),
+        ));
+    }
+    clip_cards::client_for(conn, caller, client_id, Right::Book)
+}
