@@ -253,15 +253,16 @@ impl From<diesel::result::Error> for ApiError {
 }
 
 /// Last line of defence: any error response that is not already problem+json (actix's own
-/// 404, 405, extractor errors…) is rewritten as one, so nothing answers plain text.
+/// 404, 405, extractor errors…) is rewritten as one, so nothing answers plain text. HTML pages
+/// answer their own refusals in HTML and are left alone.
 pub fn problem_for_plain_errors<B>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_problem = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if is_problem {
+    // Problems stay as they are, and so do the pages' own HTML answers (a refused form).
+    let keep = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()) || v.as_bytes().starts_with(b"text/html")
+    });
+    if keep {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

@@ -9,6 +9,7 @@ pub mod domain;
 pub mod email;
 pub mod error;
 pub mod matching;
+pub mod pages;
 pub mod routes;
 pub mod services;
 pub mod startup;

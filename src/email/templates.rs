@@ -69,6 +69,38 @@ const FILES: &[(&str, &str)] = embed!(
     "low_balance.da.html",
     "low_balance.en.txt",
     "low_balance.en.html",
+    "account_invitation.da.txt",
+    "account_invitation.da.html",
+    "account_invitation.en.txt",
+    "account_invitation.en.html",
+    "password_reset.da.txt",
+    "password_reset.da.html",
+    "password_reset.en.txt",
+    "password_reset.en.html",
+    "relative_access.da.txt",
+    "relative_access.da.html",
+    "relative_access.en.txt",
+    "relative_access.en.html",
+    "visit_cancelled_late.da.txt",
+    "visit_cancelled_late.da.html",
+    "visit_cancelled_late.en.txt",
+    "visit_cancelled_late.en.html",
+    "visit_no_show.da.txt",
+    "visit_no_show.da.html",
+    "visit_no_show.en.txt",
+    "visit_no_show.en.html",
+    "visits_need_attention.da.txt",
+    "visits_need_attention.da.html",
+    "visits_need_attention.en.txt",
+    "visits_need_attention.en.html",
+    "visits_need_attention_branch.da.txt",
+    "visits_need_attention_branch.da.html",
+    "visits_need_attention_branch.en.txt",
+    "visits_need_attention_branch.en.html",
+    "visit_series_booked.da.txt",
+    "visit_series_booked.da.html",
+    "visit_series_booked.en.txt",
+    "visit_series_booked.en.html",
 );
 
 /// Every kind of mail there is a template for.
@@ -85,6 +117,14 @@ pub const KINDS: &[&str] = &[
     "clip_card_purchased",
     "visit_done",
     "low_balance",
+    "account_invitation",
+    "password_reset",
+    "relative_access",
+    "visit_cancelled_late",
+    "visit_no_show",
+    "visits_need_attention",
+    "visits_need_attention_branch",
+    "visit_series_booked",
 ];
 
 /// A rendered mail.
@@ -160,7 +200,9 @@ mod tests {
                "when": "tirsdag", "minutes": 60, "card_id": 7, "hours": 10,
                "price": "1.500,00 DKK", "purchased": "1. december 2026",
                "used": "1 time", "left": "2 timer", "reserved": "30 minutter",
-               "reserved_minutes": 30})
+               "reserved_minutes": 30, "valid": "14 dage", "for_client": "Karen",
+               "visits": [{"when": "tirsdag", "client_name": "Karen", "helper_name": "Bo", "reason": "syg"}],
+               "count": 1, "dates": ["tirsdag", "onsdag"]})
     }
 
     #[test]

@@ -21,7 +21,7 @@ mod visits;
 
 use actix_web::web;
 
-pub use extract::{JsonBody, ListResponse, PageQuery};
+pub use extract::{JsonBody, ListResponse, PageQuery, client_address};
 pub use query::QueryParams;
 
 /// Registers every route of the service.

@@ -163,10 +163,8 @@ impl TestApp {
             .json()
             .await
             .expect("json");
-        let invite = active["invite_token"]
-            .as_str()
-            .expect("invite token")
-            .to_string();
+        assert_eq!(active["invitation_sent"], true, "{active}");
+        let invite = self.mailed_token(email);
         self.post_ok(
             "/api/v1/auth/accept-invitation",
             None,
@@ -187,7 +185,7 @@ impl TestApp {
 
     /// Opens the client's own account and returns its token.
     pub async fn client_token(&self, leader: &str, client: i64, email: &str) -> String {
-        let invite = self
+        let opened = self
             .post_ok(
                 &format!("/api/v1/clients/{client}/account"),
                 Some(leader),
@@ -195,7 +193,8 @@ impl TestApp {
                 201,
             )
             .await;
-        let token = invite["invite_token"].as_str().expect("invite").to_string();
+        assert_eq!(opened["invitation_sent"], true, "{opened}");
+        let token = self.mailed_token(email);
         self.post_ok(
             "/api/v1/auth/accept-invitation",
             None,
@@ -204,6 +203,70 @@ impl TestApp {
         )
         .await;
         self.token_for(email, PASSWORD).await
+    }
+
+    /// The one-time token of the newest set-password link mailed to `recipient` (read from
+    /// the outbox, as the person would read it from their mail).
+    pub fn mailed_token(&self, recipient: &str) -> String {
+        use diesel::prelude::*;
+        use helpmatch::db::schema::outbox;
+        let mut conn = DbConnection::open(&self.database.url).expect("database");
+        let bodies: Vec<String> = outbox::table
+            .filter(outbox::recipient.eq(recipient))
+            .order(outbox::id.desc())
+            .select(outbox::text_body)
+            .load(&mut conn)
+            .expect("outbox");
+        bodies
+            .iter()
+            .find_map(|body| {
+                let at = body.find("set-password?token=")? + "set-password?token=".len();
+                Some(
+                    body[at..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                        .collect::<String>(),
+                )
+            })
+            .unwrap_or_else(|| panic!("no set-password link was mailed to {recipient}"))
+    }
+
+    /// Time travel for attendance tests: moves a visit (keeping its length) so that it starts
+    /// `minutes_from_now` from now — as if the calendar had come round to it.
+    pub fn move_visit_start(&self, visit: i64, minutes_from_now: i64) {
+        use diesel::prelude::*;
+        use helpmatch::db::schema::visits;
+        let mut conn = DbConnection::open(&self.database.url).expect("database");
+        let minutes: i32 = visits::table
+            .find(visit)
+            .select(visits::minutes)
+            .first(&mut conn)
+            .expect("visit");
+        let start = chrono::Utc::now().naive_utc() + chrono::Duration::minutes(minutes_from_now);
+        diesel::update(visits::table.find(visit))
+            .set((
+                visits::starts_at.eq(start),
+                visits::ends_at.eq(start + chrono::Duration::minutes(i64::from(minutes))),
+            ))
+            .execute(&mut conn)
+            .expect("visit moved");
+    }
+
+    /// Time travel: the helper checked in `minutes` earlier than recorded.
+    pub fn backdate_check_in(&self, visit: i64, minutes: i64) {
+        use diesel::prelude::*;
+        use helpmatch::db::schema::visits;
+        let mut conn = DbConnection::open(&self.database.url).expect("database");
+        let at: Option<chrono::NaiveDateTime> = visits::table
+            .find(visit)
+            .select(visits::checked_in_at)
+            .first(&mut conn)
+            .expect("visit");
+        let at = at.expect("checked in") - chrono::Duration::minutes(minutes);
+        diesel::update(visits::table.find(visit))
+            .set(visits::checked_in_at.eq(Some(at)))
+            .execute(&mut conn)
+            .expect("check-in backdated");
     }
 
     /// `POST /api/v1/assignments`; returns the id.
