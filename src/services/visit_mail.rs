@@ -1,7 +1,7 @@
 //! Who gets which mail about visits and clip-card hours, enqueued inside the caller's
 //! transaction (see docs/email.md): the client (when they have an address), the relatives the
 //! client gave a matching right, and the helper. Relatives read the client's language; a helper
-//! gets Danish when they speak it. Logs carry no addresses.
+//! reads `email::helper_language` at the visit's branch. Logs carry no addresses.
 
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -59,10 +59,10 @@ fn pays(relative: &Relative) -> bool {
     relative.can_pay
 }
 
-fn helper_to(helper: &Helper) -> To {
+fn helper_to(helper: &Helper, branch: &Branch) -> To {
     To {
         address: helper.email.clone(),
-        language: email::helper_language(helper).into(),
+        language: email::helper_language(helper, &branch.country).into(),
     }
 }
 
@@ -130,13 +130,14 @@ fn everyone(
     conn: &mut DbConnection,
     client: &Client,
     helper: &Helper,
+    branch: &Branch,
 ) -> Result<Vec<To>, ApiError> {
     let mut to = client_side(conn, client, sees_visits)?;
     if !to
         .iter()
         .any(|t| t.address.eq_ignore_ascii_case(&helper.email))
     {
-        to.push(helper_to(helper));
+        to.push(helper_to(helper, branch));
     }
     Ok(to)
 }
@@ -154,7 +155,7 @@ pub fn booked(
             helper = Some(Helper::find(conn, visit.helper_id)?);
         }
         if let Some(helper) = &helper {
-            let to = everyone(conn, client, helper)?;
+            let to = everyone(conn, client, helper, branch)?;
             send(
                 conn,
                 email::visit_booked,
@@ -188,7 +189,7 @@ pub fn rescheduled(
         &to,
     )?;
     if previous_helper_id == visit.helper_id {
-        let to = [helper_to(&helper)];
+        let to = [helper_to(&helper, &branch)];
         send(
             conn,
             email::visit_rescheduled,
@@ -200,7 +201,7 @@ pub fn rescheduled(
         )?;
     } else {
         let previous = Helper::find(conn, previous_helper_id)?;
-        let to = [helper_to(&previous)];
+        let to = [helper_to(&previous, &branch)];
         send(
             conn,
             email::visit_cancelled,
@@ -210,7 +211,7 @@ pub fn rescheduled(
             &branch,
             &to,
         )?;
-        let to = [helper_to(&helper)];
+        let to = [helper_to(&helper, &branch)];
         send(
             conn,
             email::visit_booked,
@@ -227,7 +228,7 @@ pub fn rescheduled(
 /// A visit cancelled: METHOD:CANCEL to everyone who had the invite.
 pub fn cancelled(conn: &mut DbConnection, visit: &Visit) -> Result<(), ApiError> {
     let (client, branch, helper) = people(conn, visit)?;
-    let to = everyone(conn, &client, &helper)?;
+    let to = everyone(conn, &client, &helper, &branch)?;
     send(
         conn,
         email::visit_cancelled,
@@ -354,7 +355,7 @@ pub fn send_reminders(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usi
             }
             let client = Client::find(conn, visit.client_id)?;
             let helper = Helper::find(conn, visit.helper_id)?;
-            let to = everyone(conn, &client, &helper)?;
+            let to = everyone(conn, &client, &helper, &branch)?;
             send(
                 conn,
                 email::visit_reminder,
