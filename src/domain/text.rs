@@ -110,6 +110,72 @@ impl Phone {
     pub fn into_string(self) -> String {
         self.0
     }
+
+    /// A stored number as people write it: `+45 70 20 30 40`, `+47 412 34 567`, `+47 22 12 34 56`.
+    ///
+    /// Other countries get `+<code> <rest>`; a leading `00` reads as `+`. A number without a
+    /// country code is shown compact as stored: Danish and Norwegian numbers are both 8 digits,
+    /// so the number alone cannot tell which grouping is right. Never fails, so a stored value
+    /// that no longer parses still reaches the reader.
+    pub fn display(stored: &str) -> String {
+        let compact: String = stored
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-'))
+            .collect();
+        let international = compact
+            .strip_prefix('+')
+            .or_else(|| compact.strip_prefix("00"));
+        let Some(digits) = international else {
+            return compact;
+        };
+        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return compact;
+        }
+        let (code, rest) = digits.split_at(country_code_len(digits).min(digits.len()));
+        let national = match (code, rest.len()) {
+            ("45", 8) => grouped(rest, &[2, 2, 2, 2]),
+            // Norwegian mobile numbers start with 4 or 9 and are written 3-2-3.
+            ("47", 8) if rest.starts_with(['4', '9']) => grouped(rest, &[3, 2, 3]),
+            ("47", 8) => grouped(rest, &[2, 2, 2, 2]),
+            _ => rest.to_string(),
+        };
+        if national.is_empty() {
+            format!("+{code}")
+        } else {
+            format!("+{code} {national}")
+        }
+    }
+}
+
+/// Length of the country calling code `digits` start with (ITU-T E.164 codes are prefix-free:
+/// `1` and `7` stand alone, the two-digit codes are listed, every other code has three digits).
+fn country_code_len(digits: &str) -> usize {
+    const TWO_DIGIT: [&str; 44] = [
+        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46",
+        "47", "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63",
+        "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
+    ];
+    if digits.starts_with(['1', '7']) {
+        1
+    } else if TWO_DIGIT.iter().any(|code| digits.starts_with(code)) {
+        2
+    } else {
+        3
+    }
+}
+
+/// `digits` split into groups of the given sizes, joined by spaces (the group sizes add up to
+/// the length, which the caller checked).
+fn grouped(digits: &str, sizes: &[usize]) -> String {
+    let mut groups = Vec::with_capacity(sizes.len());
+    let mut rest = digits;
+    for &size in sizes {
+        let (group, tail) = rest.split_at(size.min(rest.len()));
+        groups.push(group);
+        rest = tail;
+    }
+    groups.join(" ")
 }
 
 /// A position in decimal degrees (WGS 84).
@@ -168,6 +234,50 @@ mod tests {
     }
 
     #[test]
+    fn danish_numbers_are_shown_in_pairs() {
+        assert_eq!(Phone::display("+4570701234"), "+45 70 70 12 34");
+        assert_eq!(Phone::display("+45 70-70-12-34"), "+45 70 70 12 34");
+        assert_eq!(Phone::display("004570701234"), "+45 70 70 12 34");
+    }
+
+    #[test]
+    fn norwegian_mobile_numbers_are_shown_three_two_three_and_others_in_pairs() {
+        assert_eq!(Phone::display("+4741234567"), "+47 412 34 567");
+        assert_eq!(Phone::display("+4791234567"), "+47 912 34 567");
+        assert_eq!(Phone::display("+4722123456"), "+47 22 12 34 56");
+        assert_eq!(Phone::display("+4755123456"), "+47 55 12 34 56");
+    }
+
+    #[test]
+    fn other_countries_show_the_code_and_the_rest_unchanged() {
+        assert_eq!(Phone::display("+46812345678"), "+46 812345678");
+        assert_eq!(Phone::display("+12025550123"), "+1 2025550123");
+        assert_eq!(Phone::display("+3541234567"), "+354 1234567");
+        assert_eq!(Phone::display("+49301234567"), "+49 301234567");
+        // A Danish or Norwegian number of an unusual length is not forced into groups.
+        assert_eq!(Phone::display("+451234"), "+45 1234");
+        assert_eq!(Phone::display("+47123456789"), "+47 123456789");
+    }
+
+    #[test]
+    fn numbers_without_a_country_code_are_shown_as_stored() {
+        assert_eq!(Phone::display("70701234"), "70701234");
+        assert_eq!(Phone::display("+"), "+");
+        assert_eq!(Phone::display(""), "");
+    }
+
+    #[test]
+    fn a_shown_number_is_the_stored_number_with_spaces() {
+        let stored = Phone::parse("+47 412 34 567").unwrap().into_string();
+        assert_eq!(
+            Phone::parse(&Phone::display(&stored))
+                .unwrap()
+                .into_string(),
+            stored
+        );
+    }
+
+    #[test]
     fn positions_out_of_range_are_refused() {
         assert!(Position::parse(56.15, 10.21).is_ok());
         assert!(Position::parse(91.0, 0.0).is_err());
@@ -188,6 +298,12 @@ mod tests {
         fn a_parsed_email_parses_again_to_itself(local in "[a-z0-9._-]{1,20}", domain in "[a-z0-9-]{1,20}\\.[a-z]{2,6}") {
             let email = Email::parse(&format!("{local}@{domain}")).unwrap();
             prop_assert_eq!(Email::parse(email.as_str()).unwrap(), email);
+        }
+
+        #[test]
+        fn a_shown_international_number_has_the_same_digits(digits in "[0-9]{6,15}") {
+            let stored = Phone::parse(&format!("+{digits}")).unwrap().into_string();
+            prop_assert_eq!(Phone::parse(&Phone::display(&stored)).unwrap().into_string(), stored);
         }
 
         #[test]

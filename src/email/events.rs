@@ -15,7 +15,7 @@ use crate::db::models::branch::Branch;
 use crate::db::models::client::Client;
 use crate::db::models::from_json_list;
 use crate::db::models::helper::Helper;
-use crate::domain::HelperStatus;
+use crate::domain::{HelperStatus, Phone};
 use crate::error::ApiError;
 
 fn contact(branch: &Branch) -> BranchContact {
@@ -30,9 +30,19 @@ fn signed(name: &str, phone: Option<&str>) -> BranchContact {
     }
 }
 
-/// Students get Danish when they speak it, English otherwise.
-pub fn helper_language(helper: &Helper) -> &'static str {
-    if from_json_list(&helper.languages).iter().any(|l| l == "da") {
+/// A student's mail language at a branch in `country` (ISO 3166-1), from what they speak.
+pub fn helper_language(helper: &Helper, country: &str) -> &'static str {
+    speaker_language(&from_json_list(&helper.languages), country)
+}
+
+/// At a Norwegian branch bokmål for Norwegian speakers, then Danish, then English; elsewhere
+/// Danish for Danish speakers, else English. `nn` counts as Norwegian: there are no Nynorsk
+/// templates and a Nynorsk speaker reads bokmål.
+fn speaker_language(spoken: &[String], country: &str) -> &'static str {
+    let speaks = |code: &str| spoken.iter().any(|l| l.eq_ignore_ascii_case(code));
+    if super::country_language(country) == "nb" && (speaks("nb") || speaks("no") || speaks("nn")) {
+        "nb"
+    } else if speaks("da") {
         "da"
     } else {
         "en"
@@ -47,7 +57,7 @@ pub fn application_received(conn: &mut DbConnection, helper: &Helper) -> Result<
         Mail {
             kind: "application_received",
             recipient: helper.email.clone(),
-            language: helper_language(helper).into(),
+            language: helper_language(helper, &branch.country).into(),
             branch: contact(&branch),
             values: json!({"name": helper.name}),
             ics: None,
@@ -80,7 +90,7 @@ pub fn helper_moved(
         Mail {
             kind,
             recipient: helper.email.clone(),
-            language: helper_language(helper).into(),
+            language: helper_language(helper, &branch.country).into(),
             branch: contact(&branch),
             values,
             ics: None,
@@ -100,7 +110,8 @@ pub fn match_committed(conn: &mut DbConnection, started: &[Assignment]) -> Resul
     }
     for (client_id, helpers) in by_client {
         let client = Client::find(conn, client_id)?;
-        let branch = contact(&Branch::find(conn, client.branch_id)?);
+        let branch_record = Branch::find(conn, client.branch_id)?;
+        let branch = contact(&branch_record);
         if let Some(address) = &client.email {
             let names: Vec<&str> = helpers.iter().map(|h| h.name.as_str()).collect();
             enqueue(
@@ -122,7 +133,7 @@ pub fn match_committed(conn: &mut DbConnection, started: &[Assignment]) -> Resul
                 Mail {
                     kind: "match_helper",
                     recipient: helper.email.clone(),
-                    language: helper_language(helper).into(),
+                    language: helper_language(helper, &branch_record.country).into(),
                     branch: branch.clone(),
                     values: json!({"name": helper.name, "client_name": client.name}),
                     ics: None,
@@ -139,11 +150,11 @@ pub fn match_committed(conn: &mut DbConnection, started: &[Assignment]) -> Resul
 pub struct VisitMail<'a> {
     /// Who gets this mail (client, relative or helper).
     pub recipient: &'a str,
-    /// `da` or `en` (anything else reads as Danish).
+    /// `da`, `en` or `nb`, read by `email::language`.
     pub language: &'a str,
     /// Branch name.
     pub branch_name: &'a str,
-    /// Branch phone.
+    /// Branch phone as stored (mails format it).
     pub branch_phone: Option<&'a str>,
     /// The client visited.
     pub client_name: &'a str,
@@ -220,17 +231,22 @@ fn visit_mail(
                 "helpmatch: {} visits {}",
                 visit.helper_name, visit.client_name
             ),
+            "nb" => format!(
+                "helpmatch: {} besøker {}",
+                visit.helper_name, visit.client_name
+            ),
             _ => format!(
                 "helpmatch: {} besøger {}",
                 visit.helper_name, visit.client_name
             ),
         };
-        let phone = visit.branch_phone.unwrap_or_default();
+        let phone = Phone::display(visit.branch_phone.unwrap_or_default());
         let description = match lang {
             "en" => format!(
                 "Questions? Call helpmatch {} on {phone}.",
                 visit.branch_name
             ),
+            "nb" => format!("Spørsmål? Ring helpmatch {} på {phone}.", visit.branch_name),
             _ => format!(
                 "Spørgsmål? Ring til helpmatch {} på {phone}.",
                 visit.branch_name
@@ -276,11 +292,11 @@ fn visit_mail(
 pub struct ClipCardMail<'a> {
     /// Who gets the receipt.
     pub recipient: &'a str,
-    /// `da` or `en`.
+    /// `da`, `en` or `nb`.
     pub language: &'a str,
     /// Branch name.
     pub branch_name: &'a str,
-    /// Branch phone.
+    /// Branch phone as stored (mails format it).
     pub branch_phone: Option<&'a str>,
     /// The client the card is for.
     pub client_name: &'a str,
@@ -369,11 +385,11 @@ pub fn visit_done(
 pub struct LowBalanceMail<'a> {
     /// Who gets the mail (the client or a relative with the pay right).
     pub recipient: &'a str,
-    /// `da` or `en`.
+    /// `da`, `en` or `nb`.
     pub language: &'a str,
     /// Branch name.
     pub branch_name: &'a str,
-    /// Branch phone.
+    /// Branch phone as stored (mails format it).
     pub branch_phone: Option<&'a str>,
     /// The client id (part of the dedupe key).
     pub client_id: i64,
@@ -413,11 +429,12 @@ pub fn low_balance(
     )
 }
 
-/// Minutes as the reader says them: "6 timer og 30 minutter" or "6 hours 30 minutes".
+/// Minutes as the reader says them: "6 timer og 30 minutter" (da, nb) or "6 hours 30 minutes".
 pub fn duration(minutes: i64, lang: &str) -> String {
     let (hours, rest) = (minutes.max(0) / 60, minutes.max(0) % 60);
     let (hour, hours_word, minute, minutes_word, and) = match lang {
         "en" => ("hour", "hours", "minute", "minutes", " "),
+        "nb" => ("time", "timer", "minutt", "minutter", " og "),
         _ => ("time", "timer", "minut", "minutter", " og "),
     };
     let h = format!("{hours} {}", if hours == 1 { hour } else { hours_word });
@@ -430,6 +447,9 @@ pub fn duration(minutes: i64, lang: &str) -> String {
 }
 
 const DA_DAYS: [&str; 7] = [
+    "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
+];
+const NB_DAYS: [&str; 7] = [
     "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
 ];
 const EN_DAYS: [&str; 7] = [
@@ -455,6 +475,20 @@ const DA_MONTHS: [&str; 12] = [
     "november",
     "december",
 ];
+const NB_MONTHS: [&str; 12] = [
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+];
 const EN_MONTHS: [&str; 12] = [
     "January",
     "February",
@@ -470,8 +504,8 @@ const EN_MONTHS: [&str; 12] = [
     "December",
 ];
 
-/// A time as the reader says it, in the branch's zone: "tirsdag den 1. december 2026 kl. 10.00"
-/// or "Tuesday 1 December 2026 at 10:00".
+/// A time as the reader says it, in the branch's zone: "tirsdag den 1. december 2026 kl. 10.00",
+/// "tirsdag 1. desember 2026 kl. 10.00" (nb) or "Tuesday 1 December 2026 at 10:00".
 pub fn when(at: DateTime<Utc>, time_zone: &str, lang: &str) -> String {
     let tz: Tz = time_zone.parse().unwrap_or(Tz::UTC);
     let local = at.with_timezone(&tz);
@@ -486,6 +520,14 @@ pub fn when(at: DateTime<Utc>, time_zone: &str, lang: &str) -> String {
             EN_MONTHS[month],
             local.year()
         ),
+        // Norwegian writes the date without Danish "den" and the time with a full stop.
+        "nb" => format!(
+            "{} {}. {} {} kl. {h:02}.{m:02}",
+            NB_DAYS[day],
+            local.day(),
+            NB_MONTHS[month],
+            local.year()
+        ),
         _ => format!(
             "{} den {}. {} {} kl. {h:02}.{m:02}",
             DA_DAYS[day],
@@ -496,12 +538,19 @@ pub fn when(at: DateTime<Utc>, time_zone: &str, lang: &str) -> String {
     }
 }
 
-/// An amount in minor units as the reader writes it: "1.500,00 DKK" or "DKK 1,500.00".
+/// An amount in minor units as the reader writes it: "1.500,00 DKK", "1 500,00 kr" (nb, NOK)
+/// or "DKK 1,500.00".
 pub fn money(minor: i64, currency: &str, lang: &str) -> String {
     let sign = if minor < 0 { "-" } else { "" };
     let (units, cents) = (minor.unsigned_abs() / 100, minor.unsigned_abs() % 100);
     let digits = units.to_string();
-    let separator = if lang == "en" { ',' } else { '.' };
+    let separator = match lang {
+        "en" => ',',
+        // Norwegian groups thousands with a space; a no-break space, so "1" and "560,00 kr"
+        // never land on separate lines.
+        "nb" => '\u{a0}',
+        _ => '.',
+    };
     let mut grouped = String::new();
     for (n, c) in digits.chars().enumerate() {
         if n > 0 && (digits.len() - n) % 3 == 0 {
@@ -511,6 +560,9 @@ pub fn money(minor: i64, currency: &str, lang: &str) -> String {
     }
     match lang {
         "en" => format!("{currency} {sign}{grouped}.{cents:02}"),
+        // Norwegians write kroner as "kr" after the amount; another currency keeps its code,
+        // so a Danish amount is never mistaken for Norwegian kroner.
+        "nb" if currency == "NOK" => format!("{sign}{grouped},{cents:02} kr"),
         _ => format!("{sign}{grouped},{cents:02} {currency}"),
     }
 }
@@ -531,6 +583,34 @@ mod tests {
             when(at, "Europe/Copenhagen", "en"),
             "Tuesday 1 December 2026 at 10:00"
         );
+        assert_eq!(
+            when(at, "Europe/Oslo", "nb"),
+            "tirsdag 1. desember 2026 kl. 10.00"
+        );
+        let summer = Utc.with_ymd_and_hms(2027, 5, 16, 22, 30, 0).unwrap();
+        assert_eq!(
+            when(summer, "Europe/Oslo", "nb"),
+            "mandag 17. mai 2027 kl. 00.30"
+        );
+    }
+
+    #[test]
+    fn a_student_reads_bokmal_at_a_norwegian_branch_when_they_speak_norwegian() {
+        let speaks = |codes: &[&str]| codes.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert_eq!(speaker_language(&speaks(&["da", "nb"]), "NO"), "nb");
+        assert_eq!(speaker_language(&speaks(&["en", "no"]), "NO"), "nb");
+        assert_eq!(speaker_language(&speaks(&["nn"]), "NO"), "nb");
+        assert_eq!(speaker_language(&speaks(&["da", "en"]), "NO"), "da");
+        assert_eq!(speaker_language(&speaks(&["en", "sv"]), "NO"), "en");
+    }
+
+    #[test]
+    fn a_student_at_a_danish_branch_reads_danish_or_english() {
+        let speaks = |codes: &[&str]| codes.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert_eq!(speaker_language(&speaks(&["da", "nb"]), "DK"), "da");
+        assert_eq!(speaker_language(&speaks(&["nb", "en"]), "DK"), "en");
+        assert_eq!(speaker_language(&speaks(&["en"]), "DK"), "en");
+        assert_eq!(speaker_language(&[], "DK"), "en");
     }
 
     #[test]
@@ -540,6 +620,8 @@ mod tests {
         assert_eq!(duration(0, "da"), "0 minutter");
         assert_eq!(duration(90, "en"), "1 hour 30 minutes");
         assert_eq!(duration(30, "en"), "30 minutes");
+        assert_eq!(duration(390, "nb"), "6 timer og 30 minutter");
+        assert_eq!(duration(61, "nb"), "1 time og 1 minutt");
     }
 
     #[test]
@@ -547,5 +629,11 @@ mod tests {
         assert_eq!(money(150_000, "DKK", "da"), "1.500,00 DKK");
         assert_eq!(money(150_050, "DKK", "en"), "DKK 1,500.50");
         assert_eq!(money(99, "DKK", "da"), "0,99 DKK");
+        assert_eq!(money(156_000, "NOK", "nb"), "1\u{a0}560,00 kr");
+        assert_eq!(money(123_456_789, "NOK", "nb"), "1\u{a0}234\u{a0}567,89 kr");
+        assert_eq!(money(23_500, "NOK", "nb"), "235,00 kr");
+        assert_eq!(money(-5_000, "NOK", "nb"), "-50,00 kr");
+        assert_eq!(money(156_000, "DKK", "nb"), "1\u{a0}560,00 DKK");
+        assert_eq!(money(156_000, "NOK", "en"), "NOK 1,560.00");
     }
 }

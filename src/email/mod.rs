@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 use crate::db::DbConnection;
 use crate::db::models::now;
 use crate::db::models::outbox::{NewOutboxMail, OutboxMail, PENDING};
+use crate::domain::Phone;
 use crate::error::ApiError;
 
 pub use events::{
@@ -38,7 +39,7 @@ pub const FROM_ADDRESS: &str = "__HELPMATCH_FROM_ADDRESS__";
 pub struct BranchContact {
     /// Branch (city) name.
     pub name: String,
-    /// Branch phone number, if it has one.
+    /// Branch phone number as stored, if it has one; mails show it with [`Phone::display`].
     pub phone: Option<String>,
 }
 
@@ -49,11 +50,11 @@ pub struct Mail {
     pub kind: &'static str,
     /// Recipient address.
     pub recipient: String,
-    /// Wanted language; anything but `en` gets Danish.
+    /// Wanted language, read by [`language`]: `da`, `en` or `nb`.
     pub language: String,
     /// The branch that signs the mail.
     pub branch: BranchContact,
-    /// Template values (a JSON object); `branch_name`, `branch_phone` and `lang` are added.
+    /// Template values (a JSON object); `branch_name`, `branch_phone` (formatted) and `lang` are added.
     pub values: Value,
     /// Calendar attachment, if any.
     pub ics: Option<String>,
@@ -77,10 +78,22 @@ pub enum EmailError {
     },
 }
 
-/// The language a mail is written in: English when asked for, Danish otherwise.
+/// The language a mail is written in: `en`, `nb` (for `nb`, `no` and `nn`) or Danish otherwise.
 pub fn language(wanted: &str) -> &'static str {
-    if wanted.eq_ignore_ascii_case("en") {
-        "en"
+    // "nb-NO" and "en_GB" read as their language; region does not change the template.
+    let code = wanted.trim().split(['-', '_']).next().unwrap_or_default();
+    match code.to_ascii_lowercase().as_str() {
+        "en" => "en",
+        // There are no Nynorsk templates, and a Nynorsk reader reads bokmål, not Danish.
+        "nb" | "no" | "nn" => "nb",
+        _ => "da",
+    }
+}
+
+/// The mail language of a branch's country (ISO 3166-1): `nb` in Norway, Danish otherwise.
+pub fn country_language(country: &str) -> &'static str {
+    if country.trim().eq_ignore_ascii_case("NO") {
+        "nb"
     } else {
         "da"
     }
@@ -96,7 +109,8 @@ pub fn enqueue(conn: &mut DbConnection, mail: Mail) -> Result<Option<i64>, ApiEr
         _ => Map::new(),
     };
     values.insert("branch_name".into(), Value::from(mail.branch.name));
-    values.insert("branch_phone".into(), Value::from(mail.branch.phone));
+    let phone = mail.branch.phone.as_deref().map(Phone::display);
+    values.insert("branch_phone".into(), Value::from(phone));
     values.insert("lang".into(), Value::from(lang));
     let rendered = templates::render(mail.kind, lang, &Value::Object(values))
         .map_err(|e| ApiError::Internal(e.into()))?;
@@ -121,4 +135,30 @@ pub fn enqueue(conn: &mut DbConnection, mail: Mail) -> Result<Option<i64>, ApiEr
         None => tracing::debug!(mail.kind = mail.kind, "mail already queued (dedupe key)"),
     }
     Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn norwegian_readers_get_bokmal_english_readers_english_and_everyone_else_danish() {
+        for wanted in ["nb", "no", "nn", "NB", "nb-NO", "no_NO"] {
+            assert_eq!(language(wanted), "nb", "{wanted}");
+        }
+        for wanted in ["en", "EN", "en-GB"] {
+            assert_eq!(language(wanted), "en", "{wanted}");
+        }
+        for wanted in ["da", "", "sv", "de", "nob"] {
+            assert_eq!(language(wanted), "da", "{wanted}");
+        }
+    }
+
+    #[test]
+    fn a_branch_writes_in_its_countrys_language() {
+        assert_eq!(country_language("NO"), "nb");
+        assert_eq!(country_language("no"), "nb");
+        assert_eq!(country_language("DK"), "da");
+        assert_eq!(country_language("SE"), "da");
+    }
 }

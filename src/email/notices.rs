@@ -154,10 +154,7 @@ fn money_event(
 }
 
 fn invite(visit: &VisitMail<'_>, lang: &str, method: Method) -> String {
-    let summary = match lang {
-        "en" => format!("helpmatch: {} visits {}", visit.helper_name, visit.client_name),
-        _ => format!("helpmatch: {} besøger {}", visit.helper_name, visit.client_name),
-    };
+    let summary = summary(visit.helper_name, visit.client_name, lang);
     let organizer = format!("helpmatch {}", visit.branch_name);
     ics::visit_invite(
         &VisitEvent {
@@ -173,6 +170,15 @@ fn invite(visit: &VisitMail<'_>, lang: &str, method: Method) -> String {
         },
         method,
     )
+}
+
+/// The calendar title of a visit.
+fn summary(helper: &str, client: &str, lang: &str) -> String {
+    match lang {
+        "en" => format!("helpmatch: {helper} visits {client}"),
+        "nb" => format!("helpmatch: {helper} besøker {client}"),
+        _ => format!("helpmatch: {helper} besøger {client}"),
+    }
 }
 
 /// One visit in a list mail.
@@ -261,10 +267,7 @@ pub fn visit_series_booked(
         .iter()
         .map(|v| when(v.start, first.time_zone, lang))
         .collect();
-    let summary = match lang {
-        "en" => format!("helpmatch: {} visits {}", first.helper_name, first.client_name),
-        _ => format!("helpmatch: {} besøger {}", first.helper_name, first.client_name),
-    };
+    let summary = summary(first.helper_name, first.client_name, lang);
     let organizer = format!("helpmatch {}", first.branch_name);
     let events: Vec<VisitEvent<'_>> = visits
         .iter()
@@ -314,6 +317,13 @@ pub fn attention_text(reason: VisitAttention, lang: &str) -> &'static str {
         (OutsideAvailability, "en") => "the helper no longer works at that time",
         (PositionFar, "en") => "check-in or check-out was far from the home",
         (ShortVisit, "en") => "the visit was much shorter than booked",
+        (HelperPaused, "nb") => "hjelperen har pause",
+        (HelperLeft, "nb") => "hjelperen har sluttet",
+        (AssignmentEnded, "nb") => "hjelperen besøker ikke lenger denne personen",
+        (HelperUnavailable, "nb") => "hjelperen er forhindret (eksamen, sykdom, ferie)",
+        (OutsideAvailability, "nb") => "hjelperen jobber ikke lenger på det tidspunktet",
+        (PositionFar, "nb") => "innsjekk eller utsjekk skjedde langt fra hjemmet",
+        (ShortVisit, "nb") => "besøket var mye kortere enn bestilt",
         (HelperPaused, _) => "hjælperen holder pause",
         (HelperLeft, _) => "hjælperen er stoppet",
         (AssignmentEnded, _) => "hjælperen besøger ikke længere denne borger",

@@ -23,87 +23,131 @@ const FILES: &[(&str, &str)] = embed!(
     "application_received.da.html",
     "application_received.en.txt",
     "application_received.en.html",
+    "application_received.nb.txt",
+    "application_received.nb.html",
     "stage_changed.da.txt",
     "stage_changed.da.html",
     "stage_changed.da.message",
     "stage_changed.en.txt",
     "stage_changed.en.html",
     "stage_changed.en.message",
+    "stage_changed.nb.txt",
+    "stage_changed.nb.html",
+    "stage_changed.nb.message",
     "helper_activated.da.txt",
     "helper_activated.da.html",
     "helper_activated.en.txt",
     "helper_activated.en.html",
+    "helper_activated.nb.txt",
+    "helper_activated.nb.html",
     "match_client.da.txt",
     "match_client.da.html",
     "match_client.en.txt",
     "match_client.en.html",
+    "match_client.nb.txt",
+    "match_client.nb.html",
     "match_helper.da.txt",
     "match_helper.da.html",
     "match_helper.en.txt",
     "match_helper.en.html",
+    "match_helper.nb.txt",
+    "match_helper.nb.html",
     "visit_booked.da.txt",
     "visit_booked.da.html",
     "visit_booked.en.txt",
     "visit_booked.en.html",
+    "visit_booked.nb.txt",
+    "visit_booked.nb.html",
     "visit_rescheduled.da.txt",
     "visit_rescheduled.da.html",
     "visit_rescheduled.en.txt",
     "visit_rescheduled.en.html",
+    "visit_rescheduled.nb.txt",
+    "visit_rescheduled.nb.html",
     "visit_cancelled.da.txt",
     "visit_cancelled.da.html",
     "visit_cancelled.en.txt",
     "visit_cancelled.en.html",
+    "visit_cancelled.nb.txt",
+    "visit_cancelled.nb.html",
     "visit_reminder.da.txt",
     "visit_reminder.da.html",
     "visit_reminder.en.txt",
     "visit_reminder.en.html",
+    "visit_reminder.nb.txt",
+    "visit_reminder.nb.html",
     "clip_card_purchased.da.txt",
     "clip_card_purchased.da.html",
     "clip_card_purchased.en.txt",
     "clip_card_purchased.en.html",
+    "clip_card_purchased.nb.txt",
+    "clip_card_purchased.nb.html",
     "visit_done.da.txt",
     "visit_done.da.html",
     "visit_done.en.txt",
     "visit_done.en.html",
+    "visit_done.nb.txt",
+    "visit_done.nb.html",
     "low_balance.da.txt",
     "low_balance.da.html",
     "low_balance.en.txt",
     "low_balance.en.html",
+    "low_balance.nb.txt",
+    "low_balance.nb.html",
     "account_invitation.da.txt",
     "account_invitation.da.html",
     "account_invitation.en.txt",
     "account_invitation.en.html",
+    "account_invitation.nb.txt",
+    "account_invitation.nb.html",
     "password_reset.da.txt",
     "password_reset.da.html",
     "password_reset.en.txt",
     "password_reset.en.html",
+    "password_reset.nb.txt",
+    "password_reset.nb.html",
     "relative_access.da.txt",
     "relative_access.da.html",
     "relative_access.en.txt",
     "relative_access.en.html",
+    "relative_access.nb.txt",
+    "relative_access.nb.html",
     "visit_cancelled_late.da.txt",
     "visit_cancelled_late.da.html",
     "visit_cancelled_late.en.txt",
     "visit_cancelled_late.en.html",
+    "visit_cancelled_late.nb.txt",
+    "visit_cancelled_late.nb.html",
     "visit_no_show.da.txt",
     "visit_no_show.da.html",
     "visit_no_show.en.txt",
     "visit_no_show.en.html",
+    "visit_no_show.nb.txt",
+    "visit_no_show.nb.html",
     "visits_need_attention.da.txt",
     "visits_need_attention.da.html",
     "visits_need_attention.en.txt",
     "visits_need_attention.en.html",
+    "visits_need_attention.nb.txt",
+    "visits_need_attention.nb.html",
     "visits_need_attention_branch.da.txt",
     "visits_need_attention_branch.da.html",
     "visits_need_attention_branch.en.txt",
     "visits_need_attention_branch.en.html",
+    "visits_need_attention_branch.nb.txt",
+    "visits_need_attention_branch.nb.html",
     "visit_series_booked.da.txt",
     "visit_series_booked.da.html",
     "visit_series_booked.en.txt",
     "visit_series_booked.en.html",
+    "visit_series_booked.nb.txt",
+    "visit_series_booked.nb.html",
 );
 
-/// Every kind of mail there is a template for.
+/// Every language there are templates for: Danish, English, Norwegian bokmål.
+pub const LANGUAGES: &[&str] = &["da", "en", "nb"];
+
+/// Every kind of mail there is a template for (in each of [`LANGUAGES`]).
 pub const KINDS: &[&str] = &[
     "application_received",
     "stage_changed",
@@ -155,7 +199,7 @@ fn environment() -> Result<&'static Environment<'static>, EmailError> {
         .map_err(|e| EmailError::Config(format!("templates do not compile: {e}")))
 }
 
-/// Renders `kind` in `lang` (`da` or `en`) with `values`.
+/// Renders `kind` in `lang` (one of [`LANGUAGES`]) with `values`.
 pub fn render(kind: &str, lang: &str, values: &Value) -> Result<Rendered, EmailError> {
     let env = environment()?;
     let failed = |name: &str| {
@@ -206,9 +250,9 @@ mod tests {
     }
 
     #[test]
-    fn every_kind_renders_in_both_languages_with_the_branch_name_and_phone() {
+    fn every_kind_renders_in_every_language_with_the_branch_name_and_phone() {
         for kind in KINDS {
-            for lang in ["da", "en"] {
+            for lang in LANGUAGES {
                 let mail = render(kind, lang, &values(lang)).unwrap();
                 assert!(!mail.subject.is_empty(), "{kind}.{lang}");
                 for part in [&mail.text, &mail.html] {
@@ -228,6 +272,43 @@ mod tests {
             mail.subject,
             "Vi har modtaget din ansøgning – helpmatch Aarhus"
         );
+    }
+
+    #[test]
+    fn every_kind_has_text_and_html_in_danish_english_and_bokmal() {
+        assert_eq!(LANGUAGES, ["da", "en", "nb"]);
+        for kind in KINDS {
+            for lang in LANGUAGES {
+                for part in ["txt", "html"] {
+                    let name = format!("{kind}.{lang}.{part}");
+                    assert!(FILES.iter().any(|(n, _)| *n == name), "{name} is missing");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bokmal_mails_are_signed_in_bokmal_with_norwegian_values() {
+        let mut values = values("nb");
+        values["branch_name"] = json!("Oslo");
+        values["branch_phone"] = json!("+47 22 12 34 56");
+        values["price"] = json!("1\u{a0}560,00 kr");
+        let mail = render("clip_card_purchased", "nb", &values).unwrap();
+        assert_eq!(mail.subject, "Kvittering for klippekort nr. 7");
+        for part in [&mail.text, &mail.html] {
+            assert!(part.contains("Takk for kjøpet"), "{part}");
+            assert!(part.contains("1\u{a0}560,00 kr"), "{part}");
+            assert!(part.contains("Vennlig hilsen"), "{part}");
+            assert!(part.contains("Telefon: "), "{part}");
+        }
+        assert!(mail.html.contains("<html lang=\"nb\">"), "{}", mail.html);
+        assert!(
+            mail.html.contains("href=\"tel:+4722123456\""),
+            "{}",
+            mail.html
+        );
+        let stage = render("stage_changed", "nb", &values).unwrap();
+        assert!(stage.text.contains("vil gjerne møte deg"), "{}", stage.text);
     }
 
     #[test]

@@ -159,9 +159,13 @@ pub fn mail_context(conn: &mut DbConnection, user: &User) -> Result<(BranchConta
     };
     if let Some(helper_id) = user.helper_id {
         let helper = Helper::find(conn, helper_id)?;
+        let home = Branch::find(conn, helper.branch_id)?;
         return Ok((
-            branch(conn, helper.branch_id)?,
-            crate::email::helper_language(&helper).to_string(),
+            BranchContact {
+                name: home.name,
+                phone: home.phone,
+            },
+            crate::email::helper_language(&helper, &home.country).to_string(),
         ));
     }
     let client = match user.client_id {
@@ -175,7 +179,17 @@ pub fn mail_context(conn: &mut DbConnection, user: &User) -> Result<(BranchConta
         return Ok((branch(conn, client.branch_id)?, client.preferred_language));
     }
     match user.branch_id {
-        Some(id) => Ok((branch(conn, id)?, "da".into())),
+        Some(id) => {
+            let home = Branch::find(conn, id)?;
+            let language = crate::email::country_language(&home.country).to_string();
+            Ok((
+                BranchContact {
+                    name: home.name,
+                    phone: home.phone,
+                },
+                language,
+            ))
+        }
         None => Ok((
             BranchContact {
                 name: String::new(),

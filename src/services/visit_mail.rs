@@ -1,7 +1,7 @@
 //! Who gets which mail about visits and clip-card hours, enqueued inside the caller's
 //! transaction (see docs/email.md): the client (when they have an address), the relatives the
 //! client gave a matching right, and the helper. Relatives read the client's language; a helper
-//! gets Danish when they speak it. Logs carry no addresses.
+//! reads `email::helper_language` at the visit's branch. Logs carry no addresses.
 
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -61,10 +61,10 @@ fn pays(relative: &Relative) -> bool {
     relative.can_pay
 }
 
-fn helper_to(helper: &Helper) -> To {
+fn helper_to(helper: &Helper, branch: &Branch) -> To {
     To {
         address: helper.email.clone(),
-        language: email::helper_language(helper).into(),
+        language: email::helper_language(helper, &branch.country).into(),
     }
 }
 
@@ -132,13 +132,14 @@ fn everyone(
     conn: &mut DbConnection,
     client: &Client,
     helper: &Helper,
+    branch: &Branch,
 ) -> Result<Vec<To>, ApiError> {
     let mut to = client_side(conn, client, sees_visits)?;
     if !to
         .iter()
         .any(|t| t.address.eq_ignore_ascii_case(&helper.email))
     {
-        to.push(helper_to(helper));
+        to.push(helper_to(helper, branch));
     }
     Ok(to)
 }
@@ -155,7 +156,7 @@ pub fn booked(
         return Ok(());
     };
     let helper = Helper::find(conn, first.helper_id)?;
-    let to = everyone(conn, client, &helper)?;
+    let to = everyone(conn, client, &helper, branch)?;
     if visits.len() == 1 {
         send(conn, email::visit_booked, first, client, &helper, branch, &to)?;
         return Ok(());
@@ -196,7 +197,7 @@ pub fn rescheduled(
         &to,
     )?;
     if previous_helper_id == visit.helper_id {
-        let to = [helper_to(&helper)];
+        let to = [helper_to(&helper, &branch)];
         send(
             conn,
             email::visit_rescheduled,
@@ -208,7 +209,7 @@ pub fn rescheduled(
         )?;
     } else {
         let previous = Helper::find(conn, previous_helper_id)?;
-        let to = [helper_to(&previous)];
+        let to = [helper_to(&previous, &branch)];
         send(
             conn,
             email::visit_cancelled,
@@ -218,7 +219,7 @@ pub fn rescheduled(
             &branch,
             &to,
         )?;
-        let to = [helper_to(&helper)];
+        let to = [helper_to(&helper, &branch)];
         send(
             conn,
             email::visit_booked,
@@ -237,7 +238,7 @@ pub fn rescheduled(
 pub fn cancelled(conn: &mut DbConnection, visit: &Visit) -> Result<(), ApiError> {
     let (client, branch, helper) = people(conn, visit)?;
     if !visit.late_cancellation {
-        let to = everyone(conn, &client, &helper)?;
+        let to = everyone(conn, &client, &helper, &branch)?;
         send(conn, email::visit_cancelled, visit, &client, &helper, &branch, &to)?;
         return Ok(());
     }
@@ -252,7 +253,7 @@ pub fn cancelled(conn: &mut DbConnection, visit: &Visit) -> Result<(), ApiError>
 /// A visit cancelled, to its helper only (the client's side hears otherwise, or is erased).
 pub fn cancelled_for_helper(conn: &mut DbConnection, visit: &Visit) -> Result<(), ApiError> {
     let (client, branch, helper) = people(conn, visit)?;
-    let to = [helper_to(&helper)];
+    let to = [helper_to(&helper, &branch)];
     send(conn, email::visit_cancelled, visit, &client, &helper, &branch, &to)?;
     Ok(())
 }
@@ -443,7 +444,7 @@ pub fn send_reminders(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usi
             }
             let client = Client::find(conn, visit.client_id)?;
             let helper = Helper::find(conn, visit.helper_id)?;
-            let to = everyone(conn, &client, &helper)?;
+            let to = everyone(conn, &client, &helper, &branch)?;
             send(
                 conn,
                 email::visit_reminder,

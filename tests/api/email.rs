@@ -227,7 +227,7 @@ async fn an_application_is_confirmed_by_mail_in_danish_by_default(backend: TestB
         assert!(body.contains("Anna Jensen"), "{body}");
         assert!(body.contains("Tak for din ansøgning"), "{body}");
         assert!(body.contains("helpmatch Aarhus"), "{body}");
-        assert!(body.contains("+4570203040"), "{body}");
+        assert!(body.contains("+45 70 20 30 40"), "{body}");
     }
     assert!(mail.html.contains("font-size:20px"), "large print");
     assert!(mail.ics.is_none());
@@ -260,7 +260,105 @@ async fn an_applicant_without_danish_gets_english(backend: TestBackend) {
         "{}",
         mail.text
     );
-    assert!(mail.text.contains("Phone: +4570203040"), "{}", mail.text);
+    assert!(
+        mail.text.contains("Phone: +45 70 20 30 40"),
+        "{}",
+        mail.text
+    );
+}
+
+/// `POST /api/v1/branches` for a branch in Norway (NOK, Europe/Oslo) with a mobile number
+/// entered in pairs; returns the id.
+async fn create_norwegian_branch(app: &TestApp, admin: &str, name: &str) -> i64 {
+    let body = json!({"name": name, "country": "NO", "time_zone": "Europe/Oslo", "currency": "NOK",
+                      "centre": {"lat": 59.9139, "lon": 10.7522}, "phone": "+47 41 23 45 67"});
+    app.post_ok("/api/v1/branches", Some(admin), body, 201)
+        .await["id"]
+        .as_i64()
+        .expect("id")
+}
+
+async fn a_client_of_a_norwegian_branch_gets_a_bokmal_receipt_with_the_phone_written_the_norwegian_way(
+    backend: TestBackend,
+) {
+    let smtp = SmtpServer::start();
+    let app = spawn_with_smtp(backend, &smtp).await;
+    let admin = app.admin_token().await;
+    let branch = create_norwegian_branch(&app, &admin, "Oslo").await;
+    let price = json!({"product": "clip_card_8h", "amount_minor": 156000});
+    let prices = format!("/api/v1/branches/{branch}/prices");
+    app.post_ok(&prices, Some(&admin), price, 201).await;
+    let mut body = client(branch, "kari@example.no");
+    body["name"] = json!("Kari Nordmann");
+    body["address"] = json!("Karl Johans gate 1, 0154 Oslo");
+    assert!(body.get("preferred_language").is_none());
+    let created = app
+        .post_ok("/api/v1/clients", Some(&admin), body, 201)
+        .await;
+    let client_id = created["id"].as_i64().expect("id");
+
+    let card = app.buy(&admin, client_id, "clip_card_8h").await["clip_card"]["id"]
+        .as_i64()
+        .expect("card id");
+
+    assert_eq!(created["preferred_language"], "nb", "the branch's language");
+    let mail = &smtp.wait_for(1).await[0];
+    assert_eq!(mail.to, "kari@example.no");
+    assert_eq!(
+        mail.subject,
+        format!("Kvittering for klippekort nr. {card}")
+    );
+    for body in [&mail.text, &mail.html] {
+        assert!(body.contains("Kjære Kari Nordmann"), "{body}");
+        assert!(body.contains("Takk for kjøpet"), "{body}");
+        assert!(
+            body.contains("1\u{a0}560,00 kr"),
+            "NOK as written in Norway: {body}"
+        );
+        assert!(body.contains("Vennlig hilsen"), "{body}");
+        assert!(body.contains("Telefon: "), "{body}");
+        assert!(
+            body.contains("+47 412 34 567"),
+            "a mobile number 3-2-3: {body}"
+        );
+        assert!(!body.contains("Tak for dit køb"), "not Danish: {body}");
+    }
+    assert!(
+        mail.html.contains("href=\"tel:+4741234567\""),
+        "{}",
+        mail.html
+    );
+    assert!(mail.html.contains("<html lang=\"nb\">"));
+    let listed = wait_all_sent(&app, &admin).await;
+    assert_eq!(kinds(&listed), ["clip_card_purchased"]);
+    assert_eq!(listed[0]["language"], "nb");
+}
+
+async fn a_norwegian_speaking_applicant_at_a_norwegian_branch_gets_bokmal(backend: TestBackend) {
+    let smtp = SmtpServer::start();
+    let app = spawn_with_smtp(backend, &smtp).await;
+    let admin = app.admin_token().await;
+    let branch = create_norwegian_branch(&app, &admin, "Bergen").await;
+    let mut body = application(branch, "ola@example.no");
+    body["languages"] = json!(["da", "en", "nb"]);
+
+    app.post_ok("/api/v1/applications", None, body, 201).await;
+
+    let mail = &smtp.wait_for(1).await[0];
+    assert_eq!(
+        mail.subject,
+        "Vi har mottatt søknaden din – helpmatch Bergen"
+    );
+    assert!(
+        mail.text.contains("Takk for at du har søkt"),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.text.contains("Telefon: +47 412 34 567"),
+        "{}",
+        mail.text
+    );
 }
 
 async fn every_stage_change_is_mailed_and_activation_carries_a_working_set_password_link(
@@ -556,6 +654,59 @@ async fn a_visit_confirmation_carries_a_calendar_invite_that_parses(backend: Tes
     );
 }
 
+async fn a_bokmal_visit_confirmation_is_dated_in_oslo_and_its_invite_gives_the_phone_formatted(
+    backend: TestBackend,
+) {
+    let smtp = SmtpServer::start();
+    let app = spawn_with_smtp(backend, &smtp).await;
+    let mut conn = DbConnection::open(&app.database.url).expect("database");
+    let start = chrono::DateTime::parse_from_rfc3339("2026-12-01T09:00:00Z")
+        .unwrap()
+        .to_utc();
+    let visit = VisitMail {
+        recipient: "kari@example.no",
+        language: "nb",
+        branch_name: "Oslo",
+        branch_phone: Some("+4722123456"),
+        client_name: "Kari Nordmann",
+        helper_name: "Ola Hansen",
+        start,
+        time_zone: "Europe/Oslo",
+        minutes: 90,
+        visit_id: 8,
+        sequence: 0,
+    };
+
+    email::visit_booked(&mut conn, &visit).unwrap();
+
+    let mail = &smtp.wait_for(1).await[0];
+    assert_eq!(
+        mail.subject,
+        "Besøk bekreftet: tirsdag 1. desember 2026 kl. 10.00"
+    );
+    assert!(
+        mail.text
+            .contains("Ola Hansen kommer til Kari Nordmann i 90 minutter."),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.text.contains("Telefon: +47 22 12 34 56"),
+        "{}",
+        mail.text
+    );
+    let ics = mail.ics.as_deref().expect("invite attached");
+    let calendar: icalendar::Calendar = ics.parse().expect("valid iCalendar");
+    assert_eq!(calendar.property_value("METHOD"), Some("REQUEST"));
+    // Unfolded (RFC 5545: CRLF and one space continue a line) before looking for the text.
+    let unfolded = ics.replace("\r\n ", "");
+    assert!(
+        unfolded.contains("Spørsmål? Ring helpmatch Oslo på +47 22 12 34 56."),
+        "{ics}"
+    );
+    assert!(unfolded.contains("DTSTART;TZID=Europe/Oslo:20261201T100000\r\n"));
+}
+
 async fn a_failed_mail_is_listed_for_admins_and_can_be_resent(backend: TestBackend) {
     let mut smtp = SmtpServer::start();
     smtp.proxy.stop().await;
@@ -638,12 +789,15 @@ async fn without_smtp_mails_are_written_as_eml_files(backend: TestBackend) {
 on_both_backends!(
     an_application_is_confirmed_by_mail_in_danish_by_default,
     an_applicant_without_danish_gets_english,
+    a_client_of_a_norwegian_branch_gets_a_bokmal_receipt_with_the_phone_written_the_norwegian_way,
+    a_norwegian_speaking_applicant_at_a_norwegian_branch_gets_bokmal,
     every_stage_change_is_mailed_and_activation_carries_a_working_set_password_link,
     a_committed_match_mails_the_client_and_each_new_helper,
     mails_queued_while_smtp_is_down_are_all_delivered_exactly_once_when_it_returns,
     two_service_instances_deliver_every_mail_exactly_once,
     a_rolled_back_change_leaves_no_mail_and_a_dedupe_key_queues_once,
     a_visit_confirmation_carries_a_calendar_invite_that_parses,
+    a_bokmal_visit_confirmation_is_dated_in_oslo_and_its_invite_gives_the_phone_formatted,
     a_failed_mail_is_listed_for_admins_and_can_be_resent,
     without_smtp_mails_are_written_as_eml_files,
 );

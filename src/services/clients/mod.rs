@@ -43,7 +43,7 @@ pub struct ClientInput {
     pub needs: Vec<String>,
     /// Spoken languages (ISO 639-1).
     pub languages: Vec<String>,
-    /// Language for mail: `da` (default) or `en`.
+    /// Language for mail: `da`, `en` or `nb`; left out, the branch's (`da` in DK, `nb` in NO).
     pub preferred_language: Option<String>,
     /// How many helpers: 2 or 3.
     pub wanted: i32,
@@ -77,7 +77,7 @@ pub struct ClientPatch {
     pub needs: Option<Vec<String>>,
     /// Languages.
     pub languages: Option<Vec<String>>,
-    /// Mail language.
+    /// Mail language: `da`, `en` or `nb`.
     pub preferred_language: Option<String>,
     /// 2 or 3.
     pub wanted: Option<i32>,
@@ -204,8 +204,8 @@ fn languages(raw: &[String]) -> Result<String, String> {
 
 fn mail_language(raw: &str) -> Result<String, String> {
     match raw {
-        "da" | "en" => Ok(raw.into()),
-        _ => Err("must be da or en".into()),
+        "da" | "en" | "nb" => Ok(raw.into()),
+        _ => Err("must be da, en or nb".into()),
     }
 }
 
@@ -235,9 +235,10 @@ pub fn create(
     );
     let needs = v.check("needs", needs(&input.needs));
     let languages = v.check("languages", languages(&input.languages));
-    let preferred = v.check(
+    let preferred = v.check_opt(
         "preferred_language",
-        mail_language(input.preferred_language.as_deref().unwrap_or("da")),
+        input.preferred_language.as_deref(),
+        mail_language,
     );
     let wanted = v.check("wanted", wanted(input.wanted));
     let source = v.check("source", ClientSource::parse(&input.source));
@@ -263,7 +264,8 @@ pub fn create(
             lon: position.lon,
             needs: needs?,
             languages: languages?,
-            preferred_language: preferred?,
+            // Empty until the branch is read: left out, it is the branch's language.
+            preferred_language: preferred?.unwrap_or_default(),
             wanted: wanted?,
             source: source?.as_str().into(),
             source_detail: detail?.map(Text::into_string),
@@ -273,10 +275,13 @@ pub fn create(
             updated_at: at,
         })
     })();
-    let new = v.into_value(built)?;
+    let mut new = v.into_value(built)?;
     crate::db::write_transaction(conn, |conn| {
-        Branch::find(conn, new.branch_id)
+        let branch = Branch::find(conn, new.branch_id)
             .map_err(|_| ApiError::field("branch_id", "no such branch"))?;
+        if new.preferred_language.is_empty() {
+            new.preferred_language = crate::email::country_language(&branch.country).into();
+        }
         let client = Client::insert(conn, &new)?;
         AuditEvent::record(
             conn,
