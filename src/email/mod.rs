@@ -23,7 +23,7 @@ use crate::error::ApiError;
 pub use events::{
     ClipCardMail, LowBalanceMail, VisitMail, application_received, clip_card_purchased,
     helper_language, helper_moved, low_balance, match_committed, visit_booked, visit_cancelled,
-    visit_done, visit_reminder, visit_rescheduled,
+    visit_done, visit_reminder, visit_rescheduled, when,
 };
 pub use mask::mask_addresses;
 pub use transport::{Mailer, TransportError};

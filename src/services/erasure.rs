@@ -71,10 +71,8 @@ pub fn close_if_unused(
 /// serve someone else, mails to them forgotten. The row stays, anonymised, so past visits and
 /// hours still add up.
 pub fn erase_client(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<(), ApiError> {
-    caller.require_staff()?;
     crate::db::write_transaction(conn, |conn| {
-        let client = Client::find(conn, id)?;
-        caller.require_branch(client.branch_id)?;
+        let client = super::clients::managed(conn, caller, id)?;
         let at = now();
         visits::cancel_for_erasure(conn, id, caller.user_id)?;
         Assignment::end_all_for_client(conn, id, Some(caller.user_id), "client deleted", at)?;

@@ -102,7 +102,7 @@ pub fn open_or_link(
                     updated_at: at,
                 },
             )?;
-            link(conn, &user, capacity, at)?
+            if staff { user } else { link(conn, &user, capacity, at)? }
         }
     };
     let token = match user.password_hash {

@@ -77,13 +77,24 @@ async fn logout_and_password_change_revoke_refresh_tokens(backend: TestBackend) 
     )
     .await;
     let change = json!({"current_password": PASSWORD, "new_password": "another-long-password"});
-    app.post_ok(
-        "/api/v1/me/password",
-        b["access_token"].as_str(),
-        change,
-        204,
-    )
-    .await;
+    let fresh = app
+        .post_ok(
+            "/api/v1/me/password",
+            b["access_token"].as_str(),
+            change,
+            200,
+        )
+        .await;
+
+    // Every access token issued before the change stops at once, not when it expires.
+    for old in [&a, &b] {
+        let me = app
+            .call(Method::GET, "/api/v1/me", old["access_token"].as_str(), None)
+            .await;
+        assert_problem(me, 401).await;
+    }
+    app.get_ok("/api/v1/me", fresh["access_token"].as_str().unwrap())
+        .await;
 
     for session in [&a, &b] {
         let refresh = json!({"refresh_token": session["refresh_token"]});

@@ -130,7 +130,8 @@ async fn a_relative_with_consent_acts_for_the_client_and_sees_only_that_client(
             201,
         )
         .await;
-    let invite = created["invite_token"].as_str().unwrap();
+    assert_eq!(created["invitation_sent"], true, "{created}");
+    let invite = app.mailed_token("mette@example.dk");
     app.post_ok(
         "/api/v1/auth/accept-invitation",
         None,
@@ -158,9 +159,12 @@ async fn a_relative_with_consent_acts_for_the_client_and_sees_only_that_client(
     );
     let me = app.get_ok("/api/v1/me", &mette).await;
     assert_eq!(
-        (me["role"].as_str(), me["client_id"].as_i64()),
+        (me["role"].as_str(), me["clients"][0]["client_id"].as_i64()),
         (Some("client"), Some(karen))
     );
+    assert!(me["clients"][0]["relative_id"].is_i64(), "{me}");
+    assert_eq!(me["branch_id"].as_i64(), Some(branch), "a relative sees their branch");
+    assert_eq!(me["clients"][0]["can_pay"], false);
 }
 
 async fn deleting_a_client_erases_personal_data_and_closes_accounts(backend: TestBackend) {

@@ -481,7 +481,7 @@ async fn cancelling_before_the_notice_period_is_free(backend: TestBackend) {
     );
 }
 
-async fn check_in_far_away_is_flagged_and_check_out_consumes_the_booked_minutes(
+async fn a_far_away_check_in_is_flagged_and_charged_only_after_the_branch_reviews_it(
     backend: TestBackend,
 ) {
     let app = spawn_app(backend).await;
@@ -495,6 +495,7 @@ async fn check_in_far_away_is_flagged_and_check_out_consumes_the_booked_minutes(
             90,
         )
         .await;
+    app.move_visit_start(id, 10);
 
     let checked_in = app
         .post_ok(
@@ -504,6 +505,7 @@ async fn check_in_far_away_is_flagged_and_check_out_consumes_the_booked_minutes(
             200,
         )
         .await;
+    app.backdate_check_in(id, 90);
     let by_admin = app
         .call(
             Method::POST,
@@ -520,6 +522,39 @@ async fn check_in_far_away_is_flagged_and_check_out_consumes_the_booked_minutes(
             200,
         )
         .await;
+    let before_review = app.balance(&s.admin, s.client).await;
+    let by_helper = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/visits/{id}/review"),
+            Some(&s.helper_token),
+            Some(json!({"minutes": 90})),
+        )
+        .await;
+    let too_many = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/visits/{id}/review"),
+            Some(&s.admin),
+            Some(json!({"minutes": 120})),
+        )
+        .await;
+    let reviewed = app
+        .post_ok(
+            &format!("/api/v1/visits/{id}/review"),
+            Some(&s.admin),
+            json!({"minutes": 60}),
+            200,
+        )
+        .await;
+    let again = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/visits/{id}/review"),
+            Some(&s.admin),
+            Some(json!({"minutes": 60})),
+        )
+        .await;
 
     assert_eq!(checked_in["status"], "checked_in");
     assert_eq!(
@@ -528,7 +563,22 @@ async fn check_in_far_away_is_flagged_and_check_out_consumes_the_booked_minutes(
     );
     assert_problem(by_admin, 403).await;
     assert_eq!(done["status"], "completed");
+    assert_eq!(done["attention"], "position_far");
+    assert_eq!(done["consumed_minutes"], Value::Null);
     assert!(done["check_out_distance_m"].as_i64().unwrap() < 10);
+    assert_eq!(
+        (
+            before_review["used_minutes"].as_i64(),
+            before_review["reserved_minutes"].as_i64()
+        ),
+        (Some(0), Some(90)),
+        "nothing is charged before the branch reviews it"
+    );
+    assert_problem(by_helper, 403).await;
+    assert_problem(too_many, 422).await;
+    assert_eq!(reviewed["consumed_minutes"], 60);
+    assert_eq!(reviewed["attention"], Value::Null);
+    assert_problem(again, 409).await;
     let balance = app.balance(&s.admin, s.client).await;
     assert_eq!(
         (
@@ -536,7 +586,7 @@ async fn check_in_far_away_is_flagged_and_check_out_consumes_the_booked_minutes(
             balance["reserved_minutes"].as_i64(),
             balance["available_minutes"].as_i64()
         ),
-        (Some(90), Some(0), Some(390))
+        (Some(60), Some(0), Some(420))
     );
 }
 
@@ -640,7 +690,7 @@ async fn a_weekly_booking_keeps_local_time_across_the_change_to_summer_time(back
     let schedule = app
         .get_ok(
             &format!(
-                "/api/v1/visits?branch={}&from=2027-03-01T00:00:00Z&to=2027-04-01T00:00:00Z",
+                "/api/v1/visits?branch={}&from=2027-03-01T00:00:00Z&to=2027-04-01T00:00:00Z&status=booked,cancelled",
                 s.branch
             ),
             &s.admin,
@@ -833,7 +883,7 @@ on_both_backends!(
     the_helpers_declared_availability_and_exceptions_are_respected,
     cancelling_in_time_releases_and_late_cancelling_uses_the_hours,
     cancelling_before_the_notice_period_is_free,
-    check_in_far_away_is_flagged_and_check_out_consumes_the_booked_minutes,
+    a_far_away_check_in_is_flagged_and_charged_only_after_the_branch_reviews_it,
     rescheduling_moves_one_visit_and_rechecks_the_rules,
     a_weekly_booking_keeps_local_time_across_the_change_to_summer_time,
     a_retried_booking_with_the_same_idempotency_key_books_once,
@@ -848,36 +898,54 @@ mod report {
     use crate::helpers::{TestBackend, spawn_app};
     use crate::on_both_backends;
 
-    async fn the_hours_report_counts_completed_visits_per_helper_in_json_and_csv(
+    async fn the_hours_report_pays_verified_visits_and_lists_unverified_ones_apart(
         backend: TestBackend,
     ) {
         let app = spawn_app(backend).await;
         let s = setup(&app).await;
-        for day in ["2027-01-12", "2027-01-13", "2027-01-14"] {
-            let id = app
-                .book_id(
+        let mut ids = vec![];
+        for day in ["2027-01-12", "2027-01-13", "2027-01-14", "2027-01-15"] {
+            ids.push(
+                app.book_id(
                     &s.admin,
                     s.client,
                     s.helper,
                     &format!("{day}T10:00:00+01:00"),
                     90,
                 )
-                .await;
-            if day != "2027-01-14" {
-                app.complete_visit(&s.helper_token, id).await;
-            }
+                .await,
+            );
         }
+        // Two visits happen today, checked in and out at the home after 90 minutes.
+        app.complete_visit(&s.helper_token, ids[0]).await;
+        app.complete_visit(&s.helper_token, ids[1]).await;
+        // A third is checked out right after checking in: too short to pay without a review.
+        let home = serde_json::json!({"lat": 56.157, "lon": 10.205});
+        app.move_visit_start(ids[2], 5);
+        for step in ["check-in", "check-out"] {
+            app.post_ok(
+                &format!("/api/v1/visits/{}/{step}", ids[2]),
+                Some(&s.helper_token),
+                home.clone(),
+                200,
+            )
+            .await;
+        }
+        let month = (chrono::Utc::now() + chrono::Duration::minutes(5))
+            .with_timezone(&chrono_tz::Europe::Copenhagen)
+            .format("%Y-%m")
+            .to_string();
 
         let report = app
             .get_ok(
-                &format!("/api/v1/reports/hours?branch={}&month=2027-01", s.branch),
+                &format!("/api/v1/reports/hours?branch={}&month={month}", s.branch),
                 &s.admin,
             )
             .await;
         let csv = app
             .client
             .get(format!(
-                "{}/api/v1/reports/hours?branch={}&month=2027-01&format=csv",
+                "{}/api/v1/reports/hours?branch={}&month={month}&format=csv",
                 app.address, s.branch
             ))
             .bearer_auth(&s.admin)
@@ -885,11 +953,11 @@ mod report {
             .await
             .unwrap();
 
-        assert_eq!(
-            report["helpers"][0]["visits"], 2,
-            "the third visit was not completed"
-        );
-        assert_eq!(report["helpers"][0]["minutes"], 180);
+        let row = &report["helpers"][0];
+        assert_eq!(row["visits"], 2, "the fourth visit has not happened");
+        assert_eq!(row["minutes"], 180);
+        assert_eq!(row["checked_minutes"], 180);
+        assert_eq!(row["unverified_visits"], 1, "the short visit waits for review");
         assert_eq!(
             csv.headers().get("content-type").unwrap(),
             "text/csv; charset=utf-8"
@@ -898,9 +966,9 @@ mod report {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
-            "branch_id,month,helper_id,name,visits,minutes,hours,checked_minutes"
+            "branch_id,month,helper_id,name,visits,minutes,hours,checked_minutes,unverified_visits,flagged_visits"
         );
-        assert!(lines[1].ends_with(",2,180,3.00,0"), "{}", lines[1]);
+        assert!(lines[1].ends_with(",2,180,3.00,180,1,0"), "{}", lines[1]);
         let empty = app
             .get_ok(
                 &format!("/api/v1/reports/hours?branch={}&month=2027-02", s.branch),
@@ -910,5 +978,5 @@ mod report {
         assert!(empty["helpers"].as_array().unwrap().is_empty());
     }
 
-    on_both_backends!(the_hours_report_counts_completed_visits_per_helper_in_json_and_csv);
+    on_both_backends!(the_hours_report_pays_verified_visits_and_lists_unverified_ones_apart);
 }

@@ -446,7 +446,7 @@ pub fn list(
 }
 
 /// Staff-only access to a client of their branch; 404 otherwise (403 for non-staff).
-pub(super) fn managed(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Client, ApiError> {
+pub(crate) fn managed(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Client, ApiError> {
     let client = Client::find(conn, id)?;
     match access(conn, caller, &client)? {
         Some(_) if caller.manages_branch(client.branch_id) => Ok(client),

@@ -208,28 +208,23 @@ async fn checking_out_mails_the_minutes_used_and_the_balance_left(backend: TestB
         .await
         .unwrap();
     let id = visit_id(&booking);
-    let at_home = json!({"lat": 56.157, "lon": 10.205});
-    app.post_ok(
-        &format!("/api/v1/visits/{id}/check-in"),
-        Some(&s.helper_token),
-        at_home.clone(),
-        200,
-    )
-    .await;
 
-    app.post_ok(
-        &format!("/api/v1/visits/{id}/check-out"),
-        Some(&s.helper_token),
-        at_home,
-        200,
-    )
-    .await;
+    app.complete_visit(&s.helper_token, id).await;
 
+    let visit = app
+        .get_ok(&format!("/api/v1/visits/{id}"), &s.admin)
+        .await;
+    let start = chrono::DateTime::parse_from_rfc3339(visit["starts_at"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono::Utc);
     let mails = delivered(&app, &s.admin, &smtp).await;
     let done = one(
         &mails,
         "karen@example.dk",
-        "Besøget er gennemført: tirsdag den 12. januar 2027 kl. 10.00",
+        &format!(
+            "Besøget er gennemført: {}",
+            helpmatch::email::when(start, "Europe/Copenhagen", "da")
+        ),
     );
     assert!(
         done.text.contains("Brugt: 1 time og 30 minutter"),
