@@ -91,7 +91,10 @@ pub struct Caller {
 impl Caller {
     /// Builds the caller from the account row and its links as they are now.
     pub fn from_row(row: CallerRow) -> Caller {
-        let staff = match (row.user.role.as_deref().map(Role::parse), row.user.branch_id) {
+        let staff = match (
+            row.user.role.as_deref().map(Role::parse),
+            row.user.branch_id,
+        ) {
             (Some(Ok(Role::Admin)), _) => Some(Staff::Admin),
             (Some(Ok(Role::BranchLeader)), Some(branch_id)) => {
                 Some(Staff::BranchLeader { branch_id })

@@ -174,7 +174,10 @@ mod tests {
                 branch_id: 1,
                 active: true,
             }),
-            clients: vec![relative(3, true, false, false), relative(4, true, true, false)],
+            clients: vec![
+                relative(3, true, false, false),
+                relative(4, true, true, false),
+            ],
         };
 
         assert_eq!(

@@ -1,6 +1,7 @@
 //! Validated types and the rules of the business. Nothing here knows about HTTP or SQL.
 
 pub mod client_source;
+pub mod country;
 pub mod language;
 pub mod pipeline;
 pub mod role;
@@ -11,6 +12,7 @@ pub mod visit;
 pub mod vocabulary;
 
 pub use client_source::ClientSource;
+pub use country::Country;
 pub use language::LanguageCode;
 pub use pipeline::HelperStatus;
 pub use role::Role;

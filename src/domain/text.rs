@@ -1,6 +1,6 @@
 //! Small validated values: names and free text, email, phone, a position on Earth.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Trimmed text of bounded length with no control characters (newlines allowed in notes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -179,7 +179,7 @@ fn grouped(digits: &str, sizes: &[usize]) -> String {
 }
 
 /// A position in decimal degrees (WGS 84).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, eserde::Deserialize, utoipa::ToSchema)]
 pub struct Position {
     /// Latitude, −90..=90.
     pub lat: f64,

@@ -21,7 +21,10 @@ vocabulary! {
 impl VisitAttention {
     /// True for the reasons a booked visit's helper cannot come (not attendance reviews).
     pub fn helper_cannot_come(self) -> bool {
-        !matches!(self, VisitAttention::PositionFar | VisitAttention::ShortVisit)
+        !matches!(
+            self,
+            VisitAttention::PositionFar | VisitAttention::ShortVisit
+        )
     }
 }
 

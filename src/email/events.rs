@@ -50,7 +50,13 @@ fn speaker_language(spoken: &[String], country: &str) -> &'static str {
 }
 
 /// "Application received", to the applicant.
-pub fn application_received(conn: &mut DbConnection, helper: &Helper) -> Result<(), ApiError> {
+/// The mail carries the applicant's status page (`/application/{token}`): the token is the
+/// applicant's own secret, so the link works only for them.
+pub fn application_received(
+    conn: &mut DbConnection,
+    helper: &Helper,
+    status_token: &str,
+) -> Result<(), ApiError> {
     let branch = Branch::find(conn, helper.branch_id)?;
     enqueue(
         conn,
@@ -59,7 +65,7 @@ pub fn application_received(conn: &mut DbConnection, helper: &Helper) -> Result<
             recipient: helper.email.clone(),
             language: helper_language(helper, &branch.country).into(),
             branch: contact(&branch),
-            values: json!({"name": helper.name}),
+            values: json!({"name": helper.name, "link": format!("{PUBLIC_URL}/application/{status_token}")}),
             ics: None,
             dedupe_key: None,
         },

@@ -21,26 +21,42 @@ use crate::startup::AppState;
 use texts::{Lang, Texts};
 
 const FILES: &[(&str, &str)] = &[
-    ("layout.html", include_str!("../../templates/pages/layout.html")),
-    ("set_password.html", include_str!("../../templates/pages/set_password.html")),
-    ("forgot_password.html", include_str!("../../templates/pages/forgot_password.html")),
-    ("message.html", include_str!("../../templates/pages/message.html")),
-    ("application.html", include_str!("../../templates/pages/application.html")),
+    (
+        "layout.html",
+        include_str!("../../templates/pages/layout.html"),
+    ),
+    (
+        "set_password.html",
+        include_str!("../../templates/pages/set_password.html"),
+    ),
+    (
+        "forgot_password.html",
+        include_str!("../../templates/pages/forgot_password.html"),
+    ),
+    (
+        "message.html",
+        include_str!("../../templates/pages/message.html"),
+    ),
+    (
+        "application.html",
+        include_str!("../../templates/pages/application.html"),
+    ),
 ];
 
 /// Registers the pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/set-password")
-            .route(web::get().to(set_password_form))
-            .route(web::post().to(set_password)),
-    )
-    .service(
-        web::resource("/forgot-password")
-            .route(web::get().to(forgot_password_form))
-            .route(web::post().to(forgot_password)),
-    )
-    .service(web::resource("/application/{token}").route(web::get().to(application)));
+    cfg.service(web::resource("/").route(web::get().to(home)))
+        .service(
+            web::resource("/set-password")
+                .route(web::get().to(set_password_form))
+                .route(web::post().to(set_password)),
+        )
+        .service(
+            web::resource("/forgot-password")
+                .route(web::get().to(forgot_password_form))
+                .route(web::post().to(forgot_password)),
+        )
+        .service(web::resource("/application/{token}").route(web::get().to(application)));
 }
 
 fn environment() -> Result<&'static Environment<'static>, ApiError> {
@@ -48,7 +64,8 @@ fn environment() -> Result<&'static Environment<'static>, ApiError> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         for (name, source) in FILES {
-            env.add_template(name, source).map_err(|e| format!("{name}: {e}"))?;
+            env.add_template(name, source)
+                .map_err(|e| format!("{name}: {e}"))?;
         }
         Ok(env)
     })
@@ -57,11 +74,19 @@ fn environment() -> Result<&'static Environment<'static>, ApiError> {
 }
 
 /// Renders a page; `status` lets a refused form answer 422 with the form and its message.
-fn page(status: StatusCode, name: &str, lang: Lang, values: Value) -> Result<HttpResponse, ApiError> {
+fn page(
+    status: StatusCode,
+    name: &str,
+    lang: Lang,
+    values: Value,
+) -> Result<HttpResponse, ApiError> {
     let mut values = values;
     if let Value::Object(map) = &mut values {
         map.insert("lang".into(), Value::from(lang.code()));
-        map.insert("t".into(), serde_json::to_value(Texts::of(lang)).unwrap_or(Value::Null));
+        map.insert(
+            "t".into(),
+            serde_json::to_value(Texts::of(lang)).unwrap_or(Value::Null),
+        );
     }
     let html = environment()?
         .get_template(name)
@@ -73,13 +98,30 @@ fn page(status: StatusCode, name: &str, lang: Lang, values: Value) -> Result<Htt
         .body(html))
 }
 
-fn message(lang: Lang, title: &str, kind: &str, text: &str, link: Option<(&str, &str)>) -> Result<HttpResponse, ApiError> {
+fn message(
+    lang: Lang,
+    title: &str,
+    kind: &str,
+    text: &str,
+    link: Option<(&str, &str)>,
+) -> Result<HttpResponse, ApiError> {
     page(
         StatusCode::OK,
         "message.html",
         lang,
         json!({"title": title, "kind": kind, "message": text,
                "link": link.map(|l| l.0), "link_text": link.map(|l| l.1)}),
+    )
+}
+
+/// Where links in mails that only say "log in" land.
+async fn home(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let lang = Lang::of(&req);
+    page(
+        StatusCode::OK,
+        "home.html",
+        lang,
+        json!({"title": "helpmatch"}),
     )
 }
 
@@ -104,9 +146,20 @@ async fn set_password_form(
     })
     .await?;
     if !live {
-        return message(lang, t.expired_title, "error", t.expired, Some(("/forgot-password", t.ask_again)));
+        return message(
+            lang,
+            t.expired_title,
+            "error",
+            t.expired,
+            Some(("/forgot-password", t.ask_again)),
+        );
     }
-    page(StatusCode::OK, "set_password.html", lang, json!({"token": token, "title": t.set_title}))
+    page(
+        StatusCode::OK,
+        "set_password.html",
+        lang,
+        json!({"token": token, "title": t.set_title}),
+    )
 }
 
 /// The set-password form as posted.
@@ -144,16 +197,25 @@ async fn set_password(
     match outcome {
         Ok(()) => message(lang, t.done_title, "ok", t.done, None),
         Err(ApiError::Validation(_)) => again(t.too_short),
-        Err(ApiError::Unauthorized(_)) => {
-            message(lang, t.expired_title, "error", t.expired, Some(("/forgot-password", t.ask_again)))
-        }
+        Err(ApiError::Unauthorized(_)) => message(
+            lang,
+            t.expired_title,
+            "error",
+            t.expired,
+            Some(("/forgot-password", t.ask_again)),
+        ),
         Err(other) => Err(other),
     }
 }
 
 async fn forgot_password_form(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let lang = Lang::of(&req);
-    page(StatusCode::OK, "forgot_password.html", lang, json!({"title": Texts::of(lang).forgot_title}))
+    page(
+        StatusCode::OK,
+        "forgot_password.html",
+        lang,
+        json!({"title": Texts::of(lang).forgot_title}),
+    )
 }
 
 /// The reset request as posted.
@@ -197,7 +259,11 @@ async fn application(
     let lang = Lang::of(&req);
     let t = Texts::of(lang);
     let token = token.into_inner();
-    match db::run(&state.pool, move |conn| helpers::application_status(conn, &token)).await {
+    match db::run(&state.pool, move |conn| {
+        helpers::application_status(conn, &token)
+    })
+    .await
+    {
         Ok(status) => {
             let stage = texts::stage(&status.status, lang);
             page(
@@ -207,7 +273,13 @@ async fn application(
                 json!({"title": t.application_title, "status": status, "stage": stage}),
             )
         }
-        Err(ApiError::NotFound) => message(lang, t.application_title, "error", t.unknown_application, None),
+        Err(ApiError::NotFound) => message(
+            lang,
+            t.application_title,
+            "error",
+            t.unknown_application,
+            None,
+        ),
         Err(other) => Err(other),
     }
 }

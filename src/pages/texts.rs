@@ -74,6 +74,7 @@ pub(crate) struct Texts {
     pub(crate) days: &'static str,
     pub(crate) waitlist: &'static str,
     pub(crate) unknown_application: &'static str,
+    pub(crate) home_intro: &'static str,
 }
 
 const DA: Texts = Texts {
@@ -101,6 +102,7 @@ const DA: Texts = Texts {
     days: "Dage i dette trin",
     waitlist: "Din plads på ventelisten",
     unknown_application: "Vi kender ikke denne ansøgning. Tjek linket i din mail.",
+    home_intro: "Log ind i helpmatch-appen med din e-mail og adgangskode. Spørgsmål? Ring til din afdeling.",
 };
 
 const NB: Texts = Texts {
@@ -128,6 +130,7 @@ const NB: Texts = Texts {
     days: "Dager i dette trinnet",
     waitlist: "Plassen din på ventelisten",
     unknown_application: "Vi kjenner ikke denne søknaden. Sjekk lenken i e-posten.",
+    home_intro: "Logg inn i helpmatch-appen med e-post og passord. Spørsmål? Ring avdelingen din.",
 };
 
 const EN: Texts = Texts {
@@ -155,6 +158,7 @@ const EN: Texts = Texts {
     days: "Days at this step",
     waitlist: "Your place on the waiting list",
     unknown_application: "We do not know this application. Please check the link in your mail.",
+    home_intro: "Log in to the helpmatch app with your email and password. Questions? Call your branch.",
 };
 
 impl Texts {
@@ -171,14 +175,43 @@ impl Texts {
 /// A pipeline stage as an applicant reads it.
 pub fn stage(status: &str, lang: Lang) -> &'static str {
     let names: [(&str, [&str; 3]); 10] = [
-        ("applied", ["Ansøgning modtaget", "Søknad mottatt", "Application received"]),
-        ("screened", ["Ansøgningen er læst", "Søknaden er lest", "Application read"]),
-        ("interview_1", ["1. samtale", "1. intervju", "1st interview"]),
-        ("interview_2", ["2. samtale", "2. intervju", "2nd interview"]),
-        ("interview_3", ["3. samtale", "3. intervju", "3rd interview"]),
+        (
+            "applied",
+            [
+                "Ansøgning modtaget",
+                "Søknad mottatt",
+                "Application received",
+            ],
+        ),
+        (
+            "screened",
+            [
+                "Ansøgningen er læst",
+                "Søknaden er lest",
+                "Application read",
+            ],
+        ),
+        (
+            "interview_1",
+            ["1. samtale", "1. intervju", "1st interview"],
+        ),
+        (
+            "interview_2",
+            ["2. samtale", "2. intervju", "2nd interview"],
+        ),
+        (
+            "interview_3",
+            ["3. samtale", "3. intervju", "3rd interview"],
+        ),
         ("active", ["Ansat", "Ansatt", "Hired"]),
-        ("rejected", ["Ikke gået videre", "Ikke gått videre", "Not taken further"]),
-        ("waitlisted", ["På ventelisten", "På ventelisten", "On the waiting list"]),
+        (
+            "rejected",
+            ["Ikke gået videre", "Ikke gått videre", "Not taken further"],
+        ),
+        (
+            "waitlisted",
+            ["På ventelisten", "På ventelisten", "On the waiting list"],
+        ),
         ("paused", ["Pause", "Pause", "On a break"]),
         ("left", ["Stoppet", "Sluttet", "Left"]),
     ];

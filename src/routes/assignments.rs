@@ -3,8 +3,8 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::query::QueryParams;
 use super::extract::{JsonBody, ListResponse, PageQuery};
+use super::query::QueryParams;
 use crate::auth::Caller;
 use crate::db::{self, models::assignment::Assignment};
 use crate::error::{ApiError, Problem};

@@ -1,7 +1,6 @@
 //! `/api/v1/auth/*` and `/api/v1/me`.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
 
 use super::extract::{JsonBody, client_address};
 use crate::auth::Caller;
@@ -21,18 +20,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource("/api/v1/auth/accept-invitation")
                 .route(web::post().to(accept_invitation)),
         )
-        .service(
-            web::resource("/api/v1/auth/password-reset").route(web::post().to(request_reset)),
-        )
-        .service(
-            web::resource("/api/v1/auth/reset-password").route(web::post().to(reset_password)),
-        )
+        .service(web::resource("/api/v1/auth/password-reset").route(web::post().to(request_reset)))
+        .service(web::resource("/api/v1/auth/reset-password").route(web::post().to(reset_password)))
         .service(web::resource("/api/v1/me").route(web::get().to(me)))
         .service(web::resource("/api/v1/me/password").route(web::post().to(change_password)));
 }
 
 /// Body of `POST /api/v1/auth/login`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "admin@example.dk", "password": "a-long-enough-password"}))]
 pub struct LoginInput {
@@ -43,7 +38,7 @@ pub struct LoginInput {
 }
 
 /// Body of refresh and logout.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"refresh_token": "the refresh_token from login"}))]
 pub struct RefreshInput {
@@ -52,7 +47,7 @@ pub struct RefreshInput {
 }
 
 /// Body of `POST /api/v1/auth/accept-invitation` and `/reset-password`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"token": "the token from the mailed link", "password": "a-long-enough-password"}))]
 pub struct SetPasswordInput {
@@ -63,7 +58,7 @@ pub struct SetPasswordInput {
 }
 
 /// Body of `POST /api/v1/auth/password-reset`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "anna@example.dk"}))]
 pub struct ResetRequestInput {
@@ -72,7 +67,7 @@ pub struct ResetRequestInput {
 }
 
 /// Body of `POST /api/v1/me/password`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"current_password": "a-long-enough-password", "new_password": "another-long-password"}))]
 pub struct ChangePasswordInput {

@@ -2,8 +2,8 @@
 
 use actix_web::{HttpResponse, web};
 
-use super::query::QueryParams;
 use super::extract::{JsonBody, ListResponse, PageQuery};
+use super::query::QueryParams;
 use crate::auth::Caller;
 use crate::db::{self, models::branch::Branch};
 use crate::error::{ApiError, Problem};

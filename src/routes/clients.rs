@@ -7,8 +7,8 @@ use super::extract::{JsonBody, ListResponse, PageQuery};
 use super::query::QueryParams;
 use crate::auth::Caller;
 use crate::db;
-use crate::error::{ApiError, Problem};
 use crate::domain::ClientSource;
+use crate::error::{ApiError, Problem};
 use crate::services::clients::{
     self, AccountOpened, ClientHelper, ClientInput, ClientPatch, ClientSearch, ClientShown,
     ClientView, RelativeCreated, RelativeInput,
@@ -138,7 +138,10 @@ pub async fn delete(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    db::run(&state.pool, move |conn| erasure::erase_client(conn, &caller, id)).await?;
+    db::run(&state.pool, move |conn| {
+        erasure::erase_client(conn, &caller, id)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -2,9 +2,9 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::query::QueryParams;
 use super::extract::{JsonBody, ListResponse, PageQuery};
 use super::idempotent::{Keyed, body_fingerprint, idempotency_key, respond_once};
+use super::query::QueryParams;
 use crate::auth::Caller;
 use crate::db::{
     self,

@@ -5,7 +5,6 @@ use std::net::IpAddr;
 use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::idempotent::BodyFingerprint;
@@ -16,7 +15,7 @@ use crate::error::{ApiError, FieldError};
 /// Syntax, size and content-type errors are answered by the JSON config in `startup`.
 pub struct JsonBody<T>(pub T);
 
-impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+impl<T: for<'de> eserde::EDeserialize<'de> + 'static> FromRequest for JsonBody<T> {
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
@@ -26,18 +25,24 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         Box::pin(async move {
             let value = value.await?.into_inner();
             // serde_json's maps are sorted by key, so this is the same for the same fields.
-            req.extensions_mut()
-                .insert(BodyFingerprint(value.to_string()));
-            serde_path_to_error::deserialize(value)
+            let text = value.to_string();
+            req.extensions_mut().insert(BodyFingerprint(text.clone()));
+            // eserde reads on past the first bad field, so every bad field is named at once.
+            eserde::json::from_str::<T>(&text)
                 .map(JsonBody)
-                .map_err(|error| {
-                    let path = error.path().to_string();
-                    let field = if path == "." {
-                        "body".to_string()
-                    } else {
-                        path
-                    };
-                    ApiError::field(field, error.into_inner().to_string()).into()
+                .map_err(|errors| {
+                    let fields = errors
+                        .iter()
+                        .map(|e| {
+                            let field = e
+                                .path()
+                                .map(|p| p.to_string())
+                                .filter(|p| !p.is_empty() && p != ".")
+                                .unwrap_or_else(|| "body".into());
+                            FieldError::new(field, e.message())
+                        })
+                        .collect();
+                    ApiError::Validation(fields).into()
                 })
         })
     }

@@ -151,7 +151,10 @@ pub async fn erase(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    db::run(&state.pool, move |conn| erasure::erase_helper(conn, &caller, id)).await?;
+    db::run(&state.pool, move |conn| {
+        erasure::erase_helper(conn, &caller, id)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

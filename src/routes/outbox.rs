@@ -4,8 +4,8 @@ use actix_web::{HttpResponse, web};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
-use super::query::QueryParams;
 use super::extract::{ListResponse, PageQuery};
+use super::query::QueryParams;
 use crate::auth::Caller;
 use crate::db::models::now;
 use crate::db::models::outbox::{self, OutboxMail};

@@ -42,10 +42,15 @@ pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
                 .collect(),
         ));
     }
-    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    let deserializer =
+        serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
-        let field = if path == "." { "query".to_string() } else { path };
+        let field = if path == "." {
+            "query".to_string()
+        } else {
+            path
+        };
         ApiError::field(field, error.into_inner().to_string())
     })
 }

@@ -94,6 +94,9 @@ pub async fn reinvite(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    db::run(&state.pool, move |conn| invitations::reinvite(conn, &caller, id)).await?;
+    db::run(&state.pool, move |conn| {
+        invitations::reinvite(conn, &caller, id)
+    })
+    .await?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({"invitation_sent": true})))
 }

@@ -2,9 +2,9 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::query::QueryParams;
 use super::extract::{JsonBody, ListResponse};
 use super::idempotent::{Keyed, body_fingerprint, idempotency_key, respond_once};
+use super::query::QueryParams;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, Problem};
@@ -107,8 +107,14 @@ pub async fn get(
     caller: Caller,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, free_hours) = (id.into_inner(), state.settings.visits.free_cancellation_hours);
-    let visit = db::run(&state.pool, move |conn| visits::get(conn, &caller, free_hours, id)).await?;
+    let (id, free_hours) = (
+        id.into_inner(),
+        state.settings.visits.free_cancellation_hours,
+    );
+    let visit = db::run(&state.pool, move |conn| {
+        visits::get(conn, &caller, free_hours, id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(visit))
 }
 

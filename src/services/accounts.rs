@@ -1,6 +1,6 @@
 //! Staff accounts (admins, branch leaders) and who-am-I.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::auth::{Caller, password};
 use crate::db::DbConnection;
@@ -62,7 +62,7 @@ pub struct UserView {
 }
 
 /// Body of `POST /api/v1/users`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "leader.aarhus@example.dk", "name": "Mette Leder", "role": "branch_leader", "branch_id": 1}))]
 pub struct UserInput {
@@ -71,6 +71,7 @@ pub struct UserInput {
     /// Name.
     pub name: String,
     /// `admin` or `branch_leader`.
+    #[eserde(compat)]
     pub role: Role,
     /// Required for a branch leader.
     pub branch_id: Option<i64>,
@@ -79,13 +80,14 @@ pub struct UserInput {
 }
 
 /// Body of `PATCH /api/v1/users/{id}`.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"active": false}))]
 pub struct UserPatch {
     /// Name.
     pub name: Option<String>,
     /// `admin` or `branch_leader`.
+    #[eserde(compat)]
     pub role: Option<Role>,
     /// Branch of a branch leader.
     pub branch_id: Option<i64>,
@@ -167,7 +169,9 @@ pub fn create(
     let name = v.check("name", Text::required(&input.name, 200));
     let role = v.check("role", staff_role(input.role));
     let password = match &input.password {
-        Some(p) => v.check("password", password::check_policy(p)).map(|_| Some(p.clone())),
+        Some(p) => v
+            .check("password", password::check_policy(p))
+            .map(|_| Some(p.clone())),
         None => Some(None),
     };
     match (role, input.branch_id) {
@@ -181,7 +185,14 @@ pub fn create(
         Branch::find(conn, branch).map_err(|_| ApiError::field("branch_id", "no such branch"))?;
     }
     crate::db::write_transaction(conn, |conn| {
-        let user = insert_staff(conn, email, name, role, input.branch_id, password.as_deref())?;
+        let user = insert_staff(
+            conn,
+            email,
+            name,
+            role,
+            input.branch_id,
+            password.as_deref(),
+        )?;
         view(conn, user)
     })
 }
@@ -310,8 +321,8 @@ pub fn update(
     if let Some(branch) = patch.branch_id {
         Branch::find(conn, branch).map_err(|_| ApiError::field("branch_id", "no such branch"))?;
     }
-    let demoting_admin = current_role == Role::Admin
-        && (final_role != Role::Admin || patch.active == Some(false));
+    let demoting_admin =
+        current_role == Role::Admin && (final_role != Role::Admin || patch.active == Some(false));
     crate::db::write_transaction(conn, |conn| {
         if demoting_admin && User::count_active_with_role(conn, "admin")? <= 1 {
             return Err(ApiError::Conflict(

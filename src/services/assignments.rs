@@ -1,7 +1,5 @@
 //! Manual helper–client pairs by the branch. Pairs end; they are never deleted.
 
-use serde::Deserialize;
-
 use crate::auth::Caller;
 use crate::auth::policy::Right;
 use crate::db::DbConnection;
@@ -14,7 +12,7 @@ use crate::domain::HelperStatus;
 use crate::error::ApiError;
 
 /// Body of `POST /api/v1/assignments`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignmentInput {
     /// Client.

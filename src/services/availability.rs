@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::auth::Caller;
 use crate::db::DbConnection;
@@ -12,7 +12,7 @@ use crate::domain::Text;
 use crate::error::{ApiError, FieldError};
 
 /// A weekly window in the branch's local time.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WindowInput {
     /// 1 = Monday … 7 = Sunday.
@@ -24,7 +24,7 @@ pub struct WindowInput {
 }
 
 /// Body of `PUT /api/v1/helpers/{id}/availability` and its answer.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AvailabilityInput {
     /// Weekly windows; an empty list means no restriction.
@@ -45,12 +45,14 @@ pub struct AvailabilityView {
 }
 
 /// Body of `POST /api/v1/helpers/{id}/availability/exceptions`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExceptionInput {
     /// From, RFC 3339.
+    #[eserde(compat)]
     pub starts_at: DateTime<Utc>,
     /// Until, RFC 3339.
+    #[eserde(compat)]
     pub ends_at: DateTime<Utc>,
     /// Why (e.g. exams).
     #[serde(default)]

@@ -1,18 +1,17 @@
 //! City branches: created and changed by admins, read by their staff.
 
 use chrono_tz::Tz;
-use serde::Deserialize;
 
 use crate::auth::Caller;
 use crate::db::DbConnection;
 use crate::db::Page;
 use crate::db::models::branch::{Branch, BranchChanges, NewBranch};
 use crate::db::models::now;
-use crate::domain::{Phone, Position, Text, Validator};
+use crate::domain::{Country, Phone, Position, Text, Validator};
 use crate::error::ApiError;
 
 /// Body of `POST /api/v1/branches`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BranchInput {
     /// City name, e.g. Aarhus.
@@ -32,7 +31,7 @@ pub struct BranchInput {
 }
 
 /// Body of `PATCH /api/v1/branches/{id}`: any subset of the fields.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BranchPatch {
     /// City name.
@@ -52,11 +51,15 @@ pub struct BranchPatch {
 }
 
 fn country(raw: &str) -> Result<String, String> {
-    let code = raw.trim().to_ascii_uppercase();
-    if code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase()) {
-        Ok(code)
-    } else {
-        Err("must be an ISO 3166-1 alpha-2 code such as DK or NO".into())
+    Country::parse(&raw.trim().to_ascii_uppercase()).map(|c| c.as_str().to_string())
+}
+
+/// The country's time zone and currency rule, as field errors.
+fn check_country(v: &mut Validator, country: &str, time_zone: &str, currency: &str) {
+    if let Ok(country) = Country::parse(country) {
+        for (field, message) in country.check_branch(time_zone, currency) {
+            v.fail(field, message);
+        }
     }
 }
 
@@ -88,6 +91,9 @@ pub fn validate_new(input: BranchInput) -> Result<NewBranch, ApiError> {
         Position::parse(input.centre.lat, input.centre.lon),
     );
     let phone = v.check_opt("phone", input.phone.as_deref(), Phone::parse);
+    if let (Some(c), Some(tz), Some(cur)) = (&country, &time_zone, &currency) {
+        check_country(&mut v, c, tz, cur);
+    }
     let at = now();
     let built = (|| {
         Some(NewBranch {
@@ -158,7 +164,12 @@ pub fn create(
 
 /// Branches the caller can see: all for admins, their own for everyone else.
 pub fn list(conn: &mut DbConnection, caller: &Caller, page: Page) -> Result<Vec<Branch>, ApiError> {
-    Ok(Branch::list(conn, caller.branch_ids(), page.after, page.limit)?)
+    Ok(Branch::list(
+        conn,
+        caller.branch_ids(),
+        page.after,
+        page.limit,
+    )?)
 }
 
 /// One branch the caller can see.
@@ -177,7 +188,15 @@ pub fn update(
     changes: BranchChanges,
 ) -> Result<Branch, ApiError> {
     caller.require_admin()?;
-    Branch::find(conn, id)?;
+    let current = Branch::find(conn, id)?;
+    let mut v = Validator::default();
+    check_country(
+        &mut v,
+        changes.country.as_deref().unwrap_or(&current.country),
+        changes.time_zone.as_deref().unwrap_or(&current.time_zone),
+        changes.currency.as_deref().unwrap_or(&current.currency),
+    );
+    v.finish()?;
     if let Some(name) = &changes.name
         && Branch::find_by_name(conn, name)?.is_some_and(|b| b.id != id)
     {

@@ -1,7 +1,7 @@
 //! Prices, clip-card purchases, balances and the ledger.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::auth::Caller;
 pub use crate::auth::policy::Right;
@@ -55,7 +55,7 @@ pub struct PriceList {
 }
 
 /// Body of `POST /api/v1/branches/{id}/prices`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PriceInput {
     /// `clip_card_8h` or `single_hour`.
@@ -63,11 +63,12 @@ pub struct PriceInput {
     /// Total price in minor units (øre).
     pub amount_minor: i64,
     /// In force from (RFC 3339); now when left out.
+    #[eserde(compat)]
     pub valid_from: Option<DateTime<Utc>>,
 }
 
 /// Body of `POST /api/v1/clients/{id}/clip-cards`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PurchaseInput {
     /// `clip_card_8h` or `single_hour`.
@@ -263,7 +264,9 @@ pub fn cards(
     page: Page,
 ) -> Result<Vec<ClipCard>, ApiError> {
     client_for(conn, caller, client_id, Right::View)?;
-    Ok(ClipCard::list_for_client(conn, client_id, page.after, page.limit)?)
+    Ok(ClipCard::list_for_client(
+        conn, client_id, page.after, page.limit,
+    )?)
 }
 
 /// A client's ledger, oldest first.

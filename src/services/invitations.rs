@@ -48,7 +48,10 @@ pub struct Invited {
     pub token: Option<String>,
 }
 
-fn new_token(at: NaiveDateTime, valid: Duration) -> Result<(String, String, NaiveDateTime), ApiError> {
+fn new_token(
+    at: NaiveDateTime,
+    valid: Duration,
+) -> Result<(String, String, NaiveDateTime), ApiError> {
     let token = secret::new_token()
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
     let hash = secret::hash_token(&token);
@@ -56,7 +59,11 @@ fn new_token(at: NaiveDateTime, valid: Duration) -> Result<(String, String, Naiv
 }
 
 /// Stores a new invitation for `user` (earlier unused ones stop working) and returns its token.
-fn issue_invitation(conn: &mut DbConnection, user_id: i64, at: NaiveDateTime) -> Result<String, ApiError> {
+fn issue_invitation(
+    conn: &mut DbConnection,
+    user_id: i64,
+    at: NaiveDateTime,
+) -> Result<String, ApiError> {
     let (token, hash, expires) = new_token(at, Duration::days(INVITATION_DAYS))?;
     PasswordToken::issue(conn, user_id, TokenPurpose::Invitation, &hash, expires, at)?;
     Ok(token)
@@ -102,7 +109,11 @@ pub fn open_or_link(
                     updated_at: at,
                 },
             )?;
-            if staff { user } else { link(conn, &user, capacity, at)? }
+            if staff {
+                user
+            } else {
+                link(conn, &user, capacity, at)?
+            }
         }
     };
     let token = match user.password_hash {
@@ -113,7 +124,12 @@ pub fn open_or_link(
 }
 
 /// Adds `capacity` to an existing account (and opens it again if it was closed).
-fn link(conn: &mut DbConnection, user: &User, capacity: Capacity, at: NaiveDateTime) -> Result<User, ApiError> {
+fn link(
+    conn: &mut DbConnection,
+    user: &User,
+    capacity: Capacity,
+    at: NaiveDateTime,
+) -> Result<User, ApiError> {
     let mut changes = UserChanges {
         active: Some(true),
         updated_at: Some(at),
@@ -149,7 +165,10 @@ fn link(conn: &mut DbConnection, user: &User, capacity: Capacity, at: NaiveDateT
 }
 
 /// The branch that signs an account's mails, and the language to write in.
-pub fn mail_context(conn: &mut DbConnection, user: &User) -> Result<(BranchContact, String), ApiError> {
+pub fn mail_context(
+    conn: &mut DbConnection,
+    user: &User,
+) -> Result<(BranchContact, String), ApiError> {
     let branch = |conn: &mut DbConnection, id: i64| -> Result<BranchContact, ApiError> {
         let b = Branch::find(conn, id)?;
         Ok(BranchContact {
@@ -248,7 +267,11 @@ pub fn reinvite(conn: &mut DbConnection, caller: &Caller, user_id: i64) -> Resul
 
 /// Whether a staff caller reaches an account: admins all; a leader their branch's staff and
 /// the helpers, clients and relatives of their branch.
-fn account_in_reach(conn: &mut DbConnection, caller: &Caller, user: &User) -> Result<bool, ApiError> {
+fn account_in_reach(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    user: &User,
+) -> Result<bool, ApiError> {
     if caller.is_admin() {
         return Ok(true);
     }
@@ -292,7 +315,14 @@ pub fn request_reset(
             return Ok(());
         }
         let (token, hash, expires) = new_token(at, Duration::hours(RESET_HOURS))?;
-        PasswordToken::issue(conn, user.id, TokenPurpose::PasswordReset, &hash, expires, at)?;
+        PasswordToken::issue(
+            conn,
+            user.id,
+            TokenPurpose::PasswordReset,
+            &hash,
+            expires,
+            at,
+        )?;
         let (branch, language) = mail_context(conn, &user)?;
         notices::password_link(
             conn,

@@ -4,11 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::auth::Caller;
-use crate::db::{DbConnection, Scope};
 use crate::db::models::assignment::Assignment;
 use crate::db::models::audit::AuditEvent;
 use crate::db::models::client::{Client, ClientFilter};
@@ -16,12 +15,13 @@ use crate::db::models::helper::{Helper, HelperFilter};
 use crate::db::models::now;
 use crate::db::models::proposal::{NewProposal, Proposal};
 use crate::db::models::{branch::Branch, from_json_list};
+use crate::db::{DbConnection, Scope};
 use crate::domain::HelperStatus;
 use crate::error::{ApiError, FieldError};
 use crate::matching::{self, ClientInput, HelperInput, Instance, Mode, PairExplanation, Params};
 
 /// Body of `POST /api/v1/branches/{id}/matching/preview`; every field optional.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewInput {
     /// `keep` (default): current pairs stay; `rebalance`: pairs may change when it saves more than the penalty.
@@ -97,7 +97,7 @@ pub struct Preview {
 }
 
 /// Body of `POST /api/v1/branches/{id}/matching/commit`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommitInput {
     /// The `proposal_id` of a preview of this branch.

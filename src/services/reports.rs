@@ -8,10 +8,10 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::auth::Caller;
-use crate::db::{DbConnection, Scope};
 use crate::db::models::branch::Branch;
 use crate::db::models::helper::Helper;
 use crate::db::models::visit::{Visit, VisitFilter};
+use crate::db::{DbConnection, Scope};
 use crate::domain::VisitStatus;
 use crate::error::ApiError;
 

@@ -109,8 +109,9 @@ pub fn set_password_with_token(
                 "the link is invalid, has expired or was already used; ask for a new one".into(),
             )
         };
-        let (user_id, _) = PasswordToken::take_live(conn, &secret::hash_token(one_time_token), now)?
-            .ok_or_else(invalid)?;
+        let (user_id, _) =
+            PasswordToken::take_live(conn, &secret::hash_token(one_time_token), now)?
+                .ok_or_else(invalid)?;
         if !User::find(conn, user_id)?.active {
             return Err(invalid());
         }
@@ -180,7 +181,11 @@ fn set_password(
 }
 
 /// Ends every session of an account at once: refresh tokens revoked, access tokens outdated.
-pub fn end_sessions(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime) -> Result<(), ApiError> {
+pub fn end_sessions(
+    conn: &mut DbConnection,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
     RefreshToken::revoke_all(conn, user_id, now)?;
     User::revoke_access_tokens(conn, user_id, now)?;
     Ok(())

@@ -55,8 +55,19 @@ fn allowance(
     Ok(Some(oldest + window - now))
 }
 
-fn record(conn: &mut DbConnection, bucket: &str, key: &str, now: NaiveDateTime) -> Result<(), ApiError> {
-    ThrottleEvent::record(conn, bucket, key, now, now - Duration::hours(FORGET_AFTER_HOURS))?;
+fn record(
+    conn: &mut DbConnection,
+    bucket: &str,
+    key: &str,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    ThrottleEvent::record(
+        conn,
+        bucket,
+        key,
+        now,
+        now - Duration::hours(FORGET_AFTER_HOURS),
+    )?;
     Ok(())
 }
 
@@ -106,7 +117,11 @@ pub fn login_failed(
 }
 
 /// Forgets the pair's failures after a successful login.
-pub fn login_succeeded(conn: &mut DbConnection, account: &str, address: &str) -> Result<(), ApiError> {
+pub fn login_succeeded(
+    conn: &mut DbConnection,
+    account: &str,
+    address: &str,
+) -> Result<(), ApiError> {
     ThrottleEvent::clear(conn, LOGIN_PAIR, &format!("{account}|{address}"))?;
     Ok(())
 }

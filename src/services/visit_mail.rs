@@ -12,8 +12,8 @@ use crate::db::models::client::Client;
 use crate::db::models::helper::Helper;
 use crate::db::models::ledger::{Balance, ClipCard, LedgerEntry};
 use crate::db::models::relative::Relative;
-use crate::db::models::visit::Visit;
 use crate::db::models::user::User;
+use crate::db::models::visit::Visit;
 use crate::email::notices::{self, Audience, ListedVisit};
 use crate::email::{self, ClipCardMail, LowBalanceMail, VisitMail};
 use crate::error::ApiError;
@@ -158,7 +158,15 @@ pub fn booked(
     let helper = Helper::find(conn, first.helper_id)?;
     let to = everyone(conn, client, &helper, branch)?;
     if visits.len() == 1 {
-        send(conn, email::visit_booked, first, client, &helper, branch, &to)?;
+        send(
+            conn,
+            email::visit_booked,
+            first,
+            client,
+            &helper,
+            branch,
+            &to,
+        )?;
         return Ok(());
     }
     let listed: Vec<ListedVisit<'_>> = visits
@@ -239,7 +247,15 @@ pub fn cancelled(conn: &mut DbConnection, visit: &Visit) -> Result<(), ApiError>
     let (client, branch, helper) = people(conn, visit)?;
     if !visit.late_cancellation {
         let to = everyone(conn, &client, &helper, &branch)?;
-        send(conn, email::visit_cancelled, visit, &client, &helper, &branch, &to)?;
+        send(
+            conn,
+            email::visit_cancelled,
+            visit,
+            &client,
+            &helper,
+            &branch,
+            &to,
+        )?;
         return Ok(());
     }
     let balance = LedgerEntry::balance(conn, client.id)?;
@@ -254,7 +270,15 @@ pub fn cancelled(conn: &mut DbConnection, visit: &Visit) -> Result<(), ApiError>
 pub fn cancelled_for_helper(conn: &mut DbConnection, visit: &Visit) -> Result<(), ApiError> {
     let (client, branch, helper) = people(conn, visit)?;
     let to = [helper_to(&helper, &branch)];
-    send(conn, email::visit_cancelled, visit, &client, &helper, &branch, &to)?;
+    send(
+        conn,
+        email::visit_cancelled,
+        visit,
+        &client,
+        &helper,
+        &branch,
+        &to,
+    )?;
     Ok(())
 }
 
@@ -283,7 +307,11 @@ pub fn needs_attention(conn: &mut DbConnection, visits: &[Visit]) -> Result<(), 
             clients.push(Client::find_any(conn, visit.client_id)?);
         }
     }
-    fn listed<'a>(visits: &'a [Visit], client: &'a Client, helper: &'a Helper) -> Vec<ListedVisit<'a>> {
+    fn listed<'a>(
+        visits: &'a [Visit],
+        client: &'a Client,
+        helper: &'a Helper,
+    ) -> Vec<ListedVisit<'a>> {
         visits
             .iter()
             .filter(|v| v.client_id == client.id)

@@ -89,7 +89,12 @@ async fn logout_and_password_change_revoke_refresh_tokens(backend: TestBackend) 
     // Every access token issued before the change stops at once, not when it expires.
     for old in [&a, &b] {
         let me = app
-            .call(Method::GET, "/api/v1/me", old["access_token"].as_str(), None)
+            .call(
+                Method::GET,
+                "/api/v1/me",
+                old["access_token"].as_str(),
+                None,
+            )
             .await;
         assert_problem(me, 401).await;
     }

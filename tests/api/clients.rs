@@ -163,7 +163,11 @@ async fn a_relative_with_consent_acts_for_the_client_and_sees_only_that_client(
         (Some("client"), Some(karen))
     );
     assert!(me["clients"][0]["relative_id"].is_i64(), "{me}");
-    assert_eq!(me["branch_id"].as_i64(), Some(branch), "a relative sees their branch");
+    assert_eq!(
+        me["branch_id"].as_i64(),
+        Some(branch),
+        "a relative sees their branch"
+    );
     assert_eq!(me["clients"][0]["can_pay"], false);
 }
 

@@ -564,7 +564,7 @@ fn plain_mail(recipient: &str, branch: i64) -> Mail {
             name: format!("Branch {branch}"),
             phone: Some("+45 70 20 30 40".into()),
         },
-        values: json!({"name": "Test"}),
+        values: json!({"name": "Test", "link": "https://app.helpmatch.test/application/t"}),
         ics: None,
         dedupe_key: None,
     }

@@ -957,7 +957,10 @@ mod report {
         assert_eq!(row["visits"], 2, "the fourth visit has not happened");
         assert_eq!(row["minutes"], 180);
         assert_eq!(row["checked_minutes"], 180);
-        assert_eq!(row["unverified_visits"], 1, "the short visit waits for review");
+        assert_eq!(
+            row["unverified_visits"], 1,
+            "the short visit waits for review"
+        );
         assert_eq!(
             csv.headers().get("content-type").unwrap(),
             "text/csv; charset=utf-8"

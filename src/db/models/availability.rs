@@ -130,8 +130,7 @@ impl Availability {
         )
         .execute(conn)?;
         diesel::delete(
-            availability_exceptions::table
-                .filter(availability_exceptions::helper_id.eq(helper_id)),
+            availability_exceptions::table.filter(availability_exceptions::helper_id.eq(helper_id)),
         )
         .execute(conn)?;
         Ok(())

@@ -213,7 +213,11 @@ impl Client {
             }
         }
         if let Some(part) = &filter.name_contains {
-            query = query.filter(clients::search_name.like(contains_pattern(part)).escape('\\'));
+            query = query.filter(
+                clients::search_name
+                    .like(contains_pattern(part))
+                    .escape('\\'),
+            );
         }
         if let Some(source) = &filter.source {
             query = query.filter(clients::source.eq(source.clone()));
@@ -232,10 +236,7 @@ impl Client {
     }
 
     /// Display names and addresses of clients by id (erased ones read "(deleted)").
-    pub fn names(
-        conn: &mut DbConnection,
-        ids: &[i64],
-    ) -> QueryResult<Vec<(i64, String, String)>> {
+    pub fn names(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String, String)>> {
         clients::table
             .filter(clients::id.eq_any(ids))
             .select((clients::id, clients::name, clients::address))

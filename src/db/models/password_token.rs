@@ -90,7 +90,11 @@ impl PasswordToken {
     }
 
     /// Whether a token is live (for a page that shows the form before the password is sent).
-    pub fn is_live(conn: &mut DbConnection, token_hash: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    pub fn is_live(
+        conn: &mut DbConnection,
+        token_hash: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<bool> {
         diesel::select(diesel::dsl::exists(
             password_tokens::table
                 .filter(password_tokens::token_hash.eq(token_hash))
@@ -101,7 +105,11 @@ impl PasswordToken {
     }
 
     /// Retires every unused token of an account (deactivation, erasure).
-    pub fn retire_all(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    pub fn retire_all(
+        conn: &mut DbConnection,
+        user_id: i64,
+        now: NaiveDateTime,
+    ) -> QueryResult<usize> {
         diesel::update(
             password_tokens::table
                 .filter(password_tokens::user_id.eq(user_id))

@@ -1,6 +1,6 @@
 //! Elderly clients, their relatives and their current helpers.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::auth::Caller;
 use crate::auth::policy::Right;
@@ -24,7 +24,7 @@ pub use relatives::{
 };
 
 /// Body of `POST /api/v1/clients`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientInput {
     /// Branch (a branch leader may only use their own).
@@ -60,7 +60,7 @@ pub struct ClientInput {
 }
 
 /// Body of `PATCH /api/v1/clients/{id}`.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientPatch {
     /// Name.
@@ -420,7 +420,11 @@ pub fn list(
         scope,
         branch_id,
         short_of_helpers: search.short_of_helpers,
-        name_contains: search.name.as_deref().map(search_key).filter(|n| !n.is_empty()),
+        name_contains: search
+            .name
+            .as_deref()
+            .map(search_key)
+            .filter(|n| !n.is_empty()),
         source: search.source.map(|s| s.as_str().to_string()),
     };
     let clients = Client::list(conn, &filter, page.after, page.limit)?;
@@ -446,7 +450,11 @@ pub fn list(
 }
 
 /// Staff-only access to a client of their branch; 404 otherwise (403 for non-staff).
-pub(crate) fn managed(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Client, ApiError> {
+pub(crate) fn managed(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: i64,
+) -> Result<Client, ApiError> {
     let client = Client::find(conn, id)?;
     match access(conn, caller, &client)? {
         Some(_) if caller.manages_branch(client.branch_id) => Ok(client),

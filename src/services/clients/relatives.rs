@@ -3,7 +3,7 @@
 //! same account; a helper whose grandmother is a client keeps one login for both.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::managed;
 use crate::auth::Caller;
@@ -20,7 +20,7 @@ use crate::services::erasure;
 use crate::services::invitations::{self, Capacity, Invited};
 
 /// Body of `POST /api/v1/clients/{id}/relatives`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Lene Nielsen", "email": "lene@example.dk", "relation": "daughter",
     "can_view": true, "can_book": true, "can_pay": false, "consent_given_on": "2026-11-20", "create_account": true}))]
@@ -43,6 +43,7 @@ pub struct RelativeInput {
     #[serde(default)]
     pub can_pay: bool,
     /// Date the client consented (today or earlier).
+    #[eserde(compat)]
     pub consent_given_on: NaiveDate,
     /// Give the relative a login: an invitation is mailed, or an existing login of that email
     /// gets access to this client too.
@@ -203,8 +204,13 @@ pub fn open_account(
         .clone()
         .ok_or_else(|| ApiError::field("email", "the client has no email"))?;
     crate::db::write_transaction(conn, |conn| {
-        let invited =
-            invitations::open_or_link(conn, &email, &client.name, Capacity::Client(client_id), now())?;
+        let invited = invitations::open_or_link(
+            conn,
+            &email,
+            &client.name,
+            Capacity::Client(client_id),
+            now(),
+        )?;
         if let Some(token) = &invited.token {
             invitations::mail_invitation(conn, &invited.user, token, None)?;
         }

@@ -1,6 +1,6 @@
 //! The public application and what an applicant sees of it.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{in_range, languages, skills, waitlist_position};
 use crate::auth::secret;
@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::services::throttle;
 
 /// Body of `POST /api/v1/applications`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationInput {
     /// Branch applied to.
@@ -64,7 +64,6 @@ pub struct ApplicationStatus {
     /// Place on the branch waitlist when waitlisted (1 = next).
     pub waitlist_position: Option<i64>,
 }
-
 
 /// A student applies to a branch (public, throttled per address). Returns the status token once.
 pub fn apply(
@@ -147,7 +146,7 @@ pub fn apply(
             helper.id,
             &["name", "email", "phone", "home"],
         )?;
-        crate::email::application_received(conn, &helper)?;
+        crate::email::application_received(conn, &helper, &token)?;
         Ok(ApplicationReceipt {
             helper_id: helper.id,
             status: helper.status,
@@ -172,4 +171,3 @@ pub fn application_status(
         waitlist_position,
     })
 }
-

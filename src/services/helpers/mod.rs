@@ -2,7 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::auth::Caller;
 use crate::auth::policy::Right;
@@ -13,7 +13,6 @@ use crate::db::{DbConnection, Page, Scope};
 use crate::domain::text::search_key;
 use crate::domain::{HelperStatus, LanguageCode, Phone, Position, Skill, Text, Validator};
 use crate::error::ApiError;
-
 
 mod application;
 mod pipeline;
@@ -64,7 +63,7 @@ pub struct HelperView {
 }
 
 /// Body of `PATCH /api/v1/helpers/{id}`.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HelperPatch {
     /// Name.
@@ -84,7 +83,6 @@ pub struct HelperPatch {
     /// Hours a week (0–40).
     pub hours_per_week: Option<i32>,
 }
-
 
 fn skills(raw: &[String]) -> Result<String, String> {
     Skill::parse_list(raw).map(|s| to_json_list(&s.iter().map(|k| k.as_str()).collect::<Vec<_>>()))
@@ -107,7 +105,6 @@ fn in_range(value: i32, low: i32, high: i32) -> Result<i32, String> {
         Err(format!("must be between {low} and {high}"))
     }
 }
-
 
 fn waitlist_position(conn: &mut DbConnection, helper: &Helper) -> Result<Option<i64>, ApiError> {
     if helper.status == HelperStatus::Waitlisted.as_str() {
@@ -175,7 +172,11 @@ pub fn list(
         branch_id: search.branch,
         status: search.status.map(|s| s.as_str().to_string()),
         only_id: None,
-        name_contains: search.name.as_deref().map(search_key).filter(|n| !n.is_empty()),
+        name_contains: search
+            .name
+            .as_deref()
+            .map(search_key)
+            .filter(|n| !n.is_empty()),
     };
     match caller.scope(Right::View) {
         Scope::All => {}
@@ -183,7 +184,9 @@ pub fn list(
             Ok(branch) => filter.branch_id = branch,
             Err(()) => return Ok(vec![]),
         },
-        Scope::Own { helper: Some(own), .. } => filter.only_id = Some(own),
+        Scope::Own {
+            helper: Some(own), ..
+        } => filter.only_id = Some(own),
         Scope::Own { helper: None, .. } => return Ok(vec![]),
     }
     let helpers = Helper::list(conn, &filter, page.after, page.limit)?;
@@ -285,4 +288,3 @@ fn changed_fields(patch: &HelperPatch) -> Vec<&'static str> {
     .filter_map(|(name, set)| set.then_some(name))
     .collect()
 }
-

@@ -1,7 +1,7 @@
 //! Moves through the recruitment pipeline and what each move sets off.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{HelperView, view, visible};
 use crate::auth::Caller;
@@ -19,7 +19,7 @@ use crate::services::invitations::{self, Capacity};
 use crate::services::{erasure, visits};
 
 /// Body of `POST /api/v1/helpers/{id}/transitions`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionInput {
     /// Target status.
@@ -32,10 +32,11 @@ pub struct TransitionInput {
 }
 
 /// A criminal-record check: only date and outcome are kept.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CriminalRecordCheck {
     /// Date of the certificate check.
+    #[eserde(compat)]
     pub checked_on: NaiveDate,
     /// `clear` or `not_clear`.
     pub outcome: String,
@@ -53,7 +54,6 @@ pub struct TransitionResult {
     /// Booked visits that now need the branch's attention (the helper cannot come).
     pub visits_affected: usize,
 }
-
 
 /// Moves a helper through the pipeline (staff of the branch).
 pub fn transition(

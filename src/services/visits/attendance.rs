@@ -10,7 +10,6 @@
 //! reviews it and says how many minutes to charge (0 releases them all).
 
 use chrono::Duration;
-use serde::Deserialize;
 
 use super::{PositionInput, VisitView, view_one, visible};
 use crate::auth::Caller;
@@ -26,7 +25,7 @@ use crate::matching::distance_m;
 use crate::services::visit_mail;
 
 /// Body of `POST /api/v1/visits/{id}/review`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"minutes": 60}))]
 pub struct ReviewInput {
@@ -187,9 +186,7 @@ pub fn review(
         let mut visit = Visit::find(conn, id)?;
         let pending = visit.status == VisitStatus::Completed
             && visit.consumed_minutes.is_none()
-            && visit
-                .attention
-                .is_some_and(|a| !a.helper_cannot_come());
+            && visit.attention.is_some_and(|a| !a.helper_cannot_come());
         if !pending {
             return Err(ApiError::Conflict(
                 "only a completed visit whose attendance is unverified is reviewed".into(),
@@ -202,7 +199,10 @@ pub fn review(
             ));
         }
         let at = now();
-        let moves = [("consume", input.minutes), ("release", visit.minutes - input.minutes)];
+        let moves = [
+            ("consume", input.minutes),
+            ("release", visit.minutes - input.minutes),
+        ];
         for (kind, minutes) in moves.into_iter().filter(|(_, m)| *m > 0) {
             LedgerEntry::append(
                 conn,

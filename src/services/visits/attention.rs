@@ -62,7 +62,11 @@ fn recheck(conn: &mut DbConnection, helper_id: i64, visits: Vec<Visit>) -> Resul
     }
     if !affected.is_empty() {
         visit_mail::needs_attention(conn, &affected)?;
-        tracing::info!(helper.id = helper_id, visits = affected.len(), "visits need attention");
+        tracing::info!(
+            helper.id = helper_id,
+            visits = affected.len(),
+            "visits need attention"
+        );
     }
     Ok(affected.len())
 }

@@ -4,8 +4,8 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
 
 use super::{
-    Booking, VisitInput, VisitPatch, VisitView, free_cancellation_until, require_booker,
-    time_zone, view_one, visible,
+    Booking, VisitInput, VisitPatch, VisitView, free_cancellation_until, require_booker, time_zone,
+    view_one, visible,
 };
 use crate::auth::Caller;
 use crate::config::VisitSettings;
@@ -57,7 +57,10 @@ fn segments(
         return Err(errors);
     }
     let json = serde_json::to_string(segments).map_err(|e| {
-        vec![FieldError::new("segments", format!("cannot be stored: {e}"))]
+        vec![FieldError::new(
+            "segments",
+            format!("cannot be stored: {e}"),
+        )]
     })?;
     Ok((total as i32, json))
 }
@@ -247,10 +250,13 @@ pub fn book(
                 substitute: input.substitute,
                 series_id: series,
             };
-            let visit = book_one(conn, caller, settings, &tz, slot).map_err(|e| match (e, weeks) {
-                (ApiError::Conflict(m), 2..) => ApiError::Conflict(format!("week {}: {m}", week + 1)),
-                (other, _) => other,
-            })?;
+            let visit =
+                book_one(conn, caller, settings, &tz, slot).map_err(|e| match (e, weeks) {
+                    (ApiError::Conflict(m), 2..) => {
+                        ApiError::Conflict(format!("week {}: {m}", week + 1))
+                    }
+                    (other, _) => other,
+                })?;
             if weeks > 1 && series.is_none() {
                 series = Some(visit.id);
                 Visit::set_series(conn, visit.id, visit.id)?;

@@ -119,7 +119,10 @@ fn check(query: VisitListQuery, scope: Scope) -> Result<Checked, ApiError> {
             None
         }
     };
-    let from = query.from.as_deref().and_then(|raw| field("from", bound(raw)));
+    let from = query
+        .from
+        .as_deref()
+        .and_then(|raw| field("from", bound(raw)));
     let to = query.to.as_deref().and_then(|raw| field("to", bound(raw)));
     let statuses = match query.status.as_deref().map(statuses) {
         None => Ok(VisitStatus::ALL

@@ -13,7 +13,7 @@ mod listing;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::clip_cards::{self, Right};
 use crate::auth::Caller;
@@ -31,7 +31,7 @@ pub use ending::{cancel, cancel_for_erasure, no_show};
 pub use listing::{VisitCursor, VisitListQuery, list, list_own};
 
 /// One task of a visit, e.g. 30 minutes of cleaning.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Segment {
     /// A skill from the vocabulary.
@@ -43,7 +43,7 @@ pub struct Segment {
 }
 
 /// Body of `POST /api/v1/visits`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"client_id": 1, "helper_id": 1, "starts_at": "2027-01-12T10:00:00+01:00",
     "segments": [{"task": "cleaning", "minutes": 30}, {"task": "it", "minutes": 30}]}))]
@@ -53,6 +53,7 @@ pub struct VisitInput {
     /// Helper: one of the client's current helpers (a substitute only when booked by the branch).
     pub helper_id: i64,
     /// Start, RFC 3339 with offset, on the quarter hour, e.g. `2026-12-01T10:00:00+01:00`.
+    #[eserde(compat)]
     pub starts_at: DateTime<FixedOffset>,
     /// Tasks; their minutes add up to the visit's length.
     pub segments: Vec<Segment>,
@@ -67,11 +68,12 @@ pub struct VisitInput {
 }
 
 /// Body of `PATCH /api/v1/visits/{id}`.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"starts_at": "2027-01-13T14:00:00+01:00"}))]
 pub struct VisitPatch {
     /// New start.
+    #[eserde(compat)]
     pub starts_at: Option<DateTime<FixedOffset>>,
     /// New tasks (and so length).
     pub segments: Option<Vec<Segment>>,
@@ -80,7 +82,7 @@ pub struct VisitPatch {
 }
 
 /// A helper's position at check-in or check-out.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"lat": 56.157, "lon": 10.205}))]
 pub struct PositionInput {

@@ -211,9 +211,7 @@ async fn checking_out_mails_the_minutes_used_and_the_balance_left(backend: TestB
 
     app.complete_visit(&s.helper_token, id).await;
 
-    let visit = app
-        .get_ok(&format!("/api/v1/visits/{id}"), &s.admin)
-        .await;
+    let visit = app.get_ok(&format!("/api/v1/visits/{id}"), &s.admin).await;
     let start = chrono::DateTime::parse_from_rfc3339(visit["starts_at"].as_str().unwrap())
         .unwrap()
         .with_timezone(&chrono::Utc);
