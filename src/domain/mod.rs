@@ -3,6 +3,7 @@
 pub mod client_source;
 pub mod country;
 pub mod language;
+pub mod money;
 pub mod pipeline;
 pub mod role;
 pub mod skill;
@@ -14,6 +15,7 @@ pub mod vocabulary;
 pub use client_source::ClientSource;
 pub use country::Country;
 pub use language::LanguageCode;
+pub use money::{CheckOutcome, LedgerKind, MailLanguage, PaymentMethod, Product};
 pub use pipeline::HelperStatus;
 pub use role::Role;
 pub use skill::Skill;

@@ -50,6 +50,7 @@ pub struct ClientQuery {
     /// Only names containing this text (any case), e.g. `ib`.
     pub q: Option<String>,
     /// Only clients who came through this source.
+    #[param(inline)]
     pub source: Option<ClientSource>,
     /// Items per page, 1–200.
     pub limit: Option<i64>,

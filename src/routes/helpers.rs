@@ -44,6 +44,7 @@ pub struct HelperQuery {
     /// Only this branch.
     pub branch: Option<i64>,
     /// Only this status.
+    #[param(inline)]
     pub status: Option<HelperStatus>,
     /// Only names containing this text (any case).
     pub q: Option<String>,

@@ -20,21 +20,36 @@ use super::{
     info(title = "helpmatch", description = "Students helping elderly people at home: people, matching, visits, clip cards."),
     paths(
         health::live, health::ready,
-        auth::login, auth::refresh, auth::logout, auth::accept_invitation, auth::me, auth::change_password,
+        auth::login, auth::refresh, auth::logout, auth::accept_invitation, auth::request_reset, auth::reset_password, auth::me, auth::change_password,
         branches::list, branches::create, branches::get, branches::update,
-        users::list, users::create, users::get, users::update,
-        helpers::apply, helpers::application_status, helpers::list, helpers::get, helpers::update, helpers::transition, helpers::history,
-        clients::list, clients::create, clients::get, clients::update, clients::delete, clients::helpers, clients::add_relative, clients::open_account,
+        users::list, users::create, users::get, users::update, users::reinvite,
+        helpers::apply, helpers::application_status, helpers::list, helpers::get, helpers::update, helpers::erase, helpers::transition, helpers::history,
+        clients::list, clients::create, clients::get, clients::update, clients::delete, clients::helpers, clients::add_relative, clients::remove_relative, clients::open_account,
         matching::preview, matching::commit,
         availability::get, availability::replace, availability::add_exception,
-        clip_cards::prices, clip_cards::add_price, clip_cards::buy, clip_cards::balance, clip_cards::ledger,
-        visits::book, visits::list, visits::get, visits::reschedule, visits::cancel, visits::no_show, visits::check_in, visits::check_out,
+        clip_cards::prices, clip_cards::add_price, clip_cards::cards, clip_cards::buy, clip_cards::balance, clip_cards::ledger,
+        visits::book, visits::list, visits::get, visits::reschedule, visits::cancel, visits::no_show, visits::check_in, visits::check_out, visits::review, visits::my_visits,
         reports::hours,
         assignments::list, assignments::create, assignments::end,
         audit::list,
         outbox::list, outbox::resend,
     ),
     modifiers(&BearerAuth, &ProblemResponses),
+    tags(
+        (name = "auth", description = "Log in, refresh and log out; set a password from an invitation or a reset mail; who am I. Start here."),
+        (name = "branches", description = "City branches (country, time zone, currency, centre) and their prices. Admins create them."),
+        (name = "users", description = "Staff accounts (admins, branch leaders) and re-sent invitations."),
+        (name = "helpers", description = "Students from application through the recruitment pipeline (interviews, criminal-record check) to active, paused or left; their availability; erasure after leaving."),
+        (name = "clients", description = "Elderly clients, their relatives and the rights each relative was given, their logins; erasure."),
+        (name = "matching", description = "Propose each client's stable 2–3 helpers with the exact matcher, then commit the proposal."),
+        (name = "assignments", description = "Helper–client pairs, made by matching or by hand; ended, never deleted."),
+        (name = "clip cards", description = "Prices in force, clip-card purchases, balances and the ledger of every minute."),
+        (name = "visits", description = "Book (once or weekly), move, cancel, check in and out, review unverified attendance, record no-shows; schedules and visits that need attention."),
+        (name = "reports", description = "Hours per helper and month, for payroll and tax."),
+        (name = "outbox", description = "Every mail and its delivery state (admin)."),
+        (name = "audit", description = "Who read or changed personal data, and when (admin)."),
+        (name = "health", description = "Liveness and readiness for load balancers."),
+    ),
 )]
 pub struct ApiDoc;
 
@@ -72,6 +87,13 @@ impl Modify for ProblemResponses {
             ];
             for operation in operations.into_iter().flatten() {
                 add_generic_problems(operation);
+                // Handlers are named by resource module (`list`, `get`…): the tag makes them unique.
+                if let (Some(tag), Some(id)) = (
+                    operation.tags.as_ref().and_then(|t| t.first()),
+                    operation.operation_id.as_ref(),
+                ) {
+                    operation.operation_id = Some(format!("{}_{id}", tag.replace(' ', "_")));
+                }
             }
         }
     }
@@ -119,6 +141,15 @@ fn add_generic_problems(operation: &mut Operation) {
             )
         });
     }
+    // OpenAPI requires a description on every response; those declared only with a body
+    // get the meaning of their status as docs/api.md defines it.
+    for (status, response) in responses.iter_mut() {
+        if let RefOr::T(response) = response
+            && response.description.is_empty()
+        {
+            response.description = meaning(status).to_string();
+        }
+    }
     // Errors are problem+json, not the application/json utoipa assumes.
     for (status, response) in responses.iter_mut() {
         let error = status.starts_with('4') || status.starts_with('5');
@@ -127,6 +158,27 @@ fn add_generic_problems(operation: &mut Operation) {
         {
             response.content.insert(PROBLEM_JSON.to_string(), content);
         }
+    }
+}
+
+/// What a status means in this API (docs/api.md, "Errors").
+fn meaning(status: &str) -> &'static str {
+    match status {
+        "200" => "OK",
+        "201" => "created",
+        "202" => "accepted",
+        "204" => "done; no content",
+        "400" => "unreadable body, wrong path type, or unknown query parameters (each named)",
+        "401" => "missing, invalid or revoked access token; wrong email or password",
+        "403" => "the caller's role may never do this",
+        "404" => "no such record, or one the caller may not see",
+        "409" => "clashes with the current state",
+        "413" => "the body is too large",
+        "415" => "the body is not application/json",
+        "422" => "invalid fields, each named",
+        "429" => "too many attempts; Retry-After says when to try again",
+        "503" => "the database is unavailable; Retry-After says when to try again",
+        _ => "see docs/api.md",
     }
 }
 

@@ -14,6 +14,7 @@ use crate::error::ApiError;
 /// Body of `POST /api/v1/assignments`.
 #[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"client_id": 1, "helper_id": 1}))]
 pub struct AssignmentInput {
     /// Client.
     pub client_id: i64,

@@ -26,6 +26,7 @@ pub struct WindowInput {
 /// Body of `PUT /api/v1/helpers/{id}/availability` and its answer.
 #[derive(Debug, Serialize, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"windows": [{"weekday": 1, "start": "09:00", "end": "15:00"}, {"weekday": 3, "start": "12:00", "end": "18:00"}], "visits_per_week": 3}))]
 pub struct AvailabilityInput {
     /// Weekly windows; an empty list means no restriction.
     pub windows: Vec<WindowInput>,
@@ -47,6 +48,7 @@ pub struct AvailabilityView {
 /// Body of `POST /api/v1/helpers/{id}/availability/exceptions`.
 #[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"starts_at": "2027-01-04T00:00:00Z", "ends_at": "2027-01-18T00:00:00Z", "reason": "exams"}))]
 pub struct ExceptionInput {
     /// From, RFC 3339.
     #[eserde(compat)]

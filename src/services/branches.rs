@@ -13,6 +13,7 @@ use crate::error::ApiError;
 /// Body of `POST /api/v1/branches`.
 #[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Aarhus", "country": "DK", "time_zone": "Europe/Copenhagen", "currency": "DKK", "centre": {"lat": 56.1567, "lon": 10.2108}, "phone": "+45 70 20 30 40"}))]
 pub struct BranchInput {
     /// City name, e.g. Aarhus.
     pub name: String,
@@ -33,6 +34,7 @@ pub struct BranchInput {
 /// Body of `PATCH /api/v1/branches/{id}`: any subset of the fields.
 #[derive(Debug, Default, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"phone": "+45 70 20 30 41"}))]
 pub struct BranchPatch {
     /// City name.
     pub name: Option<String>,

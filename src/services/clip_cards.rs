@@ -57,8 +57,10 @@ pub struct PriceList {
 /// Body of `POST /api/v1/branches/{id}/prices`.
 #[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"product": "clip_card_8h", "amount_minor": 156000, "valid_from": "2027-01-01T00:00:00Z"}))]
 pub struct PriceInput {
     /// `clip_card_8h` or `single_hour`.
+    #[schema(value_type = crate::domain::Product)]
     pub product: String,
     /// Total price in minor units (øre).
     pub amount_minor: i64,
@@ -70,10 +72,13 @@ pub struct PriceInput {
 /// Body of `POST /api/v1/clients/{id}/clip-cards`.
 #[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"product": "clip_card_8h", "payment_method": "invoice", "payment_reference": "INV-1"}))]
 pub struct PurchaseInput {
     /// `clip_card_8h` or `single_hour`.
+    #[schema(value_type = crate::domain::Product)]
     pub product: String,
     /// How it was paid: `invoice`, `card`, `mobilepay`, `bank_transfer`, `cash`.
+    #[schema(value_type = crate::domain::PaymentMethod)]
     pub payment_method: String,
     /// Receipt or transaction reference from the payment.
     pub payment_reference: Option<String>,

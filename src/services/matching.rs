@@ -23,6 +23,7 @@ use crate::matching::{self, ClientInput, HelperInput, Instance, Mode, PairExplan
 /// Body of `POST /api/v1/branches/{id}/matching/preview`; every field optional.
 #[derive(Debug, Default, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"mode": "keep", "max_distance_m": 15000}))]
 pub struct PreviewInput {
     /// `keep` (default): current pairs stay; `rebalance`: pairs may change when it saves more than the penalty.
     pub mode: Option<String>,
@@ -99,6 +100,7 @@ pub struct Preview {
 /// Body of `POST /api/v1/branches/{id}/matching/commit`.
 #[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"proposal_id": 1}))]
 pub struct CommitInput {
     /// The `proposal_id` of a preview of this branch.
     pub proposal_id: i64,

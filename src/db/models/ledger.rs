@@ -15,6 +15,7 @@ pub struct Price {
     /// Branch.
     pub branch_id: i64,
     /// `clip_card_8h` or `single_hour`.
+    #[schema(value_type = crate::domain::Product)]
     pub product: String,
     /// Minutes the product gives.
     pub minutes: i32,
@@ -41,6 +42,7 @@ pub struct ClipCard {
     /// The price paid.
     pub price_id: i64,
     /// Product.
+    #[schema(value_type = crate::domain::Product)]
     pub product: String,
     /// Minutes bought.
     pub minutes: i32,
@@ -49,6 +51,7 @@ pub struct ClipCard {
     /// Currency.
     pub currency: String,
     /// e.g. `invoice`, `mobilepay`, `card`, `cash`.
+    #[schema(value_type = crate::domain::PaymentMethod)]
     pub payment_method: String,
     /// Reference from the payment (receipt, transaction id).
     pub payment_reference: Option<String>,
@@ -68,6 +71,7 @@ pub struct LedgerEntry {
     /// Client.
     pub client_id: i64,
     /// `purchase`, `reserve`, `release`, `consume` or `charge`.
+    #[schema(value_type = crate::domain::LedgerKind)]
     pub kind: String,
     /// Minutes moved (always positive; the kind gives the direction).
     pub minutes: i32,

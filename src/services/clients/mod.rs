@@ -26,6 +26,7 @@ pub use relatives::{
 /// Body of `POST /api/v1/clients`.
 #[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"branch_id": 1, "name": "Karen Nielsen", "email": "karen@example.dk", "phone": "+45 87 65 43 21", "address": "Vestergade 1, 8000 Aarhus C", "position": {"lat": 56.157, "lon": 10.205}, "needs": ["it", "shopping"], "languages": ["da"], "wanted": 2, "source": "partner_organisation", "source_detail": "Ældresagen", "municipal_home_care": true, "care_notes": "Cat called Mis; key in the box"}))]
 pub struct ClientInput {
     /// Branch (a branch leader may only use their own).
     pub branch_id: i64,
@@ -40,14 +41,17 @@ pub struct ClientInput {
     /// Home position (no geocoder is reachable: coordinates are input).
     pub position: Position,
     /// Needed skills from the vocabulary.
+    #[schema(value_type = Vec<crate::domain::Skill>)]
     pub needs: Vec<String>,
     /// Spoken languages (ISO 639-1).
     pub languages: Vec<String>,
     /// Language for mail: `da`, `en` or `nb`; left out, the branch's (`da` in DK, `nb` in NO).
+    #[schema(value_type = Option<crate::domain::MailLanguage>)]
     pub preferred_language: Option<String>,
     /// How many helpers: 2 or 3.
     pub wanted: i32,
     /// How they found us.
+    #[schema(value_type = crate::domain::ClientSource)]
     pub source: String,
     /// Which partner, municipality, …
     pub source_detail: Option<String>,
@@ -62,6 +66,7 @@ pub struct ClientInput {
 /// Body of `PATCH /api/v1/clients/{id}`.
 #[derive(Debug, Default, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"phone": "+45 87 65 43 22", "wanted": 3}))]
 pub struct ClientPatch {
     /// Name.
     pub name: Option<String>,
@@ -74,14 +79,17 @@ pub struct ClientPatch {
     /// Home position.
     pub position: Option<Position>,
     /// Needs.
+    #[schema(value_type = Option<Vec<crate::domain::Skill>>)]
     pub needs: Option<Vec<String>>,
     /// Languages.
     pub languages: Option<Vec<String>>,
     /// Mail language: `da`, `en` or `nb`.
+    #[schema(value_type = Option<crate::domain::MailLanguage>)]
     pub preferred_language: Option<String>,
     /// 2 or 3.
     pub wanted: Option<i32>,
     /// Source.
+    #[schema(value_type = Option<crate::domain::ClientSource>)]
     pub source: Option<String>,
     /// Source detail.
     pub source_detail: Option<String>,
@@ -109,14 +117,17 @@ pub struct ClientView {
     /// Home position.
     pub position: Position,
     /// Needs.
+    #[schema(value_type = Vec<crate::domain::Skill>)]
     pub needs: Vec<String>,
     /// Languages.
     pub languages: Vec<String>,
     /// Mail language.
+    #[schema(value_type = crate::domain::MailLanguage)]
     pub preferred_language: String,
     /// Wanted helpers.
     pub wanted: i32,
     /// Source.
+    #[schema(value_type = crate::domain::ClientSource)]
     pub source: String,
     /// Source detail.
     pub source_detail: Option<String>,
@@ -146,6 +157,7 @@ pub struct ClientForHelper {
     /// Home position.
     pub position: Position,
     /// Needs.
+    #[schema(value_type = Vec<crate::domain::Skill>)]
     pub needs: Vec<String>,
     /// Languages.
     pub languages: Vec<String>,
@@ -183,6 +195,7 @@ pub struct ClientHelper {
     /// Helper's name.
     pub name: String,
     /// Helper's skills.
+    #[schema(value_type = Vec<crate::domain::Skill>)]
     pub skills: Vec<String>,
     /// Helper's languages.
     pub languages: Vec<String>,

@@ -18,6 +18,7 @@ use crate::services::throttle;
 /// Body of `POST /api/v1/applications`.
 #[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"branch_id": 1, "name": "Anna Jensen", "email": "anna@example.dk", "phone": "+45 12 34 56 78", "study_programme": "Medicine, Aarhus University", "skills": ["it", "cooking"], "languages": ["da", "en"], "home": {"lat": 56.16, "lon": 10.20}, "capacity": 3, "hours_per_week": 6}))]
 pub struct ApplicationInput {
     /// Branch applied to.
     pub branch_id: i64,
@@ -30,6 +31,7 @@ pub struct ApplicationInput {
     /// What and where they study.
     pub study_programme: String,
     /// Skills from the vocabulary.
+    #[schema(value_type = Vec<crate::domain::Skill>)]
     pub skills: Vec<String>,
     /// ISO 639-1 codes.
     pub languages: Vec<String>,
@@ -47,6 +49,7 @@ pub struct ApplicationReceipt {
     /// Helper record id.
     pub helper_id: i64,
     /// Current status (`applied`).
+    #[schema(value_type = crate::domain::HelperStatus)]
     pub status: String,
     /// Secret for `GET /api/v1/applications/{status_token}`.
     pub status_token: String,
@@ -58,6 +61,7 @@ pub struct ApplicationStatus {
     /// Branch applied to.
     pub branch: String,
     /// Current status.
+    #[schema(value_type = crate::domain::HelperStatus)]
     pub status: String,
     /// Days in the current status.
     pub days_in_stage: i64,

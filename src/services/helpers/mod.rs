@@ -38,6 +38,7 @@ pub struct HelperView {
     /// Study programme.
     pub study_programme: String,
     /// Skills.
+    #[schema(value_type = Vec<crate::domain::Skill>)]
     pub skills: Vec<String>,
     /// Languages.
     pub languages: Vec<String>,
@@ -48,6 +49,7 @@ pub struct HelperView {
     /// Hours a week wanted.
     pub hours_per_week: i32,
     /// Pipeline status.
+    #[schema(value_type = crate::domain::HelperStatus)]
     pub status: String,
     /// Whole days in the current status.
     pub days_in_stage: i64,
@@ -57,6 +59,7 @@ pub struct HelperView {
     /// Date of the criminal-record check.
     pub criminal_record_checked_on: Option<NaiveDate>,
     /// Outcome of the check.
+    #[schema(value_type = Option<crate::domain::CheckOutcome>)]
     pub criminal_record_outcome: Option<String>,
     /// Place on the waitlist when waitlisted.
     pub waitlist_position: Option<i64>,
@@ -65,6 +68,7 @@ pub struct HelperView {
 /// Body of `PATCH /api/v1/helpers/{id}`.
 #[derive(Debug, Default, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"capacity": 2, "hours_per_week": 8}))]
 pub struct HelperPatch {
     /// Name.
     pub name: Option<String>,
@@ -73,6 +77,7 @@ pub struct HelperPatch {
     /// Study programme.
     pub study_programme: Option<String>,
     /// Skills.
+    #[schema(value_type = Option<Vec<crate::domain::Skill>>)]
     pub skills: Option<Vec<String>>,
     /// Languages.
     pub languages: Option<Vec<String>>,

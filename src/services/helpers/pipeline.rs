@@ -21,8 +21,10 @@ use crate::services::{erasure, visits};
 /// Body of `POST /api/v1/helpers/{id}/transitions`.
 #[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"to": "interview_3", "note": "second interview went well", "criminal_record": {"checked_on": "2026-11-20", "outcome": "clear"}}))]
 pub struct TransitionInput {
     /// Target status.
+    #[schema(value_type = crate::domain::HelperStatus)]
     pub to: String,
     /// Why (shown in the history).
     #[serde(default)]
@@ -39,6 +41,7 @@ pub struct CriminalRecordCheck {
     #[eserde(compat)]
     pub checked_on: NaiveDate,
     /// `clear` or `not_clear`.
+    #[schema(value_type = crate::domain::CheckOutcome)]
     pub outcome: String,
 }
 

@@ -35,7 +35,7 @@ pub use listing::{VisitCursor, VisitListQuery, list, list_own};
 #[serde(deny_unknown_fields)]
 pub struct Segment {
     /// A skill from the vocabulary.
-    #[schema(example = "cleaning")]
+    #[schema(value_type = crate::domain::Skill, example = "cleaning")]
     pub task: String,
     /// Minutes, in 30-minute steps.
     #[schema(example = 30)]
