@@ -14,6 +14,7 @@ mod instance;
 mod mincost;
 mod pricing;
 mod problem;
+mod reasons;
 mod result;
 mod solution;
 mod solve;
@@ -28,8 +29,8 @@ pub use instance::{
     ClientInput, HelperInput, Instance, InstanceError, MAX_VALUE, Mode, Params, SKILLS,
 };
 pub use solution::{
-    Assignment, REASON_ALL_FULL, REASON_NO_HELPER_IN_RANGE, REASON_NO_SHARED_LANGUAGE, Solution,
-    Stats, Unfilled,
+    Assignment, REASON_ALL_FULL, REASON_NO_HELPER_IN_RANGE, REASON_NO_SHARED_LANGUAGE,
+    REASON_SEVERAL, Rule, Solution, Stats, Unfilled,
 };
 pub use solve::{solve, solve_warm, solve_with_state};
 pub use warm::WarmStart;

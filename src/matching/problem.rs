@@ -4,6 +4,7 @@
 use super::candidates::{Member, Probe};
 use super::distance::{Site, unit_vector};
 use super::instance::{Instance, Mode, skill_mask};
+use super::solution::Rule;
 use std::collections::BTreeMap;
 
 /// Prepared instance; helpers and clients keep their input order and numbers.
@@ -223,9 +224,20 @@ impl<'a> Problem<'a> {
         }
     }
 
-    /// Both hard rules of matching.md.
+    /// Does pair (c, h) break `rule`? The one place a pair rule is decided for reasons and
+    /// explanations (the solver's hot loops test the same rules inline, see `arc_cost`).
+    pub fn breaks(&self, rule: Rule, c: usize, h: usize) -> bool {
+        match rule {
+            Rule::Distance => self.distance(c, h) > self.inst.params.max_distance_m,
+            Rule::Language => !self.shares_language(c, h),
+            // A helper's limit, not a pair's: decided from the capacity left after a solve.
+            Rule::Capacity => false,
+        }
+    }
+
+    /// Every hard pair rule of matching.md holds.
     pub fn eligible(&self, c: usize, h: usize) -> bool {
-        self.shares_language(c, h) && self.distance(c, h) <= self.inst.params.max_distance_m
+        !Rule::PAIR.iter().any(|&rule| self.breaks(rule, c, h))
     }
 
     /// Objective cost of adding pair (c, h) to the flow, or `None` if it may not be added.

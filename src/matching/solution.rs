@@ -22,16 +22,83 @@ pub struct Unfilled {
     pub client: String,
     /// Slots still open: `wanted` minus pairs in the result.
     pub missing: i64,
-    /// Why, in words (see [`REASON_NO_HELPER_IN_RANGE`] and friends).
+    /// Why, in words: [`Rule::reason`] of the one rule in `rules` (see [`describe`]).
     pub reason: String,
+    /// The rules that block the client, machine-readable (see [`Rule`] for the definition).
+    /// One today; a list so that a reason can name each of several pair rules.
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+}
+
+/// A rule of matching.md that can leave a client short.
+///
+/// For a client c short after the solution, let R be the helpers whose rounded distance
+/// to c is at most `max_distance_m`, and F the members of R that are not paired with c in
+/// the solution and have capacity left after it (`capacity` minus their pairs in it, > 0;
+/// capacity 0 is full). R empty: [`Rule::Distance`]. F empty: [`Rule::Capacity`] (every
+/// helper in range is full or already c's, as in matching.md's worked example). Otherwise
+/// every member of F breaks a pair rule (one that broke none would be an augmenting path:
+/// the flow would not be maximum), and the reason names each rule of [`Rule::PAIR`] that
+/// some member of F breaks: today only [`Rule::Language`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// Rule 1: no helper at all within `max_distance_m`.
+    Distance,
+    /// Every helper in range is full or already the client's.
+    Capacity,
+    /// Rule 2: no helper in range with free capacity shares one of the client's languages.
+    Language,
+}
+
+impl Rule {
+    /// Every rule, in the order reasons list them.
+    pub const ALL: [Rule; 3] = [Rule::Distance, Rule::Capacity, Rule::Language];
+
+    /// The hard pair rules of matching.md ("Eligible pairs"), decided by
+    /// `Problem::breaks`: rules 3 (`excluded_helpers`) and 4 (`avoids`) join here.
+    pub const PAIR: [Rule; 2] = [Rule::Distance, Rule::Language];
+
+    /// Its name in the solution JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Distance => "distance",
+            Rule::Capacity => "capacity",
+            Rule::Language => "language",
+        }
+    }
+
+    /// The reason in words when this rule alone blocks a client.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Rule::Distance => REASON_NO_HELPER_IN_RANGE,
+            Rule::Capacity => REASON_ALL_FULL,
+            Rule::Language => REASON_NO_SHARED_LANGUAGE,
+        }
+    }
+}
+
+/// The reason in words for the blocking `rules` of a client: the one rule's own sentence,
+/// or, when several pair rules each block some helpers, [`REASON_SEVERAL`] naming each.
+pub fn describe(rules: &[Rule]) -> String {
+    match rules {
+        [one] => one.reason().to_string(),
+        several => {
+            let names: Vec<&str> = several.iter().map(|r| r.name()).collect();
+            format!("{REASON_SEVERAL}: {}", names.join(", "))
+        }
+    }
 }
 
 /// No helper at all lives within `max_distance_m`.
 pub const REASON_NO_HELPER_IN_RANGE: &str = "no helper within max_distance_m";
-/// Helpers are in range but none speaks one of the client's languages.
-pub const REASON_NO_SHARED_LANGUAGE: &str = "no helper in range shares a language";
-/// Eligible helpers exist but every one is full (or already the client's).
+/// Helpers in range have free capacity, but none of those speaks one of the client's languages.
+pub const REASON_NO_SHARED_LANGUAGE: &str =
+    "no helper in range with free capacity shares a language";
+/// Helpers are in range, but every one is full or already the client's.
 pub const REASON_ALL_FULL: &str = "no eligible helper with free capacity";
+/// Prefix of a reason naming several pair rules, each blocking some helpers in range.
+pub const REASON_SEVERAL: &str = "every helper in range with free capacity breaks a rule";
 
 /// Work counters; `elapsed_ms` is the only field that varies between identical runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,4 +1,5 @@
-//! Property tests: the solver against brute force, and the sparse path against the full graph.
+//! Property tests: the solver (and its unfilled reasons) against brute force, and the sparse
+//! path against the full graph.
 
 use super::*;
 
@@ -130,6 +131,54 @@ fn brute_force(inst: &Instance) -> (usize, i64) {
     (base.0 + best.0, base.1 + best.1)
 }
 
+/// The blocking rules of the definition (see [`Rule`]), by brute force over all helpers.
+fn brute_force_rules(inst: &Instance, s: &Solution, client: &ClientInput) -> Vec<Rule> {
+    let paired = |h: &HelperInput| {
+        s.assignments
+            .iter()
+            .any(|a| a.client == client.id && a.helper == h.id)
+    };
+    let used = |h: &HelperInput| s.assignments.iter().filter(|a| a.helper == h.id).count() as i64;
+    let in_range: Vec<&HelperInput> = inst
+        .helpers
+        .iter()
+        .filter(|h| distance_m(h.lat, h.lon, client.lat, client.lon) <= inst.params.max_distance_m)
+        .collect();
+    if in_range.is_empty() {
+        return vec![Rule::Distance];
+    }
+    let free: Vec<&&HelperInput> = in_range
+        .iter()
+        .filter(|h| !paired(h) && h.capacity - used(h) > 0)
+        .collect();
+    if free.is_empty() {
+        return vec![Rule::Capacity];
+    }
+    let speaks = |h: &HelperInput| {
+        client.languages.is_empty() || client.languages.iter().any(|l| h.languages.contains(l))
+    };
+    assert!(
+        free.iter().all(|h| !speaks(h)),
+        "client {}: a free eligible helper left out, the flow is not maximum",
+        client.id
+    );
+    vec![Rule::Language]
+}
+
+/// Every short client's reported rules and reason equal the brute-force ones.
+fn check_reasons(inst: &Instance, s: &Solution) {
+    for u in &s.unfilled {
+        let client = inst
+            .clients
+            .iter()
+            .find(|c| c.id == u.client)
+            .expect("client");
+        let want = brute_force_rules(inst, s, client);
+        assert_eq!(u.rules, want, "client {}", u.client);
+        assert_eq!(u.reason, want[0].reason(), "client {}", u.client);
+    }
+}
+
 fn tiny_instance() -> impl Strategy<Value = Instance> {
     let langs = prop::sample::subsequence(vec!["da", "en", "de"], 0..=2);
     let skills = prop::sample::subsequence(SKILLS.to_vec(), 0..=3);
@@ -240,6 +289,7 @@ proptest! {
         for t in [Tuning::default(), SPARSE] {
             let (s, _) = run(&inst, None, t);
             check_feasible(&inst, &s);
+            check_reasons(&inst, &s);
             let kept_pen = objective(&inst, &s);
             prop_assert_eq!((s.pairs, kept_pen), want);
         }
@@ -256,6 +306,7 @@ proptest! {
         let (full, _) = run(&inst, None, FULL);
         let (sparse, _) = run(&inst, None, SPARSE);
         check_feasible(&inst, &sparse);
+        check_reasons(&inst, &sparse);
         prop_assert_eq!((sparse.pairs, objective(&inst, &sparse)), (full.pairs, objective(&inst, &full)));
         let (default, _) = run(&inst, None, Tuning::default());
         prop_assert_eq!((default.pairs, objective(&inst, &default)), (full.pairs, objective(&inst, &full)));

@@ -74,8 +74,36 @@ pub struct ShortClient {
     pub client_id: i64,
     /// Helpers still missing.
     pub missing: i64,
-    /// Why.
+    /// Why, in words, e.g. "no helper in range with free capacity shares a language".
     pub reason: String,
+    /// The rules that block the client (one today; each of several once more rules exist).
+    pub rules: Vec<BlockingRule>,
+}
+
+/// A rule that leaves a client short, in the order the matcher checks them: no helper
+/// within `max_distance_m`; else every one in range full or already the client's; else
+/// every other one in range with free capacity ruled out by a pair rule (today only the
+/// language rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockingRule {
+    /// No helper lives within `max_distance_m`.
+    Distance,
+    /// Every helper in range is full or already the client's.
+    Capacity,
+    /// No helper in range with free capacity shares one of the client's languages.
+    Language,
+}
+
+impl From<matching::Rule> for BlockingRule {
+    fn from(rule: matching::Rule) -> BlockingRule {
+        // Exhaustive on purpose: a rule added to the matcher must be named here too.
+        match rule {
+            matching::Rule::Distance => BlockingRule::Distance,
+            matching::Rule::Capacity => BlockingRule::Capacity,
+            matching::Rule::Language => BlockingRule::Language,
+        }
+    }
 }
 
 /// What `preview` answers.
@@ -302,6 +330,7 @@ pub fn preview(
                 client_id: id(&u.client)?,
                 missing: u.missing,
                 reason: u.reason.clone(),
+                rules: u.rules.iter().copied().map(BlockingRule::from).collect(),
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;

@@ -62,7 +62,8 @@ fn match_solves_the_worked_example_from_a_file_and_from_stdin() {
         assert_eq!(
             solution["unfilled"][0],
             serde_json::json!({"client": "c1", "missing": 1,
-                               "reason": "no eligible helper with free capacity"})
+                               "reason": "no eligible helper with free capacity",
+                               "rules": ["capacity"]})
         );
     }
 }

@@ -1,5 +1,5 @@
 //! Matching through the service: preview with explanations, commit, stale commits refused,
-//! stability on re-run, and what happens when a helper leaves.
+//! stability on re-run, what happens when a helper leaves, and why clients are left short.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -287,6 +287,53 @@ async fn a_client_out_of_reach_is_reported_with_the_reason(backend: TestBackend)
         .expect("far client reported");
     assert_eq!(short["missing"], 2);
     assert_eq!(short["reason"], "no helper within max_distance_m");
+    assert_eq!(short["rules"], json!(["distance"]));
+}
+
+async fn patch_helper(app: &TestApp, token: &str, helper: i64, body: Value) {
+    let response = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/helpers/{helper}"),
+            Some(token),
+            Some(body),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200, "PATCH helper {helper}");
+}
+
+async fn a_client_whose_only_free_helper_speaks_another_language_is_short_for_the_language(
+    backend: TestBackend,
+) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin_token().await;
+    let branch = app.create_branch(&admin, "Aarhus").await;
+    let (danish, _) = app
+        .activate_helper(&admin, branch, "danish@example.dk")
+        .await;
+    patch_helper(&app, &admin, danish, json!({"capacity": 1})).await;
+    let (german, _) = app
+        .activate_helper(&admin, branch, "german@example.dk")
+        .await;
+    patch_helper(&app, &admin, german, json!({"languages": ["de"]})).await;
+    let other = app.create_client(&admin, branch, "other@example.dk").await;
+    app.assign(&admin, other, danish).await;
+    let danish_speaker = app.create_client(&admin, branch, "dansk@example.dk").await;
+
+    let proposal = preview(&app, &admin, branch, json!({})).await;
+
+    let short = proposal["unfilled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["client_id"] == danish_speaker)
+        .expect("the Danish speaker is reported short");
+    assert_eq!(short["missing"], 2);
+    assert_eq!(
+        short["reason"], "no helper in range with free capacity shares a language",
+        "the helper who speaks Danish is full; the free one speaks only German"
+    );
+    assert_eq!(short["rules"], json!(["language"]));
 }
 
 on_both_backends!(
@@ -297,4 +344,5 @@ on_both_backends!(
     when_a_helper_leaves_their_clients_show_up_short_on_the_next_preview,
     only_the_branch_may_preview_and_bad_parameters_are_refused,
     a_client_out_of_reach_is_reported_with_the_reason,
+    a_client_whose_only_free_helper_speaks_another_language_is_short_for_the_language,
 );
