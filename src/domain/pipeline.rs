@@ -1,31 +1,31 @@
 //! The recruitment pipeline as an explicit state machine: only the listed moves exist.
 
-use serde::{Deserialize, Serialize};
+use crate::vocabulary;
 
-/// Where a student stands, from application to leaving.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum HelperStatus {
-    /// Applied; the application is not read yet.
-    Applied,
-    /// The application was read and looks promising.
-    Screened,
-    /// 1st interview: social competence, responsibility.
-    Interview1,
-    /// 2nd interview, with the criminal-record check.
-    Interview2,
-    /// 3rd and final interview.
-    Interview3,
-    /// Hired and taking clients.
-    Active,
-    /// Turned down (final).
-    Rejected,
-    /// Waiting for demand in their city; resumes where they stood.
-    Waitlisted,
-    /// Hired, taking a break (exams, travel).
-    Paused,
-    /// Gone: withdrew or stopped working (final).
-    Left,
+vocabulary! {
+    /// Where a student stands, from application to leaving.
+    pub enum HelperStatus {
+        /// Applied; the application is not read yet.
+        Applied = "applied",
+        /// The application was read and looks promising.
+        Screened = "screened",
+        /// 1st interview: social competence, responsibility.
+        Interview1 = "interview_1",
+        /// 2nd interview, with the criminal-record check.
+        Interview2 = "interview_2",
+        /// 3rd and final interview.
+        Interview3 = "interview_3",
+        /// Hired and taking clients.
+        Active = "active",
+        /// Turned down (final).
+        Rejected = "rejected",
+        /// Waiting for demand in their city; resumes where they stood.
+        Waitlisted = "waitlisted",
+        /// Hired, taking a break (exams, travel).
+        Paused = "paused",
+        /// Gone: withdrew or stopped working (final).
+        Left = "left",
+    }
 }
 
 /// Why a move is not allowed.
@@ -47,44 +47,6 @@ pub enum TransitionError {
 }
 
 impl HelperStatus {
-    /// Every status.
-    pub const ALL: [HelperStatus; 10] = [
-        HelperStatus::Applied,
-        HelperStatus::Screened,
-        HelperStatus::Interview1,
-        HelperStatus::Interview2,
-        HelperStatus::Interview3,
-        HelperStatus::Active,
-        HelperStatus::Rejected,
-        HelperStatus::Waitlisted,
-        HelperStatus::Paused,
-        HelperStatus::Left,
-    ];
-
-    /// The stored and API name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HelperStatus::Applied => "applied",
-            HelperStatus::Screened => "screened",
-            HelperStatus::Interview1 => "interview_1",
-            HelperStatus::Interview2 => "interview_2",
-            HelperStatus::Interview3 => "interview_3",
-            HelperStatus::Active => "active",
-            HelperStatus::Rejected => "rejected",
-            HelperStatus::Waitlisted => "waitlisted",
-            HelperStatus::Paused => "paused",
-            HelperStatus::Left => "left",
-        }
-    }
-
-    /// Parses a stored or requested name.
-    pub fn parse(raw: &str) -> Result<HelperStatus, String> {
-        HelperStatus::ALL
-            .into_iter()
-            .find(|s| s.as_str() == raw)
-            .ok_or_else(|| format!("unknown status {raw:?}"))
-    }
-
     /// The next interview stage, for the stages that have one.
     fn forward(self) -> Option<HelperStatus> {
         use HelperStatus::*;
@@ -186,7 +148,7 @@ mod tests {
 
     #[test]
     fn final_states_have_no_way_out() {
-        for to in HelperStatus::ALL {
+        for &to in HelperStatus::ALL {
             assert!(Rejected.check_move(to, None, true).is_err());
             assert!(Left.check_move(to, None, true).is_err());
         }
@@ -194,7 +156,7 @@ mod tests {
 
     #[test]
     fn every_status_round_trips_through_its_name() {
-        for status in HelperStatus::ALL {
+        for &status in HelperStatus::ALL {
             assert_eq!(HelperStatus::parse(status.as_str()).unwrap(), status);
         }
     }

@@ -23,7 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Weekly windows, visits a week and exceptions.
-#[utoipa::path(get, path = "/api/v1/helpers/{id}/availability", tag = "helpers", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/api/v1/helpers/{id}/availability", tag = "helpers", operation_id = "availability_get", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = AvailabilityView), (status = 404, body = Problem)))]
 pub async fn get(
     state: web::Data<AppState>,
@@ -39,7 +39,7 @@ pub async fn get(
 }
 
 /// Replaces the weekly windows (the helper, or the branch).
-#[utoipa::path(put, path = "/api/v1/helpers/{id}/availability", tag = "helpers", security(("bearer" = [])), params(("id" = i64, Path)), request_body = AvailabilityInput,
+#[utoipa::path(put, path = "/api/v1/helpers/{id}/availability", tag = "helpers", operation_id = "availability_replace", security(("bearer" = [])), params(("id" = i64, Path)), request_body = AvailabilityInput,
     responses((status = 200, body = AvailabilityView), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn replace(
     state: web::Data<AppState>,
@@ -56,7 +56,7 @@ pub async fn replace(
 }
 
 /// Adds a period the helper cannot work.
-#[utoipa::path(post, path = "/api/v1/helpers/{id}/availability/exceptions", tag = "helpers", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ExceptionInput,
+#[utoipa::path(post, path = "/api/v1/helpers/{id}/availability/exceptions", tag = "helpers", operation_id = "availability_add_exception", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ExceptionInput,
     responses((status = 201, body = Exception), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_exception(
     state: web::Data<AppState>,

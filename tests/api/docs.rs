@@ -96,3 +96,110 @@ async fn the_docs_page_renders_the_api_offline_in_a_real_browser() {
     );
     assert!(dom.contains("helpmatch"), "the UI shows the API title");
 }
+
+/// `openapi-spec-validator` (PyPI), the reference validator; CI installs it, so there it must run.
+fn spec_validator() -> bool {
+    let found = Command::new("python3")
+        .args(["-c", "import openapi_spec_validator"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI=true but openapi-spec-validator is not installed (pip install openapi-spec-validator)"
+        );
+        eprintln!("skipped: pip install openapi-spec-validator to validate the OpenAPI document");
+    }
+    found
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_valid_openapi_3_1_with_enums_examples_and_described_tags() {
+    let app = spawn_app(TestBackend::Sqlite).await;
+
+    let doc: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+
+    assert_eq!(doc["openapi"], "3.1.0");
+    let schemas = &doc["components"]["schemas"];
+    for (vocabulary, some) in [
+        ("VisitStatus", "checked_in"),
+        ("VisitAttention", "helper_paused"),
+        ("Skill", "cleaning"),
+        ("Product", "clip_card_8h"),
+        ("PaymentMethod", "mobilepay"),
+        ("HelperStatus", "interview_2"),
+        ("Role", "branch_leader"),
+        ("ClientSource", "municipality"),
+        ("MailLanguage", "nb"),
+    ] {
+        let values = schemas[vocabulary]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{vocabulary} is an enum"));
+        assert!(
+            values.iter().any(|v| v == some),
+            "{vocabulary} lists {some}: {values:?}"
+        );
+    }
+    let mut without_example = vec![];
+    let mut without_description = vec![];
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if let Some(schema) =
+                op["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str()
+            {
+                let name = schema.rsplit('/').next().unwrap();
+                if schemas[name]["example"].is_null() {
+                    without_example.push(format!("{method} {path}"));
+                }
+            }
+            for (status, response) in op["responses"].as_object().unwrap() {
+                if response["description"].as_str().is_none_or(str::is_empty) {
+                    without_description.push(format!("{method} {path} {status}"));
+                }
+            }
+        }
+    }
+    assert!(
+        without_example.is_empty(),
+        "request bodies without an example: {without_example:?}"
+    );
+    assert!(
+        without_description.is_empty(),
+        "responses without a description: {without_description:?}"
+    );
+    let tags: Vec<&str> = doc["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tags[..3],
+        ["auth", "branches", "users"],
+        "tags follow the work, starting with logging in"
+    );
+    assert!(
+        doc["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["description"].is_string())
+    );
+
+    if spec_validator() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), serde_json::to_vec(&doc).unwrap()).unwrap();
+        let out = Command::new("python3")
+            .args(["-m", "openapi_spec_validator"])
+            .arg(file.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openapi-spec-validator: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
