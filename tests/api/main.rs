@@ -3,15 +3,23 @@
 
 mod helpers;
 
+mod access;
+mod attention;
 mod auth;
 mod authorization;
 mod clients;
 mod docs;
 mod email;
+mod erasure;
 mod errors;
 mod health;
 mod match_cli;
 mod matching;
+mod pages;
 mod pipeline;
+mod schedules;
 mod shutdown;
+mod throttles;
+mod validation;
+mod visit_edges;
 mod visits;

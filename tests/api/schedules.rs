@@ -1,0 +1,1 @@
+//! (filled by the trust-at-the-edges regression tests)
