@@ -363,7 +363,9 @@ pub fn done(conn: &mut DbConnection, visit: &Visit) -> Result<(), ApiError> {
     let (client, branch, helper) = people(conn, visit)?;
     let balance = LedgerEntry::balance(conn, client.id)?;
     for recipient in client_side(conn, &client, sees_visits)? {
-        let mail = visit_mail(&recipient, visit, &client, &helper, &branch);
+        let mut mail = visit_mail(&recipient, visit, &client, &helper, &branch);
+        // What was used: the booked time, or what the branch settled on after a review.
+        mail.minutes = i64::from(visit.consumed_minutes.unwrap_or(visit.minutes));
         email::visit_done(
             conn,
             &mail,
@@ -463,7 +465,9 @@ pub fn send_reminders(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usi
             let visit = Visit::find(conn, candidate.id)?;
             let branch = Branch::find(conn, visit.branch_id)?;
             let due = reminder_due_at(visit.starts_at, &time_zone(&branch));
+            // No reminder for a visit whose helper cannot come: its family was told already.
             if visit.status != crate::domain::VisitStatus::Booked
+                || visit.attention.is_some()
                 || visit.starts_at <= at
                 || at < due
                 || visit.updated_at >= due

@@ -54,7 +54,8 @@ pub fn check(
         if seen.helper_id != own.helper_id {
             return Err(ApiError::NotFound);
         }
-        if !own.active {
+        // A paused helper does not start visits; one paused mid-visit may still check out.
+        if !own.active && !check_out {
             return Err(ApiError::Conflict(
                 "you are paused; the branch takes care of your visits".into(),
             ));
