@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::{Received, SmtpServer, kinds, outbox, spawn_with_smtp, wait_all_sent};
-use crate::helpers::{TestApp, TestBackend, assert_problem};
+use crate::helpers::{TestApp, TestBackend, assert_problem, spawn_app};
 use crate::on_both_backends;
 
 /// A branch, an active helper (Anna) and a client (Karen) with two relatives: Mette may view
@@ -328,6 +328,34 @@ async fn the_reminder_job_mails_client_and_helper_once_the_day_before(backend: T
     one(&mails, "mette@example.dk", subject);
 }
 
+async fn the_reminder_job_skips_a_visit_whose_helper_cannot_come(backend: TestBackend) {
+    let app = spawn_app(backend).await;
+    let s = setup(&app).await;
+    app.book(
+        &s.admin,
+        s.client,
+        s.helper,
+        "2027-01-12T10:00:00+01:00",
+        60,
+    )
+    .await;
+    let paused = app
+        .transition(&s.admin, s.helper, json!({"to": "paused", "note": "exams"}))
+        .await;
+    assert_eq!(paused.status().as_u16(), 200);
+    let mut conn = DbConnection::open(&app.database.url).expect("database");
+    let due = "2027-01-11T08:00:00Z"
+        .parse::<DateTime<Utc>>()
+        .expect("time");
+
+    let queued = send_reminders(&mut conn, due).unwrap();
+
+    assert_eq!(
+        queued, 0,
+        "the family was told the helper cannot come; a reminder would say the opposite"
+    );
+}
+
 async fn a_booking_that_fails_sends_nothing(backend: TestBackend) {
     let smtp = SmtpServer::start();
     let app = spawn_with_smtp(backend, &smtp).await;
@@ -385,5 +413,6 @@ on_both_backends!(
     checking_out_mails_the_minutes_used_and_the_balance_left,
     a_low_balance_is_mailed_once_per_clip_card,
     the_reminder_job_mails_client_and_helper_once_the_day_before,
+    the_reminder_job_skips_a_visit_whose_helper_cannot_come,
     a_booking_that_fails_sends_nothing,
 );
