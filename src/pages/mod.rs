@@ -95,6 +95,8 @@ fn page(
     Ok(HttpResponse::build(status)
         .content_type(ContentType::html())
         .insert_header((header::CACHE_CONTROL, "no-store"))
+        // A set-password page's address holds its token: never hand it on.
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
         .body(html))
 }
 
