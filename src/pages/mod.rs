@@ -242,12 +242,22 @@ async fn forgot_password(
     .await;
     match outcome {
         Ok(()) => message(lang, t.forgot_title, "ok", t.sent, None),
-        Err(ApiError::TooManyRequests { .. }) => page(
-            StatusCode::TOO_MANY_REQUESTS,
-            "forgot_password.html",
-            lang,
-            json!({"title": t.forgot_title, "error": t.slow_down}),
-        ),
+        Err(ApiError::TooManyRequests {
+            retry_after_secs, ..
+        }) => {
+            let mut refused = page(
+                StatusCode::TOO_MANY_REQUESTS,
+                "forgot_password.html",
+                lang,
+                json!({"title": t.forgot_title, "error": t.slow_down}),
+            )?;
+            // Like every 429, the page says when to try again.
+            refused.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(retry_after_secs.max(1)),
+            );
+            Ok(refused)
+        }
         Err(other) => Err(other),
     }
 }

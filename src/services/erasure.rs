@@ -66,6 +66,17 @@ pub fn close_if_unused(
     Ok(true)
 }
 
+/// Forgets the mails to an erased address; an address an open account still logs in with is
+/// not erased (a relative who still acts for another client keeps the mails about them).
+fn forget_unless_in_use(conn: &mut DbConnection, email: &str) -> Result<(), ApiError> {
+    let address = email.trim().to_lowercase();
+    if User::find_by_email(conn, &address)?.is_some_and(|u| u.active) {
+        return Ok(());
+    }
+    OutboxMail::forget_recipient(conn, &address)?;
+    Ok(())
+}
+
 /// Erases a client (staff of the branch): upcoming visits cancelled free (their helpers told),
 /// pairs ended, relatives removed, the client's and the relatives' logins closed unless they
 /// serve someone else, mails to them forgotten. The row stays, anonymised, so past visits and
@@ -79,15 +90,12 @@ pub fn erase_client(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result
         let relatives = Relative::for_client(conn, id)?;
         Relative::delete_for_client(conn, id)?;
         for relative in &relatives {
-            if let Some(email) = &relative.email {
-                OutboxMail::forget_recipient(conn, email)?;
-            }
             if let Some(user_id) = relative.user_id {
                 close_if_unused(conn, user_id, at)?;
             }
-        }
-        if let Some(email) = &client.email {
-            OutboxMail::forget_recipient(conn, email)?;
+            if let Some(email) = &relative.email {
+                forget_unless_in_use(conn, email)?;
+            }
         }
         if let Some(account) = User::find_by_client(conn, id)? {
             User::update(
@@ -100,6 +108,9 @@ pub fn erase_client(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result
                 },
             )?;
             close_if_unused(conn, account.id, at)?;
+        }
+        if let Some(email) = &client.email {
+            forget_unless_in_use(conn, email)?;
         }
         let erased = ClientChanges {
             name: Some("(deleted)".into()),
@@ -146,7 +157,6 @@ pub fn erase_helper(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result
             )));
         }
         let at = now();
-        OutboxMail::forget_recipient(conn, &helper.email)?;
         Availability::erase(conn, id)?;
         if let Some(account) = User::find_by_helper(conn, id)? {
             User::update(
@@ -160,6 +170,7 @@ pub fn erase_helper(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result
             )?;
             close_if_unused(conn, account.id, at)?;
         }
+        forget_unless_in_use(conn, &helper.email)?;
         Helper::erase(conn, id, at)?;
         AuditEvent::record(
             conn,
