@@ -17,12 +17,13 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// Narrows a requested branch filter to the scope: `Err(())` when the scope excludes it.
-    pub fn branch_filter(&self, requested: Option<i64>) -> Result<Option<i64>, ()> {
+    /// Narrows a requested branch filter to the scope: the filter to apply, or `None` when the
+    /// scope excludes the branch asked for (the list is then empty, not an error).
+    pub fn branch_filter(&self, requested: Option<i64>) -> Option<Option<i64>> {
         match (self, requested) {
-            (Scope::Branch(own), Some(b)) if *own != b => Err(()),
-            (Scope::Branch(own), _) => Ok(Some(*own)),
-            (_, requested) => Ok(requested),
+            (Scope::Branch(own), Some(b)) if *own != b => None,
+            (Scope::Branch(own), _) => Some(Some(*own)),
+            (_, requested) => Some(requested),
         }
     }
 }

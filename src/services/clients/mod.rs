@@ -422,7 +422,7 @@ pub fn list(
     page: Page,
 ) -> Result<Vec<ClientShown>, ApiError> {
     let scope = caller.scope(Right::View);
-    let Ok(branch_id) = scope.branch_filter(search.branch) else {
+    let Some(branch_id) = scope.branch_filter(search.branch) else {
         return Ok(vec![]);
     };
     let full_for = match &scope {

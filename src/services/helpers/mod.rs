@@ -186,8 +186,8 @@ pub fn list(
     match caller.scope(Right::View) {
         Scope::All => {}
         scope @ Scope::Branch(_) => match scope.branch_filter(search.branch) {
-            Ok(branch) => filter.branch_id = branch,
-            Err(()) => return Ok(vec![]),
+            Some(branch) => filter.branch_id = branch,
+            None => return Ok(vec![]),
         },
         Scope::Own {
             helper: Some(own), ..

@@ -204,8 +204,8 @@ fn list_in(
 ) -> Result<(Vec<VisitView>, Option<VisitCursor>), ApiError> {
     let mut checked = check(query, scope.clone())?;
     match scope.branch_filter(checked.filter.branch_id) {
-        Ok(branch) => checked.filter.branch_id = branch,
-        Err(()) => return Ok((vec![], None)),
+        Some(branch) => checked.filter.branch_id = branch,
+        None => return Ok((vec![], None)),
     }
     // A date is a day in a branch's calendar: the branch asked for, else the caller's own.
     let zone_branch = checked
@@ -252,10 +252,12 @@ pub fn views(
     let mut branches: BTreeMap<i64, Branch> = BTreeMap::new();
     let mut out = Vec::with_capacity(visits.len());
     for visit in visits {
-        if !branches.contains_key(&visit.branch_id) {
-            branches.insert(visit.branch_id, Branch::find(conn, visit.branch_id)?);
-        }
-        let branch = &branches[&visit.branch_id];
+        let branch = match branches.entry(visit.branch_id) {
+            std::collections::btree_map::Entry::Occupied(known) => known.into_mut(),
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(Branch::find(conn, visit.branch_id)?)
+            }
+        };
         let shown = names.remove(&visit.id).unwrap_or_default();
         out.push(view(visit, branch, shown, free_hours));
     }
