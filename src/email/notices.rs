@@ -194,6 +194,8 @@ pub struct ListedVisit<'a> {
     pub helper_name: &'a str,
     /// Why it needs attention (for the attention mails).
     pub attention: Option<VisitAttention>,
+    /// Since when (for the attention mails: a later change is a new mail).
+    pub attention_since: Option<DateTime<Utc>>,
 }
 
 /// Who a list of affected visits goes to.
@@ -205,8 +207,9 @@ pub enum Audience {
     Branch,
 }
 
-/// Visits whose helper cannot come as booked, to one recipient. Idempotent per recipient
-/// and set of visits, so a retried change does not mail twice.
+/// Visits whose helper cannot come as booked, to one recipient. Idempotent per recipient,
+/// set of visits and moment they became affected, so a retried change does not mail twice but
+/// a later change (paused again after coming back) is told again.
 pub fn visits_need_attention(
     conn: &mut DbConnection,
     recipient: &str,
@@ -229,6 +232,12 @@ pub fn visits_need_attention(
         })
         .collect();
     let ids: Vec<String> = visits.iter().map(|v| v.visit_id.to_string()).collect();
+    let since = visits
+        .iter()
+        .filter_map(|v| v.attention_since)
+        .max()
+        .map(|at| at.timestamp_micros())
+        .unwrap_or_default();
     let kind = match audience {
         Audience::ClientSide => "visits_need_attention",
         Audience::Branch => "visits_need_attention_branch",
@@ -243,7 +252,7 @@ pub fn visits_need_attention(
             values: json!({"visits": items, "count": visits.len()}),
             ics: None,
             dedupe_key: Some(format!(
-                "{kind}:{}:{}:{}",
+                "{kind}:{}:{}:{since}:{}",
                 ids.join(","),
                 visits
                     .iter()

@@ -177,6 +177,7 @@ pub fn booked(
             client_name: &client.name,
             helper_name: &helper.name,
             attention: None,
+            attention_since: None,
         })
         .collect();
     for recipient in &to {
@@ -321,6 +322,7 @@ pub fn needs_attention(conn: &mut DbConnection, visits: &[Visit]) -> Result<(), 
                 client_name: &client.name,
                 helper_name: &helper.name,
                 attention: v.attention,
+                attention_since: v.attention_since.map(|at| at.and_utc()),
             })
             .collect()
     }
@@ -348,7 +350,7 @@ pub fn needs_attention(conn: &mut DbConnection, visits: &[Visit]) -> Result<(), 
         notices::visits_need_attention(
             conn,
             &leader.email,
-            "da",
+            email::country_language(&branch.country),
             contact(),
             &branch.time_zone,
             Audience::Branch,

@@ -284,8 +284,9 @@ pub fn book(
 /// Changes a booked visit's time, tasks or helper, with every booking rule re-checked.
 ///
 /// The notice period cannot be dodged: a visit moved once its free cancellation has passed
-/// keeps that passed deadline, so cancelling the moved visit still uses the hours. A visit
-/// that needed attention (its helper could not come) gets a fresh deadline: the move is ours.
+/// keeps that passed deadline, so cancelling the moved visit still uses the hours, and
+/// shortening it then uses the minutes given up. A visit that needed attention (its helper
+/// could not come) gets a fresh deadline: the move is ours.
 pub fn reschedule(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -350,26 +351,35 @@ pub fn reschedule(
         };
         check_slot(conn, settings, &slot, &time_zone(&branch), Some(id))?;
         let at = now();
+        let deadline = free_cancellation_until(&visit, settings.free_cancellation_hours);
+        let ours = visit.attention.is_some_and(|a| a.helper_cannot_come());
         if minutes != visit.minutes {
-            LedgerEntry::append(
-                conn,
-                &NewLedgerEntry::for_visit(
-                    "release",
-                    visit.client_id,
-                    id,
-                    visit.minutes,
-                    caller.user_id,
-                    at,
-                ),
-            )?;
+            // Minutes given up after the deadline are cancelled late: they are used, not released.
+            let given_up = if at > deadline && !ours {
+                (visit.minutes - minutes).max(0)
+            } else {
+                0
+            };
+            let moves = [("release", visit.minutes - given_up), ("charge", given_up)];
+            for (kind, moved) in moves.into_iter().filter(|(_, m)| *m > 0) {
+                LedgerEntry::append(
+                    conn,
+                    &NewLedgerEntry::for_visit(
+                        kind,
+                        visit.client_id,
+                        id,
+                        moved,
+                        caller.user_id,
+                        at,
+                    ),
+                )?;
+            }
             let resized = Visit {
                 minutes,
                 ..visit.clone()
             };
             clip_cards::reserve(conn, &resized, caller.user_id)?;
         }
-        let deadline = free_cancellation_until(&visit, settings.free_cancellation_hours);
-        let ours = visit.attention.is_some_and(|a| a.helper_cannot_come());
         if at <= deadline || ours {
             visit.free_cancellation_until =
                 Some(start - Duration::hours(settings.free_cancellation_hours));

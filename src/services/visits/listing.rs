@@ -207,11 +207,13 @@ fn list_in(
         Some(branch) => checked.filter.branch_id = branch,
         None => return Ok((vec![], None)),
     }
-    // A date is a day in a branch's calendar: the branch asked for, else the caller's own.
-    let zone_branch = checked
-        .filter
-        .branch_id
-        .or_else(|| caller.branch_ids().and_then(|ids| ids.first().copied()));
+    // A date is a day in a branch's calendar: the branch asked for, else that of the client or
+    // helper asked for, else the caller's own.
+    let zone_branch = match checked.filter.branch_id {
+        Some(id) => Some(id),
+        None => named_branch(conn, checked.filter.client_id, checked.filter.helper_id)
+            .or_else(|| caller.branch_ids().and_then(|ids| ids.first().copied())),
+    };
     let tz = match zone_branch {
         Some(id) => Branch::find(conn, id).ok().map(|b| time_zone(&b)),
         None => None,
@@ -240,6 +242,16 @@ fn list_in(
             id: v.id,
         });
     Ok((views(conn, visits, free_hours)?, next))
+}
+
+/// The branch of the client (or else the helper) a list is filtered by, if it exists.
+fn named_branch(conn: &mut DbConnection, client: Option<i64>, helper: Option<i64>) -> Option<i64> {
+    if let Some(found) = client.and_then(|id| Client::find_any(conn, id).ok()) {
+        return Some(found.branch_id);
+    }
+    helper
+        .and_then(|id| Helper::find(conn, id).ok())
+        .map(|h| h.branch_id)
 }
 
 /// Shapes visits with their branches and names, loading each branch and name once.
