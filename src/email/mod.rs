@@ -5,6 +5,7 @@
 //! only deployment values (the public URL, the sender) are filled in at delivery.
 
 mod events;
+pub mod format;
 pub mod ics;
 mod mask;
 pub mod notices;
@@ -23,8 +24,9 @@ use crate::error::ApiError;
 pub use events::{
     ClipCardMail, LowBalanceMail, VisitMail, application_received, clip_card_purchased,
     helper_language, helper_moved, low_balance, match_committed, visit_booked, visit_cancelled,
-    visit_done, visit_reminder, visit_rescheduled, when,
+    visit_done, visit_reminder, visit_rescheduled,
 };
+pub use format::{duration, money, when};
 pub use mask::mask_addresses;
 pub use transport::{Mailer, TransportError};
 pub use worker::{RunningWorker, Worker};

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::events::{duration, when};
+use super::format::{duration, when};
 use super::ics::{self, Method, VisitEvent};
 use super::{BranchContact, Mail, PUBLIC_URL, VisitMail, enqueue, language};
 use crate::db::DbConnection;
