@@ -18,6 +18,7 @@ pub enum Scope {
 
 impl Scope {
     /// Narrows a requested branch filter to the scope: `Err(())` when the scope excludes it.
+    #[allow(clippy::result_unit_err)] // the only failure is "outside the scope": nothing to say
     pub fn branch_filter(&self, requested: Option<i64>) -> Result<Option<i64>, ()> {
         match (self, requested) {
             (Scope::Branch(own), Some(b)) if *own != b => Err(()),

@@ -69,7 +69,7 @@ fn segments(
 /// the minute: 10:07 is a typing error, not a time anyone arranges a visit for.
 fn check_start(settings: &VisitSettings, start: &DateTime<FixedOffset>) -> Result<(), FieldError> {
     let step = settings.start_step_minutes.max(1);
-    if start.minute() % step == 0 && start.second() == 0 && start.nanosecond() == 0 {
+    if start.minute().is_multiple_of(step) && start.second() == 0 && start.nanosecond() == 0 {
         Ok(())
     } else {
         Err(FieldError::new(

@@ -252,8 +252,8 @@ pub fn views(
     let mut branches: BTreeMap<i64, Branch> = BTreeMap::new();
     let mut out = Vec::with_capacity(visits.len());
     for visit in visits {
-        if !branches.contains_key(&visit.branch_id) {
-            branches.insert(visit.branch_id, Branch::find(conn, visit.branch_id)?);
+        if let std::collections::btree_map::Entry::Vacant(slot) = branches.entry(visit.branch_id) {
+            slot.insert(Branch::find(conn, visit.branch_id)?);
         }
         let branch = &branches[&visit.branch_id];
         let shown = names.remove(&visit.id).unwrap_or_default();
