@@ -318,7 +318,14 @@ async fn unknown_query_parameters_are_refused_on_every_list_naming_each(backend:
         format!("/api/v1/clients/{karen}/clip-cards"),
     ];
 
+    let doc = app.get_ok("/api/v1/openapi.json", &admin).await;
     for list in &lists {
+        // Documented, so clients generated from the document expect it.
+        let documented = list.replace(&format!("/{karen}/"), "/{id}/");
+        assert!(
+            doc["paths"][&documented]["get"]["responses"]["400"].is_object(),
+            "GET {documented} documents its 400"
+        );
         // A known parameter is read; only the unknown ones are refused.
         app.get_ok(&format!("{list}?limit=5"), &admin).await;
         let problem = assert_problem(
@@ -495,6 +502,53 @@ async fn a_helper_status_outside_the_pipeline_is_a_422_naming_status(backend: Te
     assert_eq!(fields(&made_up), ["status"], "{made_up}");
 }
 
+/// Whether a flat JSON object fits an object schema's `required` and `additionalProperties`.
+fn fits(schema: &Value, value: &Value) -> bool {
+    let object = value.as_object().expect("an object");
+    let required = schema["required"].as_array().cloned().unwrap_or_default();
+    let known = schema["properties"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    required
+        .iter()
+        .all(|name| object.contains_key(name.as_str().unwrap()))
+        && (schema["additionalProperties"] != false
+            || object.keys().all(|key| known.contains_key(key)))
+}
+
+async fn a_client_answer_fits_exactly_one_documented_shape(backend: TestBackend) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin_token().await;
+    let branch = app.create_branch(&admin, "Aarhus").await;
+    let karen = app.create_client(&admin, branch, "karen@example.dk").await;
+    let (helper, helper_token) = app.activate_helper(&admin, branch, "anna@example.dk").await;
+    app.assign(&admin, karen, helper).await;
+
+    let full = app
+        .get_ok(&format!("/api/v1/clients/{karen}"), &admin)
+        .await;
+    let for_helper = app
+        .get_ok(&format!("/api/v1/clients/{karen}"), &helper_token)
+        .await;
+
+    let doc = app.get_ok("/api/v1/openapi.json", &admin).await;
+    let shapes: Vec<&Value> = doc["components"]["schemas"]["ClientShown"]["oneOf"]
+        .as_array()
+        .expect("ClientShown is a oneOf")
+        .iter()
+        .map(|shape| {
+            let name = shape["$ref"].as_str().unwrap().rsplit('/').next().unwrap();
+            &doc["components"]["schemas"][name]
+        })
+        .collect();
+    assert!(for_helper.get("care_notes").is_some() && for_helper.get("email").is_none());
+    for answer in [&full, &for_helper] {
+        let fitting = shapes.iter().filter(|shape| fits(shape, answer)).count();
+        assert_eq!(fitting, 1, "oneOf needs exactly one shape to fit {answer}");
+    }
+}
+
 on_both_backends!(
     a_consent_date_in_the_future_is_refused_and_no_relative_is_stored,
     a_criminal_record_check_dated_in_the_future_is_refused_and_the_helper_stays,
@@ -510,4 +564,5 @@ on_both_backends!(
     clients_are_filtered_by_source,
     helpers_are_searched_by_name_and_filtered_by_pipeline_status,
     a_helper_status_outside_the_pipeline_is_a_422_naming_status,
+    a_client_answer_fits_exactly_one_documented_shape,
 );

@@ -162,6 +162,9 @@ pub struct ClientView {
 
 /// What a helper sees of their own client: only what a visit needs.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+// Only for the schema (`additionalProperties: false`): a full client is then one of
+// `ClientShown`'s shapes, not both, as its `oneOf` requires.
+#[serde(deny_unknown_fields)]
 pub struct ClientForHelper {
     /// Id.
     pub id: i64,
