@@ -41,6 +41,7 @@ const FILES: &[(&str, &str)] = &[
         "application.html",
         include_str!("../../templates/pages/application.html"),
     ),
+    ("home.html", include_str!("../../templates/pages/home.html")),
 ];
 
 /// Registers the pages.

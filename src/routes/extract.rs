@@ -39,7 +39,9 @@ impl<T: for<'de> eserde::EDeserialize<'de> + 'static> FromRequest for JsonBody<T
                                 .map(|p| p.to_string())
                                 .filter(|p| !p.is_empty() && p != ".")
                                 .unwrap_or_else(|| "body".into());
-                            FieldError::new(field, e.message())
+                            // eserde's shadow types would otherwise show in the message
+                            // ("expected struct __ImplEDeserializeForPosition").
+                            FieldError::new(field, e.message().replace("__ImplEDeserializeFor", ""))
                         })
                         .collect();
                     ApiError::Validation(fields).into()

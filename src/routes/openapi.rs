@@ -72,7 +72,8 @@ impl Modify for BearerAuth {
 }
 
 /// Documents what every operation can answer besides its own statuses, all as problem+json:
-/// 400 (unreadable body or path), 413/415/422 (bodies), 422 (query parameters), 401 (tokens), 503.
+/// 400 (unreadable body or path, unknown query parameters), 413/415/422 (bodies), 422 (query
+/// parameters), 401 (tokens), 503.
 struct ProblemResponses;
 
 impl Modify for ProblemResponses {
@@ -124,7 +125,10 @@ fn add_generic_problems(operation: &mut Operation) {
         ]);
     }
     if has_query {
-        generic.push(("422", "invalid query parameters"));
+        generic.extend([
+            ("400", "unknown query parameters, each named"),
+            ("422", "invalid query parameters"),
+        ]);
     }
     if secured {
         generic.push(("401", "missing or invalid access token"));

@@ -74,8 +74,10 @@ pub struct UserInput {
     #[eserde(compat)]
     pub role: Role,
     /// Required for a branch leader.
+    #[serde(default)]
     pub branch_id: Option<i64>,
     /// Optional first password; without it an invitation is mailed.
+    #[serde(default)]
     pub password: Option<String>,
 }
 
@@ -85,13 +87,17 @@ pub struct UserInput {
 #[schema(example = json!({"active": false}))]
 pub struct UserPatch {
     /// Name.
+    #[serde(default)]
     pub name: Option<String>,
     /// `admin` or `branch_leader`.
     #[eserde(compat)]
+    #[serde(default)]
     pub role: Option<Role>,
     /// Branch of a branch leader.
+    #[serde(default)]
     pub branch_id: Option<i64>,
     /// Deactivate or reactivate the account (deactivation ends its sessions at once).
+    #[serde(default)]
     pub active: Option<bool>,
 }
 

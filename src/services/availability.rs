@@ -31,6 +31,7 @@ pub struct AvailabilityInput {
     /// Weekly windows; an empty list means no restriction.
     pub windows: Vec<WindowInput>,
     /// How many visits a week the student wants.
+    #[serde(default)]
     pub visits_per_week: Option<i32>,
 }
 

@@ -26,8 +26,10 @@ pub struct BranchInput {
     /// City centre.
     pub centre: Position,
     /// Branch phone number.
+    #[serde(default)]
     pub phone: Option<String>,
     /// Defaults to true.
+    #[serde(default)]
     pub active: Option<bool>,
 }
 
@@ -37,18 +39,25 @@ pub struct BranchInput {
 #[schema(example = json!({"phone": "+45 70 20 30 41"}))]
 pub struct BranchPatch {
     /// City name.
+    #[serde(default)]
     pub name: Option<String>,
     /// Country code.
+    #[serde(default)]
     pub country: Option<String>,
     /// Time zone.
+    #[serde(default)]
     pub time_zone: Option<String>,
     /// Currency.
+    #[serde(default)]
     pub currency: Option<String>,
     /// City centre.
+    #[serde(default)]
     pub centre: Option<Position>,
     /// Phone.
+    #[serde(default)]
     pub phone: Option<String>,
     /// Active.
+    #[serde(default)]
     pub active: Option<bool>,
 }
 

@@ -66,6 +66,7 @@ pub struct PriceInput {
     pub amount_minor: i64,
     /// In force from (RFC 3339); now when left out.
     #[eserde(compat)]
+    #[serde(default)]
     pub valid_from: Option<DateTime<Utc>>,
 }
 
@@ -81,6 +82,7 @@ pub struct PurchaseInput {
     #[schema(value_type = crate::domain::PaymentMethod)]
     pub payment_method: String,
     /// Receipt or transaction reference from the payment.
+    #[serde(default)]
     pub payment_reference: Option<String>,
 }
 

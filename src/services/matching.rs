@@ -26,12 +26,16 @@ use crate::matching::{self, ClientInput, HelperInput, Instance, Mode, PairExplan
 #[schema(example = json!({"mode": "keep", "max_distance_m": 15000}))]
 pub struct PreviewInput {
     /// `keep` (default): current pairs stay; `rebalance`: pairs may change when it saves more than the penalty.
+    #[serde(default)]
     pub mode: Option<String>,
     /// Largest helper–client distance in metres (default 15000).
+    #[serde(default)]
     pub max_distance_m: Option<i64>,
     /// Cost per needed skill the helper lacks, in metres (default 5000).
+    #[serde(default)]
     pub missing_skill_penalty_m: Option<i64>,
     /// Extra cost of changing a pair in rebalance mode, in metres (default 3000).
+    #[serde(default)]
     pub change_penalty_m: Option<i64>,
 }
 

@@ -33,8 +33,10 @@ pub struct ClientInput {
     /// Full name.
     pub name: String,
     /// Email for confirmations.
+    #[serde(default)]
     pub email: Option<String>,
     /// Phone.
+    #[serde(default)]
     pub phone: Option<String>,
     /// Street address.
     pub address: String,
@@ -47,6 +49,7 @@ pub struct ClientInput {
     pub languages: Vec<String>,
     /// Language for mail: `da`, `en` or `nb`; left out, the branch's (`da` in DK, `nb` in NO).
     #[schema(value_type = Option<crate::domain::MailLanguage>)]
+    #[serde(default)]
     pub preferred_language: Option<String>,
     /// How many helpers: 2 or 3.
     pub wanted: i32,
@@ -54,6 +57,7 @@ pub struct ClientInput {
     #[schema(value_type = crate::domain::ClientSource)]
     pub source: String,
     /// Which partner, municipality, …
+    #[serde(default)]
     pub source_detail: Option<String>,
     /// Also receives municipal home care.
     #[serde(default)]
@@ -69,33 +73,46 @@ pub struct ClientInput {
 #[schema(example = json!({"phone": "+45 87 65 43 22", "wanted": 3}))]
 pub struct ClientPatch {
     /// Name.
+    #[serde(default)]
     pub name: Option<String>,
     /// Email.
+    #[serde(default)]
     pub email: Option<String>,
     /// Phone.
+    #[serde(default)]
     pub phone: Option<String>,
     /// Address.
+    #[serde(default)]
     pub address: Option<String>,
     /// Home position.
+    #[serde(default)]
     pub position: Option<Position>,
     /// Needs.
     #[schema(value_type = Option<Vec<crate::domain::Skill>>)]
+    #[serde(default)]
     pub needs: Option<Vec<String>>,
     /// Languages.
+    #[serde(default)]
     pub languages: Option<Vec<String>>,
     /// Mail language: `da`, `en` or `nb`.
     #[schema(value_type = Option<crate::domain::MailLanguage>)]
+    #[serde(default)]
     pub preferred_language: Option<String>,
     /// 2 or 3.
+    #[serde(default)]
     pub wanted: Option<i32>,
     /// Source.
     #[schema(value_type = Option<crate::domain::ClientSource>)]
+    #[serde(default)]
     pub source: Option<String>,
     /// Source detail.
+    #[serde(default)]
     pub source_detail: Option<String>,
     /// Municipal home care.
+    #[serde(default)]
     pub municipal_home_care: Option<bool>,
     /// Care notes.
+    #[serde(default)]
     pub care_notes: Option<String>,
 }
 
@@ -145,6 +162,9 @@ pub struct ClientView {
 
 /// What a helper sees of their own client: only what a visit needs.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+// Only for the schema (`additionalProperties: false`): a full client is then one of
+// `ClientShown`'s shapes, not both, as its `oneOf` requires.
+#[serde(deny_unknown_fields)]
 pub struct ClientForHelper {
     /// Id.
     pub id: i64,

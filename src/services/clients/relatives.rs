@@ -28,8 +28,10 @@ pub struct RelativeInput {
     /// Name.
     pub name: String,
     /// Email (needed for an account).
+    #[serde(default)]
     pub email: Option<String>,
     /// Phone.
+    #[serde(default)]
     pub phone: Option<String>,
     /// e.g. daughter.
     pub relation: String,

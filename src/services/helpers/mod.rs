@@ -71,21 +71,29 @@ pub struct HelperView {
 #[schema(example = json!({"capacity": 2, "hours_per_week": 8}))]
 pub struct HelperPatch {
     /// Name.
+    #[serde(default)]
     pub name: Option<String>,
     /// Phone.
+    #[serde(default)]
     pub phone: Option<String>,
     /// Study programme.
+    #[serde(default)]
     pub study_programme: Option<String>,
     /// Skills.
     #[schema(value_type = Option<Vec<crate::domain::Skill>>)]
+    #[serde(default)]
     pub skills: Option<Vec<String>>,
     /// Languages.
+    #[serde(default)]
     pub languages: Option<Vec<String>>,
     /// Home position.
+    #[serde(default)]
     pub home: Option<Position>,
     /// Most clients wanted (0–3).
+    #[serde(default)]
     pub capacity: Option<i32>,
     /// Hours a week (0–40).
+    #[serde(default)]
     pub hours_per_week: Option<i32>,
 }
 

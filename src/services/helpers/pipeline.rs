@@ -30,6 +30,7 @@ pub struct TransitionInput {
     #[serde(default)]
     pub note: String,
     /// Date and outcome of the criminal-record check (recorded at interview_2; never the document).
+    #[serde(default)]
     pub criminal_record: Option<CriminalRecordCheck>,
 }
 

@@ -64,6 +64,7 @@ pub struct VisitInput {
     #[serde(default)]
     pub repeat_weekly: bool,
     /// Occurrences of a weekly series in all (1 = once); implies `repeat_weekly`.
+    #[serde(default)]
     pub repeat_weeks: Option<u32>,
 }
 
@@ -74,10 +75,13 @@ pub struct VisitInput {
 pub struct VisitPatch {
     /// New start.
     #[eserde(compat)]
+    #[serde(default)]
     pub starts_at: Option<DateTime<FixedOffset>>,
     /// New tasks (and so length).
+    #[serde(default)]
     pub segments: Option<Vec<Segment>>,
     /// Another of the client's helpers (the branch may also name a substitute).
+    #[serde(default)]
     pub helper_id: Option<i64>,
 }
 
