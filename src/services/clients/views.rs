@@ -1,0 +1,277 @@
+//! What a client's record looks like to the one asking, one client or a list.
+
+use serde::Serialize;
+
+use crate::auth::Caller;
+use crate::auth::policy::Right;
+use crate::db::models::assignment::Assignment;
+use crate::db::models::audit::AuditEvent;
+use crate::db::models::client::{Client, ClientFilter};
+use crate::db::models::from_json_list;
+use crate::db::models::helper::Helper;
+use crate::db::models::relative::Relative;
+use crate::db::{DbConnection, Page, Scope};
+use crate::domain::text::search_key;
+use crate::domain::{ClientSource, Position};
+use crate::error::ApiError;
+
+use super::{PERSONAL_FIELDS, Sight, access};
+
+/// A client as the branch and the client see them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ClientView {
+    /// Id.
+    pub id: i64,
+    /// Branch.
+    pub branch_id: i64,
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Address.
+    pub address: String,
+    /// Home position.
+    pub position: Position,
+    /// Needs.
+    #[schema(value_type = Vec<crate::domain::Skill>)]
+    pub needs: Vec<String>,
+    /// Languages.
+    pub languages: Vec<String>,
+    /// Mail language.
+    #[schema(value_type = crate::domain::MailLanguage)]
+    pub preferred_language: String,
+    /// Wanted helpers.
+    pub wanted: i32,
+    /// Source.
+    #[schema(value_type = crate::domain::ClientSource)]
+    pub source: String,
+    /// Source detail.
+    pub source_detail: Option<String>,
+    /// Municipal home care.
+    pub municipal_home_care: bool,
+    /// Care notes.
+    pub care_notes: String,
+    /// Relatives and their rights.
+    pub relatives: Vec<Relative>,
+    /// Number of current helpers; below 2 the branch must act.
+    pub current_helpers: usize,
+    /// True when the team is below 2 helpers.
+    pub short_of_helpers: bool,
+}
+
+/// What a helper sees of their own client: only what a visit needs.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+// Only for the schema (`additionalProperties: false`): a full client is then one of
+// `ClientShown`'s shapes, not both, as its `oneOf` requires.
+#[serde(deny_unknown_fields)]
+pub struct ClientForHelper {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Address.
+    pub address: String,
+    /// Home position.
+    pub position: Position,
+    /// Needs.
+    #[schema(value_type = Vec<crate::domain::Skill>)]
+    pub needs: Vec<String>,
+    /// Languages.
+    pub languages: Vec<String>,
+    /// Pets, allergies, door instructions.
+    pub care_notes: String,
+}
+
+/// A client in the shape the caller may see.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ClientShown {
+    /// Branch staff and the client themself.
+    Full(ClientView),
+    /// The client's own helpers.
+    ForHelper(ClientForHelper),
+}
+
+impl ClientShown {
+    /// The client id, for cursors.
+    pub fn id(&self) -> i64 {
+        match self {
+            ClientShown::Full(c) => c.id,
+            ClientShown::ForHelper(c) => c.id,
+        }
+    }
+}
+
+/// A current helper of a client, as the client sees them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ClientHelper {
+    /// Assignment id.
+    pub assignment_id: i64,
+    /// Helper id.
+    pub helper_id: i64,
+    /// Helper's name.
+    pub name: String,
+    /// Helper's skills.
+    #[schema(value_type = Vec<crate::domain::Skill>)]
+    pub skills: Vec<String>,
+    /// Helper's languages.
+    pub languages: Vec<String>,
+    /// Helping since (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
+    pub since: chrono::NaiveDateTime,
+}
+
+pub(super) fn full_view(conn: &mut DbConnection, c: Client) -> Result<ClientView, ApiError> {
+    let relatives = Relative::for_client(conn, c.id)?;
+    let current_helpers = Assignment::open_for_client(conn, c.id)?.len();
+    Ok(ClientView {
+        id: c.id,
+        branch_id: c.branch_id,
+        position: Position {
+            lat: c.lat,
+            lon: c.lon,
+        },
+        needs: from_json_list(&c.needs),
+        languages: from_json_list(&c.languages),
+        name: c.name,
+        email: c.email,
+        phone: c.phone,
+        address: c.address,
+        preferred_language: c.preferred_language,
+        wanted: c.wanted,
+        source: c.source,
+        source_detail: c.source_detail,
+        municipal_home_care: c.municipal_home_care,
+        care_notes: c.care_notes,
+        relatives,
+        current_helpers,
+        short_of_helpers: current_helpers < 2,
+    })
+}
+
+fn helper_view(c: Client) -> ClientForHelper {
+    ClientForHelper {
+        id: c.id,
+        position: Position {
+            lat: c.lat,
+            lon: c.lon,
+        },
+        needs: from_json_list(&c.needs),
+        languages: from_json_list(&c.languages),
+        name: c.name,
+        phone: c.phone,
+        address: c.address,
+        care_notes: c.care_notes,
+    }
+}
+
+/// One client in the shape the caller may see; 404 when they may not.
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<ClientShown, ApiError> {
+    let client = Client::find(conn, id)?;
+    let shown = match access(conn, caller, &client)? {
+        Some(Sight::Full) => ClientShown::Full(full_view(conn, client)?),
+        Some(Sight::ForHelper) => ClientShown::ForHelper(helper_view(client)),
+        None => return Err(ApiError::NotFound),
+    };
+    AuditEvent::record(
+        conn,
+        Some(caller.user_id),
+        "read",
+        "client",
+        id,
+        &PERSONAL_FIELDS,
+    )?;
+    Ok(shown)
+}
+
+/// Filters of a client list.
+#[derive(Debug, Default)]
+pub struct ClientSearch {
+    /// Only this branch.
+    pub branch: Option<i64>,
+    /// Only clients with fewer than two current helpers.
+    pub short_of_helpers: bool,
+    /// Only names containing this (any case).
+    pub name: Option<String>,
+    /// Only clients from this source.
+    pub source: Option<ClientSource>,
+}
+
+/// Clients the caller may see: staff their branch (or all), the client side their own, a
+/// helper the clients they serve or are booked to visit (in the limited shape).
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    search: ClientSearch,
+    page: Page,
+) -> Result<Vec<ClientShown>, ApiError> {
+    let scope = caller.scope(Right::View);
+    let Some(branch_id) = scope.branch_filter(search.branch) else {
+        return Ok(vec![]);
+    };
+    let full_for = match &scope {
+        Scope::Own { clients, .. } => Some(clients.clone()),
+        _ => None,
+    };
+    let filter = ClientFilter {
+        scope,
+        branch_id,
+        short_of_helpers: search.short_of_helpers,
+        name_contains: search
+            .name
+            .as_deref()
+            .map(search_key)
+            .filter(|n| !n.is_empty()),
+        source: search.source.map(|s| s.as_str().to_string()),
+    };
+    let clients = Client::list(conn, &filter, page.after, page.limit)?;
+    clients
+        .into_iter()
+        .map(|c| {
+            AuditEvent::record(
+                conn,
+                Some(caller.user_id),
+                "read",
+                "client",
+                c.id,
+                &PERSONAL_FIELDS,
+            )?;
+            let full = full_for.as_ref().is_none_or(|own| own.contains(&c.id));
+            Ok(if full {
+                ClientShown::Full(full_view(conn, c)?)
+            } else {
+                ClientShown::ForHelper(helper_view(c))
+            })
+        })
+        .collect()
+}
+
+/// The client's current helpers (anyone who may see the client).
+pub fn current_helpers(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    client_id: i64,
+) -> Result<Vec<ClientHelper>, ApiError> {
+    let client = Client::find(conn, client_id)?;
+    if access(conn, caller, &client)?.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    Assignment::open_for_client(conn, client_id)?
+        .into_iter()
+        .map(|a| {
+            let h = Helper::find(conn, a.helper_id)?;
+            Ok(ClientHelper {
+                assignment_id: a.id,
+                helper_id: h.id,
+                name: h.name,
+                skills: from_json_list(&h.skills),
+                languages: from_json_list(&h.languages),
+                since: a.started_at,
+            })
+        })
+        .collect()
+}
