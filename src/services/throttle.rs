@@ -126,6 +126,21 @@ pub fn login_succeeded(
     Ok(())
 }
 
+/// Counts one attempt per `key` and hour, refusing it (429) past `max`; `what` names it.
+fn hourly(
+    conn: &mut DbConnection,
+    bucket: &str,
+    key: &str,
+    max: u32,
+    what: &str,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    if let Some(wait) = allowance(conn, bucket, key, max, Duration::hours(1), now)? {
+        return Err(too_many(what, wait));
+    }
+    record(conn, bucket, key, now)
+}
+
 /// Counts a public application from `address`, refusing it past the hourly allowance.
 pub fn application(
     conn: &mut DbConnection,
@@ -133,18 +148,15 @@ pub fn application(
     address: &str,
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
-    let hour = Duration::hours(1);
-    if let Some(wait) = allowance(
+    let max = settings.applications_per_address_per_hour;
+    hourly(
         conn,
         APPLICATION,
         address,
-        settings.applications_per_address_per_hour,
-        hour,
+        max,
+        "applications from your address",
         now,
-    )? {
-        return Err(too_many("applications from your address", wait));
-    }
-    record(conn, APPLICATION, address, now)
+    )
 }
 
 /// Counts a password-reset request from `address`, refusing it past the hourly allowance.
@@ -154,18 +166,9 @@ pub fn reset_request(
     address: &str,
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
-    let hour = Duration::hours(1);
-    if let Some(wait) = allowance(
-        conn,
-        RESET_ADDRESS,
-        address,
-        settings.password_resets_per_address_per_hour,
-        hour,
-        now,
-    )? {
-        return Err(too_many("password-reset requests from your address", wait));
-    }
-    record(conn, RESET_ADDRESS, address, now)
+    let max = settings.password_resets_per_address_per_hour;
+    let what = "password-reset requests from your address";
+    hourly(conn, RESET_ADDRESS, address, max, what, now)
 }
 
 /// Whether another reset mail may go to `account` this hour (the answer to the caller is the

@@ -199,7 +199,12 @@ pub fn rescheduled(
     previous_helper_id: i64,
 ) -> Result<(), ApiError> {
     let (client, branch, helper) = people(conn, visit)?;
-    let to = client_side(conn, &client, sees_visits)?;
+    // The same helper gets the move too; a new helper gets a booking instead (below).
+    let to = if previous_helper_id == visit.helper_id {
+        everyone(conn, &client, &helper, &branch)?
+    } else {
+        client_side(conn, &client, sees_visits)?
+    };
     send(
         conn,
         email::visit_rescheduled,
@@ -209,18 +214,7 @@ pub fn rescheduled(
         &branch,
         &to,
     )?;
-    if previous_helper_id == visit.helper_id {
-        let to = [helper_to(&helper, &branch)];
-        send(
-            conn,
-            email::visit_rescheduled,
-            visit,
-            &client,
-            &helper,
-            &branch,
-            &to,
-        )?;
-    } else {
+    if previous_helper_id != visit.helper_id {
         let previous = Helper::find(conn, previous_helper_id)?;
         let to = [helper_to(&previous, &branch)];
         send(
