@@ -228,7 +228,8 @@ const DEMO_BRANCHES: [(&str, f64, f64); 6] = [
     ("København", 55.6761, 12.5683),
 ];
 
-/// Adds the demo branches that are missing; returns how many were added.
+/// Adds the demo branches that are missing, each with the Danish prices; returns how many
+/// were added.
 pub fn seed_demo(conn: &mut DbConnection) -> Result<usize, ApiError> {
     let mut added = 0;
     for (name, lat, lon) in DEMO_BRANCHES {
@@ -236,21 +237,25 @@ pub fn seed_demo(conn: &mut DbConnection) -> Result<usize, ApiError> {
             continue;
         }
         let at = now();
-        Branch::insert(
-            conn,
-            &NewBranch {
-                name: name.into(),
-                country: "DK".into(),
-                time_zone: "Europe/Copenhagen".into(),
-                currency: "DKK".into(),
-                centre_lat: lat,
-                centre_lon: lon,
-                phone: None,
-                active: true,
-                created_at: at,
-                updated_at: at,
-            },
-        )?;
+        crate::db::write_transaction(conn, |conn| {
+            let branch = Branch::insert(
+                conn,
+                &NewBranch {
+                    name: name.into(),
+                    country: "DK".into(),
+                    time_zone: "Europe/Copenhagen".into(),
+                    currency: "DKK".into(),
+                    centre_lat: lat,
+                    centre_lon: lon,
+                    phone: None,
+                    active: true,
+                    created_at: at,
+                    updated_at: at,
+                },
+            )?;
+            // Without prices nobody could buy a clip card at a demo branch.
+            super::clip_cards::add_default_prices(conn, &branch)
+        })?;
         added += 1;
     }
     Ok(added)

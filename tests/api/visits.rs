@@ -149,6 +149,28 @@ async fn a_clip_card_buys_eight_hours_at_the_price_in_force(backend: TestBackend
     );
 }
 
+async fn the_demo_branches_sell_clip_cards_at_the_danish_prices(backend: TestBackend) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin_token().await;
+    let mut conn = helpmatch::db::DbConnection::open(&app.database.url).expect("database");
+    let added = helpmatch::services::branches::seed_demo(&mut conn).expect("seeded");
+
+    let branches = app.get_ok("/api/v1/branches?limit=10", &admin).await;
+    let aarhus = branches["items"][0]["id"].as_i64().unwrap();
+    let prices = app
+        .get_ok(&format!("/api/v1/branches/{aarhus}/prices"), &admin)
+        .await;
+
+    assert_eq!(added, 6);
+    let in_force: Vec<i64> = prices["in_force"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["amount_minor"].as_i64().unwrap())
+        .collect();
+    assert_eq!(in_force, [156000, 23500], "the README buys a clip card at a demo branch");
+}
+
 async fn booking_reserves_the_minutes_and_shows_local_time(backend: TestBackend) {
     let app = spawn_app(backend).await;
     let s = setup(&app).await;
@@ -875,6 +897,7 @@ async fn racing_bookings_never_overdraw_a_balance_and_the_ledger_adds_up(backend
 
 on_both_backends!(
     a_clip_card_buys_eight_hours_at_the_price_in_force,
+    the_demo_branches_sell_clip_cards_at_the_danish_prices,
     booking_reserves_the_minutes_and_shows_local_time,
     booking_a_taken_slot_returns_409_and_charges_nothing,
     only_the_clients_own_helpers_unless_the_branch_books_a_substitute,
