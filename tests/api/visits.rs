@@ -168,7 +168,11 @@ async fn the_demo_branches_sell_clip_cards_at_the_danish_prices(backend: TestBac
         .iter()
         .map(|p| p["amount_minor"].as_i64().unwrap())
         .collect();
-    assert_eq!(in_force, [156000, 23500], "the README buys a clip card at a demo branch");
+    assert_eq!(
+        in_force,
+        [156000, 23500],
+        "the README buys a clip card at a demo branch"
+    );
 }
 
 async fn booking_reserves_the_minutes_and_shows_local_time(backend: TestBackend) {
