@@ -56,6 +56,19 @@ pub struct Settings {
     pub visits: VisitSettings,
     /// Rate limits for public endpoints and logins.
     pub throttle: ThrottleSettings,
+    /// The branch console in the browser.
+    pub console: ConsoleSettings,
+}
+
+/// The branch console (see docs/console.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleSettings {
+    /// How long a sign-in lasts, hours.
+    pub session_hours: i64,
+    /// Marks the session cookie `Secure` always. Without it the cookie is `Secure` when the
+    /// request came over HTTPS (directly, or per `X-Forwarded-Proto` from a trusted proxy).
+    pub secure_cookie: bool,
 }
 
 /// Rate limits (see `services::throttle`).

@@ -127,6 +127,7 @@ fn serve(listener: TcpListener, pool: DbPool, settings: Settings) -> std::io::Re
             .app_data(web::PathConfig::default().error_handler(error::path_error))
             .configure(routes::configure)
             .configure(crate::pages::configure)
+            .configure(crate::console::configure)
             .default_service(web::to(not_found))
             // Innermost first: rewrite plain errors, then stamp the request id, then trace.
             .wrap(ErrorHandlers::new().default_handler(error::problem_for_plain_errors))

@@ -143,6 +143,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    console_sessions (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        csrf_token -> Text,
+        generation -> Integer,
+        expires_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     throttle_events (id) {
         id -> BigInt,
         bucket -> Text,
@@ -305,6 +317,8 @@ diesel::joinable!(clients -> branches (branch_id));
 diesel::joinable!(helper_transitions -> helpers (helper_id));
 diesel::joinable!(relatives -> clients (client_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(console_sessions -> users (user_id));
+diesel::joinable!(ledger_entries -> clients (client_id));
 diesel::joinable!(password_tokens -> users (user_id));
 diesel::joinable!(relatives -> users (user_id));
 diesel::joinable!(assignments -> clients (client_id));
@@ -318,6 +332,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     relatives,
     users,
     refresh_tokens,
+    console_sessions,
     throttle_events,
     password_tokens,
     assignments,

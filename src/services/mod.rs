@@ -4,9 +4,11 @@
 pub mod accounts;
 pub mod assignments;
 pub mod availability;
+pub mod board;
 pub mod branches;
 pub mod clients;
 pub mod clip_cards;
+pub mod console_sessions;
 pub mod erasure;
 pub mod helpers;
 pub mod invitations;

@@ -45,6 +45,18 @@ pub fn login(
     attempt: LoginAttempt<'_>,
     now: NaiveDateTime,
 ) -> Result<TokenPair, ApiError> {
+    let user = authenticate(conn, limits, attempt, now)?;
+    issue(conn, keys, &user, now)
+}
+
+/// The active account with this email and password, under the login throttle (the API's login
+/// and the console's sign-in share it); a wrong password and an unknown email answer alike.
+pub fn authenticate(
+    conn: &mut DbConnection,
+    limits: &ThrottleSettings,
+    attempt: LoginAttempt<'_>,
+    now: NaiveDateTime,
+) -> Result<User, ApiError> {
     let account = attempt.email.trim().to_lowercase();
     throttle::check_login(conn, limits, &account, attempt.address, now)?;
     let user = User::find_by_email(conn, &account)?;
@@ -53,7 +65,7 @@ pub fn login(
     match user {
         Some(user) if matches && user.active => {
             throttle::login_succeeded(conn, &account, attempt.address)?;
-            issue(conn, keys, &user, now)
+            Ok(user)
         }
         _ => {
             throttle::login_failed(conn, &account, attempt.address, now)?;

@@ -8,6 +8,7 @@ mod attention;
 mod auth;
 mod authorization;
 mod clients;
+mod console;
 mod docs;
 mod email;
 mod erasure;

@@ -235,6 +235,19 @@ impl Client {
             .load(conn)
     }
 
+    /// Id, name and helpers wanted of every client of a branch who is not erased, by name.
+    pub fn in_branch(
+        conn: &mut DbConnection,
+        branch_id: i64,
+    ) -> QueryResult<Vec<(i64, String, i32)>> {
+        clients::table
+            .filter(clients::branch_id.eq(branch_id))
+            .filter(clients::deleted_at.is_null())
+            .order((clients::name, clients::id))
+            .select((clients::id, clients::name, clients::wanted))
+            .load(conn)
+    }
+
     /// Display names and addresses of clients by id (erased ones read "(deleted)").
     pub fn names(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String, String)>> {
         clients::table

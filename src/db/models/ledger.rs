@@ -283,28 +283,64 @@ impl LedgerEntry {
             .load(conn)?;
         let mut b = Balance::default();
         for (kind, minutes) in rows {
-            let m = i64::from(minutes);
-            match kind.as_str() {
-                "purchase" => {
-                    b.purchased_minutes += m;
-                    b.available_minutes += m;
-                }
-                "reserve" => {
-                    b.available_minutes -= m;
-                    b.reserved_minutes += m;
-                }
-                "release" => {
-                    b.available_minutes += m;
-                    b.reserved_minutes -= m;
-                }
-                // Both turn a reservation into used time.
-                "consume" | "charge" => {
-                    b.reserved_minutes -= m;
-                    b.used_minutes += m;
-                }
-                _ => {}
-            }
+            b.add(&kind, i64::from(minutes));
         }
         Ok(b)
+    }
+
+    /// Minutes free to book of every client of a branch with any movement, in one grouped query.
+    pub fn available_in_branch(
+        conn: &mut DbConnection,
+        branch_id: i64,
+    ) -> QueryResult<std::collections::HashMap<i64, i64>> {
+        use crate::db::schema::clients;
+        use diesel::dsl::sum;
+        let rows: Vec<(i64, String, Option<i64>)> = ledger_entries::table
+            .inner_join(clients::table)
+            .filter(clients::branch_id.eq(branch_id))
+            .group_by((ledger_entries::client_id, ledger_entries::kind))
+            .select((
+                ledger_entries::client_id,
+                ledger_entries::kind,
+                sum(ledger_entries::minutes),
+            ))
+            .load(conn)?;
+        let mut balances: std::collections::HashMap<i64, Balance> = Default::default();
+        for (client_id, kind, minutes) in rows {
+            balances
+                .entry(client_id)
+                .or_default()
+                .add(&kind, minutes.unwrap_or(0));
+        }
+        Ok(balances
+            .into_iter()
+            .map(|(id, b)| (id, b.available_minutes))
+            .collect())
+    }
+}
+
+impl Balance {
+    /// Adds one movement of `kind`.
+    fn add(&mut self, kind: &str, m: i64) {
+        match kind {
+            "purchase" => {
+                self.purchased_minutes += m;
+                self.available_minutes += m;
+            }
+            "reserve" => {
+                self.available_minutes -= m;
+                self.reserved_minutes += m;
+            }
+            "release" => {
+                self.available_minutes += m;
+                self.reserved_minutes -= m;
+            }
+            // Both turn a reservation into used time.
+            "consume" | "charge" => {
+                self.reserved_minutes -= m;
+                self.used_minutes += m;
+            }
+            _ => {}
+        }
     }
 }

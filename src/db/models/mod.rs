@@ -5,6 +5,7 @@ pub mod audit;
 pub mod availability;
 pub mod branch;
 pub mod client;
+pub mod console_session;
 pub mod helper;
 pub mod idempotency;
 pub mod ledger;

@@ -1,5 +1,7 @@
 //! `spawn_app()` and the `TestApp` every test talks through.
 
+pub mod browser;
+pub mod console;
 mod database;
 pub mod fixtures;
 mod proxy;

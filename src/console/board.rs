@@ -1,0 +1,70 @@
+//! The week board, the console's home page: a row per helper, Monday to Sunday in the branch's
+//! time zone, each visit a block that opens it, each day a place to book; beside it, what
+//! needs the leader today.
+
+use actix_web::{HttpResponse, web};
+use chrono::{Duration, NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::render::ConsolePage;
+use super::session::Session;
+use crate::db::{self, models::now};
+use crate::error::ApiError;
+use crate::routes::QueryParams;
+use crate::services::board;
+use crate::startup::AppState;
+
+/// Registers the page.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/branches/{branch}/board", web::get().to(week));
+}
+
+/// `?week=` any day of the week to show (default: this week).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeekQuery {
+    week: Option<NaiveDate>,
+}
+
+async fn week(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<i64>,
+    QueryParams(query): QueryParams<WeekQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let branch_id = path.into_inner();
+    let caller = session.caller.clone();
+    let free_hours = state.settings.visits.free_cancellation_hours;
+    let low = state.settings.visits.low_balance_minutes;
+    let (branch, week, attention) = db::run(&state.pool, move |conn| {
+        let branch = board::managed(conn, &caller, branch_id)?;
+        let today = Utc::now()
+            .with_timezone(&crate::services::visits::time_zone(&branch))
+            .date_naive();
+        let monday = query.week.unwrap_or(today);
+        let week = board::week(conn, &caller, branch_id, monday, free_hours)?;
+        let attention = board::attention(conn, &caller, branch_id, low, free_hours, now())?;
+        Ok::<_, ApiError>((branch, week, attention))
+    })
+    .await?;
+    let previous = week.monday - Duration::days(7);
+    let next = week.monday + Duration::days(7);
+    let base = format!("/console/branches/{branch_id}/board");
+    ConsolePage::new(
+        "board.html",
+        json!({
+            "title": session.lang.text("board"),
+            "me": session.layout(),
+            "branch": {"id": branch.id, "name": branch.name},
+            "nav": "board",
+            "here": format!("{base}?week={}", week.monday),
+            "week": week,
+            "attention": attention,
+            "previous": format!("{base}?week={previous}"),
+            "next": format!("{base}?week={next}"),
+            "this_week": base,
+        }),
+    )
+    .render(session.lang)
+}

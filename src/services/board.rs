@@ -1,0 +1,283 @@
+//! The branch's week at a glance, for the console's home page: each active helper's visits
+//! Monday to Sunday in the branch's time zone, and what needs the leader today — clients short
+//! of helpers, clients low on hours, visits that need attention or were not checked in by
+//! their start. Read in a fixed handful of queries, whatever the size of the branch.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone};
+use serde::Serialize;
+
+use super::visits::{self, VisitView};
+use crate::auth::Caller;
+use crate::db::models::assignment::Assignment;
+use crate::db::models::branch::Branch;
+use crate::db::models::client::Client;
+use crate::db::models::helper::{Helper, HelperFilter};
+use crate::db::models::ledger::LedgerEntry;
+use crate::db::models::visit::{Visit, VisitFilter};
+use crate::db::{DbConnection, Scope};
+use crate::domain::{HelperStatus, VisitStatus};
+use crate::error::ApiError;
+
+/// A week of a branch.
+#[derive(Debug, Serialize)]
+pub struct Week {
+    /// Monday, in the branch's calendar.
+    pub monday: NaiveDate,
+    /// The seven days.
+    pub days: Vec<NaiveDate>,
+    /// One row per active helper (and per other helper with a visit this week), by name.
+    pub rows: Vec<HelperRow>,
+    /// Visits in the week.
+    pub visit_count: usize,
+}
+
+/// One helper's week.
+#[derive(Debug, Serialize)]
+pub struct HelperRow {
+    /// Helper.
+    pub helper_id: i64,
+    /// Name.
+    pub name: String,
+    /// Where the helper stands (a paused or left helper's row shows why their visits need cover).
+    pub status: HelperStatus,
+    /// Visits per day, Monday first, each day in start order.
+    pub days: Vec<Vec<VisitView>>,
+}
+
+/// What needs the leader, beside the week.
+#[derive(Debug, Serialize)]
+pub struct Attention {
+    /// Clients whose team is below two helpers or below what they want.
+    pub short_of_helpers: Vec<ShortClient>,
+    /// Clients with this many free minutes or fewer.
+    pub low_on_hours: Vec<LowClient>,
+    /// Visits from today on that the branch must look at.
+    pub visits: Vec<VisitView>,
+    /// Booked visits whose start has passed without a check-in (the last seven days).
+    pub not_checked_in: Vec<VisitView>,
+}
+
+/// A client short of helpers.
+#[derive(Debug, Serialize)]
+pub struct ShortClient {
+    /// Client.
+    pub client_id: i64,
+    /// Name.
+    pub name: String,
+    /// Current helpers.
+    pub team: usize,
+    /// Helpers wanted.
+    pub wanted: i32,
+}
+
+/// A client low on hours.
+#[derive(Debug, Serialize)]
+pub struct LowClient {
+    /// Client.
+    pub client_id: i64,
+    /// Name.
+    pub name: String,
+    /// Minutes free to book.
+    pub available_minutes: i64,
+}
+
+/// The Monday of the week that holds `day`.
+pub fn monday_of(day: NaiveDate) -> NaiveDate {
+    day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
+}
+
+/// The week from `monday` of a branch the caller manages (else 404).
+pub fn week(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    branch_id: i64,
+    monday: NaiveDate,
+    free_hours: i64,
+) -> Result<Week, ApiError> {
+    let branch = managed(conn, caller, branch_id)?;
+    let monday = monday_of(monday);
+    let days: Vec<NaiveDate> = (0..7).map(|d| monday + Duration::days(d)).collect();
+    let from = local_midnight(&branch, monday);
+    let to = local_midnight(&branch, monday + Duration::days(7));
+    let filter = VisitFilter {
+        scope: Scope::Branch(branch_id),
+        statuses: VisitStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| *s != VisitStatus::Cancelled)
+            .collect(),
+        needs_attention: None,
+        branch_id: Some(branch_id),
+        helper_id: None,
+        client_id: None,
+        from: Some(from),
+        to: Some(to),
+    };
+    let found = Visit::list(conn, &filter, None, i64::MAX / 2)?;
+    let visit_count = found.len();
+    let tz = visits::time_zone(&branch);
+    let mut by_helper: HashMap<i64, Vec<Vec<VisitView>>> = HashMap::new();
+    let helper_ids: Vec<i64> = found.iter().map(|v| v.helper_id).collect();
+    for view in visits::views(conn, found, free_hours)? {
+        let local = chrono::DateTime::parse_from_rfc3339(&view.local_starts_at)
+            .map(|t| t.with_timezone(&tz).date_naive())
+            .unwrap_or(monday);
+        let day = (local - monday).num_days().clamp(0, 6) as usize;
+        by_helper
+            .entry(view.helper_id)
+            .or_insert_with(|| (0..7).map(|_| Vec::new()).collect())[day]
+            .push(view);
+    }
+    let active = Helper::list(
+        conn,
+        &HelperFilter {
+            branch_id: Some(branch_id),
+            status: Some(HelperStatus::Active.as_str().to_string()),
+            only_id: None,
+            name_contains: None,
+        },
+        0,
+        i64::MAX / 2,
+    )?;
+    let mut helpers: BTreeMap<i64, (String, HelperStatus)> = active
+        .into_iter()
+        .map(|h| (h.id, (h.name, HelperStatus::Active)))
+        .collect();
+    let others: Vec<i64> = helper_ids
+        .into_iter()
+        .filter(|id| !helpers.contains_key(id))
+        .collect();
+    for id in others {
+        if let std::collections::btree_map::Entry::Vacant(slot) = helpers.entry(id) {
+            let helper = Helper::find(conn, id)?;
+            let status = HelperStatus::parse(&helper.status).unwrap_or(HelperStatus::Left);
+            slot.insert((helper.name, status));
+        }
+    }
+    let mut rows: Vec<HelperRow> = helpers
+        .into_iter()
+        .map(|(helper_id, (name, status))| HelperRow {
+            helper_id,
+            name,
+            status,
+            days: by_helper
+                .remove(&helper_id)
+                .unwrap_or_else(|| (0..7).map(|_| Vec::new()).collect()),
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (
+            a.status != HelperStatus::Active,
+            a.name.to_lowercase(),
+            a.helper_id,
+        )
+            .cmp(&(
+                b.status != HelperStatus::Active,
+                b.name.to_lowercase(),
+                b.helper_id,
+            ))
+    });
+    Ok(Week {
+        monday,
+        days,
+        rows,
+        visit_count,
+    })
+}
+
+/// What needs the leader of a branch the caller manages (else 404), as of `now`.
+pub fn attention(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    branch_id: i64,
+    low_minutes: i64,
+    free_hours: i64,
+    now: NaiveDateTime,
+) -> Result<Attention, ApiError> {
+    managed(conn, caller, branch_id)?;
+    let clients = Client::in_branch(conn, branch_id)?;
+    let mut team: HashMap<i64, usize> = HashMap::new();
+    for pair in Assignment::open_in_branch(conn, branch_id)? {
+        *team.entry(pair.client_id).or_default() += 1;
+    }
+    let available = LedgerEntry::available_in_branch(conn, branch_id)?;
+    let mut short_of_helpers = vec![];
+    let mut low_on_hours = vec![];
+    for (client_id, name, wanted) in clients {
+        let size = team.get(&client_id).copied().unwrap_or(0);
+        if (size as i64) < i64::from(wanted.max(2)) {
+            short_of_helpers.push(ShortClient {
+                client_id,
+                name: name.clone(),
+                team: size,
+                wanted,
+            });
+        }
+        let free = available.get(&client_id).copied().unwrap_or(0);
+        if free <= low_minutes {
+            low_on_hours.push(LowClient {
+                client_id,
+                name,
+                available_minutes: free,
+            });
+        }
+    }
+    let filter = |statuses: Vec<VisitStatus>, attention: Option<bool>, from, to| VisitFilter {
+        scope: Scope::Branch(branch_id),
+        statuses,
+        needs_attention: attention,
+        branch_id: Some(branch_id),
+        helper_id: None,
+        client_id: None,
+        from,
+        to,
+    };
+    let day_start = now - Duration::hours(24);
+    let flagged = Visit::list(
+        conn,
+        &filter(VisitStatus::ALL.to_vec(), Some(true), Some(day_start), None),
+        None,
+        200,
+    )?;
+    let late = Visit::list(
+        conn,
+        &filter(
+            vec![VisitStatus::Booked],
+            Some(false),
+            Some(now - Duration::days(7)),
+            Some(now),
+        ),
+        None,
+        200,
+    )?;
+    Ok(Attention {
+        short_of_helpers,
+        low_on_hours,
+        visits: visits::views(conn, flagged, free_hours)?,
+        not_checked_in: visits::views(conn, late, free_hours)?,
+    })
+}
+
+/// The branch, when the caller manages it; 404 otherwise (as for a record one may not see).
+pub fn managed(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    branch_id: i64,
+) -> Result<Branch, ApiError> {
+    if !caller.manages_branch(branch_id) {
+        return Err(ApiError::NotFound);
+    }
+    Ok(Branch::find(conn, branch_id)?)
+}
+
+/// Midnight at the start of `day` in the branch's time zone, as stored (UTC).
+pub fn local_midnight(branch: &Branch, day: NaiveDate) -> NaiveDateTime {
+    let tz = visits::time_zone(branch);
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    tz.from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.naive_utc())
+        .unwrap_or(midnight)
+}
