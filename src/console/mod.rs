@@ -6,11 +6,17 @@
 //! `visits` (book, move, cancel), `recruitment`, `clients`, `matching`, `hours`, `admin`;
 //! `render` (templates, headers, error pages) and `texts` (Danish and English).
 
+mod admin;
 mod board;
+mod clients;
+mod hours;
+mod matching;
+mod recruitment;
 mod render;
 mod session;
 mod sign_in;
 mod texts;
+mod visits;
 
 use actix_web::middleware::ErrorHandlers;
 use actix_web::web;
@@ -27,6 +33,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(render::configure_static)
             .configure(sign_in::configure)
             .configure(board::configure)
+            .configure(visits::configure)
+            .configure(recruitment::configure)
+            .configure(clients::configure)
+            .configure(matching::configure)
+            .configure(hours::configure)
+            .configure(admin::configure)
             .default_service(web::to(render::not_found)),
     );
 }

@@ -28,13 +28,15 @@ const CSS_PATH: &str = "/console/static/console.css";
 const SCRIPT: &str = include_str!("../../static/console/console.js");
 const SCRIPT_PATH: &str = "/console/static/console.js";
 
-macro_rules! templates {
+/// `(name, source)` pairs of templates under `templates/console/`, compiled in.
+#[macro_export]
+macro_rules! console_templates {
     ($($name:literal),* $(,)?) => {
         &[$(($name, include_str!(concat!("../../templates/console/", $name)))),*]
     };
 }
 
-const FILES: &[(&str, &str)] = templates![
+const FILES: &[(&str, &str)] = crate::console_templates![
     "layout.html",
     "message.html",
     "sign_in.html",
@@ -74,7 +76,16 @@ fn environment() -> Result<&'static Environment<'static>, ApiError> {
         // Printing a missing text or value is a bug the tests should see, not an empty gap
         // on a page; `{% if x %}` on a value a page does not have is fine.
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
-        for (name, source) in FILES {
+        let areas = [
+            FILES,
+            super::visits::TEMPLATES,
+            super::recruitment::TEMPLATES,
+            super::clients::TEMPLATES,
+            super::matching::TEMPLATES,
+            super::hours::TEMPLATES,
+            super::admin::TEMPLATES,
+        ];
+        for (name, source) in areas.into_iter().flatten() {
             env.add_template(name, source)
                 .map_err(|e| format!("{name}: {e}"))?;
         }

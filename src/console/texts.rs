@@ -86,10 +86,21 @@ impl Lang {
 }
 
 /// The text files, one per area of the console.
-const FILES: &[(&str, &str)] = &[(
+macro_rules! text_files {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/console/texts/", $name)))),*]
+    };
+}
+
+const FILES: &[(&str, &str)] = text_files![
     "common.json",
-    include_str!("../../templates/console/texts/common.json"),
-)];
+    "visits.json",
+    "recruitment.json",
+    "clients.json",
+    "matching.json",
+    "hours.json",
+    "admin.json",
+];
 
 /// Every key of every file in one language. The files are compiled in and checked by the test
 /// below; a key missing in a language falls back to the other, never to an empty text.
