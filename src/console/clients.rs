@@ -1,9 +1,246 @@
-//! The console's clients pages (to be built).
+//! Clients: a list with search by name and filters (short of helpers, low on hours, source),
+//! a client's page (details, relatives and their rights, the team, balance and ledger, visits),
+//! create and edit (`form`), and buying a clip card on the client's behalf (`clip_card`).
 
-use actix_web::web;
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use chrono::{Duration, SecondsFormat, Utc};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::render::ConsolePage;
+use super::session::Session;
+use crate::auth::Caller;
+use crate::db::{self, DbConnection, Page};
+use crate::domain::ClientSource;
+use crate::error::ApiError;
+use crate::routes::QueryParams;
+use crate::services::clients::{self, ClientSearch, ClientShown, ClientView, standing};
+use crate::services::visits::{self, VisitListQuery};
+use crate::services::{board, clip_cards};
+use crate::startup::AppState;
+
+mod clip_card;
+mod form;
+pub(super) mod refusal;
 
 /// Templates of this area, compiled in (see `render`).
-pub const TEMPLATES: &[(&str, &str)] = &[];
+pub const TEMPLATES: &[(&str, &str)] = crate::console_templates![
+    "clients.html",
+    "clients_client.html",
+    "clients_form.html",
+    "clients_clip_card.html",
+];
 
-/// Registers the pages.
-pub fn configure(_cfg: &mut web::ServiceConfig) {}
+/// How many ledger entries and visits of each kind a client's page shows.
+const RECENT: usize = 20;
+/// How far back the page looks for past visits.
+const PAST_DAYS: i64 = 90;
+
+/// Registers the pages ("new" before `{id}`, which would not read it as a number).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/branches/{branch}/clients", web::get().to(list))
+        .configure(form::configure)
+        .route("/branches/{branch}/clients/{id}", web::get().to(client))
+        .configure(clip_card::configure);
+}
+
+/// The list's search and filters; an empty value is no filter.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    short: Option<bool>,
+    #[serde(default)]
+    low: Option<bool>,
+    #[serde(default)]
+    source: String,
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<i64>,
+    QueryParams(query): QueryParams<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let branch_id = path.into_inner();
+    let source = match query.source.as_str() {
+        "" => None,
+        raw => Some(ClientSource::parse(raw).map_err(|m| ApiError::field("source", m))?),
+    };
+    let caller = session.caller.clone();
+    let low_minutes = state.settings.visits.low_balance_minutes;
+    let name = query.q.trim().to_string();
+    let (branch, found, standings) = db::run(&state.pool, move |conn| {
+        let branch = board::managed(conn, &caller, branch_id)?;
+        let search = || ClientSearch {
+            branch: Some(branch_id),
+            short_of_helpers: false,
+            name: Some(name.clone()).filter(|n| !n.is_empty()),
+            source,
+        };
+        let found = every_client(conn, &caller, search)?;
+        let standings: HashMap<i64, standing::Standing> =
+            standing::of_branch(conn, &caller, branch_id, low_minutes)?
+                .into_iter()
+                .map(|s| (s.client_id, s))
+                .collect();
+        Ok::<_, ApiError>((branch, found, standings))
+    })
+    .await?;
+    let mut rows: Vec<Value> = found
+        .into_iter()
+        .filter_map(|c| {
+            let s = standings.get(&c.id)?;
+            let wanted = (!query.short.unwrap_or(false) || s.short_of_helpers)
+                && (!query.low.unwrap_or(false) || s.low_on_hours);
+            wanted.then(|| json!({"client": c, "standing": s}))
+        })
+        .collect();
+    rows.sort_by_key(|r| {
+        r["client"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_lowercase()
+    });
+    let lang = session.lang;
+    let here = format!("/console/branches/{branch_id}/clients");
+    ConsolePage::new(
+        "clients.html",
+        json!({
+            "title": lang.text("clients"),
+            "me": session.layout(),
+            "branch": {"id": branch.id, "name": branch.name},
+            "nav": "clients",
+            "here": here,
+            "rows": rows,
+            "query": {"q": query.q, "short": query.short.unwrap_or(false), "low": query.low.unwrap_or(false), "source": query.source},
+            "sources": ClientSource::ALL,
+        }),
+    )
+    .render(lang)
+}
+
+/// Every client the search finds, following the service's pages to the end.
+fn every_client(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    search: impl Fn() -> ClientSearch,
+) -> Result<Vec<ClientView>, ApiError> {
+    let mut all: Vec<ClientView> = vec![];
+    loop {
+        let after = all.last().map_or(0, |c| c.id);
+        let page = clients::list(conn, caller, search(), Page { after, limit: 200 })?;
+        let done = page.len() < 200;
+        // Staff see every client in full; the limited shape is a helper's.
+        all.extend(page.into_iter().filter_map(|shown| match shown {
+            ClientShown::Full(c) => Some(c),
+            ClientShown::ForHelper(_) => None,
+        }));
+        if done {
+            return Ok(all);
+        }
+    }
+}
+
+/// A client of the branch in the address the caller manages, in full; else 404.
+pub(super) fn of_branch(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    branch_id: i64,
+    client_id: i64,
+) -> Result<ClientView, ApiError> {
+    match clients::get(conn, caller, client_id)? {
+        ClientShown::Full(c) if c.branch_id == branch_id && caller.manages_branch(branch_id) => {
+            Ok(c)
+        }
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+/// `?done=` after a form on the client's pages.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Done {
+    done: Option<String>,
+}
+
+async fn client(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(i64, i64)>,
+    QueryParams(done): QueryParams<Done>,
+) -> Result<HttpResponse, ApiError> {
+    let (branch_id, client_id) = path.into_inner();
+    let caller = session.caller.clone();
+    let free_hours = state.settings.visits.free_cancellation_hours;
+    let low_minutes = state.settings.visits.low_balance_minutes;
+    let (branch, values) = db::run(&state.pool, move |conn| {
+        let branch = board::managed(conn, &caller, branch_id)?;
+        let client = of_branch(conn, &caller, branch_id, client_id)?;
+        let team = clients::current_helpers(conn, &caller, client_id)?;
+        let balance = clip_cards::balance(conn, &caller, client_id)?;
+        let ledger = clip_cards::recent_ledger(conn, &caller, client_id, RECENT as i64)?;
+        let now = Utc::now();
+        let at = |t: chrono::DateTime<Utc>| Some(t.to_rfc3339_opts(SecondsFormat::Secs, true));
+        let (upcoming, _) = visits::list(
+            conn,
+            &caller,
+            free_hours,
+            VisitListQuery {
+                client: Some(client_id),
+                from: at(now),
+                limit: Some(RECENT as i64),
+                ..Default::default()
+            },
+        )?;
+        let (mut past, _) = visits::list(
+            conn,
+            &caller,
+            free_hours,
+            VisitListQuery {
+                client: Some(client_id),
+                from: at(now - Duration::days(PAST_DAYS)),
+                to: at(now),
+                limit: Some(200),
+                ..Default::default()
+            },
+        )?;
+        past.reverse();
+        past.truncate(RECENT);
+        let values = json!({
+            "short_of_helpers": standing::is_short_of_helpers(team.len(), client.wanted),
+            "low_on_hours": standing::is_low_on_hours(balance.available_minutes, low_minutes),
+            "client": client,
+            "team": team,
+            "balance": balance,
+            "ledger": ledger,
+            "upcoming": upcoming,
+            "past": past,
+        });
+        Ok::<_, ApiError>((branch, values))
+    })
+    .await?;
+    let lang = session.lang;
+    let done_text = done
+        .done
+        .as_deref()
+        .filter(|d| ["created", "saved", "bought"].contains(d))
+        .map(|d| lang.text(&format!("cl_client_done_{d}")));
+    let mut page = json!({
+        "title": values["client"]["name"],
+        "me": session.layout(),
+        "branch": {"id": branch.id, "name": branch.name},
+        "nav": "clients",
+        "here": format!("/console/branches/{branch_id}/clients/{client_id}"),
+        "done": done_text,
+        "past_days": PAST_DAYS,
+    });
+    if let (Value::Object(page), Value::Object(values)) = (&mut page, values) {
+        page.extend(values);
+    }
+    ConsolePage::new("clients_client.html", page).render(lang)
+}

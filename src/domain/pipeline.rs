@@ -70,6 +70,20 @@ impl HelperStatus {
         matches!(self, HelperStatus::Rejected | HelperStatus::Left)
     }
 
+    /// True for the stage whose moves carry the criminal-record check (its date and outcome).
+    pub fn records_criminal_check(self) -> bool {
+        self == HelperStatus::Interview2
+    }
+
+    /// Every stage the pipeline allows from here, in pipeline order (see `check_move`).
+    pub fn moves(self, resume: Option<HelperStatus>, record_clear: bool) -> Vec<HelperStatus> {
+        HelperStatus::ALL
+            .iter()
+            .copied()
+            .filter(|to| self.check_move(*to, resume, record_clear).is_ok())
+            .collect()
+    }
+
     /// Checks a move. `resume` is where a waitlisted student stood; `record_clear` says
     /// whether a clear criminal-record check is on file (or comes with this move).
     pub fn check_move(
@@ -144,6 +158,27 @@ mod tests {
                 .check_move(Active, Some(Interview1), true)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn the_moves_offered_are_the_ones_check_move_allows() {
+        assert_eq!(
+            Applied.moves(None, false),
+            vec![Screened, Rejected, Waitlisted, Left]
+        );
+        assert_eq!(
+            Interview2.moves(None, true),
+            vec![Interview3, Rejected, Waitlisted, Left]
+        );
+        assert!(!Interview2.moves(None, false).contains(&Interview3));
+        assert_eq!(Active.moves(None, true), vec![Paused, Left]);
+        assert_eq!(
+            Waitlisted.moves(Some(Interview1), true),
+            vec![Interview1, Rejected, Left]
+        );
+        assert!(Left.moves(None, true).is_empty());
+        assert!(Interview2.records_criminal_check());
+        assert!(!Interview3.records_criminal_check());
     }
 
     #[test]

@@ -8,13 +8,11 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone};
 use serde::Serialize;
 
+use super::clients::standing;
 use super::visits::{self, VisitView};
 use crate::auth::Caller;
-use crate::db::models::assignment::Assignment;
 use crate::db::models::branch::Branch;
-use crate::db::models::client::Client;
 use crate::db::models::helper::{Helper, HelperFilter};
-use crate::db::models::ledger::LedgerEntry;
 use crate::db::models::visit::{Visit, VisitFilter};
 use crate::db::{DbConnection, Scope};
 use crate::domain::{HelperStatus, VisitStatus};
@@ -197,30 +195,22 @@ pub fn attention(
     now: NaiveDateTime,
 ) -> Result<Attention, ApiError> {
     managed(conn, caller, branch_id)?;
-    let clients = Client::in_branch(conn, branch_id)?;
-    let mut team: HashMap<i64, usize> = HashMap::new();
-    for pair in Assignment::open_in_branch(conn, branch_id)? {
-        *team.entry(pair.client_id).or_default() += 1;
-    }
-    let available = LedgerEntry::available_in_branch(conn, branch_id)?;
     let mut short_of_helpers = vec![];
     let mut low_on_hours = vec![];
-    for (client_id, name, wanted) in clients {
-        let size = team.get(&client_id).copied().unwrap_or(0);
-        if (size as i64) < i64::from(wanted.max(2)) {
+    for client in standing::of_branch(conn, caller, branch_id, low_minutes)? {
+        if client.short_of_helpers {
             short_of_helpers.push(ShortClient {
-                client_id,
-                name: name.clone(),
-                team: size,
-                wanted,
+                client_id: client.client_id,
+                name: client.name.clone(),
+                team: client.team,
+                wanted: client.wanted,
             });
         }
-        let free = available.get(&client_id).copied().unwrap_or(0);
-        if free <= low_minutes {
+        if client.low_on_hours {
             low_on_hours.push(LowClient {
-                client_id,
-                name,
-                available_minutes: free,
+                client_id: client.client_id,
+                name: client.name,
+                available_minutes: client.available_minutes,
             });
         }
     }

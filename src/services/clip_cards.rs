@@ -287,6 +287,17 @@ pub fn ledger(
     Ok(LedgerEntry::list(conn, client_id, page.after, page.limit)?)
 }
 
+/// A client's newest `limit` movements, newest first (for a page that shows the recent ones).
+pub fn recent_ledger(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    client_id: i64,
+    limit: i64,
+) -> Result<Vec<LedgerEntry>, ApiError> {
+    client_for(conn, caller, client_id, Right::View)?;
+    Ok(LedgerEntry::latest(conn, client_id, limit)?)
+}
+
 /// Reserves a visit's minutes if the balance covers them; call with the client locked.
 pub fn reserve(conn: &mut DbConnection, visit: &Visit, by: i64) -> Result<Balance, ApiError> {
     let balance = LedgerEntry::balance(conn, visit.client_id)?;

@@ -275,6 +275,20 @@ impl LedgerEntry {
             .load(conn)
     }
 
+    /// A client's newest `limit` movements, newest first.
+    pub fn latest(
+        conn: &mut DbConnection,
+        client_id: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<LedgerEntry>> {
+        ledger_entries::table
+            .filter(ledger_entries::client_id.eq(client_id))
+            .order(ledger_entries::id.desc())
+            .limit(limit)
+            .select(LedgerEntry::as_select())
+            .load(conn)
+    }
+
     /// The balance: sums per kind over the whole ledger of a client.
     pub fn balance(conn: &mut DbConnection, client_id: i64) -> QueryResult<Balance> {
         let rows: Vec<(String, i32)> = ledger_entries::table

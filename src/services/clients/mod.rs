@@ -10,6 +10,7 @@ use crate::error::ApiError;
 
 mod records;
 mod relatives;
+pub mod standing;
 mod views;
 
 pub use records::{ClientInput, ClientPatch, create, update};

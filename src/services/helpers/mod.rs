@@ -20,7 +20,9 @@ mod pipeline;
 pub use application::{
     ApplicationInput, ApplicationReceipt, ApplicationStatus, application_status, apply,
 };
-pub use pipeline::{CriminalRecordCheck, TransitionInput, TransitionResult, history, transition};
+pub use pipeline::{
+    CriminalRecordCheck, Moves, TransitionInput, TransitionResult, history, moves, transition,
+};
 
 /// A helper as staff and the helper themself see it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -96,7 +96,7 @@ pub fn transition(
             .resume_status
             .as_deref()
             .and_then(|s| HelperStatus::parse(s).ok());
-        if record.is_some() && !matches!(from, HelperStatus::Interview2) {
+        if record.is_some() && !from.records_criminal_check() {
             return Err(ApiError::field(
                 "criminal_record",
                 "is recorded when leaving interview_2",
@@ -160,6 +160,36 @@ pub fn transition(
             assignments_ended: effects.assignments_ended,
             visits_affected: effects.visits_affected,
         })
+    })
+}
+
+/// Where a helper can be moved now.
+#[derive(Debug, Serialize)]
+pub struct Moves {
+    /// Where the helper stands.
+    pub from: HelperStatus,
+    /// The stages the pipeline allows from there, in pipeline order.
+    pub to: Vec<HelperStatus>,
+    /// Whether a move from here records the criminal-record check (date and outcome).
+    pub records_check: bool,
+}
+
+/// The moves the pipeline allows for a helper now (staff of the branch): a stage that needs a
+/// clear criminal-record check is offered when one is on file or can come with the move.
+pub fn moves(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Moves, ApiError> {
+    caller.require_staff()?;
+    let helper = visible(conn, caller, id)?;
+    let from =
+        HelperStatus::parse(&helper.status).map_err(|m| ApiError::Internal(anyhow::anyhow!(m)))?;
+    let resume = helper
+        .resume_status
+        .as_deref()
+        .and_then(|s| HelperStatus::parse(s).ok());
+    let on_file = helper.criminal_record_outcome.as_deref() == Some("clear");
+    Ok(Moves {
+        from,
+        to: from.moves(resume, on_file || from.records_criminal_check()),
+        records_check: from.records_criminal_check(),
     })
 }
 
