@@ -269,7 +269,7 @@ async fn creating_a_client_with_bad_input_shows_the_messages_and_stores_nothing(
     assert_eq!(client_count(&b, &leader).await, before + 1);
     user.get(&location)
         .await
-        .assert_shows("Klienten er oprettet.");
+        .assert_shows("Borgeren er oprettet.");
 }
 
 async fn editing_a_client_saves_through_the_service_and_a_refusal_keeps_the_record(
@@ -542,6 +542,12 @@ async fn finding_a_client_and_buying_a_clip_card_in_the_browser(backend: TestBac
     };
     let (b, leader) = setting(backend).await;
     let browser = driver.browser("da").await;
+    // A laptop's window, so the screenshot shows the page as a leader sees it.
+    browser
+        .client
+        .set_window_size(1400, 1000)
+        .await
+        .expect("window size");
     browser
         .open(&format!(
             "{}/console/branches/{}/clients",

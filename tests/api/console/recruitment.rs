@@ -348,6 +348,12 @@ async fn moving_a_student_from_applied_to_active_in_the_browser(backend: TestBac
     let waiting = r.applicant("Dina Eriksen", "dina@example.dk").await;
     r.move_by_api(waiting, "waitlisted").await;
     let browser = driver.browser("da").await;
+    // A laptop's window, so the screenshot shows the page as a leader sees it.
+    browser
+        .client
+        .set_window_size(1400, 1000)
+        .await
+        .expect("window size");
     browser
         .open(&format!(
             "{}/console/branches/{}/recruitment",
