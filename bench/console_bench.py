@@ -132,12 +132,8 @@ WRK_REPORT = """
 done = function(summary, latency, requests)
   io.write(string.format("JSON {\\"requests\\": %d, \\"p50\\": %f, \\"p90\\": %f, \\"p99\\": %f, \\"max\\": %f, \\"non2xx\\": %d, \\"connect\\": %d, \\"read\\": %d, \\"write\\": %d, \\"timeout\\": %d, \\"status\\": %d, \\"duration_us\\": %d}\\n",
     summary.requests, latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
-    latency.max / 1000, non2xx, summary.errors.connect, summary.errors.read, summary.errors.write,
+    latency.max / 1000, summary.errors.status, summary.errors.connect, summary.errors.read, summary.errors.write,
     summary.errors.timeout, summary.errors.status, summary.duration))
-end
-non2xx = 0
-response = function(status, headers, body)
-  if status >= 300 then non2xx = non2xx + 1 end
 end
 """
 
@@ -163,10 +159,12 @@ def main():
     parser.add_argument("--database", help="postgres://… (default: SQLite in a temporary folder)")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--keep", metavar="DIR", help="seed a SQLite database in DIR, keep it, and stop (for profiling)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
-    work = tempfile.mkdtemp(prefix="console-bench-")
+    work = args.keep or tempfile.mkdtemp(prefix="console-bench-")
+    os.makedirs(work, exist_ok=True)
     port = free_port()
     if args.database:
         name = f"console_bench_{os.getpid()}"
@@ -194,6 +192,9 @@ def main():
         branch, monday, visits = seed(Api(base), env)
         seeded = time.time() - started
         cookie = sign_in(base)
+        if args.keep:
+            print(f"kept {url}; branch {branch}, week {monday}")
+            return
         board = f"{base}/console/branches/{branch}/board?week={monday}"
         page = urllib.request.urlopen(urllib.request.Request(board, headers={"Cookie": cookie}))
         html = page.read().decode()
@@ -216,7 +217,8 @@ def main():
         server.wait(timeout=60)
         if args.database:
             subprocess.run(["psql", args.database, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"])
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
     print(f"\nwrk -t2 -c{args.connections} -d{args.seconds}s, {'PostgreSQL' if args.database else 'SQLite'}\n")
     print("| load | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
