@@ -1,8 +1,8 @@
-//! Branches (list, create, edit) and the prices of one branch (in force, history, a new price
-//! from a date): the branches and clip-cards services, as `/api/v1/branches…` calls them.
+//! Branches (list, create, edit) and the page of one branch with its prices (the form for a
+//! new price is in `prices`): the branches and clip-cards services, as `/api/v1/branches…`
+//! calls them.
 
 use actix_web::{HttpResponse, web};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -15,9 +15,8 @@ use crate::db::{self, Page};
 use crate::domain::Position;
 use crate::error::{ApiError, FieldError};
 use crate::routes::QueryParams;
-use crate::services::board;
 use crate::services::branches::{self, BranchInput, BranchPatch};
-use crate::services::clip_cards::{self, PriceInput};
+use crate::services::clip_cards;
 use crate::startup::AppState;
 
 /// Registers the pages.
@@ -26,7 +25,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/branches", web::post().to(create))
         .route("/admin/branches/{id}", web::get().to(show))
         .route("/admin/branches/{id}", web::post().to(update))
-        .route("/admin/branches/{id}/prices", web::post().to(add_price));
+        .route(
+            "/admin/branches/{id}/prices",
+            web::post().to(super::prices::add_price),
+        );
 }
 
 /// `?done=` after a change.
@@ -134,7 +136,7 @@ impl BranchForm {
 }
 
 /// `value`, unless the form's own reading found errors.
-fn checked<T>(errors: Vec<FieldError>, value: T) -> Result<T, ApiError> {
+pub(super) fn checked<T>(errors: Vec<FieldError>, value: T) -> Result<T, ApiError> {
     if errors.is_empty() {
         Ok(value)
     } else {
@@ -239,40 +241,8 @@ async fn create(
     }
 }
 
-/// A price as typed: the amount in the currency's main unit (`1560` or `1560,50`).
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct PriceForm {
-    #[serde(default)]
-    product: String,
-    #[serde(default)]
-    amount: String,
-    /// A day in the branch's time zone; empty for now.
-    #[serde(default)]
-    valid_from: String,
-}
-
-/// `1560`, `1560.5`, `1560,50` → minor units; anything else is `None`.
-fn minor_units(raw: &str) -> Option<i64> {
-    let text = raw.trim().replace(' ', "").replace(',', ".");
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    if whole.is_empty()
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || fraction.len() > 2
-        || !fraction.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let cents = format!("{fraction:0<2}").parse::<i64>().ok()?;
-    whole
-        .parse::<i64>()
-        .ok()?
-        .checked_mul(100)?
-        .checked_add(cents)
-}
-
 /// The branch page's values that are the same whatever the forms show.
-async fn branch_page(
+pub(super) async fn branch_page(
     state: &AppState,
     session: &Session,
     id: i64,
@@ -303,7 +273,7 @@ async fn branch_page(
             "in_force": prices.in_force.iter().map(show).collect::<Vec<_>>(),
             "history": prices.history.iter().map(show).collect::<Vec<_>>(),
             "form": BranchForm::of(&branch),
-            "price": PriceForm::default(),
+            "price": super::prices::PriceForm::default(),
             "failed_form": null,
             "done": done,
         }),
@@ -374,73 +344,6 @@ async fn update(
             let refused = refusal(error)?;
             let forms = json!({"form": form, "failed_form": "branch"});
             branch_page(&state, &session, id, forms, Some(refused), None).await
-        }
-    }
-}
-
-async fn add_price(
-    state: web::Data<AppState>,
-    posted: AdminPosted<PriceForm>,
-    path: web::Path<i64>,
-) -> Result<HttpResponse, ApiError> {
-    let AdminPosted { session, form } = posted;
-    let id = path.into_inner();
-    let caller = session.caller.clone();
-    let typed = form.clone();
-    let added = db::run(&state.pool, move |conn| {
-        let branch = branches::get(conn, &caller, id)?;
-        let mut errors = vec![];
-        let amount_minor = minor_units(&typed.amount).unwrap_or_else(|| {
-            errors.push(FieldError::new(
-                "amount_minor",
-                "must be an amount such as 1560 or 1560.50",
-            ));
-            0
-        });
-        let valid_from = match typed.valid_from.trim() {
-            "" => None,
-            day => match NaiveDate::parse_from_str(day, "%Y-%m-%d") {
-                Ok(day) => Some(board::local_midnight(&branch, day).and_utc()),
-                Err(_) => {
-                    errors.push(FieldError::new("valid_from", "must be a date (YYYY-MM-DD)"));
-                    None
-                }
-            },
-        };
-        let input = checked(
-            errors,
-            PriceInput {
-                product: typed.product.clone(),
-                amount_minor,
-                valid_from,
-            },
-        )?;
-        clip_cards::add_price(conn, &caller, id, input)
-    })
-    .await;
-    match added {
-        Ok(_) => Ok(see_other(&format!(
-            "/console/admin/branches/{id}?done=price"
-        ))),
-        Err(error) => {
-            let refused = refusal(error)?;
-            let forms = json!({"price": form, "failed_form": "price"});
-            branch_page(&state, &session, id, forms, Some(refused), None).await
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::minor_units;
-
-    #[test]
-    fn amounts_are_read_in_the_main_unit() {
-        assert_eq!(minor_units("1560"), Some(156_000));
-        assert_eq!(minor_units("1560,5"), Some(156_050));
-        assert_eq!(minor_units(" 1 560.05 "), Some(156_005));
-        for bad in ["", "abc", "12.345", "-5", "1.2.3", ",50"] {
-            assert_eq!(minor_units(bad), None, "{bad}");
         }
     }
 }

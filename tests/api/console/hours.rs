@@ -349,6 +349,8 @@ async fn download_the_hours_csv_in_the_browser(backend: TestBackend) {
         .await
         .unwrap();
     browser.wait_for("hours").await;
+    // A laptop-sized window, so the picture shows the whole of what matters.
+    browser.client.set_window_size(1280, 1000).await.unwrap();
     browser.screenshot("hours").await;
 
     browser.click("download-csv").await;
