@@ -4,8 +4,8 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{Duration, NaiveDate, Utc};
+use minijinja::context;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::render::ConsolePage;
 use super::session::Session;
@@ -43,7 +43,7 @@ async fn week(
             .with_timezone(&crate::services::visits::time_zone(&branch))
             .date_naive();
         let monday = query.week.unwrap_or(today);
-        let week = board::week(conn, &caller, branch_id, monday, free_hours)?;
+        let week = board::week(conn, &caller, branch_id, monday)?;
         let attention = board::attention(conn, &caller, branch_id, low, free_hours, now())?;
         Ok::<_, ApiError>((branch, week, attention))
     })
@@ -51,20 +51,21 @@ async fn week(
     let previous = week.monday - Duration::days(7);
     let next = week.monday + Duration::days(7);
     let base = format!("/console/branches/{branch_id}/board");
+    // Straight into template values: the week holds thousands of visits, so no JSON detour.
     ConsolePage::new(
         "board.html",
-        json!({
-            "title": session.lang.text("board"),
-            "me": session.layout(),
-            "branch": {"id": branch.id, "name": branch.name},
-            "nav": "board",
-            "here": format!("{base}?week={}", week.monday),
-            "week": week,
-            "attention": attention,
-            "previous": format!("{base}?week={previous}"),
-            "next": format!("{base}?week={next}"),
-            "this_week": base,
-        }),
+        context! {
+            title => session.lang.text("board"),
+            me => session.layout(),
+            branch => context! { id => branch.id, name => branch.name },
+            nav => "board",
+            here => format!("{base}?week={}", week.monday),
+            week,
+            attention,
+            previous => format!("{base}?week={previous}"),
+            next => format!("{base}?week={next}"),
+            this_week => base,
+        },
     )
     .render(session.lang)
 }

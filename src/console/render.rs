@@ -10,8 +10,9 @@ use actix_web::http::header::{self, ContentType, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
-use minijinja::{Environment, UndefinedBehavior};
-use serde_json::{Value, json};
+use minijinja::{Environment, UndefinedBehavior, Value, context};
+use serde::Serialize;
+use serde_json::json;
 
 use super::texts::Lang;
 use crate::error::ApiError;
@@ -104,12 +105,12 @@ pub struct ConsolePage {
 }
 
 impl ConsolePage {
-    /// A 200 page.
-    pub fn new(template: &'static str, values: Value) -> ConsolePage {
+    /// A 200 page. `values` go to the template as they serialize (a struct, or `json!({…})`).
+    pub fn new(template: &'static str, values: impl Serialize) -> ConsolePage {
         ConsolePage {
             status: StatusCode::OK,
             template,
-            values,
+            values: Value::from_serialize(values),
         }
     }
 
@@ -126,17 +127,18 @@ impl ConsolePage {
     }
 }
 
-fn render_html(template: &str, lang: Lang, mut values: Value) -> Result<String, ApiError> {
-    if let Value::Object(map) = &mut values {
-        map.insert("lang".into(), Value::from(lang.code()));
-        map.insert("t".into(), lang.texts().clone());
-        map.insert("htmx_src".into(), Value::from(HTMX_PATH));
-        map.insert("css_src".into(), Value::from(CSS_PATH));
-        map.insert("script_src".into(), Value::from(SCRIPT_PATH));
-    }
+fn render_html(template: &str, lang: Lang, values: Value) -> Result<String, ApiError> {
+    let values = context! {
+        lang => lang.code(),
+        t => lang.template_texts(),
+        htmx_src => HTMX_PATH,
+        css_src => CSS_PATH,
+        script_src => SCRIPT_PATH,
+        ..values
+    };
     environment()?
         .get_template(template)
-        .and_then(|t| t.render(&values))
+        .and_then(|t| t.render(values))
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("console page {template}: {e}")))
 }
 
@@ -245,7 +247,7 @@ fn message_page(
     if let Some(wait) = retry_after {
         builder.insert_header((header::RETRY_AFTER, wait));
     }
-    match render_html("message.html", lang, values) {
+    match render_html("message.html", lang, Value::from_serialize(values)) {
         Ok(html) => html_response(builder, html),
         // The page itself failed: still an answer a person can read, never a blank one.
         Err(_) => builder

@@ -75,6 +75,18 @@ impl Lang {
         cell.get_or_init(|| Value::Object(in_language(self.code())))
     }
 
+    /// Every text as the templates' `t`, converted once (cloning it is cheap).
+    pub fn template_texts(self) -> minijinja::Value {
+        static DA: OnceLock<minijinja::Value> = OnceLock::new();
+        static EN: OnceLock<minijinja::Value> = OnceLock::new();
+        let cell = match self {
+            Lang::Da => &DA,
+            Lang::En => &EN,
+        };
+        cell.get_or_init(|| minijinja::Value::from_serialize(self.texts()))
+            .clone()
+    }
+
     /// One text by key (for messages built in code); the key itself when missing.
     pub fn text(self, key: &str) -> String {
         self.texts()

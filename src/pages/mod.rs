@@ -198,7 +198,14 @@ async fn set_password(
     })
     .await;
     match outcome {
-        Ok(()) => message(lang, t.done_title, "ok", t.done, None),
+        Ok(sessions::PasswordSet::AppUser) => message(lang, t.done_title, "ok", t.done, None),
+        Ok(sessions::PasswordSet::Staff) => message(
+            lang,
+            t.done_title,
+            "ok",
+            t.done_staff,
+            Some(("/console/login", t.to_console)),
+        ),
         Err(ApiError::Validation(_)) => again(t.too_short),
         Err(ApiError::Unauthorized(_)) => message(
             lang,

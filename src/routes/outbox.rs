@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use super::extract::{ListResponse, PageQuery};
 use super::query::QueryParams;
 use crate::auth::Caller;
-use crate::db::models::now;
-use crate::db::models::outbox::{self, OutboxMail};
-use crate::db::{self};
+use crate::db;
+use crate::db::models::outbox::OutboxMail;
 use crate::error::{ApiError, Problem};
+use crate::services::outbox;
 use crate::startup::AppState;
 
 /// Registers the routes.
@@ -91,27 +91,15 @@ pub async fn list(
     caller: Caller,
     QueryParams(query): QueryParams<OutboxQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     let q = query;
     let page = PageQuery {
         limit: q.limit,
         cursor: q.cursor,
     }
     .page()?;
-    let status = match q.status.as_deref() {
-        None => None,
-        Some(s @ (outbox::PENDING | outbox::SENDING | outbox::SENT | outbox::FAILED)) => {
-            Some(s.to_string())
-        }
-        Some(_) => {
-            return Err(ApiError::field(
-                "status",
-                "must be pending, sending, sent or failed",
-            ));
-        }
-    };
+    let status = outbox::status(q.status.as_deref())?;
     let mails = db::run(&state.pool, move |conn| {
-        OutboxMail::list(conn, status.as_deref(), page.after, page.limit).map_err(ApiError::from)
+        outbox::list(conn, &caller, status.as_deref(), page)
     })
     .await?;
     let items: Vec<OutboxEntry> = mails.into_iter().map(OutboxEntry::from).collect();
@@ -126,19 +114,7 @@ pub async fn resend(
     caller: Caller,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     let id = id.into_inner();
-    let mail = db::run(&state.pool, move |conn| {
-        let mail = OutboxMail::find(conn, id).map_err(ApiError::from)?;
-        if !OutboxMail::resend(conn, id, now())? {
-            return Err(ApiError::Conflict(format!(
-                "only failed mails can be resent; this one is {}",
-                mail.status
-            )));
-        }
-        tracing::info!(outbox.id = id, mail.kind = %mail.kind, "mail queued again by an admin");
-        Ok(OutboxMail::find(conn, id)?)
-    })
-    .await?;
+    let mail = db::run(&state.pool, move |conn| outbox::resend(conn, &caller, id)).await?;
     Ok(HttpResponse::Ok().json(OutboxEntry::from(mail)))
 }

@@ -57,7 +57,7 @@ pub async fn hours(
         Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header(("Content-Disposition", name))
-            .body(report.to_csv()))
+            .body(report.to_csv()?))
     } else {
         Ok(HttpResponse::Ok().json(report))
     }

@@ -5,13 +5,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Timelike};
 use serde::Serialize;
 
 use super::clients::standing;
 use super::visits::{self, VisitView};
 use crate::auth::Caller;
 use crate::db::models::branch::Branch;
+use crate::db::models::client::Client;
 use crate::db::models::helper::{Helper, HelperFilter};
 use crate::db::models::visit::{Visit, VisitFilter};
 use crate::db::{DbConnection, Scope};
@@ -41,7 +42,34 @@ pub struct HelperRow {
     /// Where the helper stands (a paused or left helper's row shows why their visits need cover).
     pub status: HelperStatus,
     /// Visits per day, Monday first, each day in start order.
-    pub days: Vec<Vec<VisitView>>,
+    pub days: Vec<Vec<BoardVisit>>,
+}
+
+/// A visit as a block on the board: only what the block shows (a board holds thousands).
+#[derive(Debug, Serialize)]
+pub struct BoardVisit {
+    /// Visit.
+    pub id: i64,
+    /// Client.
+    pub client_id: i64,
+    /// The client's name.
+    pub client_name: String,
+    /// Local start, `HH:MM`.
+    pub start: String,
+    /// Local end, `HH:MM`.
+    pub end: String,
+    /// Length in minutes.
+    pub minutes: i32,
+    /// Tasks.
+    pub segments: Vec<visits::Segment>,
+    /// Where the visit stands.
+    pub status: VisitStatus,
+    /// Booked with a helper from outside the team.
+    pub substitute: bool,
+    /// Why the branch must look at it.
+    pub attention: Option<crate::domain::VisitAttention>,
+    /// Check-in or check-out far from the home.
+    pub position_flagged: bool,
 }
 
 /// What needs the leader, beside the week.
@@ -92,41 +120,48 @@ pub fn week(
     caller: &Caller,
     branch_id: i64,
     monday: NaiveDate,
-    free_hours: i64,
 ) -> Result<Week, ApiError> {
     let branch = managed(conn, caller, branch_id)?;
     let monday = monday_of(monday);
     let days: Vec<NaiveDate> = (0..7).map(|d| monday + Duration::days(d)).collect();
     let from = local_midnight(&branch, monday);
     let to = local_midnight(&branch, monday + Duration::days(7));
-    let filter = VisitFilter {
-        scope: Scope::Branch(branch_id),
-        statuses: VisitStatus::ALL
-            .iter()
-            .copied()
-            .filter(|s| *s != VisitStatus::Cancelled)
-            .collect(),
-        needs_attention: None,
-        branch_id: Some(branch_id),
-        helper_id: None,
-        client_id: None,
-        from: Some(from),
-        to: Some(to),
-    };
-    let found = Visit::list(conn, &filter, None, i64::MAX / 2)?;
+    let shown: Vec<VisitStatus> = VisitStatus::ALL
+        .iter()
+        .copied()
+        .filter(|s| *s != VisitStatus::Cancelled)
+        .collect();
+    let found = Visit::board_rows(conn, branch_id, &shown, from, to)?;
     let visit_count = found.len();
     let tz = visits::time_zone(&branch);
-    let mut by_helper: HashMap<i64, Vec<Vec<VisitView>>> = HashMap::new();
+    let names: HashMap<i64, String> =
+        Client::names(conn, &found.iter().map(|v| v.client_id).collect::<Vec<_>>())?
+            .into_iter()
+            .map(|(id, name, _)| (id, name))
+            .collect();
+    let mut by_helper: HashMap<i64, Vec<Vec<BoardVisit>>> = HashMap::new();
     let helper_ids: Vec<i64> = found.iter().map(|v| v.helper_id).collect();
-    for view in visits::views(conn, found, free_hours)? {
-        let local = chrono::DateTime::parse_from_rfc3339(&view.local_starts_at)
-            .map(|t| t.with_timezone(&tz).date_naive())
-            .unwrap_or(monday);
-        let day = (local - monday).num_days().clamp(0, 6) as usize;
+    for visit in found {
+        let start = visit.starts_at.and_utc().with_timezone(&tz);
+        let end = visit.ends_at.and_utc().with_timezone(&tz);
+        let day = (start.date_naive() - monday).num_days().clamp(0, 6) as usize;
+        let block = BoardVisit {
+            id: visit.id,
+            client_id: visit.client_id,
+            client_name: names.get(&visit.client_id).cloned().unwrap_or_default(),
+            start: clock(start.hour(), start.minute()),
+            end: clock(end.hour(), end.minute()),
+            minutes: visit.minutes,
+            segments: serde_json::from_str(&visit.segments).unwrap_or_default(),
+            status: visit.status,
+            substitute: visit.substitute,
+            attention: visit.attention,
+            position_flagged: visit.position_flagged,
+        };
         by_helper
-            .entry(view.helper_id)
+            .entry(visit.helper_id)
             .or_insert_with(|| (0..7).map(|_| Vec::new()).collect())[day]
-            .push(view);
+            .push(block);
     }
     let active = Helper::list(
         conn,
@@ -248,6 +283,20 @@ pub fn attention(
         visits: visits::views(conn, flagged, free_hours)?,
         not_checked_in: visits::views(conn, late, free_hours)?,
     })
+}
+
+/// `HH:MM` without going through a format string (a board formats thousands of them).
+fn clock(hour: u32, minute: u32) -> String {
+    let digit = |d: u32| char::from_digit(d % 10, 10).unwrap_or('0');
+    [
+        digit(hour / 10),
+        digit(hour),
+        ':',
+        digit(minute / 10),
+        digit(minute),
+    ]
+    .into_iter()
+    .collect()
 }
 
 /// The branch, when the caller manages it; 404 otherwise (as for a record one may not see).

@@ -7,16 +7,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::matching_map::MatcherRows;
 use crate::auth::Caller;
+use crate::db::DbConnection;
 use crate::db::models::assignment::Assignment;
 use crate::db::models::audit::AuditEvent;
-use crate::db::models::client::{Client, ClientFilter};
-use crate::db::models::helper::{Helper, HelperFilter};
 use crate::db::models::now;
 use crate::db::models::proposal::{NewProposal, Proposal};
 use crate::db::models::{branch::Branch, from_json_list};
-use crate::db::{DbConnection, Scope};
-use crate::domain::HelperStatus;
 use crate::error::{ApiError, FieldError};
 use crate::matching::{self, ClientInput, HelperInput, Instance, Mode, PairExplanation, Params};
 
@@ -209,30 +207,11 @@ fn build(
     branch_id: i64,
     params: Params,
 ) -> Result<BranchInstance, ApiError> {
-    let helpers = Helper::list(
-        conn,
-        &HelperFilter {
-            branch_id: Some(branch_id),
-            status: Some(HelperStatus::Active.as_str().into()),
-            only_id: None,
-            name_contains: None,
-        },
-        0,
-        i64::MAX,
-    )?;
-    let clients = Client::list(
-        conn,
-        &ClientFilter {
-            scope: Scope::Branch(branch_id),
-            branch_id: Some(branch_id),
-            short_of_helpers: false,
-            name_contains: None,
-            source: None,
-        },
-        0,
-        i64::MAX,
-    )?;
-    let open = Assignment::open_in_branch(conn, branch_id)?;
+    let MatcherRows {
+        helpers,
+        clients,
+        open,
+    } = super::matching_map::rows(conn, branch_id)?;
     let active: BTreeSet<i64> = helpers.iter().map(|h| h.id).collect();
     let mut current: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     for a in open.iter().filter(|a| active.contains(&a.helper_id)) {

@@ -13,6 +13,8 @@ pub mod erasure;
 pub mod helpers;
 pub mod invitations;
 pub mod matching;
+pub mod matching_map;
+pub mod outbox;
 pub mod reports;
 pub mod sessions;
 pub mod throttle;

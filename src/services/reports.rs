@@ -48,28 +48,54 @@ pub struct HoursReport {
 }
 
 impl HoursReport {
-    /// The report as CSV (hours with two decimals).
-    pub fn to_csv(&self) -> String {
-        let mut csv = String::from(
-            "branch_id,month,helper_id,name,visits,minutes,hours,checked_minutes,unverified_visits,flagged_visits\n",
-        );
+    /// The report as CSV (RFC 4180, hours with two decimals), a header row and one row per
+    /// helper. Written with the `csv` crate so a name with a comma, a quote or a line break
+    /// stays one field; a name a spreadsheet would run as a formula gets a leading `'`.
+    pub fn to_csv(&self) -> Result<String, ApiError> {
+        let mut out = csv::Writer::from_writer(Vec::new());
+        let failed = |e: csv::Error| ApiError::Internal(anyhow::anyhow!("hours CSV: {e}"));
+        out.write_record([
+            "branch_id",
+            "month",
+            "helper_id",
+            "name",
+            "visits",
+            "minutes",
+            "hours",
+            "checked_minutes",
+            "unverified_visits",
+            "flagged_visits",
+        ])
+        .map_err(failed)?;
         for h in &self.helpers {
-            let name = h.name.replace('"', "\"\"");
-            csv.push_str(&format!(
-                "{},{},{},\"{}\",{},{},{:.2},{},{},{}\n",
-                self.branch_id,
-                self.month,
-                h.helper_id,
-                name,
-                h.visits,
-                h.minutes,
-                h.minutes as f64 / 60.0,
-                h.checked_minutes,
-                h.unverified_visits,
-                h.flagged_visits
-            ));
+            out.write_record([
+                self.branch_id.to_string(),
+                self.month.clone(),
+                h.helper_id.to_string(),
+                spreadsheet_text(&h.name),
+                h.visits.to_string(),
+                h.minutes.to_string(),
+                format!("{:.2}", h.minutes as f64 / 60.0),
+                h.checked_minutes.to_string(),
+                h.unverified_visits.to_string(),
+                h.flagged_visits.to_string(),
+            ])
+            .map_err(failed)?;
         }
-        csv
+        let bytes = out
+            .into_inner()
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("hours CSV: {e}")))?;
+        String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.into()))
+    }
+}
+
+/// Text a spreadsheet shows as text: one that starts like a formula (`=`, `+`, `-`, `@`, or a
+/// tab or carriage return before one) is prefixed with `'` (OWASP's CSV injection advice).
+fn spreadsheet_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
     }
 }
 
@@ -149,4 +175,55 @@ pub fn hours(
         time_zone: branch.time_zone,
         helpers: rows.into_values().collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(names: &[&str]) -> HoursReport {
+        HoursReport {
+            branch_id: 7,
+            month: "2027-03".into(),
+            time_zone: "Europe/Copenhagen".into(),
+            helpers: names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| HelperHours {
+                    helper_id: i as i64 + 1,
+                    name: name.to_string(),
+                    visits: 2,
+                    minutes: 90,
+                    checked_minutes: 88,
+                    unverified_visits: 1,
+                    flagged_visits: 0,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn names_with_commas_quotes_and_line_breaks_stay_one_field() {
+        let csv = report(&["Jensen, \"Anna\"", "Bo\nLund", "Eva"])
+            .to_csv()
+            .unwrap();
+        let mut rows = csv::Reader::from_reader(csv.as_bytes());
+        let names: Vec<String> = rows.records().map(|r| r.unwrap()[3].to_string()).collect();
+        assert_eq!(names, ["Jensen, \"Anna\"", "Bo\nLund", "Eva"]);
+        assert!(csv.contains("\"Jensen, \"\"Anna\"\"\""), "{csv}");
+        assert!(csv.contains("7,2027-03,3,Eva,2,90,1.50,88,1,0\n"), "{csv}");
+    }
+
+    #[test]
+    fn a_name_that_looks_like_a_formula_is_written_as_text() {
+        let csv = report(&["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "Ann-Britt"])
+            .to_csv()
+            .unwrap();
+        let mut rows = csv::Reader::from_reader(csv.as_bytes());
+        let names: Vec<String> = rows.records().map(|r| r.unwrap()[3].to_string()).collect();
+        assert_eq!(
+            names,
+            ["'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)", "Ann-Britt"]
+        );
+    }
 }

@@ -112,7 +112,7 @@ pub fn set_password_with_token(
     one_time_token: &str,
     new_password: &str,
     now: NaiveDateTime,
-) -> Result<(), ApiError> {
+) -> Result<PasswordSet, ApiError> {
     password::check_policy(new_password).map_err(|m| ApiError::field("password", m))?;
     let hash = password::hash(new_password)?;
     crate::db::write_transaction(conn, |conn| {
@@ -124,11 +124,27 @@ pub fn set_password_with_token(
         let (user_id, _) =
             PasswordToken::take_live(conn, &secret::hash_token(one_time_token), now)?
                 .ok_or_else(invalid)?;
-        if !User::find(conn, user_id)?.active {
+        let user = User::find(conn, user_id)?;
+        if !user.active {
             return Err(invalid());
         }
-        set_password(conn, user_id, hash, now)
+        set_password(conn, user_id, hash, now)?;
+        // Staff sign in to the console in a browser; everyone else uses the app.
+        Ok(if user.role.is_some() {
+            PasswordSet::Staff
+        } else {
+            PasswordSet::AppUser
+        })
     })
+}
+
+/// Whose password a one-time link set: where they sign in next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordSet {
+    /// An admin or branch leader: the console.
+    Staff,
+    /// A helper, client or relative: the app.
+    AppUser,
 }
 
 /// Whether a one-time token still works (the set-password page shows the form only then).

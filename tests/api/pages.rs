@@ -147,7 +147,8 @@ async fn the_forgot_password_page_answers_alike_and_the_mailed_link_resets_the_p
     browser.set_password(NEW_PASSWORD, NEW_PASSWORD).await;
     assert_eq!(
         browser.text("message").await,
-        "Din adgangskode er gemt. Du kan nu logge ind i helpmatch-appen."
+        "Din adgangskode er gemt. Du kan nu logge ind i konsollen.",
+        "a leader is sent on to the console"
     );
     assert_eq!(
         app.login("lone@example.dk", NEW_PASSWORD).await.status(),

@@ -210,4 +210,20 @@ impl Assignment {
             .select(Assignment::as_select())
             .load(conn)
     }
+
+    /// How many open pairs each client of a branch has (clients without any are absent).
+    pub fn open_counts_in_branch(
+        conn: &mut DbConnection,
+        branch_id: i64,
+    ) -> QueryResult<Vec<(i64, i64)>> {
+        use crate::db::schema::clients;
+        use diesel::dsl::count_star;
+        assignments::table
+            .inner_join(clients::table)
+            .filter(clients::branch_id.eq(branch_id))
+            .filter(assignments::ended_at.is_null())
+            .group_by(assignments::client_id)
+            .select((assignments::client_id, count_star()))
+            .load(conn)
+    }
 }

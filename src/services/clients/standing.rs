@@ -41,7 +41,7 @@ pub fn is_low_on_hours(available_minutes: i64, low_minutes: i64) -> bool {
     available_minutes <= low_minutes
 }
 
-/// Every client of a branch the caller manages (else 404), by name, in three queries.
+/// Every client of a branch the caller manages (else 404), by name, in three queries (two of them grouped).
 pub fn of_branch(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -52,10 +52,10 @@ pub fn of_branch(
         return Err(ApiError::NotFound);
     }
     let clients = Client::in_branch(conn, branch_id)?;
-    let mut teams: HashMap<i64, usize> = HashMap::new();
-    for pair in Assignment::open_in_branch(conn, branch_id)? {
-        *teams.entry(pair.client_id).or_default() += 1;
-    }
+    let teams: HashMap<i64, usize> = Assignment::open_counts_in_branch(conn, branch_id)?
+        .into_iter()
+        .map(|(client, pairs)| (client, usize::try_from(pairs).unwrap_or(0)))
+        .collect();
     let available = LedgerEntry::available_in_branch(conn, branch_id)?;
     Ok(clients
         .into_iter()

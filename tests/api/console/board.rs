@@ -261,7 +261,84 @@ async fn signing_in_in_the_browser_shows_the_booked_visit_on_the_board(backend: 
     browser.close().await;
 }
 
+/// In Chromium at a tablet's size: the page itself never scrolls sideways (the week scrolls in
+/// its own box), and the keyboard reaches everything: the first Tab lands on "skip to content",
+/// and a visit block opens with Enter.
+async fn the_board_fits_a_tablet_and_works_from_the_keyboard(backend: TestBackend) {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let b = booked(backend).await;
+    let browser = driver.browser("da").await;
+    browser.client.set_window_size(1024, 768).await.unwrap();
+    browser
+        .open(&format!("{}/console/login", b.app.address))
+        .await;
+    browser.type_into("email", "lone@example.dk").await;
+    browser.type_into("password", PASSWORD).await;
+    browser
+        .wait_css("form[action='/console/login'] button[type='submit']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .open(&format!(
+            "{}/console/branches/{}/board?week={}",
+            b.app.address, b.branch, b.tuesday
+        ))
+        .await;
+    browser.wait_css("table.board").await;
+
+    for (width, height) in [(1024, 768), (768, 1024)] {
+        browser.client.set_window_size(width, height).await.unwrap();
+        let overflow = browser
+            .client
+            .execute(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(
+            overflow.as_i64().unwrap() <= 0,
+            "at {width}x{height} the page scrolls sideways by {overflow}px"
+        );
+    }
+    let body = browser.wait_css("body").await;
+    body.send_keys("\u{E004}").await.unwrap(); // Tab
+    let focused = browser
+        .client
+        .execute("return document.activeElement.textContent.trim();", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused.as_str(), Some("Gå til indholdet"));
+    let visit = browser
+        .wait_css(&format!("a[data-visit-id='{}']", b.visit))
+        .await;
+    visit.send_keys("\u{E007}").await.unwrap(); // Enter
+    let wanted = format!(
+        "{}/console/branches/{}/visits/{}",
+        b.app.address, b.branch, b.visit
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while browser.url().await != wanted {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Enter did not open {wanted}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    browser.close().await;
+}
+
 mod in_browser {
-    crate::on_both_backends!(signing_in_in_the_browser_shows_the_booked_visit_on_the_board);
-    use super::signing_in_in_the_browser_shows_the_booked_visit_on_the_board;
+    crate::on_both_backends!(
+        signing_in_in_the_browser_shows_the_booked_visit_on_the_board,
+        the_board_fits_a_tablet_and_works_from_the_keyboard,
+    );
+    use super::{
+        signing_in_in_the_browser_shows_the_booked_visit_on_the_board,
+        the_board_fits_a_tablet_and_works_from_the_keyboard,
+    };
 }

@@ -4,6 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
+use crate::helpers::browser::{Driver, mailed_link};
 use crate::helpers::console::ConsoleUser;
 use crate::helpers::fixtures::{ADMIN_EMAIL, PASSWORD};
 use crate::helpers::{TestApp, TestBackend, spawn_app};
@@ -382,6 +383,71 @@ async fn the_language_follows_the_browser_and_the_switch_sticks(backend: TestBac
         .get("/console/login?next=https%3A%2F%2Fevil.example")
         .await;
     form.assert_shows("name=\"next\" value=\"&#x2f;console&#x2f;\"");
+}
+
+/// In Chromium: a leader invited by mail sets a password on the mailed page, is sent on to the
+/// console's sign-in and lands on their branch's week.
+async fn an_invited_leader_sets_a_password_from_the_mail_and_signs_in_to_the_console(
+    backend: TestBackend,
+) {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = spawn_app(backend).await;
+    let admin = app.admin_token().await;
+    let branch = app.create_branch(&admin, "Aarhus").await;
+    let invited = app
+        .post_ok(
+            "/api/v1/users",
+            Some(&admin),
+            json!({"email": "mette@example.dk", "name": "Mette Leder", "role": "branch_leader", "branch_id": branch}),
+            201,
+        )
+        .await;
+    assert_eq!(invited["has_password"], false, "{invited}");
+    let link = mailed_link(&app, "account_invitation", "mette@example.dk");
+    let browser = driver.browser("da").await;
+
+    browser.open(&link).await;
+    browser
+        .set_password("mettes-new-password", "mettes-new-password")
+        .await;
+    assert_eq!(
+        browser.text("message").await,
+        "Din adgangskode er gemt. Du kan nu logge ind i konsollen."
+    );
+    browser.click("next").await;
+    browser.type_into("email", "mette@example.dk").await;
+    browser.type_into("password", "mettes-new-password").await;
+    browser
+        .wait_css("form[action='/console/login'] button[type='submit']")
+        .await
+        .click()
+        .await
+        .unwrap();
+
+    browser.wait_css("table.board").await;
+    assert_eq!(
+        browser.url().await,
+        format!("{}/console/branches/{branch}/board", app.address)
+    );
+    assert!(
+        browser
+            .wait_css(".who span:not(.branch-name)")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Mette Leder")
+    );
+    browser.close().await;
+}
+
+mod in_browser {
+    crate::on_both_backends!(
+        an_invited_leader_sets_a_password_from_the_mail_and_signs_in_to_the_console
+    );
+    use super::an_invited_leader_sets_a_password_from_the_mail_and_signs_in_to_the_console;
 }
 
 fn urlencode(text: &str) -> String {

@@ -78,6 +78,24 @@ impl Driver {
     /// A new headless browser with a fresh profile that asks for pages in `language`
     /// (its `Accept-Language`).
     pub async fn browser(&self, language: &str) -> Browser {
+        self.browser_with(language, json!({})).await
+    }
+
+    /// The same browser, saving downloads into `folder` without asking.
+    pub async fn browser_downloading_to(
+        &self,
+        language: &str,
+        folder: &std::path::Path,
+    ) -> Browser {
+        let prefs = json!({
+            "download.default_directory": folder.display().to_string(),
+            "download.prompt_for_download": false,
+        });
+        self.browser_with(language, prefs).await
+    }
+
+    async fn browser_with(&self, language: &str, mut prefs: Value) -> Browser {
+        prefs["intl.accept_languages"] = json!(language);
         let profile = tempfile::tempdir().expect("profile folder");
         let capabilities = json!({
             "browserName": "chrome",
@@ -89,7 +107,7 @@ impl Driver {
                     "--disable-sync", format!("--lang={language}"),
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
-                "prefs": {"intl.accept_languages": language},
+                "prefs": prefs,
             }
         });
         let Value::Object(capabilities) = capabilities else {

@@ -1,0 +1,47 @@
+//! The mail outbox as admins see it: mails by status, and putting a failed one back in the
+//! queue. Shared by `GET/POST /api/v1/outbox…` and the console's failed-mails page.
+
+use crate::auth::Caller;
+use crate::db::models::now;
+use crate::db::models::outbox::{self, OutboxMail};
+use crate::db::{DbConnection, Page};
+use crate::error::ApiError;
+
+/// Checks a status filter: `pending`, `sending`, `sent` or `failed`.
+pub fn status(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    match raw {
+        None => Ok(None),
+        Some(s @ (outbox::PENDING | outbox::SENDING | outbox::SENT | outbox::FAILED)) => {
+            Ok(Some(s.to_string()))
+        }
+        Some(_) => Err(ApiError::field(
+            "status",
+            "must be pending, sending, sent or failed",
+        )),
+    }
+}
+
+/// Mails in id order, optionally only one status (admin).
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    status: Option<&str>,
+    page: Page,
+) -> Result<Vec<OutboxMail>, ApiError> {
+    caller.require_admin()?;
+    Ok(OutboxMail::list(conn, status, page.after, page.limit)?)
+}
+
+/// Puts a failed mail back in the queue, due now (admin); any other mail is a 409.
+pub fn resend(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<OutboxMail, ApiError> {
+    caller.require_admin()?;
+    let mail = OutboxMail::find(conn, id)?;
+    if !OutboxMail::resend(conn, id, now())? {
+        return Err(ApiError::Conflict(format!(
+            "only failed mails can be resent; this one is {}",
+            mail.status
+        )));
+    }
+    tracing::info!(outbox.id = id, mail.kind = %mail.kind, "mail queued again by an admin");
+    Ok(OutboxMail::find(conn, id)?)
+}
