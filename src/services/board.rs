@@ -297,9 +297,15 @@ pub fn attention(
 /// `HH:MM` without going through a format string (a board formats thousands of them).
 fn clock(hour: u32, minute: u32) -> String {
     let digit = |d: u32| char::from_digit(d % 10, 10).unwrap_or('0');
-    [digit(hour / 10), digit(hour), ':', digit(minute / 10), digit(minute)]
-        .into_iter()
-        .collect()
+    [
+        digit(hour / 10),
+        digit(hour),
+        ':',
+        digit(minute / 10),
+        digit(minute),
+    ]
+    .into_iter()
+    .collect()
 }
 
 /// The branch, when the caller manages it; 404 otherwise (as for a record one may not see).

@@ -271,7 +271,9 @@ async fn the_board_fits_a_tablet_and_works_from_the_keyboard(backend: TestBacken
     let b = booked(backend).await;
     let browser = driver.browser("da").await;
     browser.client.set_window_size(1024, 768).await.unwrap();
-    browser.open(&format!("{}/console/login", b.app.address)).await;
+    browser
+        .open(&format!("{}/console/login", b.app.address))
+        .await;
     browser.type_into("email", "lone@example.dk").await;
     browser.type_into("password", PASSWORD).await;
     browser
@@ -281,7 +283,10 @@ async fn the_board_fits_a_tablet_and_works_from_the_keyboard(backend: TestBacken
         .await
         .unwrap();
     browser
-        .open(&format!("{}/console/branches/{}/board?week={}", b.app.address, b.branch, b.tuesday))
+        .open(&format!(
+            "{}/console/branches/{}/board?week={}",
+            b.app.address, b.branch, b.tuesday
+        ))
         .await;
     browser.wait_css("table.board").await;
 
@@ -312,10 +317,16 @@ async fn the_board_fits_a_tablet_and_works_from_the_keyboard(backend: TestBacken
         .wait_css(&format!("a[data-visit-id='{}']", b.visit))
         .await;
     visit.send_keys("\u{E007}").await.unwrap(); // Enter
-    let wanted = format!("{}/console/branches/{}/visits/{}", b.app.address, b.branch, b.visit);
+    let wanted = format!(
+        "{}/console/branches/{}/visits/{}",
+        b.app.address, b.branch, b.visit
+    );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while browser.url().await != wanted {
-        assert!(std::time::Instant::now() < deadline, "Enter did not open {wanted}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Enter did not open {wanted}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     browser.close().await;

@@ -409,7 +409,9 @@ async fn an_invited_leader_sets_a_password_from_the_mail_and_signs_in_to_the_con
     let browser = driver.browser("da").await;
 
     browser.open(&link).await;
-    browser.set_password("mettes-new-password", "mettes-new-password").await;
+    browser
+        .set_password("mettes-new-password", "mettes-new-password")
+        .await;
     assert_eq!(
         browser.text("message").await,
         "Din adgangskode er gemt. Du kan nu logge ind i konsollen."
