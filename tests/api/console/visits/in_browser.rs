@@ -51,6 +51,12 @@ async fn booking_a_visit_through_the_form_shows_it_on_the_board_and_in_the_api(
     };
     let b = booked(backend).await;
     let browser = driver.browser("da").await;
+    // Tall enough for the whole form and the whole visit page in the screenshots.
+    browser
+        .client
+        .set_window_size(1280, 1500)
+        .await
+        .expect("window size");
     let wednesday = b.tuesday + Duration::days(1);
     on_the_board(&browser, &b).await;
 
@@ -60,6 +66,13 @@ async fn booking_a_visit_through_the_form_shows_it_on_the_board_and_in_the_api(
     browser.select("minutes_0", "60").await;
     browser.select("task_1", "it").await;
     browser.select("minutes_1", "30").await;
+    let total = browser
+        .wait_css("#booking-form output[data-total]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(total, "90", "the form adds up the tasks as they are picked");
     browser.screenshot("booking").await;
     browser.click("book").await;
 

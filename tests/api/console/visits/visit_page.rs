@@ -367,6 +367,36 @@ async fn another_branchs_leader_gets_404_and_a_post_without_csrf_is_refused(back
     assert_eq!(stored(&b).await, before, "nothing changed");
 }
 
+async fn names_typed_by_people_are_shown_as_text(backend: TestBackend) {
+    let b = booked(backend).await;
+    let leader = leader_token(&b).await;
+    let renamed = b
+        .app
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/clients/{}", b.client),
+            Some(&leader),
+            Some(serde_json::json!({"name": "<script>alert(1)</script>"})),
+        )
+        .await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+    let user = ConsoleUser::signed_in(&b.app, "lone@example.dk", PASSWORD).await;
+
+    let visit = user.get(&page_path(&b)).await;
+    let form = user
+        .get(&format!(
+            "/console/branches/{}/visits/new?helper={}&date={}",
+            b.branch, b.helper, b.tuesday
+        ))
+        .await;
+
+    for page in [visit, form] {
+        assert_eq!(page.status, StatusCode::OK);
+        page.assert_shows("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;");
+        assert!(!page.html.contains("<script>alert"), "{}", page.html);
+    }
+}
+
 on_both_backends!(
     the_visit_page_shows_the_visit_in_local_time_and_what_can_be_done,
     a_completed_visit_offers_no_actions,
@@ -376,4 +406,5 @@ on_both_backends!(
     a_late_cancellation_says_so_and_charges_only_when_confirmed,
     a_no_show_is_refused_before_the_start_and_recorded_after,
     another_branchs_leader_gets_404_and_a_post_without_csrf_is_refused,
+    names_typed_by_people_are_shown_as_text,
 );
