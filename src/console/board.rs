@@ -27,6 +27,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct WeekQuery {
     week: Option<NaiveDate>,
+    /// What a form just did (e.g. `visit_booked`), shown as the text `done_<flag>` if there is one.
+    done: Option<String>,
 }
 
 async fn week(
@@ -39,12 +41,13 @@ async fn week(
     let caller = session.caller.clone();
     let free_hours = state.settings.visits.free_cancellation_hours;
     let low = state.settings.visits.low_balance_minutes;
+    let week_of = query.week;
     let (branch, week, attention) = db::run(&state.pool, move |conn| {
         let branch = board::managed(conn, &caller, branch_id)?;
         let today = Utc::now()
             .with_timezone(&crate::services::visits::time_zone(&branch))
             .date_naive();
-        let monday = query.week.unwrap_or(today);
+        let monday = week_of.unwrap_or(today);
         let week = board::week(conn, &caller, branch_id, monday)?;
         let attention = board::attention(conn, &caller, branch_id, low, free_hours, now())?;
         Ok::<_, ApiError>((branch, week, attention))
@@ -70,6 +73,7 @@ async fn week(
             previous => format!("{base}?week={previous}"),
             next => format!("{base}?week={next}"),
             this_week => base,
+            done => query.done.as_deref().and_then(|flag| session.lang.done(flag)),
         },
     )
     .render(session.lang)
