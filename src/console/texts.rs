@@ -87,6 +87,15 @@ impl Lang {
             .clone()
     }
 
+    /// The text `done_<flag>` that confirms what a form did, if there is one (a flag from the
+    /// address is never printed itself).
+    pub fn done(self, flag: &str) -> Option<String> {
+        self.texts()
+            .get(format!("done_{flag}"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    }
+
     /// One text by key (for messages built in code); the key itself when missing.
     pub fn text(self, key: &str) -> String {
         self.texts()

@@ -41,6 +41,11 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// Whether this is the stored answer to an earlier request with the same key.
+    pub fn replayed(&self) -> bool {
+        self.replayed
+    }
+
     /// The HTTP response.
     pub fn into_response(self) -> HttpResponse {
         let mut response = HttpResponse::build(code(self.status));

@@ -118,3 +118,117 @@ pub fn end(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<(), ApiE
         Ok(())
     })
 }
+
+/// A helper of a branch and the clients they serve now: who a booking for them can be for.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HelperTeam {
+    /// Helper.
+    pub helper_id: i64,
+    /// The helper's name.
+    pub name: String,
+    /// Where the helper stands (only an active helper can be booked).
+    pub status: HelperStatus,
+    /// Clients with an open pair to this helper, by name.
+    pub clients: Vec<TeamMember>,
+}
+
+/// One person in a team, by id and name.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TeamMember {
+    /// Client or helper id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+}
+
+/// The helper's current clients, for staff of the helper's branch `branch_id`; 404 when the
+/// caller does not manage that branch or the helper is not in it.
+pub fn team_of_helper(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    branch_id: i64,
+    helper_id: i64,
+) -> Result<HelperTeam, ApiError> {
+    caller.require_branch(branch_id)?;
+    let helper = Helper::find(conn, helper_id)
+        .ok()
+        .filter(|h| h.branch_id == branch_id && h.deleted_at.is_none())
+        .ok_or(ApiError::NotFound)?;
+    let filter = AssignmentFilter {
+        scope: crate::db::Scope::Branch(branch_id),
+        client_id: None,
+        helper_id: Some(helper_id),
+        open_only: true,
+    };
+    let ids: Vec<i64> = Assignment::list(conn, &filter, 0, i64::MAX / 2)?
+        .into_iter()
+        .map(|a| a.client_id)
+        .collect();
+    let mut clients: Vec<TeamMember> = Client::names(conn, &ids)?
+        .into_iter()
+        .map(|(id, name, _)| TeamMember { id, name })
+        .collect();
+    clients.sort_by_key(|c| (c.name.to_lowercase(), c.id));
+    Ok(HelperTeam {
+        helper_id,
+        status: HelperStatus::parse(&helper.status).unwrap_or(HelperStatus::Left),
+        name: helper.name,
+        clients,
+    })
+}
+
+/// Who can take a visit of a client: the client's current team, then the branch's other
+/// active helpers, who would come as substitutes.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HelperChoices {
+    /// Active helpers with an open pair to the client, by name.
+    pub team: Vec<TeamMember>,
+    /// The branch's other active helpers, by name.
+    pub substitutes: Vec<TeamMember>,
+}
+
+/// The helpers a visit of `client_id` can be given to (staff of the client's branch; 404
+/// for anyone else).
+pub fn helper_choices(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    client_id: i64,
+) -> Result<HelperChoices, ApiError> {
+    let client = Client::find(conn, client_id)?;
+    caller.require_branch(client.branch_id)?;
+    let active = Helper::list(
+        conn,
+        &crate::db::models::helper::HelperFilter {
+            branch_id: Some(client.branch_id),
+            status: Some(HelperStatus::Active.as_str().to_string()),
+            only_id: None,
+            name_contains: None,
+        },
+        0,
+        i64::MAX / 2,
+    )?;
+    let in_team: std::collections::HashSet<i64> = Assignment::open_for_client(conn, client_id)?
+        .into_iter()
+        .map(|a| a.helper_id)
+        .collect();
+    let (mut team, mut substitutes): (Vec<_>, Vec<_>) = active
+        .into_iter()
+        .map(|h| {
+            (
+                in_team.contains(&h.id),
+                TeamMember {
+                    id: h.id,
+                    name: h.name,
+                },
+            )
+        })
+        .partition(|(member, _)| *member);
+    let by_name = |list: &mut Vec<(bool, TeamMember)>| {
+        list.sort_by_key(|(_, m)| (m.name.to_lowercase(), m.id));
+        list.drain(..).map(|(_, m)| m).collect::<Vec<_>>()
+    };
+    Ok(HelperChoices {
+        team: by_name(&mut team),
+        substitutes: by_name(&mut substitutes),
+    })
+}

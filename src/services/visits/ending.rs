@@ -11,6 +11,18 @@ use crate::domain::VisitStatus;
 use crate::error::ApiError;
 use crate::services::visit_mail;
 
+/// What a cancellation did: cancelled, or stopped before charging because it would be late.
+#[derive(Debug)]
+pub enum Cancellation {
+    /// Cancelled: free, or late and agreed to.
+    Cancelled(Box<VisitView>),
+    /// Nothing changed: cancelling now is late and would use these minutes of the clip card.
+    WouldBeLate {
+        /// Minutes a late cancellation uses.
+        minutes: i32,
+    },
+}
+
 /// Cancels a booked visit: free until its `free_cancellation_until`, later its minutes are
 /// used. A visit whose helper cannot come (it needs the branch's attention) is always free.
 pub fn cancel(
@@ -19,6 +31,26 @@ pub fn cancel(
     settings: &VisitSettings,
     id: i64,
 ) -> Result<VisitView, ApiError> {
+    match cancel_agreeing(conn, caller, settings, id, true)? {
+        Cancellation::Cancelled(visit) => Ok(*visit),
+        // Agreed beforehand, so a late cancellation never stops to ask.
+        Cancellation::WouldBeLate { .. } => Err(ApiError::Internal(anyhow::anyhow!(
+            "visit {id}: a cancellation agreed to be late stopped anyway"
+        ))),
+    }
+}
+
+/// Cancels like `cancel`, but a late one only when `late_agreed`; otherwise it changes nothing
+/// and says what it would use, so a person can be asked first. Deciding and charging happen
+/// in one transaction: a deadline passing between the question and the answer cannot charge
+/// anyone who was told the cancellation was free.
+pub fn cancel_agreeing(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    settings: &VisitSettings,
+    id: i64,
+    late_agreed: bool,
+) -> Result<Cancellation, ApiError> {
     crate::db::write_transaction(conn, |conn| {
         let seen = visible(conn, caller, id)?;
         require_booker(conn, caller, seen.client_id)?;
@@ -33,6 +65,11 @@ pub fn cancel(
         let at = now();
         let ours = visit.attention.is_some_and(|a| a.helper_cannot_come());
         let late = !ours && at > free_cancellation_until(&visit, settings.free_cancellation_hours);
+        if late && !late_agreed {
+            return Ok(Cancellation::WouldBeLate {
+                minutes: visit.minutes,
+            });
+        }
         LedgerEntry::append(
             conn,
             &NewLedgerEntry::for_visit(
@@ -54,7 +91,11 @@ pub fn cancel(
         visit.updated_at = at;
         Visit::save(conn, &visit)?;
         visit_mail::cancelled(conn, &visit)?;
-        view_one(conn, visit, settings.free_cancellation_hours)
+        Ok(Cancellation::Cancelled(Box::new(view_one(
+            conn,
+            visit,
+            settings.free_cancellation_hours,
+        )?)))
     })
 }
 

@@ -27,7 +27,7 @@ use crate::error::ApiError;
 pub use attendance::{ReviewInput, check, review};
 pub use attention::{recheck_helper, recheck_pair};
 pub use booking::{book, reschedule, weekly_starts};
-pub use ending::{cancel, cancel_for_erasure, no_show};
+pub use ending::{Cancellation, cancel, cancel_agreeing, cancel_for_erasure, no_show};
 pub use listing::{VisitCursor, VisitListQuery, list, list_own, views};
 
 /// One task of a visit, e.g. 30 minutes of cleaning.

@@ -1,0 +1,246 @@
+//! What a leader does to a booked visit from its page: move it, give it to another helper,
+//! cancel it (a late cancellation asks first), record a no-show. Each post calls one service
+//! and comes back to the page: with a message when done, with the refusal at its form when not.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::form::{self, Refusal, SegmentFields};
+use super::page::{self, Extra, Loaded};
+use crate::console::render::see_other;
+use crate::console::{Posted, Session};
+use crate::db;
+use crate::error::ApiError;
+use crate::services::visits::{self, Cancellation, VisitPatch};
+use crate::startup::AppState;
+
+/// Where a post ends up.
+enum Outcome {
+    /// Done: back to the page with this `done` flag.
+    Done(&'static str),
+    /// Not done: the page again, with this beside the visit.
+    Again(Box<(Loaded, Extra)>),
+}
+
+impl Outcome {
+    fn refused(loaded: Loaded, refusal: Refusal) -> Outcome {
+        Outcome::Again(Box::new((
+            loaded,
+            Extra {
+                refused: Some(refusal),
+                ..Extra::default()
+            },
+        )))
+    }
+
+    fn respond(self, session: &Session, branch_id: i64, id: i64) -> Result<HttpResponse, ApiError> {
+        match self {
+            Outcome::Done(flag) => Ok(see_other(&format!(
+                "{}?done={flag}",
+                page::address(branch_id, id)
+            ))),
+            Outcome::Again(again) => {
+                let (loaded, extra) = *again;
+                page::render(session, &loaded, extra)
+            }
+        }
+    }
+}
+
+/// The move form: a new local date and time, and the tasks.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RescheduleForm {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    time: String,
+    #[serde(flatten)]
+    segments: SegmentFields,
+}
+
+/// `POST …/visits/{id}/reschedule`.
+pub async fn reschedule(
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    posted: Posted<RescheduleForm>,
+) -> Result<HttpResponse, ApiError> {
+    let (branch_id, id) = path.into_inner();
+    let Posted { session, form } = posted;
+    let (caller, lang) = (session.caller.clone(), session.lang);
+    let settings = state.settings.visits.clone();
+    let outcome = db::run(&state.pool, move |conn| -> Result<Outcome, ApiError> {
+        let loaded = page::load(
+            conn,
+            &caller,
+            branch_id,
+            id,
+            settings.free_cancellation_hours,
+        )?;
+        let kept = (form.date.clone(), form.time.clone(), form.segments.clone());
+        let again = |loaded, refusal| {
+            Outcome::Again(Box::new((
+                loaded,
+                Extra {
+                    refused: Some(refusal),
+                    reschedule: Some(kept),
+                    ..Extra::default()
+                },
+            )))
+        };
+        let tz = visits::time_zone(&loaded.branch);
+        let starts_at = match form::local_start(&tz, &form.date, &form.time, lang) {
+            Ok(at) => at,
+            Err(errors) => return Ok(again(loaded, Refusal::invalid("reschedule", errors))),
+        };
+        // Tasks go to the service only when changed: a move in time keeps the tasks as booked.
+        let asked = form.segments.segments();
+        let booked = SegmentFields::of(&loaded.visit.segments).segments();
+        let same = |a: &[visits::Segment], b: &[visits::Segment]| {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|(x, y)| x.task == y.task && x.minutes == y.minutes)
+        };
+        let patch = VisitPatch {
+            starts_at: Some(starts_at),
+            segments: (!same(&asked, &booked)).then_some(asked),
+            helper_id: None,
+        };
+        match visits::reschedule(conn, &caller, &settings, id, patch) {
+            Ok(_) => Ok(Outcome::Done("visit_rescheduled")),
+            Err(error) => Ok(again(loaded, Refusal::of("reschedule", error, lang)?)),
+        }
+    })
+    .await?;
+    outcome.respond(&session, branch_id, id)
+}
+
+/// The change-of-helper form.
+#[derive(Debug, Deserialize)]
+pub struct HelperForm {
+    #[serde(default)]
+    helper_id: String,
+}
+
+/// `POST …/visits/{id}/helper`: another helper of the team, or a substitute.
+pub async fn change_helper(
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    posted: Posted<HelperForm>,
+) -> Result<HttpResponse, ApiError> {
+    let (branch_id, id) = path.into_inner();
+    let Posted { session, form } = posted;
+    let (caller, lang) = (session.caller.clone(), session.lang);
+    let settings = state.settings.visits.clone();
+    let outcome = db::run(&state.pool, move |conn| -> Result<Outcome, ApiError> {
+        let loaded = page::load(
+            conn,
+            &caller,
+            branch_id,
+            id,
+            settings.free_cancellation_hours,
+        )?;
+        let Ok(helper_id) = form.helper_id.trim().parse::<i64>() else {
+            let message = vec![lang.text("visit_pick_helper")];
+            return Ok(Outcome::refused(
+                loaded,
+                Refusal::invalid("helper", message),
+            ));
+        };
+        let patch = VisitPatch {
+            helper_id: Some(helper_id),
+            ..VisitPatch::default()
+        };
+        match visits::reschedule(conn, &caller, &settings, id, patch) {
+            Ok(_) => Ok(Outcome::Done("visit_helper_changed")),
+            Err(error) => Ok(Outcome::refused(
+                loaded,
+                Refusal::of("helper", error, lang)?,
+            )),
+        }
+    })
+    .await?;
+    outcome.respond(&session, branch_id, id)
+}
+
+/// The cancel form; `confirm_late=1` once the person has been told the cancellation is late.
+#[derive(Debug, Deserialize)]
+pub struct CancelForm {
+    #[serde(default)]
+    confirm_late: String,
+}
+
+/// `POST …/visits/{id}/cancel`: at once when free; a late one only when confirmed.
+pub async fn cancel(
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    posted: Posted<CancelForm>,
+) -> Result<HttpResponse, ApiError> {
+    let (branch_id, id) = path.into_inner();
+    let Posted { session, form } = posted;
+    let (caller, lang) = (session.caller.clone(), session.lang);
+    let settings = state.settings.visits.clone();
+    let agreed = form.confirm_late == "1";
+    let outcome = db::run(&state.pool, move |conn| -> Result<Outcome, ApiError> {
+        let loaded = page::load(
+            conn,
+            &caller,
+            branch_id,
+            id,
+            settings.free_cancellation_hours,
+        )?;
+        match visits::cancel_agreeing(conn, &caller, &settings, id, agreed) {
+            Ok(Cancellation::Cancelled(visit)) if visit.late_cancellation => {
+                Ok(Outcome::Done("visit_cancelled_late"))
+            }
+            Ok(Cancellation::Cancelled(_)) => Ok(Outcome::Done("visit_cancelled")),
+            Ok(Cancellation::WouldBeLate { minutes }) => Ok(Outcome::Again(Box::new((
+                loaded,
+                Extra {
+                    confirm_late: Some(minutes),
+                    ..Extra::default()
+                },
+            )))),
+            Err(error) => Ok(Outcome::refused(
+                loaded,
+                Refusal::of("cancel", error, lang)?,
+            )),
+        }
+    })
+    .await?;
+    outcome.respond(&session, branch_id, id)
+}
+
+/// A form with no fields of its own.
+#[derive(Debug, Deserialize)]
+pub struct Nothing {}
+
+/// `POST …/visits/{id}/no-show`: the client was not there (the service refuses before the start).
+pub async fn no_show(
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    posted: Posted<Nothing>,
+) -> Result<HttpResponse, ApiError> {
+    let (branch_id, id) = path.into_inner();
+    let Posted { session, form: _ } = posted;
+    let (caller, lang) = (session.caller.clone(), session.lang);
+    let settings = state.settings.visits.clone();
+    let outcome = db::run(&state.pool, move |conn| -> Result<Outcome, ApiError> {
+        let loaded = page::load(
+            conn,
+            &caller,
+            branch_id,
+            id,
+            settings.free_cancellation_hours,
+        )?;
+        match visits::no_show(conn, &caller, &settings, id) {
+            Ok(_) => Ok(Outcome::Done("visit_no_show")),
+            Err(error) => Ok(Outcome::refused(
+                loaded,
+                Refusal::of("no_show", error, lang)?,
+            )),
+        }
+    })
+    .await?;
+    outcome.respond(&session, branch_id, id)
+}
