@@ -564,6 +564,16 @@ async fn finding_a_client_and_buying_a_clip_card_in_the_browser(backend: TestBac
         .unwrap();
     browser.type_into("q", "karen").await;
     browser.click("filter").await;
+    // The row is on the list before the search too: wait for the searched page, or the click
+    // may land on the old page's row as the new one replaces it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !browser.url().await.contains("q=karen") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the search did not load"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     browser
         .wait_css(&format!("tr[data-client-id='{}'] a", b.client))
         .await
