@@ -223,6 +223,8 @@ async fn signing_in_in_the_browser_shows_the_booked_visit_on_the_board(backend: 
     };
     let b = booked(backend).await;
     let browser = driver.browser("da").await;
+    // A laptop's window, as the README's screenshot shows it.
+    browser.client.set_window_size(1400, 900).await.unwrap();
 
     browser
         .open(&format!(
