@@ -7,9 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use super::form::{self, Refusal, SegmentFields};
 use super::page::{self, Extra, Loaded};
+use crate::auth::Caller;
+use crate::config::VisitSettings;
 use crate::console::render::see_other;
 use crate::console::{Posted, Session};
-use crate::db;
+use crate::db::{self, DbConnection};
 use crate::error::ApiError;
 use crate::services::visits::{self, Cancellation, VisitPatch};
 use crate::startup::AppState;
@@ -47,6 +49,35 @@ impl Outcome {
     }
 }
 
+/// What every action does around its one service call: load the visit's page as the caller may
+/// see it (404 otherwise), run `action` in the same `db::run`, then answer with the page or a 303.
+async fn act<F>(
+    state: &AppState,
+    (branch_id, id): (i64, i64),
+    session: Session,
+    action: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut DbConnection, &Caller, &VisitSettings, Loaded) -> Result<Outcome, ApiError>
+        + Send
+        + 'static,
+{
+    let caller = session.caller.clone();
+    let settings = state.settings.visits.clone();
+    let outcome = db::run(&state.pool, move |conn| {
+        let loaded = page::load(
+            conn,
+            &caller,
+            branch_id,
+            id,
+            settings.free_cancellation_hours,
+        )?;
+        action(conn, &caller, &settings, loaded)
+    })
+    .await?;
+    outcome.respond(&session, branch_id, id)
+}
+
 /// The move form: a new local date and time, and the tasks.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RescheduleForm {
@@ -64,55 +95,50 @@ pub async fn reschedule(
     path: web::Path<(i64, i64)>,
     posted: Posted<RescheduleForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let (branch_id, id) = path.into_inner();
     let Posted { session, form } = posted;
-    let (caller, lang) = (session.caller.clone(), session.lang);
-    let settings = state.settings.visits.clone();
-    let outcome = db::run(&state.pool, move |conn| -> Result<Outcome, ApiError> {
-        let loaded = page::load(
-            conn,
-            &caller,
-            branch_id,
-            id,
-            settings.free_cancellation_hours,
-        )?;
-        let kept = (form.date.clone(), form.time.clone(), form.segments.clone());
-        let again = |loaded, refusal| {
-            Outcome::Again(Box::new((
-                loaded,
-                Extra {
-                    refused: Some(refusal),
-                    reschedule: Some(kept),
-                    ..Extra::default()
-                },
-            )))
-        };
-        let tz = visits::time_zone(&loaded.branch);
-        let starts_at = match form::local_start(&tz, &form.date, &form.time, lang) {
-            Ok(at) => at,
-            Err(errors) => return Ok(again(loaded, Refusal::invalid("reschedule", errors))),
-        };
-        // Tasks go to the service only when changed: a move in time keeps the tasks as booked.
-        let asked = form.segments.segments();
-        let booked = SegmentFields::of(&loaded.visit.segments).segments();
-        let same = |a: &[visits::Segment], b: &[visits::Segment]| {
-            a.len() == b.len()
-                && a.iter()
-                    .zip(b)
-                    .all(|(x, y)| x.task == y.task && x.minutes == y.minutes)
-        };
-        let patch = VisitPatch {
-            starts_at: Some(starts_at),
-            segments: (!same(&asked, &booked)).then_some(asked),
-            helper_id: None,
-        };
-        match visits::reschedule(conn, &caller, &settings, id, patch) {
-            Ok(_) => Ok(Outcome::Done("visit_rescheduled")),
-            Err(error) => Ok(again(loaded, Refusal::of("reschedule", error, lang)?)),
-        }
-    })
-    .await?;
-    outcome.respond(&session, branch_id, id)
+    let lang = session.lang;
+    act(
+        &state,
+        path.into_inner(),
+        session,
+        move |conn, caller, settings, loaded| {
+            let kept = (form.date.clone(), form.time.clone(), form.segments.clone());
+            let again = |loaded, refusal| {
+                Outcome::Again(Box::new((
+                    loaded,
+                    Extra {
+                        refused: Some(refusal),
+                        reschedule: Some(kept),
+                        ..Extra::default()
+                    },
+                )))
+            };
+            let tz = visits::time_zone(&loaded.branch);
+            let starts_at = match form::local_start(&tz, &form.date, &form.time, lang) {
+                Ok(at) => at,
+                Err(errors) => return Ok(again(loaded, Refusal::invalid("reschedule", errors))),
+            };
+            // Tasks go to the service only when changed: a move in time keeps the tasks as booked.
+            let asked = form.segments.segments();
+            let booked = SegmentFields::of(&loaded.visit.segments).segments();
+            let same = |a: &[visits::Segment], b: &[visits::Segment]| {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b)
+                        .all(|(x, y)| x.task == y.task && x.minutes == y.minutes)
+            };
+            let patch = VisitPatch {
+                starts_at: Some(starts_at),
+                segments: (!same(&asked, &booked)).then_some(asked),
+                helper_id: None,
+            };
+            match visits::reschedule(conn, caller, settings, loaded.visit.id, patch) {
+                Ok(_) => Ok(Outcome::Done("visit_rescheduled")),
+                Err(error) => Ok(again(loaded, Refusal::of("reschedule", error, lang)?)),
+            }
+        },
+    )
+    .await
 }
 
 /// The change-of-helper form.
@@ -128,39 +154,34 @@ pub async fn change_helper(
     path: web::Path<(i64, i64)>,
     posted: Posted<HelperForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let (branch_id, id) = path.into_inner();
     let Posted { session, form } = posted;
-    let (caller, lang) = (session.caller.clone(), session.lang);
-    let settings = state.settings.visits.clone();
-    let outcome = db::run(&state.pool, move |conn| -> Result<Outcome, ApiError> {
-        let loaded = page::load(
-            conn,
-            &caller,
-            branch_id,
-            id,
-            settings.free_cancellation_hours,
-        )?;
-        let Ok(helper_id) = form.helper_id.trim().parse::<i64>() else {
-            let message = vec![lang.text("visit_pick_helper")];
-            return Ok(Outcome::refused(
-                loaded,
-                Refusal::invalid("helper", message),
-            ));
-        };
-        let patch = VisitPatch {
-            helper_id: Some(helper_id),
-            ..VisitPatch::default()
-        };
-        match visits::reschedule(conn, &caller, &settings, id, patch) {
-            Ok(_) => Ok(Outcome::Done("visit_helper_changed")),
-            Err(error) => Ok(Outcome::refused(
-                loaded,
-                Refusal::of("helper", error, lang)?,
-            )),
-        }
-    })
-    .await?;
-    outcome.respond(&session, branch_id, id)
+    let lang = session.lang;
+    act(
+        &state,
+        path.into_inner(),
+        session,
+        move |conn, caller, settings, loaded| {
+            let Ok(helper_id) = form.helper_id.trim().parse::<i64>() else {
+                let message = vec![lang.text("visit_pick_helper")];
+                return Ok(Outcome::refused(
+                    loaded,
+                    Refusal::invalid("helper", message),
+                ));
+            };
+            let patch = VisitPatch {
+                helper_id: Some(helper_id),
+                ..VisitPatch::default()
+            };
+            match visits::reschedule(conn, caller, settings, loaded.visit.id, patch) {
+                Ok(_) => Ok(Outcome::Done("visit_helper_changed")),
+                Err(error) => Ok(Outcome::refused(
+                    loaded,
+                    Refusal::of("helper", error, lang)?,
+                )),
+            }
+        },
+    )
+    .await
 }
 
 /// The cancel form; `confirm_late=1` once the person has been told the cancellation is late.
@@ -176,20 +197,20 @@ pub async fn cancel(
     path: web::Path<(i64, i64)>,
     posted: Posted<CancelForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let (branch_id, id) = path.into_inner();
     let Posted { session, form } = posted;
-    let (caller, lang) = (session.caller.clone(), session.lang);
-    let settings = state.settings.visits.clone();
+    let lang = session.lang;
     let agreed = form.confirm_late == "1";
-    let outcome = db::run(&state.pool, move |conn| -> Result<Outcome, ApiError> {
-        let loaded = page::load(
+    act(
+        &state,
+        path.into_inner(),
+        session,
+        move |conn, caller, settings, loaded| match visits::cancel_agreeing(
             conn,
-            &caller,
-            branch_id,
-            id,
-            settings.free_cancellation_hours,
-        )?;
-        match visits::cancel_agreeing(conn, &caller, &settings, id, agreed) {
+            caller,
+            settings,
+            loaded.visit.id,
+            agreed,
+        ) {
             Ok(Cancellation::Cancelled(visit)) if visit.late_cancellation => {
                 Ok(Outcome::Done("visit_cancelled_late"))
             }
@@ -205,10 +226,9 @@ pub async fn cancel(
                 loaded,
                 Refusal::of("cancel", error, lang)?,
             )),
-        }
-    })
-    .await?;
-    outcome.respond(&session, branch_id, id)
+        },
+    )
+    .await
 }
 
 /// A form with no fields of its own.
@@ -221,26 +241,24 @@ pub async fn no_show(
     path: web::Path<(i64, i64)>,
     posted: Posted<Nothing>,
 ) -> Result<HttpResponse, ApiError> {
-    let (branch_id, id) = path.into_inner();
     let Posted { session, form: _ } = posted;
-    let (caller, lang) = (session.caller.clone(), session.lang);
-    let settings = state.settings.visits.clone();
-    let outcome = db::run(&state.pool, move |conn| -> Result<Outcome, ApiError> {
-        let loaded = page::load(
+    let lang = session.lang;
+    act(
+        &state,
+        path.into_inner(),
+        session,
+        move |conn, caller, settings, loaded| match visits::no_show(
             conn,
-            &caller,
-            branch_id,
-            id,
-            settings.free_cancellation_hours,
-        )?;
-        match visits::no_show(conn, &caller, &settings, id) {
+            caller,
+            settings,
+            loaded.visit.id,
+        ) {
             Ok(_) => Ok(Outcome::Done("visit_no_show")),
             Err(error) => Ok(Outcome::refused(
                 loaded,
                 Refusal::of("no_show", error, lang)?,
             )),
-        }
-    })
-    .await?;
-    outcome.respond(&session, branch_id, id)
+        },
+    )
+    .await
 }
