@@ -2,8 +2,6 @@
 //! a client's page (details, relatives and their rights, the team, balance and ledger, visits),
 //! create and edit (`form`), and buying a clip card on the client's behalf (`clip_card`).
 
-use std::collections::HashMap;
-
 use actix_web::{HttpResponse, web};
 use chrono::{Duration, SecondsFormat, Utc};
 use serde::Deserialize;
@@ -12,11 +10,11 @@ use serde_json::{Value, json};
 use super::render::ConsolePage;
 use super::session::Session;
 use crate::auth::Caller;
-use crate::db::{self, DbConnection, Page};
+use crate::db::{self, DbConnection};
 use crate::domain::ClientSource;
 use crate::error::ApiError;
 use crate::routes::QueryParams;
-use crate::services::clients::{self, ClientSearch, ClientShown, ClientView, standing};
+use crate::services::clients::{self, ClientShown, ClientView, RosterSearch, standing};
 use crate::services::visits::{self, VisitListQuery};
 use crate::services::{board, clip_cards};
 use crate::startup::AppState;
@@ -58,7 +56,12 @@ struct ListQuery {
     low: Option<bool>,
     #[serde(default)]
     source: String,
+    /// From 1.
+    page: Option<usize>,
 }
+
+/// Clients per page of the list.
+const PER_PAGE: usize = 100;
 
 async fn list(
     state: web::Data<AppState>,
@@ -71,43 +74,52 @@ async fn list(
         "" => None,
         raw => Some(ClientSource::parse(raw).map_err(|m| ApiError::field("source", m))?),
     };
+    let search = RosterSearch {
+        name: Some(query.q.trim().to_string()).filter(|n| !n.is_empty()),
+        source,
+        short_of_helpers: query.short.unwrap_or(false),
+        low_on_hours: query.low.unwrap_or(false),
+    };
     let caller = session.caller.clone();
     let low_minutes = state.settings.visits.low_balance_minutes;
-    let name = query.q.trim().to_string();
-    let (branch, found, standings) = db::run(&state.pool, move |conn| {
+    let page = query.page.unwrap_or(1);
+    let (branch, roster) = db::run(&state.pool, move |conn| {
         let branch = board::managed(conn, &caller, branch_id)?;
-        let search = || ClientSearch {
-            branch: Some(branch_id),
-            short_of_helpers: false,
-            name: Some(name.clone()).filter(|n| !n.is_empty()),
-            source,
-        };
-        let found = every_client(conn, &caller, search)?;
-        let standings: HashMap<i64, standing::Standing> =
-            standing::of_branch(conn, &caller, branch_id, low_minutes)?
-                .into_iter()
-                .map(|s| (s.client_id, s))
-                .collect();
-        Ok::<_, ApiError>((branch, found, standings))
+        let roster = clients::roster(
+            conn,
+            &caller,
+            branch_id,
+            &search,
+            low_minutes,
+            page,
+            PER_PAGE,
+        )?;
+        Ok::<_, ApiError>((branch, roster))
     })
     .await?;
-    let mut rows: Vec<Value> = found
-        .into_iter()
-        .filter_map(|c| {
-            let s = standings.get(&c.id)?;
-            let wanted = (!query.short.unwrap_or(false) || s.short_of_helpers)
-                && (!query.low.unwrap_or(false) || s.low_on_hours);
-            wanted.then(|| json!({"client": c, "standing": s}))
-        })
-        .collect();
-    rows.sort_by_key(|r| {
-        r["client"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_lowercase()
-    });
     let lang = session.lang;
     let here = format!("/console/branches/{branch_id}/clients");
+    // The other pages keep the search and filters.
+    let page_link = |n: usize| {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in [("q", query.q.as_str()), ("source", query.source.as_str())] {
+            if !value.is_empty() {
+                form.append_pair(key, value);
+            }
+        }
+        for (key, on) in [("short", query.short), ("low", query.low)] {
+            if on == Some(true) {
+                form.append_pair(key, "true");
+            }
+        }
+        form.append_pair("page", &n.to_string());
+        format!("{here}?{}", form.finish())
+    };
+    let page_of = lang
+        .text("cl_page_of")
+        .replace("{page}", &roster.page.to_string())
+        .replace("{pages}", &roster.pages.to_string())
+        .replace("{total}", &roster.total.to_string());
     ConsolePage::new(
         "clients.html",
         json!({
@@ -115,35 +127,16 @@ async fn list(
             "me": session.layout(),
             "branch": {"id": branch.id, "name": branch.name},
             "nav": "clients",
-            "here": here,
-            "rows": rows,
+            "previous_page": (roster.page > 1).then(|| page_link(roster.page - 1)),
+            "next_page": (roster.page < roster.pages).then(|| page_link(roster.page + 1)),
+            "page_of": page_of,
+            "here": page_link(roster.page),
+            "rows": roster.rows,
             "query": {"q": query.q, "short": query.short.unwrap_or(false), "low": query.low.unwrap_or(false), "source": query.source},
             "sources": ClientSource::ALL,
         }),
     )
     .render(lang)
-}
-
-/// Every client the search finds, following the service's pages to the end.
-fn every_client(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    search: impl Fn() -> ClientSearch,
-) -> Result<Vec<ClientView>, ApiError> {
-    let mut all: Vec<ClientView> = vec![];
-    loop {
-        let after = all.last().map_or(0, |c| c.id);
-        let page = clients::list(conn, caller, search(), Page { after, limit: 200 })?;
-        let done = page.len() < 200;
-        // Staff see every client in full; the limited shape is a helper's.
-        all.extend(page.into_iter().filter_map(|shown| match shown {
-            ClientShown::Full(c) => Some(c),
-            ClientShown::ForHelper(_) => None,
-        }));
-        if done {
-            return Ok(all);
-        }
-    }
 }
 
 /// A client of the branch in the address the caller manages, in full; else 404.

@@ -96,6 +96,14 @@ impl Lang {
             .map(str::to_string)
     }
 
+    /// One text by key without copying it (a page that prints thousands); the key when missing.
+    pub fn text_ref(self, key: &str) -> std::borrow::Cow<'static, str> {
+        match self.texts().get(key).and_then(Value::as_str) {
+            Some(text) => std::borrow::Cow::Borrowed(text),
+            None => std::borrow::Cow::Owned(key.to_string()),
+        }
+    }
+
     /// One text by key (for messages built in code); the key itself when missing.
     pub fn text(self, key: &str) -> String {
         self.texts()

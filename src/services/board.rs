@@ -12,8 +12,7 @@ use super::clients::standing;
 use super::visits::{self, VisitView};
 use crate::auth::Caller;
 use crate::db::models::branch::Branch;
-use crate::db::models::client::Client;
-use crate::db::models::helper::{Helper, HelperFilter};
+use crate::db::models::helper::Helper;
 use crate::db::models::visit::{Visit, VisitFilter};
 use crate::db::{DbConnection, Scope};
 use crate::domain::{HelperStatus, VisitStatus};
@@ -114,18 +113,22 @@ pub fn monday_of(day: NaiveDate) -> NaiveDate {
     day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
-/// The week from `monday` of a branch the caller manages (else 404).
+/// The week from `monday` of a branch the caller manages (else 404; the branch as `managed`
+/// read it, so a page reads it once).
 pub fn week(
     conn: &mut DbConnection,
     caller: &Caller,
-    branch_id: i64,
+    branch: &Branch,
     monday: NaiveDate,
 ) -> Result<Week, ApiError> {
-    let branch = managed(conn, caller, branch_id)?;
+    if !caller.manages_branch(branch.id) {
+        return Err(ApiError::NotFound);
+    }
+    let branch_id = branch.id;
     let monday = monday_of(monday);
     let days: Vec<NaiveDate> = (0..7).map(|d| monday + Duration::days(d)).collect();
-    let from = local_midnight(&branch, monday);
-    let to = local_midnight(&branch, monday + Duration::days(7));
+    let from = local_midnight(branch, monday);
+    let to = local_midnight(branch, monday + Duration::days(7));
     let shown: Vec<VisitStatus> = VisitStatus::ALL
         .iter()
         .copied()
@@ -133,22 +136,17 @@ pub fn week(
         .collect();
     let found = Visit::board_rows(conn, branch_id, &shown, from, to)?;
     let visit_count = found.len();
-    let tz = visits::time_zone(&branch);
-    let names: HashMap<i64, String> =
-        Client::names(conn, &found.iter().map(|v| v.client_id).collect::<Vec<_>>())?
-            .into_iter()
-            .map(|(id, name, _)| (id, name))
-            .collect();
+    let tz = visits::time_zone(branch);
     let mut by_helper: HashMap<i64, Vec<Vec<BoardVisit>>> = HashMap::new();
-    let helper_ids: Vec<i64> = found.iter().map(|v| v.helper_id).collect();
-    for visit in found {
+    let helper_ids: Vec<i64> = found.iter().map(|(v, _)| v.helper_id).collect();
+    for (visit, client_name) in found {
         let start = visit.starts_at.and_utc().with_timezone(&tz);
         let end = visit.ends_at.and_utc().with_timezone(&tz);
         let day = (start.date_naive() - monday).num_days().clamp(0, 6) as usize;
         let block = BoardVisit {
             id: visit.id,
             client_id: visit.client_id,
-            client_name: names.get(&visit.client_id).cloned().unwrap_or_default(),
+            client_name,
             start: clock(start.hour(), start.minute()),
             end: clock(end.hour(), end.minute()),
             minutes: visit.minutes,
@@ -163,20 +161,10 @@ pub fn week(
             .or_insert_with(|| (0..7).map(|_| Vec::new()).collect())[day]
             .push(block);
     }
-    let active = Helper::list(
-        conn,
-        &HelperFilter {
-            branch_id: Some(branch_id),
-            status: Some(HelperStatus::Active.as_str().to_string()),
-            only_id: None,
-            name_contains: None,
-        },
-        0,
-        i64::MAX / 2,
-    )?;
+    let active = Helper::names_in_branch(conn, branch_id, HelperStatus::Active.as_str())?;
     let mut helpers: BTreeMap<i64, (String, HelperStatus)> = active
         .into_iter()
-        .map(|h| (h.id, (h.name, HelperStatus::Active)))
+        .map(|(id, name)| (id, (name, HelperStatus::Active)))
         .collect();
     let others: Vec<i64> = helper_ids
         .into_iter()
@@ -224,12 +212,12 @@ pub fn week(
 pub fn attention(
     conn: &mut DbConnection,
     caller: &Caller,
-    branch_id: i64,
+    branch: &Branch,
     low_minutes: i64,
     free_hours: i64,
     now: NaiveDateTime,
 ) -> Result<Attention, ApiError> {
-    managed(conn, caller, branch_id)?;
+    let branch_id = branch.id;
     let mut short_of_helpers = vec![];
     let mut low_on_hours = vec![];
     for client in standing::of_branch(conn, caller, branch_id, low_minutes)? {

@@ -248,6 +248,39 @@ impl Client {
             .load(conn)
     }
 
+    /// Id, name, address and source of the branch's clients who are not erased, by name;
+    /// optionally only names containing `name_contains` (a search key) or from one source.
+    pub fn roster(
+        conn: &mut DbConnection,
+        branch_id: i64,
+        name_contains: Option<&str>,
+        source: Option<&str>,
+    ) -> QueryResult<Vec<(i64, String, String, String)>> {
+        let mut query = clients::table
+            .filter(clients::branch_id.eq(branch_id))
+            .filter(clients::deleted_at.is_null())
+            .into_boxed();
+        if let Some(part) = name_contains {
+            query = query.filter(
+                clients::search_name
+                    .like(contains_pattern(part))
+                    .escape('\\'),
+            );
+        }
+        if let Some(source) = source {
+            query = query.filter(clients::source.eq(source.to_string()));
+        }
+        query
+            .order((clients::name, clients::id))
+            .select((
+                clients::id,
+                clients::name,
+                clients::address,
+                clients::source,
+            ))
+            .load(conn)
+    }
+
     /// Display names and addresses of clients by id (erased ones read "(deleted)").
     pub fn names(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String, String)>> {
         clients::table

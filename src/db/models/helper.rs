@@ -219,6 +219,20 @@ impl Helper {
             .optional()
     }
 
+    /// Id and name of a branch's helpers in one status, in id order (the week board's rows).
+    pub fn names_in_branch(
+        conn: &mut DbConnection,
+        branch_id: i64,
+        status: &str,
+    ) -> QueryResult<Vec<(i64, String)>> {
+        helpers::table
+            .filter(helpers::branch_id.eq(branch_id))
+            .filter(helpers::status.eq(status))
+            .order(helpers::id)
+            .select((helpers::id, helpers::name))
+            .load(conn)
+    }
+
     /// Helpers matching `filter`, after `after_id`, in id order.
     pub fn list(
         conn: &mut DbConnection,

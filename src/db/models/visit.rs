@@ -162,21 +162,23 @@ pub struct BoardRow {
 }
 
 impl Visit {
-    /// A branch's visits in these statuses starting in `[from, to)`, by start: the board's columns only.
+    /// A branch's visits in these statuses starting in `[from, to)`, by start: the board's
+    /// columns only, each with its client's name (one query, however many visits).
     pub fn board_rows(
         conn: &mut DbConnection,
         branch_id: i64,
         statuses: &[VisitStatus],
         from: NaiveDateTime,
         to: NaiveDateTime,
-    ) -> QueryResult<Vec<BoardRow>> {
+    ) -> QueryResult<Vec<(BoardRow, String)>> {
         visits::table
+            .inner_join(clients::table.on(clients::id.eq(visits::client_id)))
             .filter(visits::branch_id.eq(branch_id))
             .filter(visits::status.eq_any(statuses.to_vec()))
             .filter(visits::starts_at.ge(from))
             .filter(visits::starts_at.lt(to))
             .order((visits::starts_at, visits::id))
-            .select(BoardRow::as_select())
+            .select((BoardRow::as_select(), clients::name))
             .load(conn)
     }
 

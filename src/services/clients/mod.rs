@@ -10,6 +10,7 @@ use crate::error::ApiError;
 
 mod records;
 mod relatives;
+mod roster;
 pub mod standing;
 mod views;
 
@@ -17,6 +18,7 @@ pub use records::{ClientInput, ClientPatch, create, update};
 pub use relatives::{
     AccountOpened, RelativeCreated, RelativeInput, add_relative, open_account, remove_relative,
 };
+pub use roster::{Roster, RosterRow, RosterSearch, roster};
 pub use views::{
     ClientForHelper, ClientHelper, ClientSearch, ClientShown, ClientView, current_helpers, get,
     list,

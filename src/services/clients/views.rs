@@ -229,17 +229,18 @@ pub fn list(
         source: search.source.map(|s| s.as_str().to_string()),
     };
     let clients = Client::list(conn, &filter, page.after, page.limit)?;
+    let ids: Vec<i64> = clients.iter().map(|c| c.id).collect();
+    AuditEvent::record_many(
+        conn,
+        Some(caller.user_id),
+        "read",
+        "client",
+        &ids,
+        &PERSONAL_FIELDS,
+    )?;
     clients
         .into_iter()
         .map(|c| {
-            AuditEvent::record(
-                conn,
-                Some(caller.user_id),
-                "read",
-                "client",
-                c.id,
-                &PERSONAL_FIELDS,
-            )?;
             let full = full_for.as_ref().is_none_or(|own| own.contains(&c.id));
             Ok(if full {
                 ClientShown::Full(full_view(conn, c)?)

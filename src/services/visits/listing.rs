@@ -281,6 +281,9 @@ pub fn names_for(
     conn: &mut DbConnection,
     visits: &[Visit],
 ) -> Result<HashMap<i64, VisitNames>, ApiError> {
+    if visits.is_empty() {
+        return Ok(HashMap::new());
+    }
     let client_ids: Vec<i64> = visits.iter().map(|v| v.client_id).collect();
     let helper_ids: Vec<i64> = visits.iter().map(|v| v.helper_id).collect();
     let clients: HashMap<i64, (String, String)> = Client::names(conn, &client_ids)?

@@ -11,11 +11,13 @@ use crate::helpers::browser::Driver;
 use crate::helpers::console::{ConsoleUser, field_value};
 use crate::helpers::fixtures::{PASSWORD, client};
 
-const LEADER: &str = "lone@example.dk";
+mod list;
+
+pub(super) const LEADER: &str = "lone@example.dk";
 
 /// The booked branch (Karen paired with Anna, a clip card, a visit), plus a leader of another
 /// branch; returns the leader's API token.
-async fn setting(backend: TestBackend) -> (Booked, String) {
+pub(super) async fn setting(backend: TestBackend) -> (Booked, String) {
     let b = booked(backend).await;
     let admin = b.app.token_for("admin@example.dk", PASSWORD).await;
     let odense = b.app.create_branch(&admin, "Odense").await;
@@ -25,7 +27,7 @@ async fn setting(backend: TestBackend) -> (Booked, String) {
 }
 
 /// Creates a client through the API with `changes` over the fixture's body.
-async fn another_client(b: &Booked, leader: &str, changes: Value) -> i64 {
+pub(super) async fn another_client(b: &Booked, leader: &str, changes: Value) -> i64 {
     let mut body = client(b.branch, "other@example.dk");
     body["email"] = Value::Null;
     for (k, v) in changes.as_object().unwrap() {
@@ -47,67 +49,9 @@ async fn client_count(b: &Booked, leader: &str) -> usize {
         .len()
 }
 
-fn list(b: &Booked, query: &str) -> String {
+/// The list's address with `query`.
+pub(super) fn list(b: &Booked, query: &str) -> String {
     format!("/console/branches/{}/clients{query}", b.branch)
-}
-
-fn names_in(html: &str) -> Vec<&str> {
-    let table = &html[html.find("id=\"client-list\"").expect("the list")..];
-    table
-        .match_indices("<td><a href=\"/console/branches/")
-        .filter_map(|(at, _)| {
-            let rest = &table[at..];
-            let start = rest.find("\">")? + 2;
-            let end = rest.find("</a>")?;
-            Some(&rest[start..end])
-        })
-        .collect()
-}
-
-async fn the_list_searches_by_name_and_filters_by_team_hours_and_source(backend: TestBackend) {
-    let (b, leader) = setting(backend).await;
-    // Ib: from the municipality, no helpers, no hours. Jens: a full team, no hours.
-    let ib = another_client(
-        &b,
-        &leader,
-        json!({"name": "Ib Hansen", "source": "municipality", "source_detail": null}),
-    )
-    .await;
-    let jens = another_client(&b, &leader, json!({"name": "Jens Lund"})).await;
-    let (bo, _) = b
-        .app
-        .activate_helper(&leader, b.branch, "bo@example.dk")
-        .await;
-    b.app.assign(&leader, jens, b.helper).await;
-    b.app.assign(&leader, jens, bo).await;
-    let user = ConsoleUser::signed_in(&b.app, LEADER, PASSWORD).await;
-
-    let all = user.get(&list(&b, "")).await;
-    assert_eq!(all.status, StatusCode::OK, "{}", all.html);
-    assert_eq!(
-        names_in(&all.html),
-        ["Ib Hansen", "Jens Lund", "Karen Nielsen"]
-    );
-    all.assert_shows(&format!("/console/branches/{}/clients/{ib}\"", b.branch));
-    let cases = [
-        ("?q=ib", vec!["Ib Hansen"]),
-        ("?q=KAR", vec!["Karen Nielsen"]),
-        ("?source=municipality", vec!["Ib Hansen"]),
-        ("?short=true", vec!["Ib Hansen", "Karen Nielsen"]),
-        ("?low=true", vec!["Ib Hansen", "Jens Lund"]),
-        ("?q=&source=&short=true&low=true", vec!["Ib Hansen"]),
-        ("?q=nobody", vec![]),
-    ];
-    for (query, expected) in cases {
-        let page = user.get(&list(&b, query)).await;
-        assert_eq!(page.status, StatusCode::OK, "{query}");
-        assert_eq!(names_in(&page.html), expected, "{query}");
-    }
-    let filtered = user.get(&list(&b, "?q=ib&short=true")).await;
-    filtered.assert_shows("value=\"ib\"");
-    filtered.assert_shows("id=\"short\" name=\"short\" type=\"checkbox\" value=\"true\" checked");
-    let bad = user.get(&list(&b, "?source=rumour")).await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 async fn the_client_page_shows_team_balance_relatives_and_visits(backend: TestBackend) {
@@ -526,7 +470,6 @@ async fn a_leader_of_another_branch_gets_404_for_client_pages_and_posts(backend:
 }
 
 crate::on_both_backends!(
-    the_list_searches_by_name_and_filters_by_team_hours_and_source,
     the_client_page_shows_team_balance_relatives_and_visits,
     creating_a_client_with_bad_input_shows_the_messages_and_stores_nothing,
     editing_a_client_saves_through_the_service_and_a_refusal_keeps_the_record,

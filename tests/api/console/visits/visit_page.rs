@@ -389,8 +389,16 @@ async fn names_typed_by_people_are_shown_as_text(backend: TestBackend) {
             b.branch, b.helper, b.tuesday
         ))
         .await;
+    // The board's grid is written in Rust, not by the template engine: it escapes the same.
+    let board = user
+        .get(&format!(
+            "/console/branches/{}/board?week={}",
+            b.branch, b.tuesday
+        ))
+        .await;
+    board.assert_shows(&format!("data-visit-id=\"{}\"", b.visit));
 
-    for page in [visit, form] {
+    for page in [visit, form, board] {
         assert_eq!(page.status, StatusCode::OK);
         page.assert_shows("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;");
         assert!(!page.html.contains("<script>alert"), "{}", page.html);
