@@ -17,7 +17,7 @@ use crate::routes::QueryParams;
 use crate::services::clients::{self, ClientShown, ClientView, RosterSearch, standing};
 use crate::services::visits::{self, VisitListQuery};
 use crate::services::{board, clip_cards};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 mod clip_card;
 mod form;

@@ -20,7 +20,7 @@ use crate::error::{ApiError, FieldError};
 use crate::matching::Params;
 use crate::routes::QueryParams;
 use crate::services::{board, matching, matching_map};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Templates of this area, compiled in (see `render`).
 pub const TEMPLATES: &[(&str, &str)] = crate::console_templates![

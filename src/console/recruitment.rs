@@ -19,7 +19,7 @@ use crate::services::board;
 use crate::services::helpers::{
     self, CriminalRecordCheck, HelperSearch, HelperView, TransitionInput,
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Templates of this area, compiled in (see `render`).
 pub const TEMPLATES: &[(&str, &str)] =

@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::routes::client_address;
 use crate::services::sessions::LoginAttempt;
 use crate::services::{branches, console_sessions};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::format::{duration, money, when};
 use super::ics::{self, Method, VisitEvent};
-use super::{BranchContact, Mail, PUBLIC_URL, enqueue, language};
+use super::queue::{BranchContact, Mail, PUBLIC_URL, enqueue, language};
 use crate::db::DbConnection;
 use crate::db::models::assignment::Assignment;
 use crate::db::models::branch::Branch;

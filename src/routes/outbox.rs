@@ -11,7 +11,7 @@ use crate::db;
 use crate::db::models::outbox::OutboxMail;
 use crate::error::{ApiError, Problem};
 use crate::services::outbox;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

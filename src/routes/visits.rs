@@ -11,7 +11,7 @@ use crate::error::{ApiError, Problem};
 use crate::services::visits::{
     self, Booking, PositionInput, ReviewInput, VisitInput, VisitListQuery, VisitPatch, VisitView,
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

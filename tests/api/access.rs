@@ -8,8 +8,8 @@ use helpmatch::db::DbConnection;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::fixtures::{ADMIN_EMAIL, PASSWORD};
-use crate::helpers::{TestApp, TestBackend, assert_problem, spawn_app};
+use crate::support::fixtures::{ADMIN_EMAIL, PASSWORD};
+use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
 use crate::on_both_backends;
 
 /// Far enough ahead that every booking is outside the notice period.
@@ -167,7 +167,7 @@ async fn a_deactivated_branch_leaders_token_stops_working_at_once(backend: TestB
             Method::POST,
             "/api/v1/clients",
             Some(&leader),
-            Some(crate::helpers::fixtures::client(branch, "new@example.dk")),
+            Some(crate::support::fixtures::client(branch, "new@example.dk")),
         )
         .await;
 

@@ -7,7 +7,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestBackend, assert_problem, spawn_app};
+use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
 use crate::on_both_backends;
 use crate::visit_edges::{
     Team, act, home, mails_to, named_client, named_helper, relative, reschedule, starts_in_hours,

@@ -16,8 +16,8 @@ use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
-use crate::helpers::fixtures::{PASSWORD, application, client};
-use crate::helpers::{TcpProxy, TestApp, TestBackend, spawn_app_with, test_settings};
+use crate::support::fixtures::{PASSWORD, application, client};
+use crate::support::{TcpProxy, TestApp, TestBackend, spawn_app_with, test_settings};
 use crate::on_both_backends;
 
 /// Mails about visits and clip cards, through the same SMTP server.

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use crate::access::{
     accept_mailed_invitation, add_relative, count_mails, mails_to, relative, status_of,
 };
-use crate::helpers::fixtures::PASSWORD;
-use crate::helpers::{TestApp, TestBackend, assert_problem, spawn_app};
+use crate::support::fixtures::PASSWORD;
+use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
 use crate::on_both_backends;
 
 const FAR: &str = "2027-01-12T10:00:00+01:00";

@@ -5,8 +5,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::fixtures::{application, client};
-use crate::helpers::{TestApp, TestBackend, assert_problem, spawn_app};
+use crate::support::fixtures::{application, client};
+use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
 use crate::on_both_backends;
 
 /// The `field` of each entry of a problem's `errors`, in order.

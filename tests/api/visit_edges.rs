@@ -9,8 +9,8 @@ use helpmatch::db::DbConnection;
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
 
-use crate::helpers::fixtures::client;
-use crate::helpers::{TestApp, TestBackend, assert_problem, spawn_app};
+use crate::support::fixtures::client;
+use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
 use crate::on_both_backends;
 
 /// A branch, helper Anna (with a login) serving Karen, who has bought one 8-hour clip card.
@@ -103,12 +103,12 @@ pub(crate) async fn relative(
     app.post_ok(
         "/api/v1/auth/accept-invitation",
         None,
-        json!({"token": invite, "password": crate::helpers::fixtures::PASSWORD}),
+        json!({"token": invite, "password": crate::support::fixtures::PASSWORD}),
         204,
     )
     .await;
     Some(
-        app.token_for(email, crate::helpers::fixtures::PASSWORD)
+        app.token_for(email, crate::support::fixtures::PASSWORD)
             .await,
     )
 }

@@ -5,7 +5,7 @@ use futures::future::join_all;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestBackend, assert_problem, spawn_app, spawn_app_with};
+use crate::support::{TestApp, TestBackend, assert_problem, spawn_app, spawn_app_with};
 use crate::on_both_backends;
 
 /// A branch with a helper serving a client who has bought one 8-hour clip card.
@@ -922,7 +922,7 @@ on_both_backends!(
 mod report {
 
     use super::setup;
-    use crate::helpers::{TestBackend, spawn_app};
+    use crate::support::{TestBackend, spawn_app};
     use crate::on_both_backends;
 
     async fn the_hours_report_pays_verified_visits_and_lists_unverified_ones_apart(

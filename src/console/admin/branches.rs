@@ -17,7 +17,7 @@ use crate::error::{ApiError, FieldError};
 use crate::routes::QueryParams;
 use crate::services::branches::{self, BranchInput, BranchPatch};
 use crate::services::clip_cards;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -16,7 +16,7 @@ use crate::db::{self, Page};
 use crate::error::ApiError;
 use crate::routes::QueryParams;
 use crate::services::outbox;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// How many failed mails one page lists (the oldest first).
 const SHOWN: i64 = 200;

@@ -18,7 +18,7 @@ use crate::error::ApiError;
 use crate::routes::QueryParams;
 use crate::services::accounts::{self, UserInput, UserPatch};
 use crate::services::{branches, invitations};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {

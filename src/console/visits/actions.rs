@@ -14,7 +14,7 @@ use crate::console::{Posted, Session};
 use crate::db::{self, DbConnection};
 use crate::error::ApiError;
 use crate::services::visits::{self, Cancellation, VisitPatch};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Where a post ends up.
 enum Outcome {

@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::routes::{Keyed, QueryParams, respond_once};
 use crate::services::assignments::{self, HelperTeam};
 use crate::services::{board, visits};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The endpoint the idempotency keys of this form are stored under.
 const ENDPOINT: &str = "POST /console/branches/{branch}/visits";

@@ -6,10 +6,10 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::board::{Booked, booked};
-use crate::helpers::TestBackend;
-use crate::helpers::browser::Driver;
-use crate::helpers::console::{ConsoleUser, field_value};
-use crate::helpers::fixtures::{PASSWORD, client};
+use crate::support::TestBackend;
+use crate::support::browser::Driver;
+use crate::support::console::{ConsoleUser, field_value};
+use crate::support::fixtures::{PASSWORD, client};
 
 mod list;
 

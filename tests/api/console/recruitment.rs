@@ -7,10 +7,10 @@ use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::browser::{Driver, mails};
-use crate::helpers::console::ConsoleUser;
-use crate::helpers::fixtures::{PASSWORD, application};
-use crate::helpers::{TestApp, TestBackend, spawn_app};
+use crate::support::browser::{Driver, mails};
+use crate::support::console::ConsoleUser;
+use crate::support::fixtures::{PASSWORD, application};
+use crate::support::{TestApp, TestBackend, spawn_app};
 use crate::on_both_backends;
 
 /// A branch (Aarhus) with its leader, and a second branch (Odense) with its own leader.

@@ -4,10 +4,10 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::browser::{Driver, mailed_link};
-use crate::helpers::console::ConsoleUser;
-use crate::helpers::fixtures::{ADMIN_EMAIL, PASSWORD};
-use crate::helpers::{TestApp, TestBackend, spawn_app};
+use crate::support::browser::{Driver, mailed_link};
+use crate::support::console::ConsoleUser;
+use crate::support::fixtures::{ADMIN_EMAIL, PASSWORD};
+use crate::support::{TestApp, TestBackend, spawn_app};
 use crate::on_both_backends;
 
 /// An app with an admin, a branch "Aarhus" and its leader; returns (app, admin token, branch).
@@ -105,7 +105,7 @@ async fn the_session_cookie_is_http_only_strict_and_secure_behind_https(backend:
     assert!(!session.contains("Secure"), "plain HTTP: not Secure");
 
     // Behind a TLS-terminating proxy the service trusts, the cookie is Secure.
-    let secure_app = crate::helpers::spawn_app_with(TestBackend::Sqlite, |s| {
+    let secure_app = crate::support::spawn_app_with(TestBackend::Sqlite, |s| {
         s.console.secure_cookie = true;
     })
     .await;
@@ -308,7 +308,7 @@ async fn pages_carry_a_strict_content_security_policy_and_escape_what_people_typ
     backend: TestBackend,
 ) {
     let (app, admin, branch) = aarhus(backend).await;
-    let mut body = crate::helpers::fixtures::client(branch, "x@example.dk");
+    let mut body = crate::support::fixtures::client(branch, "x@example.dk");
     body["name"] = json!("<script>alert(1)</script>");
     app.post_ok("/api/v1/clients", Some(&admin), body, 201)
         .await;

@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::{Received, SmtpServer, kinds, outbox, spawn_with_smtp, wait_all_sent};
-use crate::helpers::{TestApp, TestBackend, assert_problem, spawn_app};
+use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
 use crate::on_both_backends;
 
 /// A branch, an active helper (Anna) and a client (Karen) with two relatives: Mette may view
@@ -242,7 +242,7 @@ async fn checking_out_mails_the_minutes_used_and_the_balance_left(backend: TestB
 
 async fn a_low_balance_is_mailed_once_per_clip_card(backend: TestBackend) {
     let smtp = SmtpServer::start();
-    let app = crate::helpers::spawn_app_with(backend, |settings| {
+    let app = crate::support::spawn_app_with(backend, |settings| {
         super::smtp_settings(settings, &smtp);
         settings.visits.low_balance_minutes = 240;
     })

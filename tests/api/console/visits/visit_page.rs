@@ -6,9 +6,9 @@ use serde_json::Value;
 
 use super::super::board::{Booked, booked};
 use super::{leader_token, local, stored};
-use crate::helpers::TestBackend;
-use crate::helpers::console::ConsoleUser;
-use crate::helpers::fixtures::PASSWORD;
+use crate::support::TestBackend;
+use crate::support::console::ConsoleUser;
+use crate::support::fixtures::PASSWORD;
 use crate::on_both_backends;
 
 fn page_path(b: &Booked) -> String {
@@ -43,7 +43,7 @@ async fn act(
     b: &Booked,
     action: &str,
     fields: &[(&str, &str)],
-) -> crate::helpers::console::Page {
+) -> crate::support::console::Page {
     user.submit(&page_path(b), &format!("{}/{action}", page_path(b)), fields)
         .await
 }
