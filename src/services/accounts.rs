@@ -1,5 +1,6 @@
 //! Staff accounts (admins, branch leaders) and who-am-I.
 
+use diesel::OptionalExtension;
 use serde::Serialize;
 
 use crate::auth::{Caller, password};
@@ -117,7 +118,11 @@ pub fn view(conn: &mut DbConnection, user: User) -> Result<UserView, ApiError> {
     }
     .filter(|h| matches!(h.status.as_str(), "active" | "paused"));
     let mut clients = vec![];
-    if let Some(client) = user.client_id.and_then(|id| Client::find(conn, id).ok()) {
+    let client = match user.client_id {
+        Some(id) => Client::find(conn, id).optional()?,
+        None => None,
+    };
+    if let Some(client) = client {
         clients.push(ClientAccess {
             client_id: client.id,
             branch_id: client.branch_id,

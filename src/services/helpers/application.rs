@@ -1,5 +1,6 @@
 //! The public application and what an applicant sees of it.
 
+use diesel::OptionalExtension;
 use serde::Serialize;
 
 use super::{in_range, languages, skills, waitlist_position};
@@ -119,7 +120,9 @@ pub fn apply(
     let new = v.into_value(built)?;
     crate::db::write_transaction(conn, |conn| {
         throttle::application(conn, limits, address, at)?;
-        let branch = Branch::find(conn, new.branch_id).ok().filter(|b| b.active);
+        let branch = Branch::find(conn, new.branch_id)
+            .optional()?
+            .filter(|b| b.active);
         if branch.is_none() {
             return Err(ApiError::field("branch_id", "no such active branch"));
         }
