@@ -19,7 +19,7 @@ use crate::db::models::client::Client;
 use crate::db::models::ledger::{LedgerEntry, NewLedgerEntry};
 use crate::db::models::now;
 use crate::db::models::visit::Visit;
-use crate::domain::{VisitAttention, VisitStatus};
+use crate::domain::{LedgerKind, VisitAttention, VisitStatus};
 use crate::error::ApiError;
 use crate::matching::distance_m;
 use crate::services::visit_mail;
@@ -157,7 +157,7 @@ fn check_out_now(
             LedgerEntry::append(
                 conn,
                 &NewLedgerEntry::for_visit(
-                    "consume",
+                    LedgerKind::Consume,
                     visit.client_id,
                     visit.id,
                     visit.minutes,
@@ -201,8 +201,8 @@ pub fn review(
         }
         let at = now();
         let moves = [
-            ("consume", input.minutes),
-            ("release", visit.minutes - input.minutes),
+            (LedgerKind::Consume, input.minutes),
+            (LedgerKind::Release, visit.minutes - input.minutes),
         ];
         for (kind, minutes) in moves.into_iter().filter(|(_, m)| *m > 0) {
             LedgerEntry::append(

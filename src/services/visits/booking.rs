@@ -17,7 +17,7 @@ use crate::db::models::helper::Helper;
 use crate::db::models::ledger::{LedgerEntry, NewLedgerEntry};
 use crate::db::models::now;
 use crate::db::models::visit::{NewVisit, Visit};
-use crate::domain::{HelperStatus, Skill, VisitStatus};
+use crate::domain::{HelperStatus, LedgerKind, Skill, VisitStatus};
 use crate::error::{ApiError, FieldError};
 use crate::services::{availability, clip_cards, visit_mail};
 
@@ -360,7 +360,7 @@ pub fn reschedule(
             } else {
                 0
             };
-            let moves = [("release", visit.minutes - given_up), ("charge", given_up)];
+            let moves = [(LedgerKind::Release, visit.minutes - given_up), (LedgerKind::Charge, given_up)];
             for (kind, moved) in moves.into_iter().filter(|(_, m)| *m > 0) {
                 LedgerEntry::append(
                     conn,
