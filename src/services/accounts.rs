@@ -12,7 +12,7 @@ use crate::db::models::helper::Helper;
 use crate::db::models::now;
 use crate::db::models::relative::Relative;
 use crate::db::models::user::{NewUser, User, UserChanges};
-use crate::domain::{Email, Role, Text, Validator};
+use crate::domain::{Email, HelperStatus, Role, Text, Validator};
 use crate::error::ApiError;
 
 use super::invitations::{self, Capacity};
@@ -116,7 +116,7 @@ pub fn view(conn: &mut DbConnection, user: User) -> Result<UserView, ApiError> {
         Some(id) => Some(Helper::find(conn, id)?),
         None => None,
     }
-    .filter(|h| matches!(h.status.as_str(), "active" | "paused"));
+    .filter(|h| matches!(h.status, HelperStatus::Active | HelperStatus::Paused));
     let mut clients = vec![];
     let client = match user.client_id {
         Some(id) => Client::find(conn, id).optional()?,

@@ -161,7 +161,7 @@ pub fn week(
             .or_insert_with(|| (0..7).map(|_| Vec::new()).collect())[day]
             .push(block);
     }
-    let active = Helper::names_in_branch(conn, branch_id, HelperStatus::Active.as_str())?;
+    let active = Helper::names_in_branch(conn, branch_id, HelperStatus::Active)?;
     let mut helpers: BTreeMap<i64, (String, HelperStatus)> = active
         .into_iter()
         .map(|(id, name)| (id, (name, HelperStatus::Active)))
@@ -173,8 +173,7 @@ pub fn week(
     for id in others {
         if let std::collections::btree_map::Entry::Vacant(slot) = helpers.entry(id) {
             let helper = Helper::find(conn, id)?;
-            let status = HelperStatus::parse(&helper.status).unwrap_or(HelperStatus::Left);
-            slot.insert((helper.name, status));
+            slot.insert((helper.name, helper.status));
         }
     }
     let mut rows: Vec<HelperRow> = helpers

@@ -1,5 +1,6 @@
 //! Booking a visit (or a weekly series) and moving one.
 
+use diesel::OptionalExtension;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
 
@@ -100,10 +101,10 @@ fn check_slot(
     except: Option<i64>,
 ) -> Result<(), ApiError> {
     let helper = Helper::find(conn, slot.helper_id)
-        .ok()
+        .optional()?
         .filter(|h| h.branch_id == slot.client.branch_id && h.deleted_at.is_none())
         .ok_or_else(|| ApiError::field("helper_id", "no such helper in the client's branch"))?;
-    if helper.status != HelperStatus::Active.as_str() {
+    if helper.status != HelperStatus::Active {
         return Err(ApiError::Conflict(format!(
             "the helper is {}, not active",
             helper.status
