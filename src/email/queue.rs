@@ -6,8 +6,8 @@ use serde_json::{Map, Value};
 use super::templates;
 use crate::db::DbConnection;
 use crate::db::models::now;
-use crate::db::models::outbox::{NewOutboxMail, OutboxMail, PENDING};
-use crate::domain::Phone;
+use crate::db::models::outbox::{NewOutboxMail, OutboxMail};
+use crate::domain::{OutboxStatus, Phone};
 use crate::error::ApiError;
 
 /// Stands for `email.public_url` in a queued mail; replaced when the mail is sent.
@@ -88,7 +88,7 @@ pub fn enqueue(conn: &mut DbConnection, mail: Mail) -> Result<Option<i64>, ApiEr
         text_body: rendered.text,
         html_body: rendered.html,
         ics: mail.ics,
-        status: PENDING.to_string(),
+        status: OutboxStatus::Pending,
         attempts: 0,
         next_attempt_at: at,
         created_at: at,

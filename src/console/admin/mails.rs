@@ -11,7 +11,7 @@ use super::{Admin, AdminPosted, page};
 use crate::console::ConsolePage;
 use crate::console::render::see_other;
 use crate::console::session::Session;
-use crate::db::models::outbox::FAILED;
+use crate::domain::OutboxStatus;
 use crate::db::{self, Page};
 use crate::error::ApiError;
 use crate::routes::QueryParams;
@@ -58,7 +58,7 @@ async fn mails_page(
         outbox::list(
             conn,
             &caller,
-            Some(FAILED),
+            Some(OutboxStatus::Failed),
             Page {
                 after: 0,
                 limit: SHOWN,
