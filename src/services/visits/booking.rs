@@ -17,7 +17,7 @@ use crate::db::models::client::Client;
 use crate::db::models::helper::Helper;
 use crate::db::models::ledger::{LedgerEntry, NewLedgerEntry};
 use crate::db::models::now;
-use crate::db::models::visit::{NewVisit, Visit};
+use crate::db::models::visit::{NewVisit, Visit, Whose};
 use crate::domain::{HelperStatus, LedgerKind, Skill, VisitStatus};
 use crate::error::{ApiError, FieldError};
 use crate::services::{availability, clip_cards, visit_mail};
@@ -124,8 +124,7 @@ fn check_slot(
     let buffer = Duration::minutes(settings.travel_buffer_minutes);
     let helper_busy = Visit::overlapping(
         conn,
-        Some(slot.helper_id),
-        None,
+        Whose::Helper(slot.helper_id),
         slot.start - buffer,
         end + buffer,
         except,
@@ -135,7 +134,7 @@ fn check_slot(
             "the helper already has a visit then (travel time included)".into(),
         ));
     }
-    if !Visit::overlapping(conn, None, Some(slot.client.id), slot.start, end, except)?.is_empty() {
+    if !Visit::overlapping(conn, Whose::Client(slot.client.id), slot.start, end, except)?.is_empty() {
         return Err(ApiError::Conflict(
             "the client already has a visit then".into(),
         ));
