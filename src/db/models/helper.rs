@@ -135,6 +135,8 @@ pub struct HelperChanges {
     pub search_name: Option<String>,
 }
 
+/// Filters for listing helpers.
+#[derive(Debug, Default)]
 pub struct HelperFilter {
     /// Only this branch.
     pub branch_id: Option<i64>,

@@ -48,6 +48,3 @@ pub struct NewHelperTransition {
     /// When.
     pub at: NaiveDateTime,
 }
-
-/// Filters for listing helpers.
-#[derive(Debug, Default)]
