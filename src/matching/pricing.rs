@@ -16,7 +16,7 @@
 use super::candidates::{HelperIndex, Member, PriceIndex, Priced, Probe, SkillRule};
 use super::distance::metres_below;
 use super::graph::Graph;
-use super::problem::Problem;
+use super::problem::Prepared;
 use rayon::prelude::*;
 use std::cell::Cell;
 
@@ -55,7 +55,7 @@ impl Default for Tuning {
 }
 
 /// Cardinality pricing: adds eligible pairs leaving the source side `reach`; returns count.
-pub fn price_cut(pb: &Problem<'_>, g: &mut Graph, reach: &[bool], t: Tuning) -> u64 {
+pub fn price_cut(pb: &Prepared<'_>, g: &mut Graph, reach: &[bool], t: Tuning) -> u64 {
     if (0..g.helpers.len()).all(|j| reach[g.helper_node(j)]) {
         return 0;
     }
@@ -120,7 +120,7 @@ const PRICING_RUN: usize = 16;
 /// pairs whose reduced cost is below it (passes inside cost scaling, whose prices still
 /// move). Returns the count of pairs added and the clients that had a violation.
 pub fn price_cost(
-    pb: &Problem<'_>,
+    pb: &Prepared<'_>,
     g: &mut Graph,
     price: &[i64],
     t: Tuning,

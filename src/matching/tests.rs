@@ -5,8 +5,8 @@ use super::solve::run;
 use super::*;
 use proptest::prelude::*;
 
-fn helper(id: &str, lat: f64, lon: f64, skills: &[&str], langs: &[&str], cap: i64) -> HelperInput {
-    HelperInput {
+fn helper(id: &str, lat: f64, lon: f64, skills: &[&str], langs: &[&str], cap: i64) -> InstanceHelper {
+    InstanceHelper {
         id: id.into(),
         lat,
         lon,
@@ -24,8 +24,8 @@ fn client(
     langs: &[&str],
     wanted: i64,
     current: &[&str],
-) -> ClientInput {
-    ClientInput {
+) -> InstanceClient {
+    InstanceClient {
         id: id.into(),
         lat,
         lon,
@@ -36,7 +36,7 @@ fn client(
     }
 }
 
-fn instance(mode: Mode, helpers: Vec<HelperInput>, clients: Vec<ClientInput>) -> Instance {
+fn instance(mode: Mode, helpers: Vec<InstanceHelper>, clients: Vec<InstanceClient>) -> Instance {
     Instance {
         params: Params {
             mode,
@@ -71,7 +71,7 @@ fn worked_example_matches_the_design_note() {
     assert_eq!(s.total_cost, 1473);
     assert_eq!(
         s.assignments,
-        vec![Assignment {
+        vec![MatchedPair {
             client: "c1".into(),
             helper: "h1".into(),
             cost: 1473,
@@ -291,7 +291,7 @@ fn random_instance(seed: u64, clients: usize, helpers: usize, spread: f64) -> In
             .filter(|_| next() < 0.5)
             .map(|s| s.to_string())
             .collect();
-        hs.push(HelperInput {
+        hs.push(InstanceHelper {
             id: format!("h{i:04}"),
             lat: 55.7 + (next() - 0.5) * spread,
             lon: 12.5 + (next() - 0.5) * spread * 1.7,
@@ -312,7 +312,7 @@ fn random_instance(seed: u64, clients: usize, helpers: usize, spread: f64) -> In
             .filter(|_| next() < 2.0 / helpers as f64)
             .map(|h| format!("h{h:04}"))
             .collect();
-        cs.push(ClientInput {
+        cs.push(InstanceClient {
             id: format!("c{i:04}"),
             lat: 55.7 + (next() - 0.5) * spread,
             lon: 12.5 + (next() - 0.5) * spread * 1.7,
@@ -348,11 +348,11 @@ mod reasons;
 fn initial_candidates_reach_past_the_scan_limit_for_helpers_with_the_needed_skills() {
     use super::graph::Graph;
     use super::pricing::{add_nearest, helper_index};
-    use super::problem::Problem;
+    use super::problem::Prepared;
     // 200 helpers next door without the client's skills (each pair 10 km of penalty), and
     // two with them 3.3 and 3.7 km away: the nearest-first walk stops at the scan limit
     // (128) among the neighbours, the search by skill mask must still find the two.
-    let mut helpers: Vec<HelperInput> = (0..200)
+    let mut helpers: Vec<InstanceHelper> = (0..200)
         .map(|i| {
             let lat = 56.0 + 0.00002 * f64::from(i);
             helper(&format!("n{i}"), lat, 10.0, &["gardening"], &[], 3)
@@ -369,7 +369,7 @@ fn initial_candidates_reach_past_the_scan_limit_for_helpers_with_the_needed_skil
     ));
     let clients = vec![client("c", 56.0, 10.0, &["it", "cooking"], &[], 2, &[])];
     let inst = instance(Mode::Keep, helpers, clients);
-    let pb = Problem::new(&inst);
+    let pb = Prepared::new(&inst);
     let mut g = Graph::new(&pb);
     let t = Tuning::default();
     let idx = helper_index(&pb, &g, |_| true);

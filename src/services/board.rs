@@ -75,7 +75,7 @@ pub struct BoardVisit {
 #[derive(Debug, Serialize)]
 pub struct Attention {
     /// Clients whose team is below two helpers or below what they want.
-    pub short_of_helpers: Vec<ShortClient>,
+    pub short_of_helpers: Vec<ShortOfHelpers>,
     /// Clients with this many free minutes or fewer.
     pub low_on_hours: Vec<LowClient>,
     /// Visits from today on that the branch must look at.
@@ -86,7 +86,7 @@ pub struct Attention {
 
 /// A client short of helpers.
 #[derive(Debug, Serialize)]
-pub struct ShortClient {
+pub struct ShortOfHelpers {
     /// Client.
     pub client_id: i64,
     /// Name.
@@ -221,7 +221,7 @@ pub fn attention(
     let mut low_on_hours = vec![];
     for client in standing::of_branch(conn, caller, branch_id, low_minutes)? {
         if client.short_of_helpers {
-            short_of_helpers.push(ShortClient {
+            short_of_helpers.push(ShortOfHelpers {
                 client_id: client.client_id,
                 name: client.name.clone(),
                 team: client.team,

@@ -16,7 +16,7 @@ use crate::db::models::now;
 use crate::db::models::proposal::{NewProposal, Proposal};
 use crate::db::models::{branch::Branch, from_json_list};
 use crate::error::{ApiError, FieldError};
-use crate::matching::{self, ClientInput, HelperInput, Instance, Mode, PairExplanation, Params};
+use crate::matching::{self, InstanceClient, InstanceHelper, Instance, Mode, PairExplanation, Params};
 
 mod commit;
 
@@ -228,7 +228,7 @@ fn build(
         params,
         helpers: helpers
             .iter()
-            .map(|h| HelperInput {
+            .map(|h| InstanceHelper {
                 id: h.id.to_string(),
                 lat: h.home_lat,
                 lon: h.home_lon,
@@ -239,7 +239,7 @@ fn build(
             .collect(),
         clients: clients
             .iter()
-            .map(|c| ClientInput {
+            .map(|c| InstanceClient {
                 id: c.id.to_string(),
                 lat: c.lat,
                 lon: c.lon,

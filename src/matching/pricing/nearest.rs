@@ -4,7 +4,7 @@
 use super::*;
 
 /// Index of the active helpers by position (weight 0).
-pub fn helper_index(pb: &Problem<'_>, g: &Graph, keep: impl Fn(usize) -> bool) -> HelperIndex {
+pub fn helper_index(pb: &Prepared<'_>, g: &Graph, keep: impl Fn(usize) -> bool) -> HelperIndex {
     HelperIndex::build(
         pb.group_count(),
         (0..g.helpers.len())
@@ -101,7 +101,7 @@ pub const THIN_SHARE: usize = 100;
 ///
 /// Returns whether the graph is thin (see [`THIN_SHARE`]).
 pub fn add_nearest(
-    pb: &Problem<'_>,
+    pb: &Prepared<'_>,
     g: &mut Graph,
     idx: &HelperIndex,
     t: Tuning,
@@ -199,7 +199,7 @@ struct MaskIndex {
 }
 
 impl MaskIndex {
-    fn build(pb: &Problem<'_>, g: &Graph) -> MaskIndex {
+    fn build(pb: &Prepared<'_>, g: &Graph) -> MaskIndex {
         let groups: Vec<Vec<u32>> = g
             .helpers
             .iter()
@@ -235,7 +235,7 @@ impl MaskIndex {
     #[allow(clippy::too_many_arguments)]
     fn cheapest(
         &self,
-        pb: &Problem<'_>,
+        pb: &Prepared<'_>,
         probe: &Probe<'_>,
         needs: u8,
         k: usize,
@@ -284,7 +284,7 @@ impl MaskIndex {
 }
 
 /// Adds, for each active helper, its cheapest eligible pairs with active clients.
-pub fn add_nearest_clients(pb: &Problem<'_>, g: &mut Graph, t: Tuning) {
+pub fn add_nearest_clients(pb: &Prepared<'_>, g: &mut Graph, t: Tuning) {
     // Each index only if some helper searches it.
     let searching = |all: bool| {
         g.helpers
@@ -354,7 +354,7 @@ pub fn add_nearest_clients(pb: &Problem<'_>, g: &mut Graph, t: Tuning) {
 }
 
 /// Rebalance mode: every still-eligible current pair starts in the graph.
-pub fn add_current(pb: &Problem<'_>, g: &mut Graph) {
+pub fn add_current(pb: &Prepared<'_>, g: &mut Graph) {
     for i in 0..g.clients.len() {
         let c = g.clients[i] as usize;
         for &h in &pb.c_current[c] {
