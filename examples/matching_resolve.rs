@@ -10,7 +10,7 @@
 //! warm from the first run's state, and in keep mode with the first result as `current`.
 //! Prints the times; exits 1 if warm and cold disagree on the number of pairs or the cost.
 
-use helpmatch::matching::{self, ClientInput, Instance, Mode, Solution};
+use helpmatch::matching::{self, InstanceClient, Instance, Mode, Solution};
 use std::time::Instant;
 
 const NEW_CLIENTS: usize = 20;
@@ -61,13 +61,13 @@ fn change(instance: &Instance) -> Instance {
         }
     }
     let step = (instance.clients.len() / NEW_CLIENTS).max(1);
-    let new: Vec<ClientInput> = instance
+    let new: Vec<InstanceClient> = instance
         .clients
         .iter()
         .step_by(step)
         .take(NEW_CLIENTS)
         .enumerate()
-        .map(|(i, c)| ClientInput {
+        .map(|(i, c)| InstanceClient {
             id: format!("new-{i}"),
             current: Vec::new(),
             ..c.clone()

@@ -85,12 +85,12 @@ fn mail_worker() -> anyhow::Result<()> {
     telemetry::init(settings.json_logs());
     let pool = db::build_pool(&settings.database)?;
     startup::migrate(&pool)?;
-    let worker = crate::email::Worker::new(pool, &settings.email)?;
+    let jobs = crate::jobs::Jobs::new(pool, &settings.email)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let running = worker.start();
+        let running = jobs.start();
         shutdown_signal().await;
         running.stop().await;
         Ok(())

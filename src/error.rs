@@ -9,8 +9,6 @@ use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 
-use crate::db::DbError;
-
 /// Media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -227,28 +225,6 @@ impl ApiError {
     /// A 422 naming one invalid field.
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> ApiError {
         ApiError::Validation(vec![FieldError::new(field, message)])
-    }
-}
-
-impl From<DbError> for ApiError {
-    fn from(error: DbError) -> ApiError {
-        use diesel::result::{DatabaseErrorKind, Error as Diesel};
-        match error {
-            DbError::Connect(_) | DbError::Pool(_) | DbError::Shutdown => {
-                ApiError::Unavailable(error.to_string())
-            }
-            DbError::Query(Diesel::NotFound) => ApiError::NotFound,
-            DbError::Query(Diesel::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-                ApiError::Conflict("a record with these values already exists".into())
-            }
-            other => ApiError::Internal(other.into()),
-        }
-    }
-}
-
-impl From<diesel::result::Error> for ApiError {
-    fn from(error: diesel::result::Error) -> ApiError {
-        ApiError::from(DbError::Query(error))
     }
 }
 

@@ -14,22 +14,13 @@ use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::error::{self, ApiError, Problem};
 use crate::routes;
-
-/// Shared, read-only state handed to every handler. All mutable state lives in the database.
-pub struct AppState {
-    /// Connections to the database.
-    pub pool: DbPool,
-    /// The configuration the service started with.
-    pub settings: Settings,
-    /// Access-token keys.
-    pub tokens: TokenKeys,
-}
+use crate::state::AppState;
 
 /// A built, bound, not yet running service.
 pub struct Application {
     port: u16,
     server: Server,
-    mail_worker: Option<crate::email::Worker>,
+    jobs: Option<crate::jobs::Jobs>,
 }
 
 /// Why the service could not start.
@@ -56,8 +47,8 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
         let pool = db::build_pool(&settings.database)?;
         migrate(&pool)?;
-        let mail_worker = (settings.email.worker)
-            .then(|| crate::email::Worker::new(pool.clone(), &settings.email))
+        let jobs = (settings.email.worker)
+            .then(|| crate::jobs::Jobs::new(pool.clone(), &settings.email))
             .transpose()?;
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
@@ -75,7 +66,7 @@ impl Application {
         Ok(Application {
             port,
             server,
-            mail_worker,
+            jobs,
         })
     }
 
@@ -85,12 +76,13 @@ impl Application {
     }
 
     /// Serves until SIGTERM/SIGINT; in-flight requests get `shutdown_timeout_secs` to finish.
-    /// The mail worker (when `email.worker`) runs alongside and stops after the server.
+    /// The periodic jobs (`crate::jobs`, when `email.worker`) run alongside and stop after the
+    /// server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let mail_worker = self.mail_worker.map(crate::email::Worker::start);
+        let jobs = self.jobs.map(crate::jobs::Jobs::start);
         let result = self.server.await;
-        if let Some(worker) = mail_worker {
-            worker.stop().await;
+        if let Some(jobs) = jobs {
+            jobs.stop().await;
         }
         result
     }

@@ -13,7 +13,7 @@ use crate::db::{self, models::now};
 use crate::error::ApiError;
 use crate::routes::QueryParams;
 use crate::services::board;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 mod grid;
 

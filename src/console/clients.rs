@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::render::ConsolePage;
 use super::session::Session;
+use crate::console::forms::DoneQuery;
 use crate::auth::Caller;
 use crate::db::{self, DbConnection};
 use crate::domain::ClientSource;
@@ -17,7 +18,7 @@ use crate::routes::QueryParams;
 use crate::services::clients::{self, ClientShown, ClientView, RosterSearch, standing};
 use crate::services::visits::{self, VisitListQuery};
 use crate::services::{board, clip_cards};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 mod clip_card;
 mod form;
@@ -154,18 +155,11 @@ pub(super) fn of_branch(
     }
 }
 
-/// `?done=` after a form on the client's pages.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Done {
-    done: Option<String>,
-}
-
 async fn client(
     state: web::Data<AppState>,
     session: Session,
     path: web::Path<(i64, i64)>,
-    QueryParams(done): QueryParams<Done>,
+    QueryParams(done): QueryParams<DoneQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (branch_id, client_id) = path.into_inner();
     let caller = session.caller.clone();

@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::routes::QueryParams;
 use crate::services::reports::{self, HoursReport};
 use crate::services::{board, visits};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Templates of this area, compiled in (see `render`).
 pub const TEMPLATES: &[(&str, &str)] = crate::console_templates!["hours.html"];

@@ -20,7 +20,7 @@ use crate::error::{ApiError, FieldError};
 use crate::matching::Params;
 use crate::routes::QueryParams;
 use crate::services::{board, matching, matching_map};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Templates of this area, compiled in (see `render`).
 pub const TEMPLATES: &[(&str, &str)] = crate::console_templates![
@@ -104,7 +104,7 @@ impl ParamsForm {
 /// `?done=committed&started=&ended=` after a commit.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DoneQuery {
+pub struct CommitDone {
     done: Option<String>,
     started: Option<i64>,
     ended: Option<i64>,
@@ -170,7 +170,7 @@ async fn form(
     state: web::Data<AppState>,
     session: Session,
     path: web::Path<i64>,
-    QueryParams(query): QueryParams<DoneQuery>,
+    QueryParams(query): QueryParams<CommitDone>,
 ) -> Result<HttpResponse, ApiError> {
     let branch = managed(&state, &session, path.into_inner()).await?;
     let done = (query.done.as_deref() == Some("committed"))

@@ -8,6 +8,7 @@
 
 mod admin;
 mod board;
+mod forms;
 mod clients;
 mod hours;
 mod matching;

@@ -19,7 +19,7 @@ use crate::services::board;
 use crate::services::helpers::{
     self, CriminalRecordCheck, HelperSearch, HelperView, TransitionInput,
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Templates of this area, compiled in (see `render`).
 pub const TEMPLATES: &[(&str, &str)] =
@@ -119,7 +119,7 @@ async fn stage_columns(
 /// `?done=` after a move: what happened, and what it set off.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Done {
+struct MoveDone {
     done: Option<String>,
     ended: Option<usize>,
     affected: Option<usize>,
@@ -143,7 +143,7 @@ async fn student(
     state: web::Data<AppState>,
     session: Session,
     path: web::Path<(i64, i64)>,
-    QueryParams(done): QueryParams<Done>,
+    QueryParams(done): QueryParams<MoveDone>,
 ) -> Result<HttpResponse, ApiError> {
     let (branch_id, helper_id) = path.into_inner();
     student_page(&state, &session, branch_id, helper_id, &done, None).await
@@ -166,7 +166,7 @@ async fn move_student(
                 &session,
                 branch_id,
                 helper_id,
-                &Done::default(),
+                &MoveDone::default(),
                 Some((refused, form)),
             )
             .await;
@@ -198,7 +198,7 @@ async fn move_student(
                 &session,
                 branch_id,
                 helper_id,
-                &Done::default(),
+                &MoveDone::default(),
                 Some((refused, form)),
             )
             .await
@@ -249,7 +249,7 @@ async fn student_page(
     session: &Session,
     branch_id: i64,
     helper_id: i64,
-    done: &Done,
+    done: &MoveDone,
     refused: Option<(Refusal, MoveForm)>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = session.caller.clone();

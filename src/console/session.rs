@@ -14,7 +14,7 @@ use crate::auth::Caller;
 use crate::db::{self, models::now};
 use crate::error::ApiError;
 use crate::services::console_sessions;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "hm_session";

@@ -10,13 +10,14 @@ use serde_json::json;
 use super::render::{ConsolePage, see_other};
 use super::session::{self, Posted, SESSION_COOKIE, SIGN_IN_COOKIE, Session, cookie, removal};
 use super::texts::{LANG_COOKIE, Lang};
+use crate::console::forms::EmptyForm;
 use crate::auth::caller::Staff;
 use crate::db::{self, models::now};
 use crate::error::ApiError;
 use crate::routes::client_address;
 use crate::services::sessions::LoginAttempt;
 use crate::services::{branches, console_sessions};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -168,13 +169,10 @@ async fn sign_in(
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct Nothing {}
-
 async fn sign_out(
     req: HttpRequest,
     state: web::Data<AppState>,
-    posted: Posted<Nothing>,
+    posted: Posted<EmptyForm>,
 ) -> Result<HttpResponse, ApiError> {
     let _ = posted.form;
     if let Some(token) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()) {

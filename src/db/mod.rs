@@ -2,6 +2,7 @@
 
 mod blocking;
 mod connection;
+mod failure;
 mod migrations;
 pub mod models;
 mod pool;

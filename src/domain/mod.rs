@@ -3,6 +3,7 @@
 pub mod client_source;
 pub mod country;
 pub mod language;
+pub mod mail;
 pub mod money;
 pub mod pipeline;
 pub mod role;
@@ -15,6 +16,7 @@ pub mod vocabulary;
 pub use client_source::ClientSource;
 pub use country::Country;
 pub use language::LanguageCode;
+pub use mail::OutboxStatus;
 pub use money::{CheckOutcome, LedgerKind, MailLanguage, PaymentMethod, Product};
 pub use pipeline::HelperStatus;
 pub use role::Role;

@@ -7,7 +7,8 @@ use serde_json::json;
 
 use super::format::{duration, when};
 use super::ics::{self, Method, VisitEvent};
-use super::{BranchContact, Mail, PUBLIC_URL, VisitMail, enqueue, language};
+use super::events::VisitMail;
+use super::queue::{BranchContact, Mail, PUBLIC_URL, enqueue, language};
 use crate::db::DbConnection;
 use crate::domain::VisitAttention;
 use crate::error::ApiError;

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use minijinja::Environment;
 use serde_json::Value;
 
-use super::EmailError;
+use super::error::EmailError;
 
 /// Every template file, embedded at build time (a test checks the folder has no others).
 macro_rules! embed {

@@ -7,7 +7,9 @@ use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 
-use super::{EmailError, FROM_ADDRESS, PUBLIC_URL, mask_addresses};
+use super::error::EmailError;
+use super::mask::mask_addresses;
+use super::queue::{FROM_ADDRESS, PUBLIC_URL};
 use crate::config::{EmailSettings, EmailTransport};
 use crate::db::models::outbox::OutboxMail;
 

@@ -1,22 +1,19 @@
 //! The delivery worker: claims due outbox mails, sends them, records the outcome, retries with
 //! exponential backoff and gives up into `failed` after `email.give_up_after_secs`.
-//! Runs inside `helpmatch serve` and alone as `helpmatch worker`; any number of instances may
-//! share one PostgreSQL (claims never overlap), SQLite is meant for one process.
+//! Started with the other periodic jobs by `crate::jobs`; any number of instances may share
+//! one PostgreSQL (claims never overlap), SQLite is meant for one process.
 
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
-use super::{EmailError, Mailer, TransportError};
+use super::error::EmailError;
+use super::transport::{Mailer, TransportError};
 use crate::config::EmailSettings;
 use crate::db::models::now;
 use crate::db::models::outbox::OutboxMail;
 use crate::db::{DbConnection, DbError, DbPool};
-
-/// How often a worker runs the day-before reminder job (`services::visit_mail::send_reminders`).
-pub const REMINDER_INTERVAL: Duration = Duration::from_secs(5 * 60);
 
 /// A configured worker, not yet running.
 #[derive(Clone)]
@@ -24,12 +21,6 @@ pub struct Worker {
     pool: DbPool,
     mailer: Mailer,
     settings: EmailSettings,
-}
-
-/// A worker running on the current tokio runtime.
-pub struct RunningWorker {
-    stop: watch::Sender<bool>,
-    task: JoinHandle<()>,
 }
 
 /// What one round did.
@@ -51,13 +42,6 @@ impl Worker {
         })
     }
 
-    /// Starts polling on the current runtime until `RunningWorker::stop`.
-    pub fn start(self) -> RunningWorker {
-        let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(self.run(stopped));
-        RunningWorker { stop, task }
-    }
-
     /// Polls until `stopped` turns true; a mail being sent is finished first.
     pub async fn run(self, mut stopped: watch::Receiver<bool>) {
         if let Err(error) = self.mailer.prepare(&self.settings).await {
@@ -69,12 +53,7 @@ impl Worker {
             poll_interval_ms = poll.as_millis() as u64,
             "mail worker started"
         );
-        let mut reminders_at = tokio::time::Instant::now();
         while !*stopped.borrow() {
-            if tokio::time::Instant::now() >= reminders_at {
-                self.reminders().await;
-                reminders_at = tokio::time::Instant::now() + REMINDER_INTERVAL;
-            }
             let idle = match self.round(&stopped).await {
                 Ok(round) => round.claimed == 0,
                 Err(error) => {
@@ -121,21 +100,6 @@ impl Worker {
             }
         }
         Ok(round)
-    }
-
-    /// Runs the idempotent day-before reminder job once; a failure is logged and retried later.
-    pub async fn reminders(&self) {
-        let pool = self.pool.clone();
-        let job = tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(DbError::from)?;
-            crate::services::visit_mail::send_reminders(&mut conn, chrono::Utc::now())
-        })
-        .await;
-        match job {
-            Ok(Ok(_)) => {}
-            Ok(Err(error)) => tracing::warn!(%error, "reminder job failed; will retry"),
-            Err(_) => tracing::warn!("reminder job did not finish"),
-        }
     }
 
     async fn deliver(&self, mail: &OutboxMail) -> Result<bool, DbError> {
@@ -204,14 +168,6 @@ pub fn backoff(attempts: i32, settings: &EmailSettings) -> chrono::Duration {
         .saturating_mul(2u64.saturating_pow(doublings))
         .min(settings.retry_max_ms);
     chrono::Duration::milliseconds(delay as i64)
-}
-
-impl RunningWorker {
-    /// Asks the worker to stop after the mail it is sending, and waits for it.
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
-    }
 }
 
 #[cfg(test)]

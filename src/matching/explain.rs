@@ -1,7 +1,7 @@
 //! Why each pair of a solution is what it is: for the service's preview screen.
 
 use super::instance::{Instance, SKILLS, skill_mask};
-use super::problem::Problem;
+use super::problem::Prepared;
 use super::solution::Solution;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -31,7 +31,7 @@ pub struct PairExplanation {
 
 /// Explains every assignment of `solution`; pairs naming unknown ids are skipped.
 pub fn explain(instance: &Instance, solution: &Solution) -> Vec<PairExplanation> {
-    let pb = Problem::new(instance);
+    let pb = Prepared::new(instance);
     let clients: BTreeMap<&str, usize> = instance
         .clients
         .iter()

@@ -2,7 +2,7 @@
 //! pairs between them (a growing subset of all eligible pairs).
 
 use super::flow::{EdgeSpec, Network};
-use super::problem::Problem;
+use super::problem::Prepared;
 
 /// A candidate pair between active client `c` and active helper `h`.
 #[derive(Debug, Clone, Copy)]
@@ -64,7 +64,7 @@ impl Graph {
     /// Nodes are numbered along a space-filling curve (ties by input order), so that
     /// neighbours in space are neighbours in memory: the flow algorithms' arc accesses and
     /// the index queries then stay in cache. The numbering only affects speed.
-    pub fn new(pb: &Problem<'_>) -> Graph {
+    pub fn new(pb: &Prepared<'_>) -> Graph {
         let inst = pb.inst;
         let mut clients: Vec<u32> = (0..pb.c_slots.len() as u32)
             .filter(|&c| pb.c_slots[c as usize] > 0)

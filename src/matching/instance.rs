@@ -53,7 +53,7 @@ impl Default for Params {
 /// A helper (student) as given in the instance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct HelperInput {
+pub struct InstanceHelper {
     /// Unique id within the helpers.
     pub id: String,
     /// Latitude of home, degrees.
@@ -73,7 +73,7 @@ pub struct HelperInput {
 /// A client as given in the instance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ClientInput {
+pub struct InstanceClient {
     /// Unique id within the clients.
     pub id: String,
     /// Latitude of home, degrees.
@@ -101,9 +101,9 @@ pub struct Instance {
     #[serde(default)]
     pub params: Params,
     /// All helpers.
-    pub helpers: Vec<HelperInput>,
+    pub helpers: Vec<InstanceHelper>,
     /// All clients.
-    pub clients: Vec<ClientInput>,
+    pub clients: Vec<InstanceClient>,
 }
 
 /// Why an instance was rejected.

@@ -26,10 +26,10 @@ mod tests;
 pub use distance::distance_m;
 pub use explain::{PairExplanation, explain};
 pub use instance::{
-    ClientInput, HelperInput, Instance, InstanceError, MAX_VALUE, Mode, Params, SKILLS,
+    InstanceClient, InstanceHelper, Instance, InstanceError, MAX_VALUE, Mode, Params, SKILLS,
 };
 pub use solution::{
-    Assignment, REASON_ALL_FULL, REASON_NO_HELPER_IN_RANGE, REASON_NO_SHARED_LANGUAGE,
+    MatchedPair, REASON_ALL_FULL, REASON_NO_HELPER_IN_RANGE, REASON_NO_SHARED_LANGUAGE,
     REASON_SEVERAL, Rule, Solution, Stats, Unfilled,
 };
 pub use solve::{solve, solve_warm, solve_with_state};

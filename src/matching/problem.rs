@@ -8,7 +8,7 @@ use super::solution::Rule;
 use std::collections::BTreeMap;
 
 /// Prepared instance; helpers and clients keep their input order and numbers.
-pub struct Problem<'a> {
+pub struct Prepared<'a> {
     /// The input.
     pub inst: &'a Instance,
     /// Number of distinct helper languages.
@@ -40,15 +40,15 @@ pub struct Problem<'a> {
     pub c_current: Vec<Vec<u32>>,
     /// Client need masks.
     pub c_needs: Vec<u8>,
-    /// Per client: do most helpers pass its language rule? (See [`Problem::searches_all`].)
+    /// Per client: do most helpers pass its language rule? (See [`Prepared::searches_all`].)
     c_common: Vec<bool>,
     /// Per helper: do most clients pass the language rule with it?
     h_common: Vec<bool>,
 }
 
-impl<'a> Problem<'a> {
+impl<'a> Prepared<'a> {
     /// Prepares a validated instance.
-    pub fn new(inst: &'a Instance) -> Problem<'a> {
+    pub fn new(inst: &'a Instance) -> Prepared<'a> {
         let mut lang_ids: BTreeMap<&str, u32> = BTreeMap::new();
         for h in &inst.helpers {
             for l in &h.languages {
@@ -127,7 +127,7 @@ impl<'a> Problem<'a> {
                 most(open_clients + best.unwrap_or(0), inst.clients.len())
             })
             .collect();
-        Problem {
+        Prepared {
             c_common,
             h_common,
             inst,
@@ -251,7 +251,7 @@ impl<'a> Problem<'a> {
         self.arc_cost_language_ok(c, h)
     }
 
-    /// [`Problem::arc_cost`] for a pair whose language rule is already known to hold
+    /// [`Prepared::arc_cost`] for a pair whose language rule is already known to hold
     /// (it came from a language-grouped index query).
     pub fn arc_cost_language_ok(&self, c: usize, h: usize) -> Option<i64> {
         let d = self.distance(c, h);

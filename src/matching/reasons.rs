@@ -9,7 +9,7 @@
 
 use super::candidates::HelperIndex;
 use super::graph::Graph;
-use super::problem::Problem;
+use super::problem::Prepared;
 use super::solution::Rule;
 use rayon::prelude::*;
 
@@ -24,7 +24,7 @@ pub struct Solved<'p> {
 
 impl<'p> Solved<'p> {
     /// Wraps the solution's pairs, sorted and each once.
-    pub fn new(pb: &Problem<'_>, pairs: &'p [(usize, usize)]) -> Solved<'p> {
+    pub fn new(pb: &Prepared<'_>, pairs: &'p [(usize, usize)]) -> Solved<'p> {
         debug_assert!(
             pairs.windows(2).all(|w| w[0] < w[1]),
             "pairs sorted, unique"
@@ -45,7 +45,7 @@ impl<'p> Solved<'p> {
 /// The blocking rules of each client of `short` (clients the solution leaves short), in
 /// that order; `g` is the solved graph, whose candidate pairs are all eligible.
 pub fn blocking_rules(
-    pb: &Problem<'_>,
+    pb: &Prepared<'_>,
     g: &Graph,
     solved: &Solved<'_>,
     short: &[usize],
@@ -79,7 +79,7 @@ pub fn blocking_rules(
 
 /// The pair rules that block the members of F for client `c`, or `None` if F is empty.
 fn free_rules(
-    pb: &Problem<'_>,
+    pb: &Prepared<'_>,
     free: &HelperIndex,
     solved: &Solved<'_>,
     c: usize,
@@ -106,7 +106,7 @@ fn free_rules(
 
 /// Capacity if R (helpers in range) is non-empty, else distance: for a client whose F is
 /// empty.
-fn range_rule(pb: &Problem<'_>, everybody: &HelperIndex, c: usize) -> Rule {
+fn range_rule(pb: &Prepared<'_>, everybody: &HelperIndex, c: usize) -> Rule {
     let mut in_range = false;
     walk_in_range(pb, everybody, c, |_| {
         in_range = true;
@@ -122,7 +122,7 @@ fn range_rule(pb: &Problem<'_>, everybody: &HelperIndex, c: usize) -> Rule {
 /// Visits the members of `idx` within `max_distance_m` of `c`, nearest first, while
 /// `visit` returns true.
 fn walk_in_range(
-    pb: &Problem<'_>,
+    pb: &Prepared<'_>,
     idx: &HelperIndex,
     c: usize,
     mut visit: impl FnMut(usize) -> bool,
@@ -145,7 +145,7 @@ fn walk_in_range(
 
 /// An index of the helpers that pass `keep`, all in the shared "any language" group (and
 /// their own), numbered by instance number.
-fn index_of(pb: &Problem<'_>, keep: impl Fn(usize) -> bool) -> HelperIndex {
+fn index_of(pb: &Prepared<'_>, keep: impl Fn(usize) -> bool) -> HelperIndex {
     HelperIndex::build(
         pb.group_count(),
         (0..pb.inst.helpers.len())

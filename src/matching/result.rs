@@ -2,12 +2,12 @@
 //! (`reasons.rs`).
 
 use super::graph::Graph;
-use super::problem::Problem;
+use super::problem::Prepared;
 use super::reasons::{Solved, blocking_rules};
-use super::solution::{Assignment, Solution, Stats, Unfilled, describe};
+use super::solution::{MatchedPair, Solution, Stats, Unfilled, describe};
 
 /// Builds the solution: kept pairs (keep mode) plus the pairs carrying flow.
-pub fn assemble(pb: &Problem<'_>, g: &Graph, mut stats: Stats) -> Solution {
+pub fn assemble(pb: &Prepared<'_>, g: &Graph, mut stats: Stats) -> Solution {
     let inst = pb.inst;
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     if pb.keep() {
@@ -23,11 +23,11 @@ pub fn assemble(pb: &Problem<'_>, g: &Graph, mut stats: Stats) -> Solution {
         ));
     }
     let mut count = vec![0i64; inst.clients.len()];
-    let mut assignments: Vec<Assignment> = pairs
+    let mut assignments: Vec<MatchedPair> = pairs
         .iter()
         .map(|&(c, h)| {
             count[c] += 1;
-            Assignment {
+            MatchedPair {
                 client: inst.clients[c].id.clone(),
                 helper: inst.helpers[h].id.clone(),
                 cost: pb.cost(c, h),

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// One helper–client pair of the result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Assignment {
+pub struct MatchedPair {
     /// Client id.
     pub client: String,
     /// Helper id.
@@ -56,7 +56,7 @@ impl Rule {
     pub const ALL: [Rule; 3] = [Rule::Distance, Rule::Capacity, Rule::Language];
 
     /// The hard pair rules of matching.md ("Eligible pairs"), decided by
-    /// `Problem::breaks`: rules 3 (`excluded_helpers`) and 4 (`avoids`) join here.
+    /// `Prepared::breaks`: rules 3 (`excluded_helpers`) and 4 (`avoids`) join here.
     pub const PAIR: [Rule; 2] = [Rule::Distance, Rule::Language];
 
     /// Its name in the solution JSON.
@@ -124,7 +124,7 @@ pub struct Stats {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Solution {
     /// All resulting pairs, kept and new, sorted by client id then helper id.
-    pub assignments: Vec<Assignment>,
+    pub assignments: Vec<MatchedPair>,
     /// Number of pairs.
     pub pairs: usize,
     /// Sum of `cost` over `assignments`.

@@ -9,7 +9,7 @@ use super::pricing::{
     Tuning, add_current, add_nearest, add_nearest_clients, helper_index, price_cost, price_cut,
     recheck,
 };
-use super::problem::Problem;
+use super::problem::Prepared;
 use super::result::assemble;
 use super::solution::{Solution, Stats};
 use super::warm::WarmStart;
@@ -88,7 +88,7 @@ fn run_with(
         tracing::debug!(stage, ms, "matching stage");
         last = Instant::now();
     };
-    let pb = Problem::new(instance);
+    let pb = Prepared::new(instance);
     lap("problem");
     let mut g = Graph::new(&pb);
     let mut stats = Stats {
@@ -218,7 +218,7 @@ struct ScalingWork {
 /// phases instead of forcing a second run after the exact pricing. Returns exact prices
 /// for the final network (whose flows are read back into `g`).
 fn scale_with_pricing(
-    pb: &Problem<'_>,
+    pb: &Prepared<'_>,
     g: &mut Graph,
     t: Tuning,
     thin: bool,

@@ -132,14 +132,14 @@ fn brute_force(inst: &Instance) -> (usize, i64) {
 }
 
 /// The blocking rules of the definition (see [`Rule`]), by brute force over all helpers.
-fn brute_force_rules(inst: &Instance, s: &Solution, client: &ClientInput) -> Vec<Rule> {
-    let paired = |h: &HelperInput| {
+fn brute_force_rules(inst: &Instance, s: &Solution, client: &InstanceClient) -> Vec<Rule> {
+    let paired = |h: &InstanceHelper| {
         s.assignments
             .iter()
             .any(|a| a.client == client.id && a.helper == h.id)
     };
-    let used = |h: &HelperInput| s.assignments.iter().filter(|a| a.helper == h.id).count() as i64;
-    let in_range: Vec<&HelperInput> = inst
+    let used = |h: &InstanceHelper| s.assignments.iter().filter(|a| a.helper == h.id).count() as i64;
+    let in_range: Vec<&InstanceHelper> = inst
         .helpers
         .iter()
         .filter(|h| distance_m(h.lat, h.lon, client.lat, client.lon) <= inst.params.max_distance_m)
@@ -147,14 +147,14 @@ fn brute_force_rules(inst: &Instance, s: &Solution, client: &ClientInput) -> Vec
     if in_range.is_empty() {
         return vec![Rule::Distance];
     }
-    let free: Vec<&&HelperInput> = in_range
+    let free: Vec<&&InstanceHelper> = in_range
         .iter()
         .filter(|h| !paired(h) && h.capacity - used(h) > 0)
         .collect();
     if free.is_empty() {
         return vec![Rule::Capacity];
     }
-    let speaks = |h: &HelperInput| {
+    let speaks = |h: &InstanceHelper| {
         client.languages.is_empty() || client.languages.iter().any(|l| h.languages.contains(l))
     };
     assert!(
@@ -208,10 +208,10 @@ fn tiny_instance() -> impl Strategy<Value = Instance> {
     )
         .prop_map(|(hs, cs, rebalance, max_d, skill_pen, change_pen)| {
             let nh = hs.len();
-            let helpers: Vec<HelperInput> = hs
+            let helpers: Vec<InstanceHelper> = hs
                 .into_iter()
                 .enumerate()
-                .map(|(i, (dlat, dlon, s, l, cap))| HelperInput {
+                .map(|(i, (dlat, dlon, s, l, cap))| InstanceHelper {
                     id: format!("h{i}"),
                     lat: 56.0 + dlat,
                     lon: 10.0 + dlon,
@@ -231,7 +231,7 @@ fn tiny_instance() -> impl Strategy<Value = Instance> {
                         .collect();
                     current.sort();
                     current.dedup();
-                    ClientInput {
+                    InstanceClient {
                         id: format!("c{i}"),
                         lat: 56.0 + dlat,
                         lon: 10.0 + dlon,

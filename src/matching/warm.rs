@@ -1,7 +1,7 @@
 //! Warm start: prices and pairs of a previous run, keyed by id so they survive edits.
 
 use super::graph::Graph;
-use super::problem::Problem;
+use super::problem::Prepared;
 use std::collections::BTreeMap;
 
 /// What a run leaves for the next: exact node prices, and its candidate pairs with flow.
@@ -16,7 +16,7 @@ pub struct WarmStart {
 
 impl WarmStart {
     /// Records the exact prices and the pairs with flow.
-    pub(crate) fn capture(pb: &Problem<'_>, g: &Graph, price: &[i64]) -> WarmStart {
+    pub(crate) fn capture(pb: &Prepared<'_>, g: &Graph, price: &[i64]) -> WarmStart {
         let m = |p: i64| p;
         let inst = pb.inst;
         WarmStart {
@@ -63,7 +63,7 @@ impl WarmStart {
 
     /// Puts the previous candidate pairs back, with their flow where it still fits; returns
     /// which clients still need a search (those the previous run did not know).
-    pub(crate) fn seed(&self, pb: &Problem<'_>, g: &mut Graph) -> Vec<bool> {
+    pub(crate) fn seed(&self, pb: &Prepared<'_>, g: &mut Graph) -> Vec<bool> {
         let inst = pb.inst;
         let client_no: BTreeMap<&str, usize> = g
             .clients
@@ -106,7 +106,7 @@ impl WarmStart {
 
     /// Prices for the new graph; a new client starts level with the source and a new
     /// helper with the sink, so that their source/sink arcs are tight.
-    pub(crate) fn prices(&self, pb: &Problem<'_>, g: &Graph) -> Vec<i64> {
+    pub(crate) fn prices(&self, pb: &Prepared<'_>, g: &Graph) -> Vec<i64> {
         let s = |m: i64| m;
         let inst = pb.inst;
         let mut price = vec![0i64; g.nodes()];

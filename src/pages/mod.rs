@@ -17,7 +17,7 @@ use crate::db::{self, models::now};
 use crate::error::ApiError;
 use crate::routes::client_address;
 use crate::services::{helpers, invitations, sessions};
-use crate::startup::AppState;
+use crate::state::AppState;
 use texts::{Lang, Texts};
 
 const FILES: &[(&str, &str)] = &[

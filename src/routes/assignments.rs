@@ -9,7 +9,7 @@ use crate::auth::Caller;
 use crate::db::{self, models::assignment::Assignment};
 use crate::error::{ApiError, Problem};
 use crate::services::assignments::{self, AssignmentInput};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -10,7 +10,7 @@ use crate::db::{
     models::audit::{AuditEvent, AuditFilter},
 };
 use crate::error::{ApiError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

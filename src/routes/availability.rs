@@ -7,7 +7,7 @@ use crate::auth::Caller;
 use crate::db::{self, models::availability::Exception};
 use crate::error::{ApiError, Problem};
 use crate::services::availability::{self, AvailabilityInput, AvailabilityView, ExceptionInput};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -8,7 +8,7 @@ use crate::auth::Caller;
 use crate::db::{self, models::branch::Branch};
 use crate::error::{ApiError, Problem};
 use crate::services::branches::{self, BranchInput, BranchPatch};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -14,7 +14,7 @@ use crate::services::clients::{
     ClientView, RelativeCreated, RelativeInput,
 };
 use crate::services::erasure;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -12,7 +12,7 @@ use crate::db::{
 };
 use crate::error::{ApiError, Problem};
 use crate::services::clip_cards::{self, PriceInput, PriceList, Purchase, PurchaseInput};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::db::{self, Readiness};
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the health routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -14,7 +14,7 @@ use crate::services::helpers::{
     self, ApplicationInput, ApplicationReceipt, ApplicationStatus, HelperPatch, HelperSearch,
     HelperView, TransitionInput, TransitionResult,
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -1,10 +1,11 @@
 //! Thin HTTP handlers, one module per resource: parse → call a service → respond.
 
+mod accounts;
 mod assignments;
 mod audit;
-mod auth;
 mod availability;
 mod branches;
+mod caller;
 mod clients;
 mod clip_cards;
 mod extract;
@@ -16,7 +17,7 @@ pub mod openapi;
 mod outbox;
 mod query;
 mod reports;
-mod users;
+mod sessions;
 mod visits;
 
 use actix_web::web;
@@ -28,9 +29,9 @@ pub use query::QueryParams;
 /// Registers every route of the service.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(health::configure)
-        .configure(auth::configure)
+        .configure(sessions::configure)
         .configure(branches::configure)
-        .configure(users::configure)
+        .configure(accounts::configure)
         .configure(helpers::configure)
         .configure(clients::configure)
         .configure(availability::configure)

@@ -10,8 +10,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::PROBLEM_JSON;
 
 use super::{
-    assignments, audit, auth, availability, branches, clients, clip_cards, health, helpers,
-    matching, outbox, reports, users, visits,
+    accounts, assignments, audit, availability, branches, clients, clip_cards, health, helpers,
+    matching, outbox, reports, sessions, visits,
 };
 
 /// Every documented path.
@@ -20,9 +20,9 @@ use super::{
     info(title = "helpmatch", description = "Students helping elderly people at home: people, matching, visits, clip cards."),
     paths(
         health::live, health::ready,
-        auth::login, auth::refresh, auth::logout, auth::accept_invitation, auth::request_reset, auth::reset_password, auth::me, auth::change_password,
+        sessions::login, sessions::refresh, sessions::logout, sessions::accept_invitation, sessions::request_reset, sessions::reset_password, sessions::me, sessions::change_password,
         branches::list, branches::create, branches::get, branches::update,
-        users::list, users::create, users::get, users::update, users::reinvite,
+        accounts::list, accounts::create, accounts::get, accounts::update, accounts::reinvite,
         helpers::apply, helpers::application_status, helpers::list, helpers::get, helpers::update, helpers::erase, helpers::transition, helpers::history,
         clients::list, clients::create, clients::get, clients::update, clients::delete, clients::helpers, clients::add_relative, clients::remove_relative, clients::open_account,
         matching::preview, matching::commit,

@@ -9,9 +9,10 @@ use super::query::QueryParams;
 use crate::auth::Caller;
 use crate::db;
 use crate::db::models::outbox::OutboxMail;
+use crate::domain::OutboxStatus;
 use crate::error::{ApiError, Problem};
 use crate::services::outbox;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -48,7 +49,7 @@ pub struct OutboxEntry {
     /// Carries a calendar invite.
     pub has_calendar_invite: bool,
     /// `pending`, `sending`, `sent` or `failed`.
-    pub status: String,
+    pub status: OutboxStatus,
     /// Delivery attempts so far.
     pub attempts: i32,
     /// Why the last attempt failed.
@@ -99,7 +100,7 @@ pub async fn list(
     .page()?;
     let status = outbox::status(q.status.as_deref())?;
     let mails = db::run(&state.pool, move |conn| {
-        outbox::list(conn, &caller, status.as_deref(), page)
+        outbox::list(conn, &caller, status, page)
     })
     .await?;
     let items: Vec<OutboxEntry> = mails.into_iter().map(OutboxEntry::from).collect();

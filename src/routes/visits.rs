@@ -11,7 +11,7 @@ use crate::error::{ApiError, Problem};
 use crate::services::visits::{
     self, Booking, PositionInput, ReviewInput, VisitInput, VisitListQuery, VisitPatch, VisitView,
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -179,7 +179,7 @@ pub async fn check_in(
 ) -> Result<HttpResponse, ApiError> {
     let (id, settings) = (id.into_inner(), state.settings.visits.clone());
     let visit = db::run(&state.pool, move |conn| {
-        visits::check(conn, &caller, &settings, id, input, false)
+        visits::check(conn, &caller, &settings, id, input, visits::Check::In)
     })
     .await?;
     Ok(HttpResponse::Ok().json(visit))
@@ -197,7 +197,7 @@ pub async fn check_out(
 ) -> Result<HttpResponse, ApiError> {
     let (id, settings) = (id.into_inner(), state.settings.visits.clone());
     let visit = db::run(&state.pool, move |conn| {
-        visits::check(conn, &caller, &settings, id, input, true)
+        visits::check(conn, &caller, &settings, id, input, visits::Check::Out)
     })
     .await?;
     Ok(HttpResponse::Ok().json(visit))

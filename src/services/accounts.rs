@@ -1,5 +1,6 @@
 //! Staff accounts (admins, branch leaders) and who-am-I.
 
+use diesel::OptionalExtension;
 use serde::Serialize;
 
 use crate::auth::{Caller, password};
@@ -11,7 +12,7 @@ use crate::db::models::helper::Helper;
 use crate::db::models::now;
 use crate::db::models::relative::Relative;
 use crate::db::models::user::{NewUser, User, UserChanges};
-use crate::domain::{Email, Role, Text, Validator};
+use crate::domain::{Email, HelperStatus, Role, Text, Validator};
 use crate::error::ApiError;
 
 use super::invitations::{self, Capacity};
@@ -115,9 +116,13 @@ pub fn view(conn: &mut DbConnection, user: User) -> Result<UserView, ApiError> {
         Some(id) => Some(Helper::find(conn, id)?),
         None => None,
     }
-    .filter(|h| matches!(h.status.as_str(), "active" | "paused"));
+    .filter(|h| matches!(h.status, HelperStatus::Active | HelperStatus::Paused));
     let mut clients = vec![];
-    if let Some(client) = user.client_id.and_then(|id| Client::find(conn, id).ok()) {
+    let client = match user.client_id {
+        Some(id) => Client::find(conn, id).optional()?,
+        None => None,
+    };
+    if let Some(client) = client {
         clients.push(ClientAccess {
             client_id: client.id,
             branch_id: client.branch_id,

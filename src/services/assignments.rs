@@ -1,5 +1,6 @@
 //! Manual helper–client pairs by the branch. Pairs end; they are never deleted.
 
+use diesel::OptionalExtension;
 use crate::auth::Caller;
 use crate::auth::policy::Right;
 use crate::db::DbConnection;
@@ -48,10 +49,10 @@ pub fn create(
             .filter(|c| caller.manages_branch(c.branch_id))
             .ok_or_else(|| ApiError::field("client_id", "no such client in your branch"))?;
         let helper = Helper::find(conn, input.helper_id)
-            .ok()
+            .optional()?
             .filter(|h| h.branch_id == client.branch_id)
             .ok_or_else(|| ApiError::field("helper_id", "no such helper in the client's branch"))?;
-        if helper.status != HelperStatus::Active.as_str() {
+        if helper.status != HelperStatus::Active {
             return Err(ApiError::Conflict(format!(
                 "the helper is {}, not active",
                 helper.status
@@ -171,7 +172,7 @@ pub fn team_of_helper(
     clients.sort_by_key(|c| (c.name.to_lowercase(), c.id));
     Ok(HelperTeam {
         helper_id,
-        status: HelperStatus::parse(&helper.status).unwrap_or(HelperStatus::Left),
+        status: helper.status,
         name: helper.name,
         clients,
     })
@@ -200,7 +201,7 @@ pub fn helper_choices(
         conn,
         &crate::db::models::helper::HelperFilter {
             branch_id: Some(client.branch_id),
-            status: Some(HelperStatus::Active.as_str().to_string()),
+            status: Some(HelperStatus::Active),
             only_id: None,
             name_contains: None,
         },

@@ -75,7 +75,7 @@ pub struct BoardVisit {
 #[derive(Debug, Serialize)]
 pub struct Attention {
     /// Clients whose team is below two helpers or below what they want.
-    pub short_of_helpers: Vec<ShortClient>,
+    pub short_of_helpers: Vec<ShortOfHelpers>,
     /// Clients with this many free minutes or fewer.
     pub low_on_hours: Vec<LowClient>,
     /// Visits from today on that the branch must look at.
@@ -86,7 +86,7 @@ pub struct Attention {
 
 /// A client short of helpers.
 #[derive(Debug, Serialize)]
-pub struct ShortClient {
+pub struct ShortOfHelpers {
     /// Client.
     pub client_id: i64,
     /// Name.
@@ -161,7 +161,7 @@ pub fn week(
             .or_insert_with(|| (0..7).map(|_| Vec::new()).collect())[day]
             .push(block);
     }
-    let active = Helper::names_in_branch(conn, branch_id, HelperStatus::Active.as_str())?;
+    let active = Helper::names_in_branch(conn, branch_id, HelperStatus::Active)?;
     let mut helpers: BTreeMap<i64, (String, HelperStatus)> = active
         .into_iter()
         .map(|(id, name)| (id, (name, HelperStatus::Active)))
@@ -173,8 +173,7 @@ pub fn week(
     for id in others {
         if let std::collections::btree_map::Entry::Vacant(slot) = helpers.entry(id) {
             let helper = Helper::find(conn, id)?;
-            let status = HelperStatus::parse(&helper.status).unwrap_or(HelperStatus::Left);
-            slot.insert((helper.name, status));
+            slot.insert((helper.name, helper.status));
         }
     }
     let mut rows: Vec<HelperRow> = helpers
@@ -222,7 +221,7 @@ pub fn attention(
     let mut low_on_hours = vec![];
     for client in standing::of_branch(conn, caller, branch_id, low_minutes)? {
         if client.short_of_helpers {
-            short_of_helpers.push(ShortClient {
+            short_of_helpers.push(ShortOfHelpers {
                 client_id: client.client_id,
                 name: client.name.clone(),
                 team: client.team,

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::domain::LedgerKind;
 use crate::auth::Caller;
 pub use crate::auth::policy::Right;
 use crate::db::models::audit::AuditEvent;
@@ -228,7 +229,7 @@ pub fn buy(
             conn,
             &NewLedgerEntry {
                 client_id,
-                kind: "purchase",
+                kind: LedgerKind::Purchase,
                 minutes: card.minutes,
                 visit_id: None,
                 clip_card_id: Some(card.id),
@@ -310,7 +311,7 @@ pub fn reserve(conn: &mut DbConnection, visit: &Visit, by: i64) -> Result<Balanc
     LedgerEntry::append(
         conn,
         &NewLedgerEntry::for_visit(
-            "reserve",
+            LedgerKind::Reserve,
             visit.client_id,
             visit.id,
             visit.minutes,

@@ -148,8 +148,7 @@ pub fn erase_helper(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result
         if helper.deleted_at.is_some() {
             return Err(ApiError::NotFound);
         }
-        let status = HelperStatus::parse(&helper.status)
-            .map_err(|m| ApiError::Internal(anyhow::anyhow!(m)))?;
+        let status = helper.status;
         if !status.is_final() {
             return Err(ApiError::Conflict(format!(
                 "the helper is {}; only a helper who has left or was rejected can be erased (move them to left first)",

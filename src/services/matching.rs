@@ -16,7 +16,11 @@ use crate::db::models::now;
 use crate::db::models::proposal::{NewProposal, Proposal};
 use crate::db::models::{branch::Branch, from_json_list};
 use crate::error::{ApiError, FieldError};
-use crate::matching::{self, ClientInput, HelperInput, Instance, Mode, PairExplanation, Params};
+use crate::matching::{self, InstanceClient, InstanceHelper, Instance, Mode, PairExplanation, Params};
+
+mod commit;
+
+pub use commit::commit;
 
 /// Body of `POST /api/v1/branches/{id}/matching/preview`; every field optional.
 #[derive(Debug, Default, eserde::Deserialize, utoipa::ToSchema)]
@@ -224,7 +228,7 @@ fn build(
         params,
         helpers: helpers
             .iter()
-            .map(|h| HelperInput {
+            .map(|h| InstanceHelper {
                 id: h.id.to_string(),
                 lat: h.home_lat,
                 lon: h.home_lon,
@@ -235,7 +239,7 @@ fn build(
             .collect(),
         clients: clients
             .iter()
-            .map(|c| ClientInput {
+            .map(|c| InstanceClient {
                 id: c.id.to_string(),
                 lat: c.lat,
                 lon: c.lon,
@@ -349,74 +353,3 @@ pub fn preview(
     })
 }
 
-/// Applies a stored proposal if nothing changed since it was computed (branch staff).
-pub fn commit(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    branch_id: i64,
-    proposal_id: i64,
-) -> Result<CommitResult, ApiError> {
-    caller.require_staff()?;
-    caller.require_branch(branch_id)?;
-    crate::db::write_transaction(conn, |conn| {
-        if Proposal::lock_branch(conn, branch_id)? == 0 {
-            return Err(ApiError::NotFound);
-        }
-        let proposal = Proposal::find(conn, proposal_id)
-            .ok()
-            .filter(|p| p.branch_id == branch_id)
-            .ok_or_else(|| ApiError::field("proposal_id", "no such proposal for this branch"))?;
-        if proposal.committed_at.is_some() {
-            return Err(ApiError::Conflict(
-                "this proposal was already committed".into(),
-            ));
-        }
-        let params: Params =
-            serde_json::from_str(&proposal.params).map_err(|e| ApiError::Internal(e.into()))?;
-        if build(conn, branch_id, params)?.fingerprint != proposal.fingerprint {
-            return Err(ApiError::Conflict(
-                "helpers, clients or pairs changed since this preview; preview again".into(),
-            ));
-        }
-        let new_pairs: Vec<(i64, i64)> =
-            serde_json::from_str(&proposal.new_pairs).map_err(|e| ApiError::Internal(e.into()))?;
-        let ended_ids: Vec<i64> = serde_json::from_str(&proposal.ended_assignments)
-            .map_err(|e| ApiError::Internal(e.into()))?;
-        let at = now();
-        let mut ended = 0;
-        for assignment in ended_ids {
-            if Assignment::end(
-                conn,
-                assignment,
-                Some(caller.user_id),
-                "rebalanced by matching",
-                at,
-            )? {
-                ended += 1;
-                let pair = Assignment::find(conn, assignment)?;
-                super::visits::recheck_pair(conn, pair.client_id, pair.helper_id)?;
-            }
-        }
-        let mut started = Vec::with_capacity(new_pairs.len());
-        for (client, helper) in new_pairs {
-            started.push(Assignment::start(
-                conn,
-                client,
-                helper,
-                Some(caller.user_id),
-                at,
-            )?);
-        }
-        crate::email::match_committed(conn, &started)?;
-        Proposal::mark_committed(conn, proposal_id, caller.user_id, at)?;
-        AuditEvent::record(
-            conn,
-            Some(caller.user_id),
-            "commit",
-            "matching_proposal",
-            proposal_id,
-            &["assignments"],
-        )?;
-        Ok(CommitResult { started, ended })
-    })
-}

@@ -26,7 +26,7 @@ pub(super) fn rows(conn: &mut DbConnection, branch_id: i64) -> Result<MatcherRow
         conn,
         &HelperFilter {
             branch_id: Some(branch_id),
-            status: Some(HelperStatus::Active.as_str().into()),
+            status: Some(HelperStatus::Active),
             only_id: None,
             name_contains: None,
         },

@@ -3,29 +3,25 @@
 
 use crate::auth::Caller;
 use crate::db::models::now;
-use crate::db::models::outbox::{self, OutboxMail};
+use crate::db::models::outbox::OutboxMail;
 use crate::db::{DbConnection, Page};
+use crate::domain::OutboxStatus;
 use crate::error::ApiError;
 
 /// Checks a status filter: `pending`, `sending`, `sent` or `failed`.
-pub fn status(raw: Option<&str>) -> Result<Option<String>, ApiError> {
-    match raw {
-        None => Ok(None),
-        Some(s @ (outbox::PENDING | outbox::SENDING | outbox::SENT | outbox::FAILED)) => {
-            Ok(Some(s.to_string()))
-        }
-        Some(_) => Err(ApiError::field(
-            "status",
-            "must be pending, sending, sent or failed",
-        )),
-    }
+pub fn status(raw: Option<&str>) -> Result<Option<OutboxStatus>, ApiError> {
+    raw.map(|s| {
+        OutboxStatus::parse(s)
+            .map_err(|_| ApiError::field("status", "must be pending, sending, sent or failed"))
+    })
+    .transpose()
 }
 
 /// Mails in id order, optionally only one status (admin).
 pub fn list(
     conn: &mut DbConnection,
     caller: &Caller,
-    status: Option<&str>,
+    status: Option<OutboxStatus>,
     page: Page,
 ) -> Result<Vec<OutboxMail>, ApiError> {
     caller.require_admin()?;

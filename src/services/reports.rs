@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
 use chrono::{Datelike, NaiveDate};
-use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::auth::Caller;
@@ -121,10 +120,7 @@ pub fn hours(
     }
     .ok_or_else(|| ApiError::field("month", "is out of range"))?;
     let branch = Branch::find(conn, branch_id)?;
-    let tz: Tz = branch
-        .time_zone
-        .parse()
-        .unwrap_or(chrono_tz::Europe::Copenhagen);
+    let tz = super::visits::time_zone(&branch);
     let utc_of = |day: NaiveDate| {
         day.and_hms_opt(0, 0, 0)
             .and_then(|t| t.and_local_timezone(tz).earliest())

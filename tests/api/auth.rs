@@ -3,8 +3,8 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::fixtures::{ADMIN_EMAIL, PASSWORD};
-use crate::helpers::{TestBackend, assert_problem, spawn_app};
+use crate::support::fixtures::{ADMIN_EMAIL, PASSWORD};
+use crate::support::{TestBackend, assert_problem, spawn_app};
 use crate::on_both_backends;
 
 async fn login_returns_tokens_and_me_says_who_i_am(backend: TestBackend) {

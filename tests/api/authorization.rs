@@ -4,8 +4,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::fixtures::{application, client};
-use crate::helpers::{TestApp, TestBackend, spawn_app};
+use crate::support::fixtures::{application, client};
+use crate::support::{TestApp, TestBackend, spawn_app};
 use crate::on_both_backends;
 
 /// Two branches, their leaders, a helper with a client in branch A, a helper without,

@@ -3,8 +3,8 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::fixtures::{PASSWORD, client};
-use crate::helpers::{TestBackend, assert_problem, spawn_app};
+use crate::support::fixtures::{PASSWORD, client};
+use crate::support::{TestBackend, assert_problem, spawn_app};
 use crate::on_both_backends;
 
 async fn a_client_is_stored_with_everything_the_branch_needs(backend: TestBackend) {

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::helpers::{TestBackend, spawn_app};
+use crate::support::{TestBackend, spawn_app};
 
 #[tokio::test]
 async fn the_openapi_document_lists_every_path_clients_are_written_against() {

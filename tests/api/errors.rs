@@ -2,7 +2,7 @@
 
 use reqwest::Method;
 
-use crate::helpers::{TestBackend, assert_problem, spawn_app};
+use crate::support::{TestBackend, assert_problem, spawn_app};
 use crate::on_both_backends;
 
 async fn an_unknown_path_is_a_404_problem(backend: TestBackend) {

@@ -7,7 +7,7 @@ use helpmatch::db::DbConnection;
 use helpmatch::startup::Application;
 use secrecy::SecretString;
 
-use crate::helpers::{
+use crate::support::{
     TcpProxy, TestBackend, assert_problem, spawn_app, spawn_app_with, test_settings, with_database,
 };
 use crate::on_both_backends;

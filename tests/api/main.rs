@@ -1,9 +1,10 @@
 //! Black-box tests: the real service on a random port, its own fresh database per test,
 //! on SQLite always and on PostgreSQL when `TEST_DATABASE_URL` is set.
 
-mod helpers;
+mod support;
 
 mod access;
+mod architecture;
 mod attention;
 mod auth;
 mod authorization;

@@ -4,8 +4,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::fixtures::client;
-use crate::helpers::{TestApp, TestBackend, assert_problem, spawn_app};
+use crate::support::fixtures::client;
+use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
 use crate::on_both_backends;
 
 /// A branch with three active helpers and two clients who each want two helpers.

@@ -8,9 +8,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::browser::{Driver, mailed_link, mails};
-use crate::helpers::fixtures::{PASSWORD, application};
-use crate::helpers::{TestApp, TestBackend, spawn_app};
+use crate::support::browser::{Driver, mailed_link, mails};
+use crate::support::fixtures::{PASSWORD, application};
+use crate::support::{TestApp, TestBackend, spawn_app};
 
 const NEW_PASSWORD: &str = "a-sentence-I-can-remember";
 

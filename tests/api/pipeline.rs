@@ -3,8 +3,8 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::fixtures::application;
-use crate::helpers::{TestBackend, assert_problem, spawn_app};
+use crate::support::fixtures::application;
+use crate::support::{TestBackend, assert_problem, spawn_app};
 use crate::on_both_backends;
 
 async fn an_applicant_walks_the_whole_pipeline_and_every_move_is_recorded(backend: TestBackend) {

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::refusal::{Refusal, refusal};
 use super::{Admin, AdminPosted, page};
+use crate::console::forms::DoneQuery;
 use crate::console::ConsolePage;
 use crate::console::render::see_other;
 use crate::console::session::Session;
@@ -17,7 +18,7 @@ use crate::error::{ApiError, FieldError};
 use crate::routes::QueryParams;
 use crate::services::branches::{self, BranchInput, BranchPatch};
 use crate::services::clip_cards;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -29,13 +30,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/admin/branches/{id}/prices",
             web::post().to(super::prices::add_price),
         );
-}
-
-/// `?done=` after a change.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DoneQuery {
-    done: Option<String>,
 }
 
 /// A branch as typed into the form.

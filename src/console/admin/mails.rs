@@ -8,15 +8,16 @@ use serde_json::{Value, json};
 
 use super::refusal::{Refusal, refusal};
 use super::{Admin, AdminPosted, page};
+use crate::console::forms::{DoneQuery, EmptyForm};
 use crate::console::ConsolePage;
 use crate::console::render::see_other;
 use crate::console::session::Session;
-use crate::db::models::outbox::FAILED;
+use crate::domain::OutboxStatus;
 use crate::db::{self, Page};
 use crate::error::ApiError;
 use crate::routes::QueryParams;
 use crate::services::outbox;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// How many failed mails one page lists (the oldest first).
 const SHOWN: i64 = 200;
@@ -26,18 +27,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/mails", web::get().to(list))
         .route("/admin/mails/{id}/resend", web::post().to(resend));
 }
-
-/// `?done=resent` after a resend.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DoneQuery {
-    done: Option<String>,
-}
-
-/// The resend button's form: only its CSRF token.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Nothing {}
 
 async fn list(
     state: web::Data<AppState>,
@@ -58,7 +47,7 @@ async fn mails_page(
         outbox::list(
             conn,
             &caller,
-            Some(FAILED),
+            Some(OutboxStatus::Failed),
             Page {
                 after: 0,
                 limit: SHOWN,
@@ -101,7 +90,7 @@ async fn mails_page(
 
 async fn resend(
     state: web::Data<AppState>,
-    posted: AdminPosted<Nothing>,
+    posted: AdminPosted<EmptyForm>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let AdminPosted { session, .. } = posted;

@@ -14,7 +14,7 @@ use crate::db;
 use crate::error::{ApiError, FieldError};
 use crate::services::clip_cards::{self, PriceInput};
 use crate::services::{board, branches};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// A price as typed: the amount in the currency's main unit (`1560` or `1560,50`).
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]

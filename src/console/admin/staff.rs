@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::refusal::{Refusal, refusal};
 use super::{Admin, AdminPosted, page};
+use crate::console::forms::{DoneQuery, EmptyForm};
 use crate::console::ConsolePage;
 use crate::console::render::see_other;
 use crate::console::session::Session;
@@ -18,7 +19,7 @@ use crate::error::ApiError;
 use crate::routes::QueryParams;
 use crate::services::accounts::{self, UserInput, UserPatch};
 use crate::services::{branches, invitations};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -26,13 +27,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/users", web::post().to(create))
         .route("/admin/users/{id}/active", web::post().to(set_active))
         .route("/admin/users/{id}/invitation", web::post().to(reinvite));
-}
-
-/// `?done=` after a change.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DoneQuery {
-    done: Option<String>,
 }
 
 /// A new staff account as typed.
@@ -78,11 +72,6 @@ impl StaffForm {
 pub struct ActiveForm {
     active: bool,
 }
-
-/// A form with no fields but its CSRF token.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Nothing {}
 
 async fn list(
     state: web::Data<AppState>,
@@ -205,7 +194,7 @@ async fn set_active(
 
 async fn reinvite(
     state: web::Data<AppState>,
-    posted: AdminPosted<Nothing>,
+    posted: AdminPosted<EmptyForm>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let AdminPosted { session, .. } = posted;

@@ -14,14 +14,14 @@ use crate::domain::{HelperStatus, VisitStatus};
 use crate::services::board::{BoardVisit, HelperRow, Week};
 
 /// The texts the grid prints, looked up once per page rather than once per block.
-struct Texts {
+struct GridTexts {
     lang: Lang,
     book: Cow<'static, str>,
     book_for: Cow<'static, str>,
     min: Cow<'static, str>,
 }
 
-impl Texts {
+impl GridTexts {
     fn get(&self, key: &str) -> Cow<'static, str> {
         self.lang.text_ref(key)
     }
@@ -29,7 +29,7 @@ impl Texts {
 
 /// The rows of the board's table body, escaped and ready to print as is.
 pub fn rows(week: &Week, branch_id: i64, lang: Lang) -> Result<String, fmt::Error> {
-    let texts = Texts {
+    let texts = GridTexts {
         lang,
         book: lang.text_ref("book"),
         book_for: lang.text_ref("book_for"),
@@ -56,7 +56,7 @@ fn helper_row(
     row: &HelperRow,
     days: &[String],
     branch_id: i64,
-    texts: &Texts,
+    texts: &GridTexts,
 ) -> fmt::Result {
     let active = row.status == HelperStatus::Active;
     write!(out, "<tr data-helper-id=\"{}\"", row.helper_id)?;
@@ -90,7 +90,7 @@ fn helper_row(
     Ok(())
 }
 
-fn block(out: &mut String, v: &BoardVisit, branch_id: i64, texts: &Texts) -> fmt::Result {
+fn block(out: &mut String, v: &BoardVisit, branch_id: i64, texts: &GridTexts) -> fmt::Result {
     let class = match (v.status, v.attention.is_some()) {
         (_, true) => "needs-attention",
         (VisitStatus::Completed, _) => "status-completed",

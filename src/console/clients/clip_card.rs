@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::routes::{Keyed, respond_once};
 use crate::services::board;
 use crate::services::clip_cards::{self, PurchaseInput};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The idempotency endpoint of console purchases (apart from the API's keys).
 const ENDPOINT: &str = "console: buy a clip card";

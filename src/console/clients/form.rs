@@ -17,7 +17,7 @@ use crate::domain::{ClientSource, Position, Skill};
 use crate::error::{ApiError, FieldError};
 use crate::services::board;
 use crate::services::clients::{self, ClientInput, ClientPatch, ClientView};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {

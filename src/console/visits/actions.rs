@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::form::{self, Refusal, SegmentFields};
 use super::page::{self, Extra, Loaded};
+use crate::console::forms::EmptyForm;
 use crate::auth::Caller;
 use crate::config::VisitSettings;
 use crate::console::render::see_other;
@@ -14,19 +15,19 @@ use crate::console::{Posted, Session};
 use crate::db::{self, DbConnection};
 use crate::error::ApiError;
 use crate::services::visits::{self, Cancellation, VisitPatch};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Where a post ends up.
-enum Outcome {
+enum ActionOutcome {
     /// Done: back to the page with this `done` flag.
     Done(&'static str),
     /// Not done: the page again, with this beside the visit.
     Again(Box<(Loaded, Extra)>),
 }
 
-impl Outcome {
-    fn refused(loaded: Loaded, refusal: Refusal) -> Outcome {
-        Outcome::Again(Box::new((
+impl ActionOutcome {
+    fn refused(loaded: Loaded, refusal: Refusal) -> ActionOutcome {
+        ActionOutcome::Again(Box::new((
             loaded,
             Extra {
                 refused: Some(refusal),
@@ -37,11 +38,11 @@ impl Outcome {
 
     fn respond(self, session: &Session, branch_id: i64, id: i64) -> Result<HttpResponse, ApiError> {
         match self {
-            Outcome::Done(flag) => Ok(see_other(&format!(
+            ActionOutcome::Done(flag) => Ok(see_other(&format!(
                 "{}?done={flag}",
                 page::address(branch_id, id)
             ))),
-            Outcome::Again(again) => {
+            ActionOutcome::Again(again) => {
                 let (loaded, extra) = *again;
                 page::render(session, &loaded, extra)
             }
@@ -58,7 +59,7 @@ async fn act<F>(
     action: F,
 ) -> Result<HttpResponse, ApiError>
 where
-    F: FnOnce(&mut DbConnection, &Caller, &VisitSettings, Loaded) -> Result<Outcome, ApiError>
+    F: FnOnce(&mut DbConnection, &Caller, &VisitSettings, Loaded) -> Result<ActionOutcome, ApiError>
         + Send
         + 'static,
 {
@@ -104,7 +105,7 @@ pub async fn reschedule(
         move |conn, caller, settings, loaded| {
             let kept = (form.date.clone(), form.time.clone(), form.segments.clone());
             let again = |loaded, refusal| {
-                Outcome::Again(Box::new((
+                ActionOutcome::Again(Box::new((
                     loaded,
                     Extra {
                         refused: Some(refusal),
@@ -133,7 +134,7 @@ pub async fn reschedule(
                 helper_id: None,
             };
             match visits::reschedule(conn, caller, settings, loaded.visit.id, patch) {
-                Ok(_) => Ok(Outcome::Done("visit_rescheduled")),
+                Ok(_) => Ok(ActionOutcome::Done("visit_rescheduled")),
                 Err(error) => Ok(again(loaded, Refusal::of("reschedule", error, lang)?)),
             }
         },
@@ -163,7 +164,7 @@ pub async fn change_helper(
         move |conn, caller, settings, loaded| {
             let Ok(helper_id) = form.helper_id.trim().parse::<i64>() else {
                 let message = vec![lang.text("visit_pick_helper")];
-                return Ok(Outcome::refused(
+                return Ok(ActionOutcome::refused(
                     loaded,
                     Refusal::invalid("helper", message),
                 ));
@@ -173,8 +174,8 @@ pub async fn change_helper(
                 ..VisitPatch::default()
             };
             match visits::reschedule(conn, caller, settings, loaded.visit.id, patch) {
-                Ok(_) => Ok(Outcome::Done("visit_helper_changed")),
-                Err(error) => Ok(Outcome::refused(
+                Ok(_) => Ok(ActionOutcome::Done("visit_helper_changed")),
+                Err(error) => Ok(ActionOutcome::refused(
                     loaded,
                     Refusal::of("helper", error, lang)?,
                 )),
@@ -212,17 +213,17 @@ pub async fn cancel(
             agreed,
         ) {
             Ok(Cancellation::Cancelled(visit)) if visit.late_cancellation => {
-                Ok(Outcome::Done("visit_cancelled_late"))
+                Ok(ActionOutcome::Done("visit_cancelled_late"))
             }
-            Ok(Cancellation::Cancelled(_)) => Ok(Outcome::Done("visit_cancelled")),
-            Ok(Cancellation::WouldBeLate { minutes }) => Ok(Outcome::Again(Box::new((
+            Ok(Cancellation::Cancelled(_)) => Ok(ActionOutcome::Done("visit_cancelled")),
+            Ok(Cancellation::WouldBeLate { minutes }) => Ok(ActionOutcome::Again(Box::new((
                 loaded,
                 Extra {
                     confirm_late: Some(minutes),
                     ..Extra::default()
                 },
             )))),
-            Err(error) => Ok(Outcome::refused(
+            Err(error) => Ok(ActionOutcome::refused(
                 loaded,
                 Refusal::of("cancel", error, lang)?,
             )),
@@ -231,15 +232,11 @@ pub async fn cancel(
     .await
 }
 
-/// A form with no fields of its own.
-#[derive(Debug, Deserialize)]
-pub struct Nothing {}
-
 /// `POST …/visits/{id}/no-show`: the client was not there (the service refuses before the start).
 pub async fn no_show(
     state: web::Data<AppState>,
     path: web::Path<(i64, i64)>,
-    posted: Posted<Nothing>,
+    posted: Posted<EmptyForm>,
 ) -> Result<HttpResponse, ApiError> {
     let Posted { session, form: _ } = posted;
     let lang = session.lang;
@@ -253,8 +250,8 @@ pub async fn no_show(
             settings,
             loaded.visit.id,
         ) {
-            Ok(_) => Ok(Outcome::Done("visit_no_show")),
-            Err(error) => Ok(Outcome::refused(
+            Ok(_) => Ok(ActionOutcome::Done("visit_no_show")),
+            Err(error) => Ok(ActionOutcome::refused(
                 loaded,
                 Refusal::of("no_show", error, lang)?,
             )),

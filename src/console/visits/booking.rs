@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::routes::{Keyed, QueryParams, respond_once};
 use crate::services::assignments::{self, HelperTeam};
 use crate::services::{board, visits};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The endpoint the idempotency keys of this form are stored under.
 const ENDPOINT: &str = "POST /console/branches/{branch}/visits";
@@ -140,7 +140,7 @@ fn load(
 }
 
 /// What the post came to.
-enum Outcome {
+enum BookingOutcome {
     /// Booked now, or earlier by the same form (`replayed`).
     Booked { replayed: bool },
     /// Not booked: the form again.
@@ -173,12 +173,12 @@ pub async fn book(
     let settings = state.settings.visits.clone();
     let lang = session.lang;
     let sent = form.clone();
-    let outcome = db::run(&state.pool, move |conn| -> Result<Outcome, ApiError> {
+    let outcome = db::run(&state.pool, move |conn| -> Result<BookingOutcome, ApiError> {
         let (branch, team) = load(conn, &caller, branch_id, helper_id)?;
         let input = match sent.input(&branch, lang) {
             Ok(input) => input,
             Err(errors) => {
-                return Ok(Outcome::Refused(Box::new(Refused {
+                return Ok(BookingOutcome::Refused(Box::new(Refused {
                     branch,
                     team,
                     refusal: Refusal::invalid("booking", errors),
@@ -195,10 +195,10 @@ pub async fn book(
         match respond_once(conn, &keyed, 201, |conn| {
             visits::book(conn, &caller, &settings, input)
         }) {
-            Ok(answer) => Ok(Outcome::Booked {
+            Ok(answer) => Ok(BookingOutcome::Booked {
                 replayed: answer.replayed(),
             }),
-            Err(error) => Ok(Outcome::Refused(Box::new(Refused {
+            Err(error) => Ok(BookingOutcome::Refused(Box::new(Refused {
                 branch,
                 team,
                 renew: matches!(error, ApiError::IdempotencyKeyReused(_)),
@@ -208,7 +208,7 @@ pub async fn book(
     })
     .await?;
     match outcome {
-        Outcome::Booked { replayed } => {
+        BookingOutcome::Booked { replayed } => {
             let done = match (replayed, form.repeat.is_empty()) {
                 (true, _) => "visit_booked_once",
                 (false, true) => "visit_booked",
@@ -221,7 +221,7 @@ pub async fn book(
                 "/console/branches/{branch_id}/board?{week}done={done}"
             )))
         }
-        Outcome::Refused(refused) => {
+        BookingOutcome::Refused(refused) => {
             let Refused {
                 branch,
                 team,

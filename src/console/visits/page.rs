@@ -20,7 +20,7 @@ use crate::routes::QueryParams;
 use crate::services::assignments::{self, HelperChoices};
 use crate::services::board;
 use crate::services::visits::{self, VisitView};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// What an action's redirect may ask the page to confirm.
 const DONE: &[&str] = &[

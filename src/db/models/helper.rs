@@ -3,8 +3,13 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::domain::HelperStatus;
 use crate::db::DbConnection;
 use crate::db::schema::{helper_transitions, helpers};
+
+mod transitions;
+
+pub use transitions::{HelperTransition, NewHelperTransition};
 
 /// A student, in any status from applicant to left.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -35,9 +40,9 @@ pub struct Helper {
     /// Hours a week they want.
     pub hours_per_week: i32,
     /// Pipeline status.
-    pub status: String,
+    pub status: HelperStatus,
     /// Where a waitlisted student resumes.
-    pub resume_status: Option<String>,
+    pub resume_status: Option<HelperStatus>,
     /// When the status last changed.
     pub status_changed_at: NaiveDateTime,
     /// When they applied (waitlist order).
@@ -87,7 +92,7 @@ pub struct NewHelper {
     /// Hours a week.
     pub hours_per_week: i32,
     /// Status.
-    pub status: String,
+    pub status: HelperStatus,
     /// Status changed.
     pub status_changed_at: NaiveDateTime,
     /// Applied.
@@ -130,60 +135,13 @@ pub struct HelperChanges {
     pub search_name: Option<String>,
 }
 
-/// One recorded move.
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
-#[diesel(table_name = helper_transitions)]
-pub struct HelperTransition {
-    /// Id.
-    pub id: i64,
-    /// Helper.
-    pub helper_id: i64,
-    /// Status before.
-    pub from_status: String,
-    /// Status after.
-    pub to_status: String,
-    /// Who made the move (none for the applicant's own application).
-    pub actor_user_id: Option<i64>,
-    /// Why.
-    pub note: String,
-    /// Criminal-record check date recorded with this move.
-    pub criminal_record_checked_on: Option<NaiveDate>,
-    /// Criminal-record check outcome recorded with this move.
-    pub criminal_record_outcome: Option<String>,
-    /// When (UTC).
-    #[serde(serialize_with = "crate::db::models::utc")]
-    pub at: NaiveDateTime,
-}
-
-/// A move to record.
-#[derive(Debug, Insertable)]
-#[diesel(table_name = helper_transitions)]
-pub struct NewHelperTransition {
-    /// Helper.
-    pub helper_id: i64,
-    /// From.
-    pub from_status: String,
-    /// To.
-    pub to_status: String,
-    /// Actor.
-    pub actor_user_id: Option<i64>,
-    /// Note.
-    pub note: String,
-    /// Check date.
-    pub criminal_record_checked_on: Option<NaiveDate>,
-    /// Check outcome.
-    pub criminal_record_outcome: Option<String>,
-    /// When.
-    pub at: NaiveDateTime,
-}
-
 /// Filters for listing helpers.
 #[derive(Debug, Default)]
 pub struct HelperFilter {
     /// Only this branch.
     pub branch_id: Option<i64>,
     /// Only this status.
-    pub status: Option<String>,
+    pub status: Option<HelperStatus>,
     /// Only this id (a helper sees only themself).
     pub only_id: Option<i64>,
     /// Only names containing this (lower case).
@@ -223,7 +181,7 @@ impl Helper {
     pub fn names_in_branch(
         conn: &mut DbConnection,
         branch_id: i64,
-        status: &str,
+        status: HelperStatus,
     ) -> QueryResult<Vec<(i64, String)>> {
         helpers::table
             .filter(helpers::branch_id.eq(branch_id))
@@ -245,7 +203,7 @@ impl Helper {
             query = query.filter(helpers::branch_id.eq(branch));
         }
         if let Some(status) = &filter.status {
-            query = query.filter(helpers::status.eq(status.clone()));
+            query = query.filter(helpers::status.eq(*status));
         }
         if let Some(id) = filter.only_id {
             query = query.filter(helpers::id.eq(id));
@@ -274,7 +232,7 @@ impl Helper {
             helpers::table
                 .filter(helpers::branch_id.eq(branch_id))
                 .filter(helpers::email.eq(email))
-                .filter(helpers::status.ne_all(["rejected", "left"])),
+                .filter(helpers::status.ne_all([HelperStatus::Rejected, HelperStatus::Left])),
         ))
         .get_result(conn)
     }
@@ -283,7 +241,7 @@ impl Helper {
     pub fn waitlist_position(conn: &mut DbConnection, helper: &Helper) -> QueryResult<i64> {
         let ahead: i64 = helpers::table
             .filter(helpers::branch_id.eq(helper.branch_id))
-            .filter(helpers::status.eq("waitlisted"))
+            .filter(helpers::status.eq(HelperStatus::Waitlisted))
             .filter(
                 helpers::applied_at
                     .lt(helper.applied_at)
@@ -313,9 +271,9 @@ impl Helper {
     pub fn set_status(
         conn: &mut DbConnection,
         id: i64,
-        from: &str,
-        to: &str,
-        resume: Option<&str>,
+        from: HelperStatus,
+        to: HelperStatus,
+        resume: Option<HelperStatus>,
         record: Option<(NaiveDate, &str)>,
         now: NaiveDateTime,
     ) -> QueryResult<usize> {

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{clip_cards, ledger_entries, prices};
+use crate::domain::LedgerKind;
 
 /// A price row; a change adds a row, so old purchases keep the price they paid.
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
@@ -71,8 +72,7 @@ pub struct LedgerEntry {
     /// Client.
     pub client_id: i64,
     /// `purchase`, `reserve`, `release`, `consume` or `charge`.
-    #[schema(value_type = crate::domain::LedgerKind)]
-    pub kind: String,
+    pub kind: LedgerKind,
     /// Minutes moved (always positive; the kind gives the direction).
     pub minutes: i32,
     /// The visit concerned.
@@ -113,7 +113,7 @@ pub struct NewLedgerEntry {
     /// Client.
     pub client_id: i64,
     /// Kind.
-    pub kind: &'static str,
+    pub kind: LedgerKind,
     /// Minutes (positive).
     pub minutes: i32,
     /// Visit.
@@ -129,7 +129,7 @@ pub struct NewLedgerEntry {
 impl NewLedgerEntry {
     /// A movement of a visit's minutes.
     pub fn for_visit(
-        kind: &'static str,
+        kind: LedgerKind,
         client_id: i64,
         visit_id: i64,
         minutes: i32,
@@ -291,13 +291,13 @@ impl LedgerEntry {
 
     /// The balance: sums per kind over the whole ledger of a client.
     pub fn balance(conn: &mut DbConnection, client_id: i64) -> QueryResult<Balance> {
-        let rows: Vec<(String, i32)> = ledger_entries::table
+        let rows: Vec<(LedgerKind, i32)> = ledger_entries::table
             .filter(ledger_entries::client_id.eq(client_id))
             .select((ledger_entries::kind, ledger_entries::minutes))
             .load(conn)?;
         let mut b = Balance::default();
         for (kind, minutes) in rows {
-            b.add(&kind, i64::from(minutes));
+            b.add(kind, i64::from(minutes));
         }
         Ok(b)
     }
@@ -309,7 +309,7 @@ impl LedgerEntry {
     ) -> QueryResult<std::collections::HashMap<i64, i64>> {
         use crate::db::schema::clients;
         use diesel::dsl::sum;
-        let rows: Vec<(i64, String, Option<i64>)> = ledger_entries::table
+        let rows: Vec<(i64, LedgerKind, Option<i64>)> = ledger_entries::table
             .inner_join(clients::table)
             .filter(clients::branch_id.eq(branch_id))
             .group_by((ledger_entries::client_id, ledger_entries::kind))
@@ -324,7 +324,7 @@ impl LedgerEntry {
             balances
                 .entry(client_id)
                 .or_default()
-                .add(&kind, minutes.unwrap_or(0));
+                .add(kind, minutes.unwrap_or(0));
         }
         Ok(balances
             .into_iter()
@@ -334,27 +334,26 @@ impl LedgerEntry {
 }
 
 impl Balance {
-    /// Adds one movement of `kind`.
-    fn add(&mut self, kind: &str, m: i64) {
+    /// Adds one movement of `kind` (an unknown kind never gets here: reading it is an error).
+    fn add(&mut self, kind: LedgerKind, m: i64) {
         match kind {
-            "purchase" => {
+            LedgerKind::Purchase => {
                 self.purchased_minutes += m;
                 self.available_minutes += m;
             }
-            "reserve" => {
+            LedgerKind::Reserve => {
                 self.available_minutes -= m;
                 self.reserved_minutes += m;
             }
-            "release" => {
+            LedgerKind::Release => {
                 self.available_minutes += m;
                 self.reserved_minutes -= m;
             }
             // Both turn a reservation into used time.
-            "consume" | "charge" => {
+            LedgerKind::Consume | LedgerKind::Charge => {
                 self.reserved_minutes -= m;
                 self.used_minutes += m;
             }
-            _ => {}
         }
     }
 }

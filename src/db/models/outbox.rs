@@ -7,15 +7,7 @@ use diesel::sql_types::{BigInt, Timestamp};
 
 use crate::db::DbConnection;
 use crate::db::schema::outbox;
-
-/// Waiting for the worker (also after a failed attempt, until `next_attempt_at`).
-pub const PENDING: &str = "pending";
-/// Claimed by a worker until `next_attempt_at` (the lease); then claimable again.
-pub const SENDING: &str = "sending";
-/// Accepted by the SMTP server (or written to a file).
-pub const SENT: &str = "sent";
-/// Given up: visible to admins, who may resend it.
-pub const FAILED: &str = "failed";
+use crate::domain::OutboxStatus;
 
 /// One mail in the outbox.
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
@@ -37,8 +29,8 @@ pub struct OutboxMail {
     pub html_body: String,
     /// Calendar attachment (iCalendar text), if any.
     pub ics: Option<String>,
-    /// `pending`, `sending`, `sent` or `failed`.
-    pub status: String,
+    /// Where it stands.
+    pub status: OutboxStatus,
     /// Delivery attempts so far.
     pub attempts: i32,
     /// Why the last attempt failed (no addresses in it).
@@ -72,7 +64,7 @@ pub struct NewOutboxMail {
     /// Calendar attachment.
     pub ics: Option<String>,
     /// Always `pending`.
-    pub status: String,
+    pub status: OutboxStatus,
     /// Always 0.
     pub attempts: i32,
     /// Now: due at once.
@@ -132,8 +124,8 @@ impl OutboxMail {
             .load(pg),
             // One writer at a time on SQLite: a conditional update per row is a safe claim.
             DbConnection::Sqlite(_) => {
-                let due: Vec<(i64, String, NaiveDateTime)> = outbox::table
-                    .filter(outbox::status.eq_any([PENDING, SENDING]))
+                let due: Vec<(i64, OutboxStatus, NaiveDateTime)> = outbox::table
+                    .filter(outbox::status.eq_any([OutboxStatus::Pending, OutboxStatus::Sending]))
                     .filter(outbox::next_attempt_at.le(now))
                     .order(outbox::id)
                     .limit(limit)
@@ -148,7 +140,7 @@ impl OutboxMail {
                             .filter(outbox::next_attempt_at.eq(due_at)),
                     )
                     .set((
-                        outbox::status.eq(SENDING),
+                        outbox::status.eq(OutboxStatus::Sending),
                         outbox::attempts.eq(outbox::attempts + 1),
                         outbox::next_attempt_at.eq(lease_until),
                     ))
@@ -164,9 +156,9 @@ impl OutboxMail {
 
     /// Records a delivery. Only a mail this worker still holds (`sending`) changes.
     pub fn mark_sent(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<bool> {
-        diesel::update(outbox::table.find(id).filter(outbox::status.eq(SENDING)))
+        diesel::update(outbox::table.find(id).filter(outbox::status.eq(OutboxStatus::Sending)))
             .set((
-                outbox::status.eq(SENT),
+                outbox::status.eq(OutboxStatus::Sent),
                 outbox::sent_at.eq(Some(at)),
                 outbox::last_error.eq(None::<String>),
             ))
@@ -181,18 +173,18 @@ impl OutboxMail {
         error: &str,
         retry_at: Option<NaiveDateTime>,
     ) -> QueryResult<bool> {
-        let target = outbox::table.find(id).filter(outbox::status.eq(SENDING));
+        let target = outbox::table.find(id).filter(outbox::status.eq(OutboxStatus::Sending));
         let changed = match retry_at {
             Some(at) => diesel::update(target)
                 .set((
-                    outbox::status.eq(PENDING),
+                    outbox::status.eq(OutboxStatus::Pending),
                     outbox::next_attempt_at.eq(at),
                     outbox::last_error.eq(Some(error)),
                 ))
                 .execute(conn)?,
             None => diesel::update(target)
                 .set((
-                    outbox::status.eq(FAILED),
+                    outbox::status.eq(OutboxStatus::Failed),
                     outbox::last_error.eq(Some(error)),
                 ))
                 .execute(conn)?,
@@ -202,9 +194,9 @@ impl OutboxMail {
 
     /// Puts a failed mail back in the queue, due now, with a fresh give-up clock.
     pub fn resend(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
-        diesel::update(outbox::table.find(id).filter(outbox::status.eq(FAILED)))
+        diesel::update(outbox::table.find(id).filter(outbox::status.eq(OutboxStatus::Failed)))
             .set((
-                outbox::status.eq(PENDING),
+                outbox::status.eq(OutboxStatus::Pending),
                 outbox::attempts.eq(0),
                 outbox::next_attempt_at.eq(now),
                 outbox::created_at.eq(now),
@@ -220,7 +212,7 @@ impl OutboxMail {
         let dropped = diesel::delete(
             outbox::table
                 .filter(outbox::recipient.eq(&address))
-                .filter(outbox::status.ne(SENT)),
+                .filter(outbox::status.ne(OutboxStatus::Sent)),
         )
         .execute(conn)?;
         let redacted = diesel::update(outbox::table.filter(outbox::recipient.eq(&address)))
@@ -238,13 +230,13 @@ impl OutboxMail {
     /// Mails after `after_id` in id order, optionally only one status.
     pub fn list(
         conn: &mut DbConnection,
-        status: Option<&str>,
+        status: Option<OutboxStatus>,
         after_id: i64,
         limit: i64,
     ) -> QueryResult<Vec<OutboxMail>> {
         let mut query = outbox::table.filter(outbox::id.gt(after_id)).into_boxed();
         if let Some(status) = status {
-            query = query.filter(outbox::status.eq(status.to_string()));
+            query = query.filter(outbox::status.eq(status));
         }
         query
             .order(outbox::id)

@@ -133,6 +133,15 @@ pub struct VisitFilter {
     pub to: Option<NaiveDateTime>,
 }
 
+/// Whose visits a query means: a helper's or a client's (two ids that cannot be swapped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whose {
+    /// The helper's visits.
+    Helper(i64),
+    /// The client's visits.
+    Client(i64),
+}
+
 /// The columns a week board shows of a visit (a board reads thousands; the rest stays unread).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = visits)]
@@ -301,8 +310,7 @@ impl Visit {
     /// Slot-holding visits of a helper or a client overlapping `[from, to)`, other than `except`.
     pub fn overlapping(
         conn: &mut DbConnection,
-        helper_id: Option<i64>,
-        client_id: Option<i64>,
+        whose: Whose,
         from: NaiveDateTime,
         to: NaiveDateTime,
         except: Option<i64>,
@@ -312,12 +320,10 @@ impl Visit {
             .filter(visits::starts_at.lt(to))
             .filter(visits::ends_at.gt(from))
             .into_boxed();
-        if let Some(h) = helper_id {
-            q = q.filter(visits::helper_id.eq(h));
-        }
-        if let Some(c) = client_id {
-            q = q.filter(visits::client_id.eq(c));
-        }
+        q = match whose {
+            Whose::Helper(h) => q.filter(visits::helper_id.eq(h)),
+            Whose::Client(c) => q.filter(visits::client_id.eq(c)),
+        };
         if let Some(id) = except {
             q = q.filter(visits::id.ne(id));
         }

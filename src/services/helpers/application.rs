@@ -1,5 +1,6 @@
 //! The public application and what an applicant sees of it.
 
+use diesel::OptionalExtension;
 use serde::Serialize;
 
 use super::{in_range, languages, skills, waitlist_position};
@@ -108,7 +109,7 @@ pub fn apply(
             home_lon: home.lon,
             capacity: capacity?,
             hours_per_week: hours?,
-            status: HelperStatus::Applied.as_str().into(),
+            status: HelperStatus::Applied,
             status_changed_at: at,
             applied_at: at,
             status_token_hash: secret::hash_token(&token),
@@ -119,7 +120,9 @@ pub fn apply(
     let new = v.into_value(built)?;
     crate::db::write_transaction(conn, |conn| {
         throttle::application(conn, limits, address, at)?;
-        let branch = Branch::find(conn, new.branch_id).ok().filter(|b| b.active);
+        let branch = Branch::find(conn, new.branch_id)
+            .optional()?
+            .filter(|b| b.active);
         if branch.is_none() {
             return Err(ApiError::field("branch_id", "no such active branch"));
         }
@@ -134,7 +137,7 @@ pub fn apply(
             &NewHelperTransition {
                 helper_id: helper.id,
                 from_status: String::new(),
-                to_status: helper.status.clone(),
+                to_status: helper.status.as_str().to_string(),
                 actor_user_id: None,
                 note: "application received".into(),
                 criminal_record_checked_on: None,
@@ -153,7 +156,7 @@ pub fn apply(
         crate::email::application_received(conn, &helper, &token)?;
         Ok(ApplicationReceipt {
             helper_id: helper.id,
-            status: helper.status,
+            status: helper.status.as_str().to_string(),
             status_token: token,
         })
     })
@@ -170,7 +173,7 @@ pub fn application_status(
     let waitlist_position = waitlist_position(conn, &helper)?;
     Ok(ApplicationStatus {
         branch: branch.name,
-        status: helper.status.clone(),
+        status: helper.status.as_str().to_string(),
         days_in_stage: (now() - helper.status_changed_at).num_days(),
         waitlist_position,
     })

@@ -122,7 +122,7 @@ fn in_range(value: i32, low: i32, high: i32) -> Result<i32, String> {
 }
 
 fn waitlist_position(conn: &mut DbConnection, helper: &Helper) -> Result<Option<i64>, ApiError> {
-    if helper.status == HelperStatus::Waitlisted.as_str() {
+    if helper.status == HelperStatus::Waitlisted {
         Ok(Some(Helper::waitlist_position(conn, helper)?))
     } else {
         Ok(None)
@@ -147,7 +147,7 @@ fn view(conn: &mut DbConnection, helper: Helper) -> Result<HelperView, ApiError>
         study_programme: helper.study_programme,
         capacity: helper.capacity,
         hours_per_week: helper.hours_per_week,
-        status: helper.status,
+        status: helper.status.as_str().to_string(),
         applied_at: helper.applied_at,
         criminal_record_checked_on: helper.criminal_record_checked_on,
         criminal_record_outcome: helper.criminal_record_outcome,
@@ -185,7 +185,7 @@ pub fn list(
 ) -> Result<Vec<HelperView>, ApiError> {
     let mut filter = HelperFilter {
         branch_id: search.branch,
-        status: search.status.map(|s| s.as_str().to_string()),
+        status: search.status,
         only_id: None,
         name_contains: search
             .name

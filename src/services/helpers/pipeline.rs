@@ -90,12 +90,8 @@ pub fn transition(
     let (to, note, record) = v.into_value((|| Some((to?, note?, record?)))())?;
     crate::db::write_transaction(conn, |conn| {
         let helper = visible(conn, caller, id)?;
-        let from = HelperStatus::parse(&helper.status)
-            .map_err(|m| ApiError::Internal(anyhow::anyhow!(m)))?;
-        let resume = helper
-            .resume_status
-            .as_deref()
-            .and_then(|s| HelperStatus::parse(s).ok());
+        let from = helper.status;
+        let resume = helper.resume_status;
         if record.is_some() && !from.records_criminal_check() {
             return Err(ApiError::field(
                 "criminal_record",
@@ -114,13 +110,13 @@ pub fn transition(
                 }
             })?;
         let at = now();
-        let new_resume = (to == HelperStatus::Waitlisted).then_some(from.as_str());
+        let new_resume = (to == HelperStatus::Waitlisted).then_some(from);
         let record_ref = record.as_ref().map(|(on, outcome)| (*on, outcome.as_str()));
         if Helper::set_status(
             conn,
             id,
-            from.as_str(),
-            to.as_str(),
+            from,
+            to,
             new_resume,
             record_ref,
             at,
@@ -179,12 +175,8 @@ pub struct Moves {
 pub fn moves(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Moves, ApiError> {
     caller.require_staff()?;
     let helper = visible(conn, caller, id)?;
-    let from =
-        HelperStatus::parse(&helper.status).map_err(|m| ApiError::Internal(anyhow::anyhow!(m)))?;
-    let resume = helper
-        .resume_status
-        .as_deref()
-        .and_then(|s| HelperStatus::parse(s).ok());
+    let from = helper.status;
+    let resume = helper.resume_status;
     let on_file = helper.criminal_record_outcome.as_deref() == Some("clear");
     Ok(Moves {
         from,

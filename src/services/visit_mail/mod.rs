@@ -3,7 +3,6 @@
 //! client gave a matching right, and the helper. Relatives read the client's language; a helper
 //! reads `email::helper_language` at the visit's branch. Logs carry no addresses.
 
-use chrono_tz::Tz;
 
 use crate::db::DbConnection;
 use crate::db::models::branch::Branch;
@@ -72,12 +71,6 @@ fn helper_to(helper: &Helper, branch: &Branch) -> To {
     }
 }
 
-fn time_zone(branch: &Branch) -> Tz {
-    branch
-        .time_zone
-        .parse()
-        .unwrap_or(chrono_tz::Europe::Copenhagen)
-}
 
 /// The values of a visit mail to one recipient.
 fn visit_mail<'a>(

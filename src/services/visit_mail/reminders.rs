@@ -3,7 +3,8 @@
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::{everyone, send, time_zone};
+use super::{everyone, send};
+use crate::services::visits::time_zone;
 use crate::db::DbConnection;
 use crate::db::models::branch::Branch;
 use crate::db::models::client::Client;

@@ -19,7 +19,7 @@ use crate::db::models::client::Client;
 use crate::db::models::ledger::{LedgerEntry, NewLedgerEntry};
 use crate::db::models::now;
 use crate::db::models::visit::Visit;
-use crate::domain::{VisitAttention, VisitStatus};
+use crate::domain::{LedgerKind, VisitAttention, VisitStatus};
 use crate::error::ApiError;
 use crate::matching::distance_m;
 use crate::services::visit_mail;
@@ -33,6 +33,15 @@ pub struct ReviewInput {
     pub minutes: i32,
 }
 
+/// Which end of a visit the helper records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// Arriving: the visit starts.
+    In,
+    /// Leaving: the visit is done and its minutes are used.
+    Out,
+}
+
 /// The helper checks in (or out) with their position.
 pub fn check(
     conn: &mut DbConnection,
@@ -40,7 +49,7 @@ pub fn check(
     settings: &VisitSettings,
     id: i64,
     position: PositionInput,
-    check_out: bool,
+    which: Check,
 ) -> Result<VisitView, ApiError> {
     let Some(own) = caller.helper else {
         return Err(ApiError::Forbidden(
@@ -55,7 +64,7 @@ pub fn check(
             return Err(ApiError::NotFound);
         }
         // A paused helper does not start visits; one paused mid-visit may still check out.
-        if !own.active && !check_out {
+        if !own.active && which == Check::In {
             return Err(ApiError::Conflict(
                 "you are paused; the branch takes care of your visits".into(),
             ));
@@ -65,7 +74,7 @@ pub fn check(
         let client = Client::find_any(conn, visit.client_id)?;
         let distance = distance_m(position.lat, position.lon, client.lat, client.lon);
         let far = distance > settings.position_flag_distance_m;
-        if check_out {
+        if which == Check::Out {
             check_out_now(conn, caller, settings, &mut visit, distance, far)?;
         } else {
             check_in_now(settings, &mut visit, distance, far)?;
@@ -157,7 +166,7 @@ fn check_out_now(
             LedgerEntry::append(
                 conn,
                 &NewLedgerEntry::for_visit(
-                    "consume",
+                    LedgerKind::Consume,
                     visit.client_id,
                     visit.id,
                     visit.minutes,
@@ -201,8 +210,8 @@ pub fn review(
         }
         let at = now();
         let moves = [
-            ("consume", input.minutes),
-            ("release", visit.minutes - input.minutes),
+            (LedgerKind::Consume, input.minutes),
+            (LedgerKind::Release, visit.minutes - input.minutes),
         ];
         for (kind, minutes) in moves.into_iter().filter(|(_, m)| *m > 0) {
             LedgerEntry::append(

@@ -78,9 +78,9 @@ fn expected(
     visit: &Visit,
     tz: &Tz,
 ) -> Result<Option<VisitAttention>, ApiError> {
-    match HelperStatus::parse(&helper.status) {
-        Ok(HelperStatus::Active) => {}
-        Ok(HelperStatus::Paused) => return Ok(Some(VisitAttention::HelperPaused)),
+    match helper.status {
+        HelperStatus::Active => {}
+        HelperStatus::Paused => return Ok(Some(VisitAttention::HelperPaused)),
         _ => return Ok(Some(VisitAttention::HelperLeft)),
     }
     if !visit.substitute && !Assignment::is_open(conn, visit.client_id, helper.id)? {

@@ -1,5 +1,6 @@
 //! Booking a visit (or a weekly series) and moving one.
 
+use diesel::OptionalExtension;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
 
@@ -16,10 +17,14 @@ use crate::db::models::client::Client;
 use crate::db::models::helper::Helper;
 use crate::db::models::ledger::{LedgerEntry, NewLedgerEntry};
 use crate::db::models::now;
-use crate::db::models::visit::{NewVisit, Visit};
-use crate::domain::{HelperStatus, Skill, VisitStatus};
+use crate::db::models::visit::{NewVisit, Visit, Whose};
+use crate::domain::{HelperStatus, LedgerKind, Skill, VisitStatus};
 use crate::error::{ApiError, FieldError};
 use crate::services::{availability, clip_cards, visit_mail};
+
+mod rescheduling;
+
+pub use rescheduling::reschedule;
 
 /// Checks tasks and returns (total minutes, segments JSON).
 fn segments(
@@ -100,10 +105,10 @@ fn check_slot(
     except: Option<i64>,
 ) -> Result<(), ApiError> {
     let helper = Helper::find(conn, slot.helper_id)
-        .ok()
+        .optional()?
         .filter(|h| h.branch_id == slot.client.branch_id && h.deleted_at.is_none())
         .ok_or_else(|| ApiError::field("helper_id", "no such helper in the client's branch"))?;
-    if helper.status != HelperStatus::Active.as_str() {
+    if helper.status != HelperStatus::Active {
         return Err(ApiError::Conflict(format!(
             "the helper is {}, not active",
             helper.status
@@ -123,8 +128,7 @@ fn check_slot(
     let buffer = Duration::minutes(settings.travel_buffer_minutes);
     let helper_busy = Visit::overlapping(
         conn,
-        Some(slot.helper_id),
-        None,
+        Whose::Helper(slot.helper_id),
         slot.start - buffer,
         end + buffer,
         except,
@@ -134,7 +138,7 @@ fn check_slot(
             "the helper already has a visit then (travel time included)".into(),
         ));
     }
-    if !Visit::overlapping(conn, None, Some(slot.client.id), slot.start, end, except)?.is_empty() {
+    if !Visit::overlapping(conn, Whose::Client(slot.client.id), slot.start, end, except)?.is_empty() {
         return Err(ApiError::Conflict(
             "the client already has a visit then".into(),
         ));
@@ -278,129 +282,6 @@ pub fn book(
             visits,
             balance,
         })
-    })
-}
-
-/// Changes a booked visit's time, tasks or helper, with every booking rule re-checked.
-///
-/// The notice period cannot be dodged: a visit moved once its free cancellation has passed
-/// keeps that passed deadline, so cancelling the moved visit still uses the hours, and
-/// shortening it then uses the minutes given up. A visit that needed attention (its helper
-/// could not come) gets a fresh deadline: the move is ours.
-pub fn reschedule(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    settings: &VisitSettings,
-    id: i64,
-    patch: VisitPatch,
-) -> Result<VisitView, ApiError> {
-    let mut errors = vec![];
-    let new_segments = match patch.segments.as_deref().map(|s| segments(settings, s)) {
-        Some(Err(e)) => {
-            errors.extend(e);
-            None
-        }
-        Some(Ok(parsed)) => Some(parsed),
-        None => None,
-    };
-    if let Some(Err(e)) = patch.starts_at.as_ref().map(|t| check_start(settings, t)) {
-        errors.push(e);
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    crate::db::write_transaction(conn, |conn| {
-        let seen = visible(conn, caller, id)?;
-        let client = require_booker(conn, caller, seen.client_id)?;
-        let helper_id = patch.helper_id.unwrap_or(seen.helper_id);
-        Visit::lock_people(conn, seen.client_id, helper_id)?;
-        // Read again under the locks: a concurrent change may have landed in between.
-        let mut visit = Visit::find(conn, id)?;
-        if visit.status != VisitStatus::Booked {
-            return Err(ApiError::Conflict(format!(
-                "a {} visit cannot be moved",
-                visit.status
-            )));
-        }
-        // Outside the team is a substitute: the branch may choose one; the client side may
-        // only keep the substitute the branch already booked.
-        let substitute = !Assignment::is_open(conn, visit.client_id, helper_id)?;
-        let keeps_branch_choice = helper_id == visit.helper_id && visit.substitute;
-        if substitute && caller.staff.is_none() && !keeps_branch_choice {
-            return Err(ApiError::field(
-                "helper_id",
-                "is not one of the client's helpers",
-            ));
-        }
-        let start = patch
-            .starts_at
-            .map(|t| t.with_timezone(&Utc).naive_utc())
-            .unwrap_or(visit.starts_at);
-        let (minutes, segments_json) = new_segments
-            .clone()
-            .unwrap_or((visit.minutes, visit.segments.clone()));
-        let branch = Branch::find(conn, visit.branch_id)?;
-        let slot = Slot {
-            client: &client,
-            helper_id,
-            start,
-            minutes,
-            segments: &segments_json,
-            substitute,
-            series_id: visit.series_id,
-        };
-        check_slot(conn, settings, &slot, &time_zone(&branch), Some(id))?;
-        let at = now();
-        let deadline = free_cancellation_until(&visit, settings.free_cancellation_hours);
-        let ours = visit.attention.is_some_and(|a| a.helper_cannot_come());
-        if minutes != visit.minutes {
-            // Minutes given up after the deadline are cancelled late: they are used, not released.
-            let given_up = if at > deadline && !ours {
-                (visit.minutes - minutes).max(0)
-            } else {
-                0
-            };
-            let moves = [("release", visit.minutes - given_up), ("charge", given_up)];
-            for (kind, moved) in moves.into_iter().filter(|(_, m)| *m > 0) {
-                LedgerEntry::append(
-                    conn,
-                    &NewLedgerEntry::for_visit(
-                        kind,
-                        visit.client_id,
-                        id,
-                        moved,
-                        caller.user_id,
-                        at,
-                    ),
-                )?;
-            }
-            let resized = Visit {
-                minutes,
-                ..visit.clone()
-            };
-            clip_cards::reserve(conn, &resized, caller.user_id)?;
-        }
-        if at <= deadline || ours {
-            visit.free_cancellation_until =
-                Some(start - Duration::hours(settings.free_cancellation_hours));
-        } else {
-            visit.free_cancellation_until = Some(deadline);
-        }
-        let previous_helper_id = visit.helper_id;
-        visit.helper_id = helper_id;
-        visit.substitute = substitute;
-        visit.starts_at = start;
-        visit.ends_at = start + Duration::minutes(i64::from(minutes));
-        visit.minutes = minutes;
-        visit.segments = segments_json;
-        visit.sequence += 1;
-        visit.updated_at = at;
-        // Every rule was just checked for the helper and time: nothing stands in the way now.
-        visit.attention = None;
-        visit.attention_since = None;
-        Visit::save(conn, &visit)?;
-        visit_mail::rescheduled(conn, &visit, previous_helper_id)?;
-        view_one(conn, visit, settings.free_cancellation_hours)
     })
 }
 

@@ -7,7 +7,7 @@ use crate::db::DbConnection;
 use crate::db::models::ledger::{LedgerEntry, NewLedgerEntry};
 use crate::db::models::now;
 use crate::db::models::visit::Visit;
-use crate::domain::VisitStatus;
+use crate::domain::{LedgerKind, VisitStatus};
 use crate::error::ApiError;
 use crate::services::visit_mail;
 
@@ -73,7 +73,7 @@ pub fn cancel_agreeing(
         LedgerEntry::append(
             conn,
             &NewLedgerEntry::for_visit(
-                if late { "charge" } else { "release" },
+                if late { LedgerKind::Charge } else { LedgerKind::Release },
                 visit.client_id,
                 id,
                 visit.minutes,
@@ -133,7 +133,7 @@ pub fn no_show(
         LedgerEntry::append(
             conn,
             &NewLedgerEntry::for_visit(
-                "charge",
+                LedgerKind::Charge,
                 visit.client_id,
                 id,
                 visit.minutes,
@@ -162,7 +162,7 @@ pub fn cancel_for_erasure(
     for mut visit in upcoming.iter().cloned() {
         LedgerEntry::append(
             conn,
-            &NewLedgerEntry::for_visit("release", client_id, visit.id, visit.minutes, by, at),
+            &NewLedgerEntry::for_visit(LedgerKind::Release, client_id, visit.id, visit.minutes, by, at),
         )?;
         visit.status = VisitStatus::Cancelled;
         visit.cancelled_at = Some(at);

@@ -1,5 +1,6 @@
 //! Schedules: visits in a period, in start order, with the names a schedule shows.
 
+use diesel::OptionalExtension;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
@@ -211,11 +212,11 @@ fn list_in(
     // helper asked for, else the caller's own.
     let zone_branch = match checked.filter.branch_id {
         Some(id) => Some(id),
-        None => named_branch(conn, checked.filter.client_id, checked.filter.helper_id)
+        None => named_branch(conn, checked.filter.client_id, checked.filter.helper_id)?
             .or_else(|| caller.branch_ids().and_then(|ids| ids.first().copied())),
     };
     let tz = match zone_branch {
-        Some(id) => Branch::find(conn, id).ok().map(|b| time_zone(&b)),
+        Some(id) => Branch::find(conn, id).optional()?.map(|b| time_zone(&b)),
         None => None,
     };
     let resolve = |b: Option<Bound>| {
@@ -244,14 +245,22 @@ fn list_in(
     Ok((views(conn, visits, free_hours)?, next))
 }
 
-/// The branch of the client (or else the helper) a list is filtered by, if it exists.
-fn named_branch(conn: &mut DbConnection, client: Option<i64>, helper: Option<i64>) -> Option<i64> {
-    if let Some(found) = client.and_then(|id| Client::find_any(conn, id).ok()) {
-        return Some(found.branch_id);
+/// The branch of the client (or else the helper) a list is filtered by, if it exists; a
+/// database failure is one, not a missing record.
+fn named_branch(
+    conn: &mut DbConnection,
+    client: Option<i64>,
+    helper: Option<i64>,
+) -> Result<Option<i64>, ApiError> {
+    if let Some(id) = client
+        && let Some(found) = Client::find_any(conn, id).optional()?
+    {
+        return Ok(Some(found.branch_id));
     }
-    helper
-        .and_then(|id| Helper::find(conn, id).ok())
-        .map(|h| h.branch_id)
+    Ok(match helper {
+        Some(id) => Helper::find(conn, id).optional()?.map(|h| h.branch_id),
+        None => None,
+    })
 }
 
 /// Shapes visits with their branches and names, loading each branch and name once.

@@ -24,7 +24,7 @@ use crate::db::models::visit::Visit;
 use crate::domain::{VisitAttention, VisitStatus};
 use crate::error::ApiError;
 
-pub use attendance::{ReviewInput, check, review};
+pub use attendance::{Check, ReviewInput, check, review};
 pub use attention::{recheck_helper, recheck_pair};
 pub use booking::{book, reschedule, weekly_starts};
 pub use ending::{Cancellation, cancel, cancel_agreeing, cancel_for_erasure, no_show};

@@ -7,10 +7,10 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::browser::mails;
-use crate::helpers::console::ConsoleUser;
-use crate::helpers::fixtures::{ADMIN_EMAIL, PASSWORD};
-use crate::helpers::{TestApp, TestBackend, spawn_app};
+use crate::support::browser::mails;
+use crate::support::console::ConsoleUser;
+use crate::support::fixtures::{ADMIN_EMAIL, PASSWORD};
+use crate::support::{TestApp, TestBackend, spawn_app};
 use crate::on_both_backends;
 
 mod staff;

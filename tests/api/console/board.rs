@@ -4,10 +4,10 @@
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use reqwest::StatusCode;
 
-use crate::helpers::browser::Driver;
-use crate::helpers::console::ConsoleUser;
-use crate::helpers::fixtures::PASSWORD;
-use crate::helpers::{TestApp, TestBackend, spawn_app};
+use crate::support::browser::Driver;
+use crate::support::console::ConsoleUser;
+use crate::support::fixtures::PASSWORD;
+use crate::support::{TestApp, TestBackend, spawn_app};
 use crate::on_both_backends;
 
 /// A branch with its leader, one helper and one client paired, a clip card, and a visit booked

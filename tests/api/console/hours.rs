@@ -9,10 +9,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use super::board::{Booked, booked, next_monday};
-use crate::helpers::TestBackend;
-use crate::helpers::browser::Driver;
-use crate::helpers::console::ConsoleUser;
-use crate::helpers::fixtures::PASSWORD;
+use crate::support::TestBackend;
+use crate::support::browser::Driver;
+use crate::support::console::ConsoleUser;
+use crate::support::fixtures::PASSWORD;
 use crate::on_both_backends;
 
 /// The booked branch of the board tests, with a second helper of Karen's, names a CSV must
@@ -287,7 +287,7 @@ async fn hours_are_only_for_the_branch_and_a_bad_month_is_refused(backend: TestB
     let b = booked(backend).await;
     let admin = b
         .app
-        .token_for(crate::helpers::fixtures::ADMIN_EMAIL, PASSWORD)
+        .token_for(crate::support::fixtures::ADMIN_EMAIL, PASSWORD)
         .await;
     let other = b.app.create_branch(&admin, "Aalborg").await;
     b.app.leader_token(&admin, other, "other@example.dk").await;

@@ -5,10 +5,10 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::browser::Driver;
-use crate::helpers::console::{ConsoleUser, Page, field_value};
-use crate::helpers::fixtures::{PASSWORD, client};
-use crate::helpers::{TestApp, TestBackend, spawn_app};
+use crate::support::browser::Driver;
+use crate::support::console::{ConsoleUser, Page, field_value};
+use crate::support::fixtures::{PASSWORD, client};
+use crate::support::{TestApp, TestBackend, spawn_app};
 use crate::on_both_backends;
 
 mod refusals;

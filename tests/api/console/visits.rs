@@ -12,8 +12,8 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use super::board::Booked;
-use crate::helpers::console::{ConsoleUser, Page, field_value};
-use crate::helpers::fixtures::PASSWORD;
+use crate::support::console::{ConsoleUser, Page, field_value};
+use crate::support::fixtures::PASSWORD;
 
 /// The leader's API token, to see what the console did.
 async fn leader_token(b: &Booked) -> String {

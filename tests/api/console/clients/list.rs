@@ -5,9 +5,9 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use super::{LEADER, another_client, list, setting};
-use crate::helpers::TestBackend;
-use crate::helpers::console::ConsoleUser;
-use crate::helpers::fixtures::PASSWORD;
+use crate::support::TestBackend;
+use crate::support::console::ConsoleUser;
+use crate::support::fixtures::PASSWORD;
 use crate::on_both_backends;
 
 fn names_in(html: &str) -> Vec<&str> {

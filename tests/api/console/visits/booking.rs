@@ -5,9 +5,9 @@ use reqwest::StatusCode;
 
 use super::super::board::booked;
 use super::{book_with_form, form_path, leader_token, local, stored, visit_fields};
-use crate::helpers::TestBackend;
-use crate::helpers::console::ConsoleUser;
-use crate::helpers::fixtures::PASSWORD;
+use crate::support::TestBackend;
+use crate::support::console::ConsoleUser;
+use crate::support::fixtures::PASSWORD;
 use crate::on_both_backends;
 
 async fn the_form_offers_the_helpers_team_and_the_day_from_the_board(backend: TestBackend) {
@@ -232,7 +232,7 @@ async fn a_form_sent_twice_books_once(backend: TestBackend) {
     let client = b.client.to_string();
     let friday = b.tuesday + Duration::days(3);
     let form = user.get(&form_path(&b, b.helper, friday)).await;
-    let form_id = crate::helpers::console::field_value(&form.html, "form_id").unwrap();
+    let form_id = crate::support::console::field_value(&form.html, "form_id").unwrap();
     let csrf = form.csrf();
     let helper = b.helper.to_string();
     let day = friday.to_string();
@@ -269,7 +269,7 @@ async fn a_form_sent_twice_books_once(backend: TestBackend) {
         other.html
     );
     other.assert_shows("allerede sendt med andre værdier");
-    let renewed = crate::helpers::console::field_value(&other.html, "form_id").unwrap();
+    let renewed = crate::support::console::field_value(&other.html, "form_id").unwrap();
     assert_ne!(renewed, form_id, "the form gets a fresh id");
     let after = stored(&b).await;
     assert_eq!(after.visits.len(), before.visits.len() + 1);

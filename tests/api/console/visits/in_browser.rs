@@ -4,9 +4,9 @@ use chrono::{Duration, NaiveDate};
 
 use super::super::board::{Booked, booked};
 use super::{local, stored};
-use crate::helpers::TestBackend;
-use crate::helpers::browser::{Browser, Driver};
-use crate::helpers::fixtures::PASSWORD;
+use crate::support::TestBackend;
+use crate::support::browser::{Browser, Driver};
+use crate::support::fixtures::PASSWORD;
 
 /// Signs in on the way to the board of the booked week.
 async fn on_the_board(browser: &Browser, b: &Booked) {

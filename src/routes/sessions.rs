@@ -9,7 +9,7 @@ use crate::error::{ApiError, Problem};
 use crate::services::accounts::{self, UserView};
 use crate::services::invitations;
 use crate::services::sessions::{self, LoginAttempt, TokenPair};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

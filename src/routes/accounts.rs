@@ -9,7 +9,7 @@ use crate::db;
 use crate::error::{ApiError, Problem};
 use crate::services::accounts::{self, UserInput, UserPatch, UserView};
 use crate::services::invitations;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -24,7 +24,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    super::$name($crate::helpers::TestBackend::Sqlite).await;
+                    super::$name($crate::support::TestBackend::Sqlite).await;
                 }
             )+
         }
@@ -32,7 +32,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    if let Some(backend) = $crate::helpers::TestBackend::postgres() {
+                    if let Some(backend) = $crate::support::TestBackend::postgres() {
                         super::$name(backend).await;
                     }
                 }

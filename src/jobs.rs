@@ -1,0 +1,91 @@
+//! Periodic work, registered here at the top of the crate so that no lower layer calls up:
+//! mail delivery (`email::Worker`) and the day-before visit reminders
+//! (`services::visit_mail::send_reminders`, idempotent, every five minutes). Runs inside
+//! `helpmatch serve` when `email.worker` is on, and alone as `helpmatch worker`; any number of
+//! instances may run them side by side on one PostgreSQL (claims and dedupe keys make each
+//! mail go out once).
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::EmailSettings;
+use crate::db::{DbError, DbPool};
+use crate::email::{EmailError, Worker};
+use crate::services::visit_mail;
+
+/// How often the day-before reminder job runs.
+pub const REMINDER_INTERVAL: Duration = Duration::from_secs(5 * 60);
+
+/// The jobs of one process, configured, not yet running.
+pub struct Jobs {
+    pool: DbPool,
+    delivery: Worker,
+}
+
+/// The jobs running on the current tokio runtime.
+pub struct RunningJobs {
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Jobs {
+    /// Builds the mail transport from the settings; fails on an unusable SMTP URL or sender.
+    pub fn new(pool: DbPool, settings: &EmailSettings) -> Result<Jobs, EmailError> {
+        Ok(Jobs {
+            delivery: Worker::new(pool.clone(), settings)?,
+            pool,
+        })
+    }
+
+    /// Starts every job on the current runtime until `RunningJobs::stop`.
+    pub fn start(self) -> RunningJobs {
+        let (stop, stopped) = watch::channel(false);
+        let tasks = vec![
+            tokio::spawn(self.delivery.run(stopped.clone())),
+            tokio::spawn(every(REMINDER_INTERVAL, stopped, self.pool, reminders)),
+        ];
+        RunningJobs { stop, tasks }
+    }
+}
+
+impl RunningJobs {
+    /// Asks every job to stop after the work in hand (a mail being sent is finished), and waits.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Runs `job` now and then every `interval` until `stopped` turns true; a failure is logged
+/// and the job runs again at its next turn.
+async fn every(
+    interval: Duration,
+    mut stopped: watch::Receiver<bool>,
+    pool: DbPool,
+    job: fn(&DbPool) -> Result<usize, String>,
+) {
+    while !*stopped.borrow() {
+        let pool_for_job = pool.clone();
+        match tokio::task::spawn_blocking(move || job(&pool_for_job)).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "periodic job failed; will retry"),
+            Err(_) => tracing::warn!("periodic job did not finish"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = stopped.changed() => {}
+        }
+    }
+}
+
+/// The day-before reminders due now.
+fn reminders(pool: &DbPool) -> Result<usize, String> {
+    let mut conn = pool
+        .get()
+        .map_err(|e| DbError::from(e).to_string())?;
+    visit_mail::send_reminders(&mut conn, chrono::Utc::now()).map_err(|e| e.to_string())
+}
