@@ -10,7 +10,7 @@
 //! warm from the first run's state, and in keep mode with the first result as `current`.
 //! Prints the times; exits 1 if warm and cold disagree on the number of pairs or the cost.
 
-use helpmatch::matching::{self, InstanceClient, Instance, Mode, Solution};
+use helpmatch::matching::{self, Instance, InstanceClient, Mode, Solution};
 use std::time::Instant;
 
 const NEW_CLIENTS: usize = 20;

@@ -84,8 +84,6 @@ async fn every(
 
 /// The day-before reminders due now.
 fn reminders(pool: &DbPool) -> Result<usize, String> {
-    let mut conn = pool
-        .get()
-        .map_err(|e| DbError::from(e).to_string())?;
+    let mut conn = pool.get().map_err(|e| DbError::from(e).to_string())?;
     visit_mail::send_reminders(&mut conn, chrono::Utc::now()).map_err(|e| e.to_string())
 }

@@ -63,11 +63,7 @@ impl Application {
             address: format!("port {port}"),
             source,
         })?;
-        Ok(Application {
-            port,
-            server,
-            jobs,
-        })
+        Ok(Application { port, server, jobs })
     }
 
     /// The port the service listens on.

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::render::ConsolePage;
 use super::session::Session;
-use crate::console::forms::DoneQuery;
 use crate::auth::Caller;
+use crate::console::forms::DoneQuery;
 use crate::db::{self, DbConnection};
 use crate::domain::ClientSource;
 use crate::error::ApiError;

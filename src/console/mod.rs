@@ -8,8 +8,8 @@
 
 mod admin;
 mod board;
-mod forms;
 mod clients;
+mod forms;
 mod hours;
 mod matching;
 mod recruitment;

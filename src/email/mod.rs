@@ -15,7 +15,6 @@ pub mod templates;
 mod transport;
 pub mod worker;
 
-
 pub use error::EmailError;
 pub use events::{
     ClipCardMail, LowBalanceMail, VisitMail, application_received, clip_card_purchased,

@@ -5,9 +5,9 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+use super::events::VisitMail;
 use super::format::{duration, when};
 use super::ics::{self, Method, VisitEvent};
-use super::events::VisitMail;
 use super::queue::{BranchContact, Mail, PUBLIC_URL, enqueue, language};
 use crate::db::DbConnection;
 use crate::domain::VisitAttention;

@@ -26,7 +26,7 @@ mod tests;
 pub use distance::distance_m;
 pub use explain::{PairExplanation, explain};
 pub use instance::{
-    InstanceClient, InstanceHelper, Instance, InstanceError, MAX_VALUE, Mode, Params, SKILLS,
+    Instance, InstanceClient, InstanceError, InstanceHelper, MAX_VALUE, Mode, Params, SKILLS,
 };
 pub use solution::{
     MatchedPair, REASON_ALL_FULL, REASON_NO_HELPER_IN_RANGE, REASON_NO_SHARED_LANGUAGE,

@@ -22,7 +22,7 @@ use std::cell::Cell;
 
 mod nearest;
 
-pub use nearest::{THIN_SHARE, add_current, add_nearest, add_nearest_clients, helper_index};
+pub use nearest::{add_current, add_nearest, add_nearest_clients, helper_index};
 
 /// How wide the searches are; any values give the same optimum.
 #[derive(Debug, Clone, Copy)]

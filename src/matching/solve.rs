@@ -27,7 +27,7 @@ const REPAIR_LIMIT: u64 = 256;
 /// exact pricing at the end finds few or none (and a cheap repair fixes those).
 const MID_PRICING: [i64; 4] = [512, 64, 8, 0];
 
-/// In a thin candidate graph (see [`THIN_SHARE`](super::pricing::THIN_SHARE)) the
+/// In a thin candidate graph (see `pricing::nearest::THIN_SHARE`) the
 /// passes inside cost scaling also add pairs whose reduced cost is below this many ε:
 /// prices still move by several ε per phase, and a pair added before it violates costs
 /// far fewer pushes than one added after (nation100k-needs4: 7.2 → 4.8 s). Elsewhere it

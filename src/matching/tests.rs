@@ -5,7 +5,14 @@ use super::solve::run;
 use super::*;
 use proptest::prelude::*;
 
-fn helper(id: &str, lat: f64, lon: f64, skills: &[&str], langs: &[&str], cap: i64) -> InstanceHelper {
+fn helper(
+    id: &str,
+    lat: f64,
+    lon: f64,
+    skills: &[&str],
+    langs: &[&str],
+    cap: i64,
+) -> InstanceHelper {
     InstanceHelper {
         id: id.into(),
         lat,

@@ -138,7 +138,8 @@ fn brute_force_rules(inst: &Instance, s: &Solution, client: &InstanceClient) -> 
             .iter()
             .any(|a| a.client == client.id && a.helper == h.id)
     };
-    let used = |h: &InstanceHelper| s.assignments.iter().filter(|a| a.helper == h.id).count() as i64;
+    let used =
+        |h: &InstanceHelper| s.assignments.iter().filter(|a| a.helper == h.id).count() as i64;
     let in_range: Vec<&InstanceHelper> = inst
         .helpers
         .iter()

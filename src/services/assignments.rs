@@ -1,6 +1,5 @@
 //! Manual helper–client pairs by the branch. Pairs end; they are never deleted.
 
-use diesel::OptionalExtension;
 use crate::auth::Caller;
 use crate::auth::policy::Right;
 use crate::db::DbConnection;
@@ -11,6 +10,7 @@ use crate::db::models::helper::Helper;
 use crate::db::models::now;
 use crate::domain::HelperStatus;
 use crate::error::ApiError;
+use diesel::OptionalExtension;
 
 /// Body of `POST /api/v1/assignments`.
 #[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]

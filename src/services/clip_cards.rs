@@ -3,7 +3,6 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::domain::LedgerKind;
 use crate::auth::Caller;
 pub use crate::auth::policy::Right;
 use crate::db::models::audit::AuditEvent;
@@ -13,6 +12,7 @@ use crate::db::models::ledger::{Balance, ClipCard, LedgerEntry, NewLedgerEntry, 
 use crate::db::models::now;
 use crate::db::models::visit::Visit;
 use crate::db::{DbConnection, Page};
+use crate::domain::LedgerKind;
 use crate::error::ApiError;
 
 /// The 8-hour clip card.

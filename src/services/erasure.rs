@@ -17,7 +17,6 @@ use crate::db::models::outbox::OutboxMail;
 use crate::db::models::password_token::PasswordToken;
 use crate::db::models::relative::Relative;
 use crate::db::models::user::{User, UserChanges};
-use crate::domain::HelperStatus;
 use crate::error::ApiError;
 
 use super::{sessions, visits};

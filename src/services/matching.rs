@@ -16,7 +16,9 @@ use crate::db::models::now;
 use crate::db::models::proposal::{NewProposal, Proposal};
 use crate::db::models::{branch::Branch, from_json_list};
 use crate::error::{ApiError, FieldError};
-use crate::matching::{self, InstanceClient, InstanceHelper, Instance, Mode, PairExplanation, Params};
+use crate::matching::{
+    self, Instance, InstanceClient, InstanceHelper, Mode, PairExplanation, Params,
+};
 
 mod commit;
 
@@ -352,4 +354,3 @@ pub fn preview(
         elapsed_ms: solution.stats.elapsed_ms,
     })
 }
-

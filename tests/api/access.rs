@@ -11,12 +11,12 @@ use reqwest::Method;
 
 use serde_json::{Value, json};
 
+use crate::on_both_backends;
 use crate::support::fixtures::{ADMIN_EMAIL, PASSWORD};
 use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
-use crate::on_both_backends;
 
-mod tokens_and_logins;
 mod invitations_and_resets;
+mod tokens_and_logins;
 
 /// Far enough ahead that every booking is outside the notice period.
 const FAR: &str = "2027-01-12T10:00:00+01:00";

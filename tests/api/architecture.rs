@@ -162,8 +162,7 @@ fn every_import_under_src_follows_the_layer_table() {
 
 #[test]
 fn the_layer_table_has_no_cycle() {
-    let markdown =
-        std::fs::read_to_string(root().join("docs/ARCHITECTURE.md")).expect("the doc");
+    let markdown = std::fs::read_to_string(root().join("docs/ARCHITECTURE.md")).expect("the doc");
     let table = table(&markdown);
     assert!(table.len() >= 15, "the table was read: {table:?}");
     // Kahn's algorithm over the modules of the table; what is left over lies on a cycle.
@@ -201,6 +200,9 @@ fn the_reader_finds_what_it_is_meant_to_find() {
         "# A\n\n## Layers\n\n| folder | what | may use |\n| --- | --- | --- |\n\
          | `routes/` | handlers | `services`, `db::run` |\n| `config.rs`, `cli.rs` | misc | |\n\n## Next\n",
     );
-    assert_eq!(table["routes"], BTreeSet::from(["services".into(), "db".into()]));
+    assert_eq!(
+        table["routes"],
+        BTreeSet::from(["services".into(), "db".into()])
+    );
     assert!(table["config"].is_empty() && table["cli"].is_empty());
 }

@@ -8,15 +8,15 @@ use reqwest::Method;
 
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
 use crate::on_both_backends;
+use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
 use crate::visit_edges::{
     Team, act, home, mails_to, named_client, named_helper, relative, reschedule, starts_in_hours,
     team, visit, written,
 };
 
-mod marking;
 mod clearing;
+mod marking;
 
 /// The team of `visit_edges::team` plus what the attention rules touch: a branch leader, a second
 /// team helper (Bo), a helper outside the team (Sara), and Karen's relatives Mette (sees visits)

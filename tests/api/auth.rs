@@ -3,9 +3,9 @@
 use reqwest::Method;
 use serde_json::json;
 
+use crate::on_both_backends;
 use crate::support::fixtures::{ADMIN_EMAIL, PASSWORD};
 use crate::support::{TestBackend, assert_problem, spawn_app};
-use crate::on_both_backends;
 
 async fn login_returns_tokens_and_me_says_who_i_am(backend: TestBackend) {
     let app = spawn_app(backend).await;

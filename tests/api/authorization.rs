@@ -4,9 +4,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::on_both_backends;
 use crate::support::fixtures::{application, client};
 use crate::support::{TestApp, TestBackend, spawn_app};
-use crate::on_both_backends;
 
 /// Two branches, their leaders, a helper with a client in branch A, a helper without,
 /// a client account in A and a client in B.

@@ -3,9 +3,9 @@
 use reqwest::Method;
 use serde_json::json;
 
+use crate::on_both_backends;
 use crate::support::fixtures::{PASSWORD, client};
 use crate::support::{TestBackend, assert_problem, spawn_app};
-use crate::on_both_backends;
 
 async fn a_client_is_stored_with_everything_the_branch_needs(backend: TestBackend) {
     let app = spawn_app(backend).await;

@@ -21,9 +21,9 @@ use secrecy::SecretString;
 
 use serde_json::{Value, json};
 
+use crate::on_both_backends;
 use crate::support::fixtures::{PASSWORD, application, client};
 use crate::support::{TcpProxy, TestApp, TestBackend, spawn_app_with, test_settings};
-use crate::on_both_backends;
 
 mod people;
 mod visits_and_delivery;

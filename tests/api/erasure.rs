@@ -13,9 +13,9 @@ use serde_json::{Value, json};
 use crate::access::{
     accept_mailed_invitation, add_relative, count_mails, mails_to, relative, status_of,
 };
+use crate::on_both_backends;
 use crate::support::fixtures::PASSWORD;
 use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
-use crate::on_both_backends;
 
 mod erasing;
 

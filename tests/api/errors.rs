@@ -2,8 +2,8 @@
 
 use reqwest::Method;
 
-use crate::support::{TestBackend, assert_problem, spawn_app};
 use crate::on_both_backends;
+use crate::support::{TestBackend, assert_problem, spawn_app};
 
 async fn an_unknown_path_is_a_404_problem(backend: TestBackend) {
     let app = spawn_app(backend).await;

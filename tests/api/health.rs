@@ -7,10 +7,10 @@ use helpmatch::db::DbConnection;
 use helpmatch::startup::Application;
 use secrecy::SecretString;
 
+use crate::on_both_backends;
 use crate::support::{
     TcpProxy, TestBackend, assert_problem, spawn_app, spawn_app_with, test_settings, with_database,
 };
-use crate::on_both_backends;
 
 async fn live_answers_200(backend: TestBackend) {
     let app = spawn_app(backend).await;

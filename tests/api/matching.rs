@@ -4,9 +4,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::on_both_backends;
 use crate::support::fixtures::client;
 use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
-use crate::on_both_backends;
 
 /// A branch with three active helpers and two clients who each want two helpers.
 async fn branch_with_people(app: &TestApp) -> (String, i64, Vec<i64>, Vec<i64>) {

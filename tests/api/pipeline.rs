@@ -3,9 +3,9 @@
 use reqwest::Method;
 use serde_json::json;
 
+use crate::on_both_backends;
 use crate::support::fixtures::application;
 use crate::support::{TestBackend, assert_problem, spawn_app};
-use crate::on_both_backends;
 
 async fn an_applicant_walks_the_whole_pipeline_and_every_move_is_recorded(backend: TestBackend) {
     let app = spawn_app(backend).await;

@@ -9,8 +9,8 @@ use reqwest::Method;
 
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
 use crate::on_both_backends;
+use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
 use crate::visit_edges::{mails, mails_to, named_client, named_helper, relative, team};
 
 mod branch_schedule;

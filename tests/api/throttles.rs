@@ -16,11 +16,11 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 
 use crate::access::count_mails;
+use crate::on_both_backends;
 use crate::support::fixtures::{PASSWORD, application};
 use crate::support::{
     TcpProxy, TestApp, TestBackend, assert_problem, spawn_app, spawn_app_with, with_database,
 };
-use crate::on_both_backends;
 
 mod limits;
 

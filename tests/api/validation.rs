@@ -6,9 +6,9 @@ use reqwest::Method;
 
 use serde_json::{Value, json};
 
+use crate::on_both_backends;
 use crate::support::fixtures::{application, client};
 use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
-use crate::on_both_backends;
 
 mod refusals;
 mod searches_and_shapes;

@@ -12,9 +12,9 @@ use reqwest::{Method, Response};
 
 use serde_json::{Value, json};
 
+use crate::on_both_backends;
 use crate::support::fixtures::client;
 use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
-use crate::on_both_backends;
 
 mod attendance_edges;
 mod changes_and_keys;

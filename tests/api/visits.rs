@@ -7,8 +7,8 @@ use reqwest::Method;
 
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, TestBackend, assert_problem, spawn_app, spawn_app_with};
 use crate::on_both_backends;
+use crate::support::{TestApp, TestBackend, assert_problem, spawn_app, spawn_app_with};
 
 mod booking;
 mod changes_and_retries;
@@ -116,8 +116,8 @@ async fn racing_app(backend: TestBackend) -> TestApp {
 mod report {
 
     use super::setup;
-    use crate::support::{TestBackend, spawn_app};
     use crate::on_both_backends;
+    use crate::support::{TestBackend, spawn_app};
 
     async fn the_hours_report_pays_verified_visits_and_lists_unverified_ones_apart(
         backend: TestBackend,

@@ -3,17 +3,16 @@
 //! shown: a set-password mail carries its link.
 
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::refusal::{Refusal, refusal};
 use super::{Admin, AdminPosted, page};
-use crate::console::forms::{DoneQuery, EmptyForm};
 use crate::console::ConsolePage;
+use crate::console::forms::{DoneQuery, EmptyForm};
 use crate::console::render::see_other;
 use crate::console::session::Session;
-use crate::domain::OutboxStatus;
 use crate::db::{self, Page};
+use crate::domain::OutboxStatus;
 use crate::error::ApiError;
 use crate::routes::QueryParams;
 use crate::services::outbox;

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::refusal::{Refusal, refusal};
 use super::{Admin, AdminPosted, page};
-use crate::console::forms::{DoneQuery, EmptyForm};
 use crate::console::ConsolePage;
+use crate::console::forms::{DoneQuery, EmptyForm};
 use crate::console::render::see_other;
 use crate::console::session::Session;
 use crate::db::{self, Page};

@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::form::{self, Refusal, SegmentFields};
 use super::page::{self, Extra, Loaded};
-use crate::console::forms::EmptyForm;
 use crate::auth::Caller;
 use crate::config::VisitSettings;
+use crate::console::forms::EmptyForm;
 use crate::console::render::see_other;
 use crate::console::{Posted, Session};
 use crate::db::{self, DbConnection};
@@ -59,7 +59,12 @@ async fn act<F>(
     action: F,
 ) -> Result<HttpResponse, ApiError>
 where
-    F: FnOnce(&mut DbConnection, &Caller, &VisitSettings, Loaded) -> Result<ActionOutcome, ApiError>
+    F: FnOnce(
+            &mut DbConnection,
+            &Caller,
+            &VisitSettings,
+            Loaded,
+        ) -> Result<ActionOutcome, ApiError>
         + Send
         + 'static,
 {

@@ -173,39 +173,42 @@ pub async fn book(
     let settings = state.settings.visits.clone();
     let lang = session.lang;
     let sent = form.clone();
-    let outcome = db::run(&state.pool, move |conn| -> Result<BookingOutcome, ApiError> {
-        let (branch, team) = load(conn, &caller, branch_id, helper_id)?;
-        let input = match sent.input(&branch, lang) {
-            Ok(input) => input,
-            Err(errors) => {
-                return Ok(BookingOutcome::Refused(Box::new(Refused {
+    let outcome = db::run(
+        &state.pool,
+        move |conn| -> Result<BookingOutcome, ApiError> {
+            let (branch, team) = load(conn, &caller, branch_id, helper_id)?;
+            let input = match sent.input(&branch, lang) {
+                Ok(input) => input,
+                Err(errors) => {
+                    return Ok(BookingOutcome::Refused(Box::new(Refused {
+                        branch,
+                        team,
+                        refusal: Refusal::invalid("booking", errors),
+                        renew: false,
+                    })));
+                }
+            };
+            let keyed = Keyed {
+                user_id: caller.user_id,
+                endpoint: ENDPOINT,
+                key: Some(sent.form_id.clone()).filter(|id| !id.trim().is_empty()),
+                fingerprint: sent.fingerprint(branch_id),
+            };
+            match respond_once(conn, &keyed, 201, |conn| {
+                visits::book(conn, &caller, &settings, input)
+            }) {
+                Ok(answer) => Ok(BookingOutcome::Booked {
+                    replayed: answer.replayed(),
+                }),
+                Err(error) => Ok(BookingOutcome::Refused(Box::new(Refused {
                     branch,
                     team,
-                    refusal: Refusal::invalid("booking", errors),
-                    renew: false,
-                })));
+                    renew: matches!(error, ApiError::IdempotencyKeyReused(_)),
+                    refusal: Refusal::of("booking", error, lang)?,
+                }))),
             }
-        };
-        let keyed = Keyed {
-            user_id: caller.user_id,
-            endpoint: ENDPOINT,
-            key: Some(sent.form_id.clone()).filter(|id| !id.trim().is_empty()),
-            fingerprint: sent.fingerprint(branch_id),
-        };
-        match respond_once(conn, &keyed, 201, |conn| {
-            visits::book(conn, &caller, &settings, input)
-        }) {
-            Ok(answer) => Ok(BookingOutcome::Booked {
-                replayed: answer.replayed(),
-            }),
-            Err(error) => Ok(BookingOutcome::Refused(Box::new(Refused {
-                branch,
-                team,
-                renew: matches!(error, ApiError::IdempotencyKeyReused(_)),
-                refusal: Refusal::of("booking", error, lang)?,
-            }))),
-        }
-    })
+        },
+    )
     .await?;
     match outcome {
         BookingOutcome::Booked { replayed } => {

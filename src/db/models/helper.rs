@@ -3,9 +3,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::domain::HelperStatus;
 use crate::db::DbConnection;
 use crate::db::schema::{helper_transitions, helpers};
+use crate::domain::HelperStatus;
 
 mod transitions;
 

@@ -156,14 +156,18 @@ impl OutboxMail {
 
     /// Records a delivery. Only a mail this worker still holds (`sending`) changes.
     pub fn mark_sent(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<bool> {
-        diesel::update(outbox::table.find(id).filter(outbox::status.eq(OutboxStatus::Sending)))
-            .set((
-                outbox::status.eq(OutboxStatus::Sent),
-                outbox::sent_at.eq(Some(at)),
-                outbox::last_error.eq(None::<String>),
-            ))
-            .execute(conn)
-            .map(|n| n == 1)
+        diesel::update(
+            outbox::table
+                .find(id)
+                .filter(outbox::status.eq(OutboxStatus::Sending)),
+        )
+        .set((
+            outbox::status.eq(OutboxStatus::Sent),
+            outbox::sent_at.eq(Some(at)),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
     }
 
     /// Records a failed attempt: back to `pending` until `retry_at`, or `failed` when `retry_at` is none.
@@ -173,7 +177,9 @@ impl OutboxMail {
         error: &str,
         retry_at: Option<NaiveDateTime>,
     ) -> QueryResult<bool> {
-        let target = outbox::table.find(id).filter(outbox::status.eq(OutboxStatus::Sending));
+        let target = outbox::table
+            .find(id)
+            .filter(outbox::status.eq(OutboxStatus::Sending));
         let changed = match retry_at {
             Some(at) => diesel::update(target)
                 .set((
@@ -194,15 +200,19 @@ impl OutboxMail {
 
     /// Puts a failed mail back in the queue, due now, with a fresh give-up clock.
     pub fn resend(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
-        diesel::update(outbox::table.find(id).filter(outbox::status.eq(OutboxStatus::Failed)))
-            .set((
-                outbox::status.eq(OutboxStatus::Pending),
-                outbox::attempts.eq(0),
-                outbox::next_attempt_at.eq(now),
-                outbox::created_at.eq(now),
-            ))
-            .execute(conn)
-            .map(|n| n == 1)
+        diesel::update(
+            outbox::table
+                .find(id)
+                .filter(outbox::status.eq(OutboxStatus::Failed)),
+        )
+        .set((
+            outbox::status.eq(OutboxStatus::Pending),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(now),
+            outbox::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
     }
 
     /// Forgets the mails to an erased person: unsent ones are dropped (nobody is owed them any

@@ -112,16 +112,7 @@ pub fn transition(
         let at = now();
         let new_resume = (to == HelperStatus::Waitlisted).then_some(from);
         let record_ref = record.as_ref().map(|(on, outcome)| (*on, outcome.as_str()));
-        if Helper::set_status(
-            conn,
-            id,
-            from,
-            to,
-            new_resume,
-            record_ref,
-            at,
-        )? == 0
-        {
+        if Helper::set_status(conn, id, from, to, new_resume, record_ref, at)? == 0 {
             return Err(ApiError::Conflict(
                 "the helper's status changed meanwhile; reload and try again".into(),
             ));

@@ -48,7 +48,7 @@ pub fn commit(
             )? {
                 ended += 1;
                 let pair = Assignment::find(conn, assignment)?;
-                super::visits::recheck_pair(conn, pair.client_id, pair.helper_id)?;
+                crate::services::visits::recheck_pair(conn, pair.client_id, pair.helper_id)?;
             }
         }
         let mut started = Vec::with_capacity(new_pairs.len());

@@ -3,7 +3,6 @@
 //! client gave a matching right, and the helper. Relatives read the client's language; a helper
 //! reads `email::helper_language` at the visit's branch. Logs carry no addresses.
 
-
 use crate::db::DbConnection;
 use crate::db::models::branch::Branch;
 use crate::db::models::client::Client;
@@ -70,7 +69,6 @@ fn helper_to(helper: &Helper, branch: &Branch) -> To {
         language: email::helper_language(helper, &branch.country).into(),
     }
 }
-
 
 /// The values of a visit mail to one recipient.
 fn visit_mail<'a>(

@@ -4,7 +4,6 @@ use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::{everyone, send};
-use crate::services::visits::time_zone;
 use crate::db::DbConnection;
 use crate::db::models::branch::Branch;
 use crate::db::models::client::Client;
@@ -12,6 +11,7 @@ use crate::db::models::helper::Helper;
 use crate::db::models::visit::Visit;
 use crate::email;
 use crate::error::ApiError;
+use crate::services::visits::time_zone;
 
 /// Booked visits are looked at this far ahead; the reminder rule picks from them.
 const REMINDER_HORIZON_HOURS: i64 = 48;

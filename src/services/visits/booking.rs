@@ -1,8 +1,8 @@
 //! Booking a visit (or a weekly series) and moving one.
 
-use diesel::OptionalExtension;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
+use diesel::OptionalExtension;
 
 use super::{
     Booking, VisitInput, VisitPatch, VisitView, free_cancellation_until, require_booker, time_zone,
@@ -138,7 +138,8 @@ fn check_slot(
             "the helper already has a visit then (travel time included)".into(),
         ));
     }
-    if !Visit::overlapping(conn, Whose::Client(slot.client.id), slot.start, end, except)?.is_empty() {
+    if !Visit::overlapping(conn, Whose::Client(slot.client.id), slot.start, end, except)?.is_empty()
+    {
         return Err(ApiError::Conflict(
             "the client already has a visit then".into(),
         ));

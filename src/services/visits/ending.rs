@@ -73,7 +73,11 @@ pub fn cancel_agreeing(
         LedgerEntry::append(
             conn,
             &NewLedgerEntry::for_visit(
-                if late { LedgerKind::Charge } else { LedgerKind::Release },
+                if late {
+                    LedgerKind::Charge
+                } else {
+                    LedgerKind::Release
+                },
                 visit.client_id,
                 id,
                 visit.minutes,
@@ -162,7 +166,14 @@ pub fn cancel_for_erasure(
     for mut visit in upcoming.iter().cloned() {
         LedgerEntry::append(
             conn,
-            &NewLedgerEntry::for_visit(LedgerKind::Release, client_id, visit.id, visit.minutes, by, at),
+            &NewLedgerEntry::for_visit(
+                LedgerKind::Release,
+                client_id,
+                visit.id,
+                visit.minutes,
+                by,
+                at,
+            ),
         )?;
         visit.status = VisitStatus::Cancelled;
         visit.cancelled_at = Some(at);

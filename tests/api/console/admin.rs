@@ -7,11 +7,11 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use crate::on_both_backends;
 use crate::support::browser::mails;
 use crate::support::console::ConsoleUser;
 use crate::support::fixtures::{ADMIN_EMAIL, PASSWORD};
 use crate::support::{TestApp, TestBackend, spawn_app};
-use crate::on_both_backends;
 
 mod staff;
 use helpmatch::db::DbConnection;

@@ -4,11 +4,11 @@
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use reqwest::StatusCode;
 
+use crate::on_both_backends;
 use crate::support::browser::Driver;
 use crate::support::console::ConsoleUser;
 use crate::support::fixtures::PASSWORD;
 use crate::support::{TestApp, TestBackend, spawn_app};
-use crate::on_both_backends;
 
 /// A branch with its leader, one helper and one client paired, a clip card, and a visit booked
 /// for next week's Tuesday at 10:00 Copenhagen time, 90 minutes.

@@ -13,8 +13,8 @@ use crate::support::browser::Driver;
 use crate::support::console::{ConsoleUser, field_value};
 use crate::support::fixtures::{PASSWORD, client};
 
-mod page_and_forms;
 mod clip_cards_and_reach;
+mod page_and_forms;
 
 mod list;
 

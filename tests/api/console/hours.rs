@@ -9,11 +9,11 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use super::board::{Booked, booked, next_monday};
+use crate::on_both_backends;
 use crate::support::TestBackend;
 use crate::support::browser::Driver;
 use crate::support::console::ConsoleUser;
 use crate::support::fixtures::PASSWORD;
-use crate::on_both_backends;
 
 /// The booked branch of the board tests, with a second helper of Karen's, names a CSV must
 /// escape or guard, and visits done this month: Anna two (one checked out at once, waiting

@@ -5,11 +5,11 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::on_both_backends;
 use crate::support::browser::Driver;
 use crate::support::console::{ConsoleUser, Page, field_value};
 use crate::support::fixtures::{PASSWORD, client};
 use crate::support::{TestApp, TestBackend, spawn_app};
-use crate::on_both_backends;
 
 mod refusals;
 

@@ -9,11 +9,11 @@ use reqwest::StatusCode;
 
 use serde_json::{Value, json};
 
+use crate::on_both_backends;
 use crate::support::browser::{Driver, mails};
 use crate::support::console::ConsoleUser;
 use crate::support::fixtures::{PASSWORD, application};
 use crate::support::{TestApp, TestBackend, spawn_app};
-use crate::on_both_backends;
 
 mod moves;
 

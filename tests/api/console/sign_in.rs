@@ -5,14 +5,14 @@ use reqwest::StatusCode;
 
 use serde_json::json;
 
+use crate::on_both_backends;
 use crate::support::browser::{Driver, mailed_link};
 use crate::support::console::ConsoleUser;
 use crate::support::fixtures::{ADMIN_EMAIL, PASSWORD};
 use crate::support::{TestApp, TestBackend, spawn_app};
-use crate::on_both_backends;
 
-mod sessions;
 mod headers_and_language;
+mod sessions;
 
 /// An app with an admin, a branch "Aarhus" and its leader; returns (app, admin token, branch).
 async fn aarhus(backend: TestBackend) -> (TestApp, String, i64) {

@@ -12,11 +12,11 @@ use serde_json::{Value, json};
 
 use super::{Received, SmtpServer, kinds, outbox, spawn_with_smtp, wait_all_sent};
 
-use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
 use crate::on_both_backends;
+use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
 
-mod sent;
 mod rolled_back;
+mod sent;
 
 /// A branch, an active helper (Anna) and a client (Karen) with two relatives: Mette may view
 /// and book, Ole may only pay. Karen has bought one 8-hour clip card.

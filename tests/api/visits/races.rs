@@ -63,6 +63,4 @@ async fn racing_bookings_never_overdraw_a_balance_and_the_ledger_adds_up(backend
     assert_eq!(sum("reserve"), 480);
 }
 
-on_both_backends!(
-    racing_bookings_never_overdraw_a_balance_and_the_ledger_adds_up,
-);
+on_both_backends!(racing_bookings_never_overdraw_a_balance_and_the_ledger_adds_up,);

@@ -81,7 +81,10 @@ pub fn reschedule(
             } else {
                 0
             };
-            let moves = [(LedgerKind::Release, visit.minutes - given_up), (LedgerKind::Charge, given_up)];
+            let moves = [
+                (LedgerKind::Release, visit.minutes - given_up),
+                (LedgerKind::Charge, given_up),
+            ];
             for (kind, moved) in moves.into_iter().filter(|(_, m)| *m > 0) {
                 LedgerEntry::append(
                     conn,

@@ -4,11 +4,11 @@
 use reqwest::StatusCode;
 
 use super::{admin, fail_mails_to, mail_status, user_by_email};
+use crate::on_both_backends;
 use crate::support::TestBackend;
 use crate::support::browser::{Driver, mails};
 use crate::support::console::ConsoleUser;
 use crate::support::fixtures::{ADMIN_EMAIL, PASSWORD};
-use crate::on_both_backends;
 
 async fn an_admin_invites_a_leader_and_deactivating_them_ends_their_session(backend: TestBackend) {
     let a = admin(backend).await;

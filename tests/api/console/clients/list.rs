@@ -5,10 +5,10 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use super::{LEADER, another_client, list, setting};
+use crate::on_both_backends;
 use crate::support::TestBackend;
 use crate::support::console::ConsoleUser;
 use crate::support::fixtures::PASSWORD;
-use crate::on_both_backends;
 
 fn names_in(html: &str) -> Vec<&str> {
     let table = &html[html.find("id=\"client-list\"").expect("the list")..];

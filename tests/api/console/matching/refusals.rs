@@ -7,10 +7,10 @@ use serde_json::json;
 use super::{
     DEFAULTS, commit_fields, count, matching_page, open_assignments, people, post_owned, preview,
 };
+use crate::on_both_backends;
 use crate::support::TestBackend;
 use crate::support::console::{ConsoleUser, field_value};
 use crate::support::fixtures::PASSWORD;
-use crate::on_both_backends;
 
 async fn a_proposal_the_data_has_outrun_is_refused_with_the_reason_and_a_fresh_preview(
     backend: TestBackend,

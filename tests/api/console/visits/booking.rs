@@ -5,10 +5,10 @@ use reqwest::StatusCode;
 
 use super::super::board::booked;
 use super::{book_with_form, form_path, leader_token, local, stored, visit_fields};
+use crate::on_both_backends;
 use crate::support::TestBackend;
 use crate::support::console::ConsoleUser;
 use crate::support::fixtures::PASSWORD;
-use crate::on_both_backends;
 
 async fn the_form_offers_the_helpers_team_and_the_day_from_the_board(backend: TestBackend) {
     let b = booked(backend).await;

@@ -6,10 +6,10 @@ use reqwest::StatusCode;
 
 use super::super::board::booked;
 use super::{book_with_form, form_path, stored, visit_fields};
+use crate::on_both_backends;
 use crate::support::TestBackend;
 use crate::support::console::ConsoleUser;
 use crate::support::fixtures::PASSWORD;
-use crate::on_both_backends;
 
 async fn a_booking_without_the_csrf_token_is_refused_and_books_nothing(backend: TestBackend) {
     let b = booked(backend).await;

@@ -9,10 +9,10 @@ use serde_json::Value;
 use super::super::board::{Booked, booked};
 use super::{leader_token, local, stored};
 
+use crate::on_both_backends;
 use crate::support::TestBackend;
 use crate::support::console::ConsoleUser;
 use crate::support::fixtures::PASSWORD;
-use crate::on_both_backends;
 
 mod actions;
 mod reach_and_escaping;

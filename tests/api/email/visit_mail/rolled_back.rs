@@ -53,6 +53,4 @@ async fn a_booking_that_fails_sends_nothing(backend: TestBackend) {
     );
 }
 
-on_both_backends!(
-    a_booking_that_fails_sends_nothing,
-);
+on_both_backends!(a_booking_that_fails_sends_nothing,);

@@ -162,7 +162,7 @@ async fn checking_out_mails_the_minutes_used_and_the_balance_left(backend: TestB
 async fn a_low_balance_is_mailed_once_per_clip_card(backend: TestBackend) {
     let smtp = SmtpServer::start();
     let app = crate::support::spawn_app_with(backend, |settings| {
-        super::smtp_settings(settings, &smtp);
+        crate::email::smtp_settings(settings, &smtp);
         settings.visits.low_balance_minutes = 240;
     })
     .await;
