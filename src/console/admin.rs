@@ -20,22 +20,16 @@ use super::render::ConsolePage;
 use super::session::{Posted, Session};
 use crate::error::ApiError;
 
-/// Templates of this area, compiled in (see `render`).
-pub const TEMPLATES: &[(&str, &str)] = crate::console_templates![
-    "admin.html",
-    "admin_branches.html",
-    "admin_branch.html",
-    "admin_branch_fields.html",
-    "admin_users.html",
-    "admin_mails.html",
-];
-
 /// Registers the pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(index))
         .configure(branches::configure)
         .configure(staff::configure)
-        .configure(mails::configure);
+        .configure(mails::configure)
+        .route(
+            "/admin/branches/{id}/prices",
+            web::post().to(prices::add_price),
+        );
 }
 
 /// A signed-in admin: the role is in the handler's signature, not in a call it might forget.

@@ -24,14 +24,6 @@ mod clip_card;
 mod form;
 pub(super) mod refusal;
 
-/// Templates of this area, compiled in (see `render`).
-pub const TEMPLATES: &[(&str, &str)] = crate::console_templates![
-    "clients.html",
-    "clients_client.html",
-    "clients_form.html",
-    "clients_clip_card.html",
-];
-
 /// How many ledger entries and visits of each kind a client's page shows.
 const RECENT: usize = 20;
 /// How far back the page looks for past visits.

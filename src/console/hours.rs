@@ -17,9 +17,6 @@ use crate::services::reports::{self, HoursReport};
 use crate::services::{board, visits};
 use crate::state::AppState;
 
-/// Templates of this area, compiled in (see `render`).
-pub const TEMPLATES: &[(&str, &str)] = crate::console_templates!["hours.html"];
-
 /// Registers the pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/branches/{branch}/hours", web::get().to(month))

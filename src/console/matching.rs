@@ -22,15 +22,6 @@ use crate::routes::QueryParams;
 use crate::services::{board, matching, matching_map};
 use crate::state::AppState;
 
-/// Templates of this area, compiled in (see `render`).
-pub const TEMPLATES: &[(&str, &str)] = crate::console_templates![
-    "matching.html",
-    "matching_form.html",
-    "matching_preview.html",
-    "matching_plot.html",
-    "matching_stale.html",
-];
-
 /// Registers the pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/branches/{branch}/matching", web::get().to(form))

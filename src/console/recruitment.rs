@@ -21,10 +21,6 @@ use crate::services::helpers::{
 };
 use crate::state::AppState;
 
-/// Templates of this area, compiled in (see `render`).
-pub const TEMPLATES: &[(&str, &str)] =
-    crate::console_templates!["recruitment.html", "recruitment_student.html"];
-
 /// The stages shown as columns, in pipeline order; the others are counted lists below.
 const COLUMNS: [HelperStatus; 6] = [
     HelperStatus::Applied,

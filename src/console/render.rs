@@ -43,6 +43,27 @@ const FILES: &[(&str, &str)] = crate::console_templates![
     "sign_in.html",
     "branches.html",
     "board.html",
+    "admin.html",
+    "admin_branches.html",
+    "admin_branch.html",
+    "admin_branch_fields.html",
+    "admin_users.html",
+    "admin_mails.html",
+    "clients.html",
+    "clients_client.html",
+    "clients_form.html",
+    "clients_clip_card.html",
+    "hours.html",
+    "matching.html",
+    "matching_form.html",
+    "matching_preview.html",
+    "matching_plot.html",
+    "matching_stale.html",
+    "recruitment.html",
+    "recruitment_student.html",
+    "visits_forms.html",
+    "visits_new.html",
+    "visits_show.html",
 ];
 
 /// Registers the static files.
@@ -77,16 +98,7 @@ fn environment() -> Result<&'static Environment<'static>, ApiError> {
         // Printing a missing text or value is a bug the tests should see, not an empty gap
         // on a page; `{% if x %}` on a value a page does not have is fine.
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
-        let areas = [
-            FILES,
-            super::visits::TEMPLATES,
-            super::recruitment::TEMPLATES,
-            super::clients::TEMPLATES,
-            super::matching::TEMPLATES,
-            super::hours::TEMPLATES,
-            super::admin::TEMPLATES,
-        ];
-        for (name, source) in areas.into_iter().flatten() {
+        for (name, source) in FILES {
             env.add_template(name, source)
                 .map_err(|e| format!("{name}: {e}"))?;
         }

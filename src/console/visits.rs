@@ -10,10 +10,6 @@ mod page;
 
 use actix_web::web;
 
-/// Templates of this area, compiled in (see `render`).
-pub const TEMPLATES: &[(&str, &str)] =
-    crate::console_templates!["visits_forms.html", "visits_new.html", "visits_show.html",];
-
 /// Registers the pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // `new` before `{id}`: the form's address is not a visit.

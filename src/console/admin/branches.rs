@@ -25,11 +25,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/branches", web::get().to(list))
         .route("/admin/branches", web::post().to(create))
         .route("/admin/branches/{id}", web::get().to(show))
-        .route("/admin/branches/{id}", web::post().to(update))
-        .route(
-            "/admin/branches/{id}/prices",
-            web::post().to(super::prices::add_price),
-        );
+        .route("/admin/branches/{id}", web::post().to(update));
+}
+
+/// A price as typed: the amount in the currency's main unit (`1560` or `1560,50`).
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceForm {
+    #[serde(default)]
+    pub(super) product: String,
+    #[serde(default)]
+    pub(super) amount: String,
+    /// A day in the branch's time zone; empty for now.
+    #[serde(default)]
+    pub(super) valid_from: String,
 }
 
 /// A branch as typed into the form.
@@ -267,7 +276,7 @@ pub(super) async fn branch_page(
             "in_force": prices.in_force.iter().map(show).collect::<Vec<_>>(),
             "history": prices.history.iter().map(show).collect::<Vec<_>>(),
             "form": BranchForm::of(&branch),
-            "price": super::prices::PriceForm::default(),
+            "price": PriceForm::default(),
             "failed_form": null,
             "done": done,
         }),

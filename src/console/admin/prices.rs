@@ -3,11 +3,10 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
-use serde::Deserialize;
 use serde_json::json;
 
 use super::AdminPosted;
-use super::branches::{branch_page, checked};
+use super::branches::{PriceForm, branch_page, checked};
 use super::refusal::refusal;
 use crate::console::render::see_other;
 use crate::db;
@@ -15,19 +14,6 @@ use crate::error::{ApiError, FieldError};
 use crate::services::clip_cards::{self, PriceInput};
 use crate::services::{board, branches};
 use crate::state::AppState;
-
-/// A price as typed: the amount in the currency's main unit (`1560` or `1560,50`).
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct PriceForm {
-    #[serde(default)]
-    pub(super) product: String,
-    #[serde(default)]
-    pub(super) amount: String,
-    /// A day in the branch's time zone; empty for now.
-    #[serde(default)]
-    pub(super) valid_from: String,
-}
 
 /// `1560`, `1560.5`, `1560,50` → minor units; anything else is `None`.
 fn minor_units(raw: &str) -> Option<i64> {
