@@ -128,6 +128,8 @@ fn every_import_under_src_follows_the_layer_table() {
     rust_files(&src, &mut files);
     files.sort();
 
+    // Only the crate's modules count: `crate::vocabulary` and the like are exported macros.
+    let modules: BTreeSet<String> = files.iter().map(|f| module_of(&src, f)).collect();
     let mut unlisted = BTreeSet::new();
     let mut broken = vec![];
     for file in &files {
@@ -141,7 +143,7 @@ fn every_import_under_src_follows_the_layer_table() {
         };
         let text = std::fs::read_to_string(file).expect("readable");
         for used in used_modules(&code(&text)) {
-            if used != module && !allowed.contains(&used) {
+            if used != module && modules.contains(&used) && !allowed.contains(&used) {
                 let shown = file.strip_prefix(&root).unwrap_or(file).display();
                 broken.push(format!("{shown}: {module} uses {used}"));
             }
