@@ -3,13 +3,14 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
+use super::caller::AdminCaller;
 use super::query::QueryParams;
-use crate::auth::Caller;
 use crate::db::{
     self,
     models::audit::{AuditEvent, AuditFilter},
 };
 use crate::error::{ApiError, Problem};
+use crate::services::audit;
 use crate::state::AppState;
 
 /// Registers the routes.
@@ -48,10 +49,9 @@ pub struct AuditPage {
     responses((status = 200, body = AuditPage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     QueryParams(query): QueryParams<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     let q = query;
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
@@ -69,7 +69,7 @@ pub async fn list(
         actor_user_id: q.actor_user_id,
     };
     let items = db::run(&state.pool, move |conn| {
-        AuditEvent::list(conn, &filter, before, limit).map_err(ApiError::from)
+        audit::list(conn, &caller, &filter, before, limit)
     })
     .await?;
     let next_cursor = (items.len() as i64 == limit)

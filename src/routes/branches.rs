@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 
+use super::caller::AdminCaller;
 use super::extract::{JsonBody, ListResponse, PageQuery};
 use super::query::QueryParams;
 use crate::auth::Caller;
@@ -42,10 +43,9 @@ pub async fn list(
     responses((status = 201, body = Branch), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     JsonBody(input): JsonBody<BranchInput>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     let new = branches::validate_new(input)?;
     let branch = db::run(&state.pool, move |conn| {
         branches::create(conn, &caller, new)
@@ -72,11 +72,10 @@ pub async fn get(
     responses((status = 200, body = Branch), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     state: web::Data<AppState>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     id: web::Path<i64>,
     JsonBody(input): JsonBody<BranchPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     let (id, changes) = (id.into_inner(), branches::validate_patch(input)?);
     let branch = db::run(&state.pool, move |conn| {
         branches::update(conn, &caller, id, changes)

@@ -37,6 +37,24 @@ impl FromRequest for Caller {
     }
 }
 
+/// A caller who must be an admin: the role requirement is the handler's parameter type, so a
+/// handler cannot forget it. Anyone else gets the 403 `require_admin` gives.
+pub struct AdminCaller(pub Caller);
+
+impl FromRequest for AdminCaller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<AdminCaller, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let caller = Caller::from_request(req, payload);
+        Box::pin(async move {
+            let caller = caller.await?;
+            caller.require_admin()?;
+            Ok(AdminCaller(caller))
+        })
+    }
+}
+
 fn unauthorized() -> ApiError {
     ApiError::Unauthorized("a valid access token is required (Authorization: Bearer …)".into())
 }

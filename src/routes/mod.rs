@@ -22,6 +22,7 @@ mod visits;
 
 use actix_web::web;
 
+pub use caller::AdminCaller;
 pub use extract::{JsonBody, ListResponse, PageQuery, client_address};
 pub use idempotent::{Keyed, respond_once};
 pub use query::QueryParams;

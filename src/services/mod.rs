@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod assignments;
+pub mod audit;
 pub mod availability;
 pub mod board;
 pub mod branches;
