@@ -106,11 +106,7 @@ impl Lang {
 
     /// One text by key (for messages built in code); the key itself when missing.
     pub fn text(self, key: &str) -> String {
-        self.texts()
-            .get(key)
-            .and_then(Value::as_str)
-            .unwrap_or(key)
-            .to_string()
+        self.text_ref(key).into_owned()
     }
 }
 

@@ -48,17 +48,7 @@ impl AuditEvent {
         entity_id: i64,
         fields: &[&str],
     ) -> QueryResult<()> {
-        diesel::insert_into(audit_events::table)
-            .values((
-                audit_events::at.eq(super::now()),
-                audit_events::actor_user_id.eq(actor),
-                audit_events::action.eq(action),
-                audit_events::entity.eq(entity),
-                audit_events::entity_id.eq(entity_id),
-                audit_events::fields.eq(super::to_json_list(fields)),
-            ))
-            .execute(conn)
-            .map(|_| ())
+        AuditEvent::record_many(conn, actor, action, entity, &[entity_id], fields)
     }
 
     /// Appends the same event for many records in as few statements as the databases allow:
