@@ -3,6 +3,7 @@
 //! the bearer token; the console from its session).
 
 use crate::db::models::user::CallerRow;
+use crate::domain::ids::{BranchId, ClientId, HelperId, RelativeId, UserId};
 use crate::domain::{HelperStatus, Role};
 
 /// What a relative may do for a client; the client themself holds every right.
@@ -38,7 +39,7 @@ pub enum Staff {
     /// Leads one branch.
     BranchLeader {
         /// The branch.
-        branch_id: i64,
+        branch_id: BranchId,
     },
 }
 
@@ -46,9 +47,9 @@ pub enum Staff {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HelperLink {
     /// Helper id.
-    pub helper_id: i64,
+    pub helper_id: HelperId,
     /// The helper's branch.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// True while the helper is active (not paused).
     pub active: bool,
 }
@@ -57,11 +58,11 @@ pub struct HelperLink {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientLink {
     /// Client id.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// The client's branch.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// The relative row, when the caller is a relative (`None`: the client themself).
-    pub relative_id: Option<i64>,
+    pub relative_id: Option<RelativeId>,
     /// What the caller may do for this client.
     pub rights: RelativeRights,
 }
@@ -70,7 +71,7 @@ pub struct ClientLink {
 #[derive(Debug, Clone)]
 pub struct Caller {
     /// Account id.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Staff role, if any (a staff account holds no other capacity).
     pub staff: Option<Staff>,
     /// The caller's helper record, while they are active or paused.

@@ -4,6 +4,7 @@
 
 use super::caller::{Caller, ClientLink, RelativeRights, Staff};
 pub use crate::db::Scope;
+use crate::domain::ids::{BranchId, ClientId, HelperId};
 use crate::error::ApiError;
 
 /// What a client-side caller wants to do with a client's records.
@@ -47,7 +48,7 @@ impl Caller {
     }
 
     /// The branch filter for staff lists: `None` means every branch.
-    pub fn staff_branch_filter(&self) -> Result<Option<i64>, ApiError> {
+    pub fn staff_branch_filter(&self) -> Result<Option<BranchId>, ApiError> {
         match self.staff {
             Some(Staff::Admin) => Ok(None),
             Some(Staff::BranchLeader { branch_id }) => Ok(Some(branch_id)),
@@ -70,7 +71,7 @@ impl Caller {
     }
 
     /// True when this caller manages `branch_id` (admin, or its leader).
-    pub fn manages_branch(&self, branch_id: i64) -> bool {
+    pub fn manages_branch(&self, branch_id: BranchId) -> bool {
         match self.staff {
             Some(Staff::Admin) => true,
             Some(Staff::BranchLeader { branch_id: own }) => own == branch_id,
@@ -79,7 +80,7 @@ impl Caller {
     }
 
     /// 404 unless this caller manages `branch_id`: another branch's records do not exist for them.
-    pub fn require_branch(&self, branch_id: i64) -> Result<(), ApiError> {
+    pub fn require_branch(&self, branch_id: BranchId) -> Result<(), ApiError> {
         if self.manages_branch(branch_id) {
             Ok(())
         } else {
@@ -88,18 +89,18 @@ impl Caller {
     }
 
     /// True when the caller belongs to `branch_id` in any capacity (staff, helper, client side).
-    pub fn belongs_to_branch(&self, branch_id: i64) -> bool {
+    pub fn belongs_to_branch(&self, branch_id: BranchId) -> bool {
         self.manages_branch(branch_id)
             || self.helper.is_some_and(|h| h.branch_id == branch_id)
             || self.clients.iter().any(|c| c.branch_id == branch_id)
     }
 
     /// The branches the caller belongs to, for branch lists; `None` means every branch (admin).
-    pub fn branch_ids(&self) -> Option<Vec<i64>> {
+    pub fn branch_ids(&self) -> Option<Vec<BranchId>> {
         if self.is_admin() {
             return None;
         }
-        let mut ids: Vec<i64> = self
+        let mut ids: Vec<BranchId> = self
             .staff
             .iter()
             .filter_map(|s| match s {
@@ -115,17 +116,17 @@ impl Caller {
     }
 
     /// The caller's helper id, while they are active or paused.
-    pub fn helper_id(&self) -> Option<i64> {
+    pub fn helper_id(&self) -> Option<HelperId> {
         self.helper.map(|h| h.helper_id)
     }
 
     /// How the caller acts for `client_id`, if they do (as the client or a relative).
-    pub fn client_link(&self, client_id: i64) -> Option<&ClientLink> {
+    pub fn client_link(&self, client_id: ClientId) -> Option<&ClientLink> {
         self.clients.iter().find(|c| c.client_id == client_id)
     }
 
     /// Clients the caller acts for with `right`.
-    pub fn clients_with(&self, right: Right) -> Vec<i64> {
+    pub fn clients_with(&self, right: Right) -> Vec<ClientId> {
         self.clients
             .iter()
             .filter(|c| c.rights.allows(right))
@@ -154,12 +155,13 @@ impl Caller {
 mod tests {
     use super::*;
     use crate::auth::caller::HelperLink;
+    use crate::domain::ids::{RelativeId, UserId};
 
-    fn relative(client_id: i64, view: bool, book: bool, pay: bool) -> ClientLink {
+    fn relative(client_id: ClientId, view: bool, book: bool, pay: bool) -> ClientLink {
         ClientLink {
             client_id,
-            branch_id: 1,
-            relative_id: Some(client_id * 10),
+            branch_id: BranchId(1),
+            relative_id: Some(RelativeId(client_id.0 * 10)),
             rights: RelativeRights { view, book, pay },
         }
     }
@@ -167,47 +169,52 @@ mod tests {
     #[test]
     fn a_helper_who_is_also_a_relative_reaches_both_but_books_only_with_the_right() {
         let caller = Caller {
-            user_id: 1,
+            user_id: UserId(1),
             staff: None,
             helper: Some(HelperLink {
-                helper_id: 7,
-                branch_id: 1,
+                helper_id: HelperId(7),
+                branch_id: BranchId(1),
                 active: true,
             }),
             clients: vec![
-                relative(3, true, false, false),
-                relative(4, true, true, false),
+                relative(ClientId(3), true, false, false),
+                relative(ClientId(4), true, true, false),
             ],
         };
 
         assert_eq!(
             caller.scope(Right::View),
             Scope::Own {
-                helper: Some(7),
-                clients: vec![3, 4]
+                helper: Some(HelperId(7)),
+                clients: vec![ClientId(3), ClientId(4)]
             }
         );
-        assert_eq!(caller.clients_with(Right::Book), vec![4]);
+        assert_eq!(caller.clients_with(Right::Book), vec![ClientId(4)]);
         assert!(caller.clients_with(Right::Pay).is_empty());
         assert!(caller.require_staff().is_err());
-        assert!(!caller.manages_branch(1));
-        assert!(caller.belongs_to_branch(1));
-        assert!(!caller.belongs_to_branch(2));
+        assert!(!caller.manages_branch(BranchId(1)));
+        assert!(caller.belongs_to_branch(BranchId(1)));
+        assert!(!caller.belongs_to_branch(BranchId(2)));
     }
 
     #[test]
     fn a_branch_leader_manages_only_their_branch() {
         let caller = Caller {
-            user_id: 2,
-            staff: Some(Staff::BranchLeader { branch_id: 5 }),
+            user_id: UserId(2),
+            staff: Some(Staff::BranchLeader {
+                branch_id: BranchId(5),
+            }),
             helper: None,
             clients: vec![],
         };
 
-        assert!(caller.manages_branch(5));
-        assert!(!caller.manages_branch(6));
-        assert!(matches!(caller.require_branch(6), Err(ApiError::NotFound)));
-        assert_eq!(caller.scope(Right::View), Scope::Branch(5));
-        assert_eq!(caller.branch_ids(), Some(vec![5]));
+        assert!(caller.manages_branch(BranchId(5)));
+        assert!(!caller.manages_branch(BranchId(6)));
+        assert!(matches!(
+            caller.require_branch(BranchId(6)),
+            Err(ApiError::NotFound)
+        ));
+        assert_eq!(caller.scope(Right::View), Scope::Branch(BranchId(5)));
+        assert_eq!(caller.branch_ids(), Some(vec![BranchId(5)]));
     }
 }

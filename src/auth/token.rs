@@ -1,5 +1,6 @@
 //! Short-lived access tokens (JWT, HS256). Refresh tokens are opaque and stored hashed.
 
+use crate::domain::ids::UserId;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -14,7 +15,7 @@ pub const REFRESH_TOKEN_DAYS: i64 = 30;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Claims {
     /// User id.
-    pub sub: i64,
+    pub sub: UserId,
     /// The account's token generation when the token was issued; a raised generation
     /// (password change, deactivation, lost capacity) ends the token.
     #[serde(rename = "gen")]
@@ -67,7 +68,7 @@ mod tests {
     fn claims(exp_offset: i64) -> Claims {
         let now = chrono::Utc::now().timestamp();
         Claims {
-            sub: 7,
+            sub: UserId(7),
             generation: 0,
             iat: now,
             exp: now + exp_offset,
@@ -78,7 +79,7 @@ mod tests {
     fn a_signed_token_verifies_and_a_tampered_or_expired_one_does_not() {
         let keys = TokenKeys::new(&SecretString::from("a-test-secret-of-some-length")).unwrap();
         let token = keys.sign(&claims(60)).unwrap();
-        assert_eq!(keys.verify(&token).unwrap().sub, 7);
+        assert_eq!(keys.verify(&token).unwrap().sub, UserId(7));
         let other = TokenKeys::new(&SecretString::from("another-secret-entirely")).unwrap();
         assert!(other.verify(&token).is_none());
         assert!(keys.verify(&keys.sign(&claims(-60)).unwrap()).is_none());

@@ -2,6 +2,7 @@
 //! time zone, each visit a block that opens it, each day a place to book; beside it, what
 //! needs the leader today.
 
+use crate::domain::ids::BranchId;
 use actix_web::{HttpResponse, web};
 use chrono::{Duration, NaiveDate, Utc};
 use minijinja::{Value, context};
@@ -34,7 +35,7 @@ pub struct WeekQuery {
 async fn week(
     state: web::Data<AppState>,
     session: Session,
-    path: web::Path<i64>,
+    path: web::Path<BranchId>,
     QueryParams(query): QueryParams<WeekQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let branch_id = path.into_inner();

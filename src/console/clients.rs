@@ -2,6 +2,7 @@
 //! a client's page (details, relatives and their rights, the team, balance and ledger, visits),
 //! create and edit (`form`), and buying a clip card on the client's behalf (`clip_card`).
 
+use crate::domain::ids::{BranchId, ClientId};
 use actix_web::{HttpResponse, web};
 use chrono::{Duration, SecondsFormat, Utc};
 use serde::Deserialize;
@@ -59,7 +60,7 @@ const PER_PAGE: usize = 100;
 async fn list(
     state: web::Data<AppState>,
     session: Session,
-    path: web::Path<i64>,
+    path: web::Path<BranchId>,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let branch_id = path.into_inner();
@@ -136,8 +137,8 @@ async fn list(
 pub(super) fn of_branch(
     conn: &mut DbConnection,
     caller: &Caller,
-    branch_id: i64,
-    client_id: i64,
+    branch_id: BranchId,
+    client_id: ClientId,
 ) -> Result<ClientView, ApiError> {
     match clients::get(conn, caller, client_id)? {
         ClientShown::Full(c) if c.branch_id == branch_id && caller.manages_branch(branch_id) => {
@@ -150,7 +151,7 @@ pub(super) fn of_branch(
 async fn client(
     state: web::Data<AppState>,
     session: Session,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(BranchId, ClientId)>,
     QueryParams(done): QueryParams<DoneQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (branch_id, client_id) = path.into_inner();

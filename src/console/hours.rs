@@ -1,6 +1,7 @@
 //! Hours: a branch's month per helper for payroll (the same report as
 //! `GET /api/v1/reports/hours`), month by month, and the same month as a CSV download.
 
+use crate::domain::ids::BranchId;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::{Datelike, Months, NaiveDate, Utc};
@@ -34,7 +35,7 @@ pub struct MonthQuery {
 async fn report(
     state: &AppState,
     session: &Session,
-    branch_id: i64,
+    branch_id: BranchId,
     month: Option<String>,
 ) -> Result<(Branch, HoursReport), ApiError> {
     let caller = session.caller.clone();
@@ -55,7 +56,7 @@ async fn report(
 async fn month(
     state: web::Data<AppState>,
     session: Session,
-    path: web::Path<i64>,
+    path: web::Path<BranchId>,
     QueryParams(query): QueryParams<MonthQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (branch, report) = report(&state, &session, path.into_inner(), query.month).await?;
@@ -114,7 +115,7 @@ async fn month(
 async fn csv(
     state: web::Data<AppState>,
     session: Session,
-    path: web::Path<i64>,
+    path: web::Path<BranchId>,
     QueryParams(query): QueryParams<MonthQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (branch, report) = report(&state, &session, path.into_inner(), query.month).await?;

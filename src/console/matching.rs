@@ -7,6 +7,7 @@
 
 mod plot;
 
+use crate::domain::ids::{BranchId, ProposalId};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -106,7 +107,7 @@ pub struct CommitDone {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommitForm {
-    proposal_id: i64,
+    proposal_id: ProposalId,
     #[serde(default)]
     mode: String,
     #[serde(default)]
@@ -148,7 +149,7 @@ fn merge(mut base: Value, more: Value) -> Value {
 async fn managed(
     state: &AppState,
     session: &Session,
-    branch_id: i64,
+    branch_id: BranchId,
 ) -> Result<crate::db::models::branch::Branch, ApiError> {
     let caller = session.caller.clone();
     db::run(&state.pool, move |conn| {
@@ -160,7 +161,7 @@ async fn managed(
 async fn form(
     state: web::Data<AppState>,
     session: Session,
-    path: web::Path<i64>,
+    path: web::Path<BranchId>,
     QueryParams(query): QueryParams<CommitDone>,
 ) -> Result<HttpResponse, ApiError> {
     let branch = managed(&state, &session, path.into_inner()).await?;
@@ -179,7 +180,7 @@ async fn form(
 async fn preview(
     state: web::Data<AppState>,
     posted: Posted<ParamsForm>,
-    path: web::Path<i64>,
+    path: web::Path<BranchId>,
 ) -> Result<HttpResponse, ApiError> {
     let Posted { session, form } = posted;
     let branch = managed(&state, &session, path.into_inner()).await?;
@@ -209,8 +210,8 @@ async fn preview(
             merge(
                 json!(p),
                 json!({
-                    "client_name": name(&map.clients, p.client_id),
-                    "helper_name": name(&map.helpers, p.helper_id),
+                    "client_name": name(&map.clients, p.client_id.0),
+                    "helper_name": name(&map.helpers, p.helper_id.0),
                     "km": format!("{:.1}", p.distance_m as f64 / 1000.0),
                 }),
             )
@@ -222,7 +223,7 @@ async fn preview(
         .map(|e| {
             merge(
                 json!(e),
-                json!({"client_name": name(&map.clients, e.client_id), "helper_name": name(&map.helpers, e.helper_id)}),
+                json!({"client_name": name(&map.clients, e.client_id.0), "helper_name": name(&map.helpers, e.helper_id.0)}),
             )
         })
         .collect();
@@ -232,7 +233,7 @@ async fn preview(
         .map(|u| {
             merge(
                 json!(u),
-                json!({"client_name": name(&map.clients, u.client_id)}),
+                json!({"client_name": name(&map.clients, u.client_id.0)}),
             )
         })
         .collect();
@@ -280,7 +281,7 @@ fn refused_params(
 async fn commit(
     state: web::Data<AppState>,
     posted: Posted<CommitForm>,
-    path: web::Path<i64>,
+    path: web::Path<BranchId>,
 ) -> Result<HttpResponse, ApiError> {
     let Posted { session, form } = posted;
     let branch = managed(&state, &session, path.into_inner()).await?;

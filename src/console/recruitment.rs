@@ -3,6 +3,7 @@
 //! with a note (and, leaving interview 2, the criminal-record check's date and outcome only).
 //! Every move goes through the same service as `POST /api/v1/helpers/{id}/transitions`.
 
+use crate::domain::ids::{BranchId, HelperId};
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -56,7 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 async fn stage_columns(
     state: web::Data<AppState>,
     session: Session,
-    path: web::Path<i64>,
+    path: web::Path<BranchId>,
 ) -> Result<HttpResponse, ApiError> {
     let branch_id = path.into_inner();
     let caller = session.caller.clone();
@@ -65,7 +66,7 @@ async fn stage_columns(
         let mut everyone: Vec<HelperView> = vec![];
         // The API's pages, followed to the end: a branch has hundreds of students, not more.
         loop {
-            let after = everyone.last().map_or(0, |h| h.id);
+            let after = everyone.last().map_or(0, |h| h.id.0);
             let search = HelperSearch {
                 branch: Some(branch_id),
                 ..Default::default()
@@ -138,7 +139,7 @@ struct MoveForm {
 async fn student(
     state: web::Data<AppState>,
     session: Session,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(BranchId, HelperId)>,
     QueryParams(done): QueryParams<MoveDone>,
 ) -> Result<HttpResponse, ApiError> {
     let (branch_id, helper_id) = path.into_inner();
@@ -148,7 +149,7 @@ async fn student(
 async fn move_student(
     state: web::Data<AppState>,
     posted: Posted<MoveForm>,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(BranchId, HelperId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (branch_id, helper_id) = path.into_inner();
     let Posted { session, form } = posted;
@@ -230,8 +231,8 @@ fn transition_input(form: &MoveForm) -> Result<TransitionInput, Vec<FieldError>>
 fn of_branch(
     conn: &mut crate::db::DbConnection,
     caller: &crate::auth::Caller,
-    branch_id: i64,
-    helper_id: i64,
+    branch_id: BranchId,
+    helper_id: HelperId,
 ) -> Result<HelperView, ApiError> {
     let helper = helpers::get(conn, caller, helper_id)?;
     if helper.branch_id != branch_id {
@@ -243,8 +244,8 @@ fn of_branch(
 async fn student_page(
     state: &web::Data<AppState>,
     session: &Session,
-    branch_id: i64,
-    helper_id: i64,
+    branch_id: BranchId,
+    helper_id: HelperId,
     done: &MoveDone,
     refused: Option<(Refusal, MoveForm)>,
 ) -> Result<HttpResponse, ApiError> {

@@ -2,6 +2,7 @@
 
 pub mod client_source;
 pub mod country;
+pub mod ids;
 pub mod language;
 pub mod mail;
 pub mod money;

@@ -1,6 +1,7 @@
 //! The mails each event owes, enqueued inside the event's transaction. Services call these with
 //! the rows they already hold; visit and clip-card mails take plain parameters.
 
+use crate::domain::ids::{ClientId, VisitId};
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -113,7 +114,7 @@ pub fn helper_moved(
 /// New pairs from a committed match: one mail to each client with an address (naming all its
 /// new helpers) and one to each new helper per client.
 pub fn match_committed(conn: &mut DbConnection, started: &[Assignment]) -> Result<(), ApiError> {
-    let mut by_client: BTreeMap<i64, Vec<Helper>> = BTreeMap::new();
+    let mut by_client: BTreeMap<ClientId, Vec<Helper>> = BTreeMap::new();
     for pair in started {
         let helper = Helper::find(conn, pair.helper_id)?;
         by_client.entry(pair.client_id).or_default().push(helper);
@@ -177,7 +178,7 @@ pub struct VisitMail<'a> {
     /// Length in minutes.
     pub minutes: i64,
     /// Visit id (the calendar UID is `visit-{id}@helpmatch`).
-    pub visit_id: i64,
+    pub visit_id: VisitId,
     /// 0 when booked, raised by one on every reschedule and on cancellation.
     pub sequence: i32,
 }

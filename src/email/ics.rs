@@ -2,6 +2,7 @@
 //! visit, a SEQUENCE the caller raises on every reschedule, METHOD:CANCEL on cancellation, and
 //! times in the branch's time zone with a VTIMEZONE describing it around the visit.
 
+use crate::domain::ids::VisitId;
 use chrono::{DateTime, Duration, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
@@ -18,7 +19,7 @@ pub enum Method {
 #[derive(Debug, Clone)]
 pub struct VisitEvent<'a> {
     /// Visit id: the UID is `visit-{id}@helpmatch`.
-    pub visit_id: i64,
+    pub visit_id: VisitId,
     /// 0 when booked; one more on every reschedule (and on the cancellation).
     pub sequence: i32,
     /// Start.
@@ -38,7 +39,7 @@ pub struct VisitEvent<'a> {
 }
 
 /// The UID of a visit's event, the same for every invite about that visit.
-pub fn visit_uid(visit_id: i64) -> String {
+pub fn visit_uid(visit_id: VisitId) -> String {
     format!("visit-{visit_id}@helpmatch")
 }
 
@@ -235,7 +236,7 @@ mod tests {
 
     fn event(sequence: i32) -> VisitEvent<'static> {
         VisitEvent {
-            visit_id: 42,
+            visit_id: VisitId(42),
             sequence,
             start: Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap(),
             minutes: 90,

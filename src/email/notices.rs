@@ -2,6 +2,7 @@
 //! visits that went wrong or come as a series: a late cancellation or a no-show says what was
 //! used and what remains; visits whose helper cannot come are listed to the family and the branch.
 
+use crate::domain::ids::VisitId;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -186,7 +187,7 @@ fn summary(helper: &str, client: &str, lang: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct ListedVisit<'a> {
     /// Visit id (dedupe).
-    pub visit_id: i64,
+    pub visit_id: VisitId,
     /// Start.
     pub start: DateTime<Utc>,
     /// Client's name.

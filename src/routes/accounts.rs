@@ -1,5 +1,6 @@
 //! `/api/v1/users`: staff accounts.
 
+use crate::domain::ids::UserId;
 use actix_web::{HttpResponse, web};
 
 use super::extract::{JsonBody, ListResponse, PageQuery};
@@ -60,7 +61,7 @@ pub async fn create(
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let user = db::run(&state.pool, move |conn| accounts::get(conn, &caller, id)).await?;
@@ -73,7 +74,7 @@ pub async fn get(
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<UserId>,
     JsonBody(input): JsonBody<UserPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -91,7 +92,7 @@ pub async fn update(
 pub async fn reinvite(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     db::run(&state.pool, move |conn| {

@@ -1,5 +1,6 @@
 //! `/api/v1/assignments`: helper–client pairs.
 
+use crate::domain::ids::{AssignmentId, ClientId, HelperId};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -27,9 +28,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct AssignmentQuery {
     /// Only this client.
-    pub client_id: Option<i64>,
+    pub client_id: Option<ClientId>,
     /// Only this helper.
-    pub helper_id: Option<i64>,
+    pub helper_id: Option<HelperId>,
     /// Only open pairs (default true); false includes ended ones.
     pub open: Option<bool>,
     /// Items per page, 1–200.
@@ -81,7 +82,7 @@ pub async fn create(
 pub async fn end(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<AssignmentId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     db::run(&state.pool, move |conn| assignments::end(conn, &caller, id)).await?;

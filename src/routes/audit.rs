@@ -1,5 +1,6 @@
 //! `/api/v1/audit`: who read or changed personal data (admin).
 
+use crate::domain::ids::UserId;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -28,7 +29,7 @@ pub struct AuditQuery {
     /// Id of the record.
     pub entity_id: Option<i64>,
     /// Only this account's actions.
-    pub actor_user_id: Option<i64>,
+    pub actor_user_id: Option<UserId>,
     /// Items per page, 1–200.
     pub limit: Option<i64>,
     /// Cursor from the previous page.

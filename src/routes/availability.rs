@@ -1,5 +1,6 @@
 //! `/api/v1/helpers/{id}/availability`: when a student can work.
 
+use crate::domain::ids::HelperId;
 use actix_web::{HttpResponse, web};
 
 use super::extract::JsonBody;
@@ -28,7 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<HelperId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = db::run(&state.pool, move |conn| {
@@ -44,7 +45,7 @@ pub async fn get(
 pub async fn replace(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<HelperId>,
     JsonBody(input): JsonBody<AvailabilityInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -61,7 +62,7 @@ pub async fn replace(
 pub async fn add_exception(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<HelperId>,
     JsonBody(input): JsonBody<ExceptionInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();

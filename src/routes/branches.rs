@@ -1,5 +1,6 @@
 //! `/api/v1/branches`.
 
+use crate::domain::ids::BranchId;
 use actix_web::{HttpResponse, web};
 
 use super::caller::AdminCaller;
@@ -60,7 +61,7 @@ pub async fn create(
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<BranchId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let branch = db::run(&state.pool, move |conn| branches::get(conn, &caller, id)).await?;
@@ -73,7 +74,7 @@ pub async fn get(
 pub async fn update(
     state: web::Data<AppState>,
     AdminCaller(caller): AdminCaller,
-    id: web::Path<i64>,
+    id: web::Path<BranchId>,
     JsonBody(input): JsonBody<BranchPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, changes) = (id.into_inner(), branches::validate_patch(input)?);

@@ -1,5 +1,6 @@
 //! `/api/v1/clients`.
 
+use crate::domain::ids::{BranchId, ClientId, RelativeId};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -44,7 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct ClientQuery {
     /// Only this branch.
-    pub branch: Option<i64>,
+    pub branch: Option<BranchId>,
     /// `true`: only clients with fewer than two current helpers.
     pub short_of_helpers: Option<bool>,
     /// Only names containing this text (any case), e.g. `ib`.
@@ -105,7 +106,7 @@ pub async fn create(
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let client = db::run(&state.pool, move |conn| clients::get(conn, &caller, id)).await?;
@@ -118,7 +119,7 @@ pub async fn get(
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ClientId>,
     JsonBody(input): JsonBody<ClientPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -136,7 +137,7 @@ pub async fn update(
 pub async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     db::run(&state.pool, move |conn| {
@@ -152,7 +153,7 @@ pub async fn delete(
 pub async fn helpers(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let helpers = db::run(&state.pool, move |conn| {
@@ -168,7 +169,7 @@ pub async fn helpers(
 pub async fn add_relative(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ClientId>,
     JsonBody(input): JsonBody<RelativeInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -186,7 +187,7 @@ pub async fn add_relative(
 pub async fn remove_relative(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(ClientId, RelativeId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, relative_id) = path.into_inner();
     db::run(&state.pool, move |conn| {
@@ -202,7 +203,7 @@ pub async fn remove_relative(
 pub async fn open_account(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let opened = db::run(&state.pool, move |conn| {

@@ -1,5 +1,6 @@
 //! Prices, clip cards, balances and the ledger.
 
+use crate::domain::ids::{BranchId, ClientId};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::extract::{JsonBody, ListResponse, PageQuery};
@@ -36,7 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn prices(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<BranchId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let list = db::run(&state.pool, move |conn| {
@@ -52,7 +53,7 @@ pub async fn prices(
 pub async fn add_price(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<BranchId>,
     JsonBody(input): JsonBody<PriceInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -71,7 +72,7 @@ pub async fn buy(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ClientId>,
     JsonBody(input): JsonBody<PurchaseInput>,
 ) -> Result<HttpResponse, ApiError> {
     let client = id.into_inner();
@@ -97,7 +98,7 @@ pub async fn buy(
 pub async fn balance(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let balance = db::run(&state.pool, move |conn| {
@@ -113,7 +114,7 @@ pub async fn balance(
 pub async fn cards(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ClientId>,
     QueryParams(query): QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, page) = (id.into_inner(), query.page()?);
@@ -130,7 +131,7 @@ pub async fn cards(
 pub async fn ledger(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ClientId>,
     QueryParams(query): QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, page) = (id.into_inner(), query.page()?);

@@ -127,10 +127,14 @@ pub struct ListResponse<T> {
 
 impl<T> ListResponse<T> {
     /// Builds a page; `id_of` gives the cursor of the last item when the page is full.
-    pub fn new(items: Vec<T>, page: Page, id_of: impl Fn(&T) -> i64) -> ListResponse<T> {
+    pub fn new<I: Into<i64>>(
+        items: Vec<T>,
+        page: Page,
+        id_of: impl Fn(&T) -> I,
+    ) -> ListResponse<T> {
         let full = items.len() as i64 == page.limit;
         let next_cursor = if full {
-            items.last().map(|last| id_of(last).to_string())
+            items.last().map(|last| id_of(last).into().to_string())
         } else {
             None
         };

@@ -1,5 +1,6 @@
 //! `/api/v1/applications` (public) and `/api/v1/helpers`.
 
+use crate::domain::ids::{BranchId, HelperId};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
@@ -42,7 +43,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct HelperQuery {
     /// Only this branch.
-    pub branch: Option<i64>,
+    pub branch: Option<BranchId>,
     /// Only this status.
     #[param(inline)]
     pub status: Option<HelperStatus>,
@@ -118,7 +119,7 @@ pub async fn list(
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<HelperId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let helper = db::run(&state.pool, move |conn| helpers::get(conn, &caller, id)).await?;
@@ -131,7 +132,7 @@ pub async fn get(
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<HelperId>,
     JsonBody(input): JsonBody<HelperPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -149,7 +150,7 @@ pub async fn update(
 pub async fn erase(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<HelperId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     db::run(&state.pool, move |conn| {
@@ -165,7 +166,7 @@ pub async fn erase(
 pub async fn transition(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<HelperId>,
     JsonBody(input): JsonBody<TransitionInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -182,7 +183,7 @@ pub async fn transition(
 pub async fn history(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<HelperId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let history = db::run(&state.pool, move |conn| helpers::history(conn, &caller, id)).await?;

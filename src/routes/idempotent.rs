@@ -5,6 +5,7 @@
 //! key with a different request is refused with 422, as payment APIs do, instead of replaying an
 //! answer to a question that was not asked.
 
+use crate::domain::ids::UserId;
 use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -60,7 +61,7 @@ impl Answer {
 #[derive(Debug, Clone)]
 pub struct Keyed {
     /// The account.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// The endpoint template, e.g. `POST /api/v1/visits`.
     pub endpoint: &'static str,
     /// The `Idempotency-Key`, if sent.

@@ -1,5 +1,6 @@
 //! `/api/v1/branches/{id}/matching/*`: propose pairs, commit a proposal.
 
+use crate::domain::ids::BranchId;
 use actix_web::{HttpResponse, web};
 
 use super::extract::JsonBody;
@@ -24,7 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn preview(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<BranchId>,
     JsonBody(input): JsonBody<PreviewInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (branch, params) = (id.into_inner(), matching::params(input)?);
@@ -42,7 +43,7 @@ pub async fn preview(
 pub async fn commit(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<BranchId>,
     JsonBody(input): JsonBody<CommitInput>,
 ) -> Result<HttpResponse, ApiError> {
     let branch = id.into_inner();

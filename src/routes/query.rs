@@ -110,12 +110,13 @@ impl<'de> Deserializer<'de> for FieldNames {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ids::BranchId;
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize, PartialEq)]
     #[serde(deny_unknown_fields)]
     struct Q {
-        branch: Option<i64>,
+        branch: Option<BranchId>,
         done: Option<bool>,
     }
 
@@ -125,7 +126,7 @@ mod tests {
         assert_eq!(
             parse::<Q>("branch=3&done=true").unwrap(),
             Q {
-                branch: Some(3),
+                branch: Some(BranchId(3)),
                 done: Some(true)
             }
         );

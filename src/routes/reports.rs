@@ -1,5 +1,6 @@
 //! `/api/v1/reports/hours`: hours per helper per month, JSON or CSV.
 
+use crate::domain::ids::BranchId;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -21,7 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct HoursQuery {
     /// Branch.
-    pub branch: i64,
+    pub branch: BranchId,
     /// `YYYY-MM`, in the branch's time zone.
     pub month: String,
     /// `json` (default) or `csv`.

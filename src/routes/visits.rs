@@ -1,5 +1,6 @@
 //! `/api/v1/visits`: book, list, move, cancel, check in and out.
 
+use crate::domain::ids::VisitId;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::extract::{JsonBody, ListResponse};
@@ -105,7 +106,7 @@ pub async fn my_visits(
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<VisitId>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, free_hours) = (
         id.into_inner(),
@@ -124,7 +125,7 @@ pub async fn get(
 pub async fn reschedule(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<VisitId>,
     JsonBody(input): JsonBody<VisitPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, settings) = (id.into_inner(), state.settings.visits.clone());
@@ -141,7 +142,7 @@ pub async fn reschedule(
 pub async fn cancel(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<VisitId>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, settings) = (id.into_inner(), state.settings.visits.clone());
     let visit = db::run(&state.pool, move |conn| {
@@ -157,7 +158,7 @@ pub async fn cancel(
 pub async fn no_show(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<VisitId>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, settings) = (id.into_inner(), state.settings.visits.clone());
     let visit = db::run(&state.pool, move |conn| {
@@ -174,7 +175,7 @@ pub async fn no_show(
 pub async fn check_in(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<VisitId>,
     JsonBody(input): JsonBody<PositionInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, settings) = (id.into_inner(), state.settings.visits.clone());
@@ -192,7 +193,7 @@ pub async fn check_in(
 pub async fn check_out(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<VisitId>,
     JsonBody(input): JsonBody<PositionInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, settings) = (id.into_inner(), state.settings.visits.clone());
@@ -210,7 +211,7 @@ pub async fn check_out(
 pub async fn review(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<VisitId>,
     JsonBody(input): JsonBody<ReviewInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, settings) = (id.into_inner(), state.settings.visits.clone());

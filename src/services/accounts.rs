@@ -1,5 +1,6 @@
 //! Staff accounts (admins, branch leaders) and who-am-I.
 
+use crate::domain::ids::{BranchId, ClientId, HelperId, RelativeId, UserId};
 use diesel::OptionalExtension;
 use serde::Serialize;
 
@@ -22,11 +23,11 @@ use super::sessions;
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ClientAccess {
     /// The client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// The client's branch.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// The relative record, when the account is a relative's (absent: the client themself).
-    pub relative_id: Option<i64>,
+    pub relative_id: Option<RelativeId>,
     /// May see visits, balance and helpers.
     pub can_view: bool,
     /// May book and cancel visits.
@@ -39,7 +40,7 @@ pub struct ClientAccess {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UserView {
     /// Id.
-    pub id: i64,
+    pub id: UserId,
     /// Login email.
     pub email: String,
     /// Name.
@@ -49,11 +50,11 @@ pub struct UserView {
     /// Every role the account holds now (a helper may also be a client's relative).
     pub roles: Vec<Role>,
     /// The branch the account belongs to: a leader's, a helper's, or the first client's.
-    pub branch_id: Option<i64>,
+    pub branch_id: Option<BranchId>,
     /// Helper record of a helper account (while active or paused).
-    pub helper_id: Option<i64>,
+    pub helper_id: Option<HelperId>,
     /// The client record of a client's own account.
-    pub client_id: Option<i64>,
+    pub client_id: Option<ClientId>,
     /// Clients the account acts for, with the rights each gave.
     pub clients: Vec<ClientAccess>,
     /// Whether the account can log in.
@@ -76,7 +77,7 @@ pub struct UserInput {
     pub role: Role,
     /// Required for a branch leader.
     #[serde(default)]
-    pub branch_id: Option<i64>,
+    pub branch_id: Option<BranchId>,
     /// Optional first password; without it an invitation is mailed.
     #[serde(default)]
     pub password: Option<String>,
@@ -96,7 +97,7 @@ pub struct UserPatch {
     pub role: Option<Role>,
     /// Branch of a branch leader.
     #[serde(default)]
-    pub branch_id: Option<i64>,
+    pub branch_id: Option<BranchId>,
     /// Deactivate or reactivate the account (deactivation ends its sessions at once).
     #[serde(default)]
     pub active: Option<bool>,
@@ -227,7 +228,7 @@ fn insert_staff(
     email: Email,
     name: Text,
     role: Role,
-    branch_id: Option<i64>,
+    branch_id: Option<BranchId>,
     password_given: Option<&str>,
 ) -> Result<User, ApiError> {
     if User::find_by_email(conn, email.as_str())?.is_some() {
@@ -280,7 +281,7 @@ pub fn list(
 }
 
 /// One account: any for admins; their branch's staff for a branch leader; themself for anyone.
-pub fn get(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<UserView, ApiError> {
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: UserId) -> Result<UserView, ApiError> {
     let user = User::find(conn, id)?;
     let visible = id == caller.user_id
         || match caller.staff_branch_filter() {
@@ -301,7 +302,7 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<UserView
 pub fn update(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: i64,
+    id: UserId,
     patch: UserPatch,
 ) -> Result<UserView, ApiError> {
     caller.require_admin()?;

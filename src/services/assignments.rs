@@ -9,6 +9,7 @@ use crate::db::models::client::Client;
 use crate::db::models::helper::Helper;
 use crate::db::models::now;
 use crate::domain::HelperStatus;
+use crate::domain::ids::{AssignmentId, BranchId, ClientId, HelperId};
 use crate::error::ApiError;
 use diesel::OptionalExtension;
 
@@ -18,9 +19,9 @@ use diesel::OptionalExtension;
 #[schema(example = json!({"client_id": 1, "helper_id": 1}))]
 pub struct AssignmentInput {
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Helper (must be active, in the client's branch).
-    pub helper_id: i64,
+    pub helper_id: HelperId,
 }
 
 fn visible_assignment(
@@ -83,8 +84,8 @@ pub fn create(
 pub fn list(
     conn: &mut DbConnection,
     caller: &Caller,
-    client_id: Option<i64>,
-    helper_id: Option<i64>,
+    client_id: Option<ClientId>,
+    helper_id: Option<HelperId>,
     open_only: bool,
     page: crate::db::Page,
 ) -> Result<Vec<Assignment>, ApiError> {
@@ -98,7 +99,7 @@ pub fn list(
 }
 
 /// Ends a pair (staff of the branch). Ending an ended pair changes nothing.
-pub fn end(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<(), ApiError> {
+pub fn end(conn: &mut DbConnection, caller: &Caller, id: AssignmentId) -> Result<(), ApiError> {
     caller.require_staff()?;
     let assignment = Assignment::find(conn, id)?;
     if !visible_assignment(conn, caller, &assignment)? {
@@ -124,7 +125,7 @@ pub fn end(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<(), ApiE
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct HelperTeam {
     /// Helper.
-    pub helper_id: i64,
+    pub helper_id: HelperId,
     /// The helper's name.
     pub name: String,
     /// Where the helper stands (only an active helper can be booked).
@@ -147,8 +148,8 @@ pub struct TeamMember {
 pub fn team_of_helper(
     conn: &mut DbConnection,
     caller: &Caller,
-    branch_id: i64,
-    helper_id: i64,
+    branch_id: BranchId,
+    helper_id: HelperId,
 ) -> Result<HelperTeam, ApiError> {
     caller.require_branch(branch_id)?;
     let helper = Helper::find(conn, helper_id)
@@ -161,13 +162,13 @@ pub fn team_of_helper(
         helper_id: Some(helper_id),
         open_only: true,
     };
-    let ids: Vec<i64> = Assignment::list(conn, &filter, 0, i64::MAX / 2)?
+    let ids: Vec<ClientId> = Assignment::list(conn, &filter, 0, i64::MAX / 2)?
         .into_iter()
         .map(|a| a.client_id)
         .collect();
     let mut clients: Vec<TeamMember> = Client::names(conn, &ids)?
         .into_iter()
-        .map(|(id, name, _)| TeamMember { id, name })
+        .map(|(id, name, _)| TeamMember { id: id.0, name })
         .collect();
     clients.sort_by_key(|c| (c.name.to_lowercase(), c.id));
     Ok(HelperTeam {
@@ -193,7 +194,7 @@ pub struct HelperChoices {
 pub fn helper_choices(
     conn: &mut DbConnection,
     caller: &Caller,
-    client_id: i64,
+    client_id: ClientId,
 ) -> Result<HelperChoices, ApiError> {
     let client = Client::find(conn, client_id)?;
     caller.require_branch(client.branch_id)?;
@@ -208,17 +209,18 @@ pub fn helper_choices(
         0,
         i64::MAX / 2,
     )?;
-    let in_team: std::collections::HashSet<i64> = Assignment::open_for_client(conn, client_id)?
-        .into_iter()
-        .map(|a| a.helper_id)
-        .collect();
+    let in_team: std::collections::HashSet<HelperId> =
+        Assignment::open_for_client(conn, client_id)?
+            .into_iter()
+            .map(|a| a.helper_id)
+            .collect();
     let (mut team, mut substitutes): (Vec<_>, Vec<_>) = active
         .into_iter()
         .map(|h| {
             (
                 in_team.contains(&h.id),
                 TeamMember {
-                    id: h.id,
+                    id: h.id.0,
                     name: h.name,
                 },
             )

@@ -1,5 +1,6 @@
 //! Helper availability: students decide when and how much they work.
 
+use crate::domain::ids::HelperId;
 use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -73,7 +74,11 @@ fn hhmm(minutes: i32) -> String {
 }
 
 /// The helper themself or the branch's staff; 404 for others.
-fn editable(conn: &mut DbConnection, caller: &Caller, helper_id: i64) -> Result<Helper, ApiError> {
+fn editable(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    helper_id: HelperId,
+) -> Result<Helper, ApiError> {
     let helper = Helper::find(conn, helper_id)?;
     let ok = caller.manages_branch(helper.branch_id) || caller.helper_id() == Some(helper_id);
     if ok {
@@ -87,7 +92,7 @@ fn editable(conn: &mut DbConnection, caller: &Caller, helper_id: i64) -> Result<
 pub fn get(
     conn: &mut DbConnection,
     caller: &Caller,
-    helper_id: i64,
+    helper_id: HelperId,
 ) -> Result<AvailabilityView, ApiError> {
     let helper = editable(conn, caller, helper_id)?;
     let windows = Availability::windows(conn, helper_id)?
@@ -109,7 +114,7 @@ pub fn get(
 pub fn replace(
     conn: &mut DbConnection,
     caller: &Caller,
-    helper_id: i64,
+    helper_id: HelperId,
     input: AvailabilityInput,
 ) -> Result<AvailabilityView, ApiError> {
     let mut errors = vec![];
@@ -154,7 +159,7 @@ pub fn replace(
 pub fn add_exception(
     conn: &mut DbConnection,
     caller: &Caller,
-    helper_id: i64,
+    helper_id: HelperId,
     input: ExceptionInput,
 ) -> Result<Exception, ApiError> {
     if input.ends_at <= input.starts_at {
@@ -187,7 +192,7 @@ pub enum Unavailable {
 /// Whether the helper is unavailable for `[start, end)`, and why.
 pub fn unavailable(
     conn: &mut DbConnection,
-    helper_id: i64,
+    helper_id: HelperId,
     tz: &Tz,
     start: NaiveDateTime,
     end: NaiveDateTime,
@@ -220,7 +225,7 @@ pub fn unavailable(
 /// Refuses a visit outside the helper's declared windows or inside an exception.
 pub fn check(
     conn: &mut DbConnection,
-    helper_id: i64,
+    helper_id: HelperId,
     tz: &Tz,
     start: NaiveDateTime,
     end: NaiveDateTime,

@@ -3,6 +3,7 @@
 //! of helpers, clients low on hours, visits that need attention or were not checked in by
 //! their start. Read in a fixed handful of queries, whatever the size of the branch.
 
+use crate::domain::ids::{BranchId, ClientId, HelperId, VisitId};
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Timelike};
@@ -35,7 +36,7 @@ pub struct Week {
 #[derive(Debug, Serialize)]
 pub struct HelperRow {
     /// Helper.
-    pub helper_id: i64,
+    pub helper_id: HelperId,
     /// Name.
     pub name: String,
     /// Where the helper stands (a paused or left helper's row shows why their visits need cover).
@@ -48,9 +49,9 @@ pub struct HelperRow {
 #[derive(Debug, Serialize)]
 pub struct BoardVisit {
     /// Visit.
-    pub id: i64,
+    pub id: VisitId,
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// The client's name.
     pub client_name: String,
     /// Local start, `HH:MM`.
@@ -88,7 +89,7 @@ pub struct Attention {
 #[derive(Debug, Serialize)]
 pub struct ShortOfHelpers {
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Name.
     pub name: String,
     /// Current helpers.
@@ -101,7 +102,7 @@ pub struct ShortOfHelpers {
 #[derive(Debug, Serialize)]
 pub struct LowClient {
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Name.
     pub name: String,
     /// Minutes free to book.
@@ -137,8 +138,8 @@ pub fn week(
     let found = Visit::board_rows(conn, branch_id, &shown, from, to)?;
     let visit_count = found.len();
     let tz = visits::time_zone(branch);
-    let mut by_helper: HashMap<i64, Vec<Vec<BoardVisit>>> = HashMap::new();
-    let helper_ids: Vec<i64> = found.iter().map(|(v, _)| v.helper_id).collect();
+    let mut by_helper: HashMap<HelperId, Vec<Vec<BoardVisit>>> = HashMap::new();
+    let helper_ids: Vec<HelperId> = found.iter().map(|(v, _)| v.helper_id).collect();
     for (visit, client_name) in found {
         let start = visit.starts_at.and_utc().with_timezone(&tz);
         let end = visit.ends_at.and_utc().with_timezone(&tz);
@@ -162,11 +163,11 @@ pub fn week(
             .push(block);
     }
     let active = Helper::names_in_branch(conn, branch_id, HelperStatus::Active)?;
-    let mut helpers: BTreeMap<i64, (String, HelperStatus)> = active
+    let mut helpers: BTreeMap<HelperId, (String, HelperStatus)> = active
         .into_iter()
         .map(|(id, name)| (id, (name, HelperStatus::Active)))
         .collect();
-    let others: Vec<i64> = helper_ids
+    let others: Vec<HelperId> = helper_ids
         .into_iter()
         .filter(|id| !helpers.contains_key(id))
         .collect();
@@ -290,7 +291,7 @@ fn clock(hour: u32, minute: u32) -> String {
 pub fn managed(
     conn: &mut DbConnection,
     caller: &Caller,
-    branch_id: i64,
+    branch_id: BranchId,
 ) -> Result<Branch, ApiError> {
     if !caller.manages_branch(branch_id) {
         return Err(ApiError::NotFound);

@@ -1,5 +1,6 @@
 //! City branches: created and changed by admins, read by their staff.
 
+use crate::domain::ids::BranchId;
 use chrono_tz::Tz;
 
 use crate::auth::Caller;
@@ -184,7 +185,7 @@ pub fn list(conn: &mut DbConnection, caller: &Caller, page: Page) -> Result<Vec<
 }
 
 /// One branch the caller can see.
-pub fn get(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Branch, ApiError> {
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: BranchId) -> Result<Branch, ApiError> {
     if !caller.belongs_to_branch(id) {
         return Err(ApiError::NotFound);
     }
@@ -195,7 +196,7 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Branch, 
 pub fn update(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: i64,
+    id: BranchId,
     changes: BranchChanges,
 ) -> Result<Branch, ApiError> {
     caller.require_admin()?;

@@ -1,5 +1,6 @@
 //! Prices, clip-card purchases, balances and the ledger.
 
+use crate::domain::ids::{BranchId, ClientId, UserId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -28,7 +29,7 @@ pub const DEFAULT_DKK_PRICES: [(&str, i32, i64); 2] =
 pub fn client_for(
     conn: &mut DbConnection,
     caller: &Caller,
-    client_id: i64,
+    client_id: ClientId,
     right: Right,
 ) -> Result<Client, ApiError> {
     let client = Client::find(conn, client_id)?;
@@ -111,7 +112,7 @@ fn product_minutes(product: &str) -> Result<i32, ApiError> {
 pub fn prices(
     conn: &mut DbConnection,
     caller: &Caller,
-    branch_id: i64,
+    branch_id: BranchId,
 ) -> Result<PriceList, ApiError> {
     if !caller.belongs_to_branch(branch_id) {
         return Err(ApiError::NotFound);
@@ -135,7 +136,7 @@ pub fn prices(
 pub fn add_price(
     conn: &mut DbConnection,
     caller: &Caller,
-    branch_id: i64,
+    branch_id: BranchId,
     input: PriceInput,
 ) -> Result<Price, ApiError> {
     caller.require_admin()?;
@@ -188,7 +189,7 @@ pub fn add_default_prices(conn: &mut DbConnection, branch: &Branch) -> Result<()
 pub fn buy(
     conn: &mut DbConnection,
     caller: &Caller,
-    client_id: i64,
+    client_id: ClientId,
     input: PurchaseInput,
 ) -> Result<Purchase, ApiError> {
     product_minutes(&input.product)?;
@@ -258,7 +259,7 @@ pub fn buy(
 pub fn balance(
     conn: &mut DbConnection,
     caller: &Caller,
-    client_id: i64,
+    client_id: ClientId,
 ) -> Result<Balance, ApiError> {
     client_for(conn, caller, client_id, Right::View)?;
     Ok(LedgerEntry::balance(conn, client_id)?)
@@ -268,7 +269,7 @@ pub fn balance(
 pub fn cards(
     conn: &mut DbConnection,
     caller: &Caller,
-    client_id: i64,
+    client_id: ClientId,
     page: Page,
 ) -> Result<Vec<ClipCard>, ApiError> {
     client_for(conn, caller, client_id, Right::View)?;
@@ -281,7 +282,7 @@ pub fn cards(
 pub fn ledger(
     conn: &mut DbConnection,
     caller: &Caller,
-    client_id: i64,
+    client_id: ClientId,
     page: Page,
 ) -> Result<Vec<LedgerEntry>, ApiError> {
     client_for(conn, caller, client_id, Right::View)?;
@@ -292,7 +293,7 @@ pub fn ledger(
 pub fn recent_ledger(
     conn: &mut DbConnection,
     caller: &Caller,
-    client_id: i64,
+    client_id: ClientId,
     limit: i64,
 ) -> Result<Vec<LedgerEntry>, ApiError> {
     client_for(conn, caller, client_id, Right::View)?;
@@ -300,7 +301,7 @@ pub fn recent_ledger(
 }
 
 /// Reserves a visit's minutes if the balance covers them; call with the client locked.
-pub fn reserve(conn: &mut DbConnection, visit: &Visit, by: i64) -> Result<Balance, ApiError> {
+pub fn reserve(conn: &mut DbConnection, visit: &Visit, by: UserId) -> Result<Balance, ApiError> {
     let balance = LedgerEntry::balance(conn, visit.client_id)?;
     if balance.available_minutes < i64::from(visit.minutes) {
         return Err(ApiError::Conflict(format!(

@@ -3,6 +3,7 @@
 //! them forgotten; visits, hours, payroll and ledger rows stay, anonymised, as bookkeeping
 //! law requires.
 
+use crate::domain::ids::{ClientId, HelperId, UserId};
 use chrono::NaiveDateTime;
 
 use crate::auth::Caller;
@@ -36,7 +37,7 @@ const HELPER_FIELDS: [&str; 6] = [
 /// another capacity stays open; the next request already sees it without the lost one.
 pub fn close_if_unused(
     conn: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
     at: NaiveDateTime,
 ) -> Result<bool, ApiError> {
     let user = User::find(conn, user_id)?;
@@ -80,7 +81,11 @@ fn forget_unless_in_use(conn: &mut DbConnection, email: &str) -> Result<(), ApiE
 /// pairs ended, relatives removed, the client's and the relatives' logins closed unless they
 /// serve someone else, mails to them forgotten. The row stays, anonymised, so past visits and
 /// hours still add up.
-pub fn erase_client(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<(), ApiError> {
+pub fn erase_client(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: ClientId,
+) -> Result<(), ApiError> {
     crate::db::write_transaction(conn, |conn| {
         let client = super::clients::managed(conn, caller, id)?;
         let at = now();
@@ -139,7 +144,11 @@ pub fn erase_client(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result
 /// Erases a helper who has left or was rejected (staff of the branch): name, contact, study,
 /// home, the criminal-record check and pipeline notes gone, availability removed, the login
 /// closed unless it serves another capacity. Visits and hours stay for payroll, anonymised.
-pub fn erase_helper(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<(), ApiError> {
+pub fn erase_helper(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: HelperId,
+) -> Result<(), ApiError> {
     caller.require_staff()?;
     crate::db::write_transaction(conn, |conn| {
         let helper = Helper::find(conn, id)?;

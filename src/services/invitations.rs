@@ -2,6 +2,7 @@
 //! re-invitations, password resets, and linking one login to another capacity (a relative of
 //! a second client, a helper whose grandmother is a client).
 
+use crate::domain::ids::{BranchId, ClientId, HelperId, RelativeId, UserId};
 use chrono::{Duration, NaiveDateTime};
 
 use super::throttle;
@@ -29,13 +30,13 @@ pub const RESET_HOURS: i64 = 1;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Capacity {
     /// A staff role; a branch leader's branch.
-    Staff(Role, Option<i64>),
+    Staff(Role, Option<BranchId>),
     /// A helper record.
-    Helper(i64),
+    Helper(HelperId),
     /// The client themself.
-    Client(i64),
+    Client(ClientId),
     /// A relative row of a client.
-    Relative(i64),
+    Relative(RelativeId),
 }
 
 /// The account an invitation went to, and whether a set-password link was mailed.
@@ -61,7 +62,7 @@ fn new_token(
 /// Stores a new invitation for `user` (earlier unused ones stop working) and returns its token.
 fn issue_invitation(
     conn: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
     at: NaiveDateTime,
 ) -> Result<String, ApiError> {
     let (token, hash, expires) = new_token(at, Duration::days(INVITATION_DAYS))?;
@@ -169,7 +170,7 @@ pub fn mail_context(
     conn: &mut DbConnection,
     user: &User,
 ) -> Result<(BranchContact, String), ApiError> {
-    let branch = |conn: &mut DbConnection, id: i64| -> Result<BranchContact, ApiError> {
+    let branch = |conn: &mut DbConnection, id: BranchId| -> Result<BranchContact, ApiError> {
         let b = Branch::find(conn, id)?;
         Ok(BranchContact {
             name: b.name,
@@ -245,7 +246,7 @@ pub fn mail_invitation(
 
 /// Sends a new invitation to an account that has no password yet (the old link stops
 /// working). Admins for any account; a branch leader for accounts of their branch.
-pub fn reinvite(conn: &mut DbConnection, caller: &Caller, user_id: i64) -> Result<(), ApiError> {
+pub fn reinvite(conn: &mut DbConnection, caller: &Caller, user_id: UserId) -> Result<(), ApiError> {
     caller.require_staff()?;
     crate::db::write_transaction(conn, |conn| {
         let user = User::find(conn, user_id)?;

@@ -2,6 +2,7 @@
 //! A preview is stored with a fingerprint of its input; a commit is refused (409) when the
 //! helpers, clients or current pairs changed since, so nobody commits a stale proposal.
 
+use crate::domain::ids::{AssignmentId, BranchId, ClientId, HelperId, ProposalId};
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -47,9 +48,9 @@ pub struct PreviewInput {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ProposedPair {
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Helper.
-    pub helper_id: i64,
+    pub helper_id: HelperId,
     /// Rounded distance, metres.
     pub distance_m: i64,
     /// Needed skills the helper has.
@@ -68,18 +69,18 @@ pub struct ProposedPair {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EndedPair {
     /// Assignment.
-    pub assignment_id: i64,
+    pub assignment_id: AssignmentId,
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Helper.
-    pub helper_id: i64,
+    pub helper_id: HelperId,
 }
 
 /// A client the proposal leaves short, and why.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ShortClient {
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Helpers still missing.
     pub missing: i64,
     /// Why, in words, e.g. "no helper in range with free capacity shares a language".
@@ -118,7 +119,7 @@ impl From<matching::Rule> for BlockingRule {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Preview {
     /// Pass to `…/matching/commit`.
-    pub proposal_id: i64,
+    pub proposal_id: ProposalId,
     /// Hash of the input the proposal was computed from.
     pub fingerprint: String,
     /// The whole resulting set of pairs, kept and new, with explanations.
@@ -139,7 +140,7 @@ pub struct Preview {
 #[schema(example = json!({"proposal_id": 1}))]
 pub struct CommitInput {
     /// The `proposal_id` of a preview of this branch.
-    pub proposal_id: i64,
+    pub proposal_id: ProposalId,
 }
 
 /// What a commit did.
@@ -210,7 +211,7 @@ struct BranchInstance {
 
 fn build(
     conn: &mut DbConnection,
-    branch_id: i64,
+    branch_id: BranchId,
     params: Params,
 ) -> Result<BranchInstance, ApiError> {
     let MatcherRows {
@@ -218,8 +219,8 @@ fn build(
         clients,
         open,
     } = super::matching_map::rows(conn, branch_id)?;
-    let active: BTreeSet<i64> = helpers.iter().map(|h| h.id).collect();
-    let mut current: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    let active: BTreeSet<HelperId> = helpers.iter().map(|h| h.id).collect();
+    let mut current: BTreeMap<ClientId, Vec<String>> = BTreeMap::new();
     for a in open.iter().filter(|a| active.contains(&a.helper_id)) {
         current
             .entry(a.client_id)
@@ -269,7 +270,7 @@ fn build(
     })
 }
 
-fn id(text: &str) -> Result<i64, ApiError> {
+fn id<T: std::str::FromStr>(text: &str) -> Result<T, ApiError> {
     text.parse()
         .map_err(|_| ApiError::Internal(anyhow::anyhow!("matcher returned a foreign id {text:?}")))
 }
@@ -278,7 +279,7 @@ fn id(text: &str) -> Result<i64, ApiError> {
 pub fn preview(
     conn: &mut DbConnection,
     caller: &Caller,
-    branch_id: i64,
+    branch_id: BranchId,
     params: Params,
 ) -> Result<Preview, ApiError> {
     caller.require_staff()?;
@@ -300,7 +301,8 @@ pub fn preview(
             new: p.new,
         });
     }
-    let kept: BTreeSet<(i64, i64)> = pairs.iter().map(|p| (p.client_id, p.helper_id)).collect();
+    let kept: BTreeSet<(ClientId, HelperId)> =
+        pairs.iter().map(|p| (p.client_id, p.helper_id)).collect();
     let ended: Vec<EndedPair> = input
         .open
         .iter()
@@ -323,12 +325,12 @@ pub fn preview(
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
-    let new_pairs: Vec<(i64, i64)> = pairs
+    let new_pairs: Vec<(ClientId, HelperId)> = pairs
         .iter()
         .filter(|p| p.new)
         .map(|p| (p.client_id, p.helper_id))
         .collect();
-    let ended_ids: Vec<i64> = ended.iter().map(|e| e.assignment_id).collect();
+    let ended_ids: Vec<AssignmentId> = ended.iter().map(|e| e.assignment_id).collect();
     let proposal = Proposal::insert(
         conn,
         &NewProposal {

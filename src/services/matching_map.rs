@@ -2,6 +2,7 @@
 //! definition, so the map a leader sees is the input the proposal came from), and the same
 //! people with names and positions for the console's plot.
 
+use crate::domain::ids::BranchId;
 use serde::Serialize;
 
 use crate::auth::Caller;
@@ -21,7 +22,7 @@ pub(super) struct MatcherRows {
 }
 
 /// The matcher's rows of a branch.
-pub(super) fn rows(conn: &mut DbConnection, branch_id: i64) -> Result<MatcherRows, ApiError> {
+pub(super) fn rows(conn: &mut DbConnection, branch_id: BranchId) -> Result<MatcherRows, ApiError> {
     let helpers = Helper::list(
         conn,
         &HelperFilter {
@@ -81,7 +82,7 @@ pub struct BranchMap {
 pub fn map(
     conn: &mut DbConnection,
     caller: &Caller,
-    branch_id: i64,
+    branch_id: BranchId,
 ) -> Result<BranchMap, ApiError> {
     caller.require_staff()?;
     caller.require_branch(branch_id)?;
@@ -93,7 +94,7 @@ pub fn map(
             .helpers
             .into_iter()
             .map(|h| MapPoint {
-                id: h.id,
+                id: h.id.0,
                 name: h.name,
                 lat: h.home_lat,
                 lon: h.home_lon,
@@ -103,7 +104,7 @@ pub fn map(
             .clients
             .into_iter()
             .map(|c| MapPoint {
-                id: c.id,
+                id: c.id.0,
                 name: c.name,
                 lat: c.lat,
                 lon: c.lon,

@@ -1,5 +1,6 @@
 //! The hours report for payroll and tax: completed visits per helper per month.
 
+use crate::domain::ids::{BranchId, HelperId};
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
@@ -18,7 +19,7 @@ use crate::error::ApiError;
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct HelperHours {
     /// Helper.
-    pub helper_id: i64,
+    pub helper_id: HelperId,
     /// Name, for the payroll sheet.
     pub name: String,
     /// Completed visits whose minutes are settled (attendance verified, or reviewed).
@@ -37,7 +38,7 @@ pub struct HelperHours {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct HoursReport {
     /// Branch.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// `YYYY-MM`.
     pub month: String,
     /// Month boundaries are in this time zone.
@@ -107,7 +108,7 @@ fn month_start(month: &str) -> Result<NaiveDate, ApiError> {
 pub fn hours(
     conn: &mut DbConnection,
     caller: &Caller,
-    branch_id: i64,
+    branch_id: BranchId,
     month: &str,
 ) -> Result<HoursReport, ApiError> {
     caller.require_staff()?;
@@ -137,7 +138,7 @@ pub fn hours(
         from,
         to,
     };
-    let mut rows: BTreeMap<i64, HelperHours> = BTreeMap::new();
+    let mut rows: BTreeMap<HelperId, HelperHours> = BTreeMap::new();
     for visit in Visit::list(conn, &filter, None, i64::MAX)? {
         let row = match rows.entry(visit.helper_id) {
             Entry::Occupied(row) => row.into_mut(),
@@ -179,14 +180,14 @@ mod tests {
 
     fn report(names: &[&str]) -> HoursReport {
         HoursReport {
-            branch_id: 7,
+            branch_id: BranchId(7),
             month: "2027-03".into(),
             time_zone: "Europe/Copenhagen".into(),
             helpers: names
                 .iter()
                 .enumerate()
                 .map(|(i, name)| HelperHours {
-                    helper_id: i as i64 + 1,
+                    helper_id: HelperId(i as i64 + 1),
                     name: name.to_string(),
                     visits: 2,
                     minutes: 90,

@@ -1,6 +1,7 @@
 //! Login, refresh, logout, and setting a password with a one-time token (an invitation or a
 //! reset) or with the current one.
 
+use crate::domain::ids::UserId;
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 
@@ -165,7 +166,7 @@ pub fn password_token_is_live(
 pub fn change_password(
     conn: &mut DbConnection,
     keys: &TokenKeys,
-    user_id: i64,
+    user_id: UserId,
     current: &str,
     new_password: &str,
     now: NaiveDateTime,
@@ -194,7 +195,7 @@ pub fn change_password(
 
 fn set_password(
     conn: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
     hash: String,
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
@@ -211,7 +212,7 @@ fn set_password(
 /// Ends every session of an account at once: refresh tokens revoked, access tokens outdated.
 pub fn end_sessions(
     conn: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
     RefreshToken::revoke_all(conn, user_id, now)?;

@@ -43,6 +43,26 @@ async fn the_openapi_document_lists_every_path_clients_are_written_against() {
     );
 }
 
+#[tokio::test]
+async fn record_ids_are_named_integer_schemas_in_the_openapi_document() {
+    let app = spawn_app(TestBackend::Sqlite).await;
+
+    let doc: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for name in ["BranchId", "ClientId", "HelperId", "VisitId", "UserId", "AssignmentId"] {
+        let id = &schemas[name];
+        assert_eq!(id["type"], "integer", "{name}: {id}");
+        assert_eq!(id["format"], "int64", "{name}: {id}");
+    }
+    // A visit's ids point at their own kinds, so a generated client cannot swap them.
+    let visit = &schemas["VisitView"]["properties"];
+    assert_eq!(visit["id"]["$ref"], "#/components/schemas/VisitId");
+    assert_eq!(visit["client_id"]["$ref"], "#/components/schemas/ClientId");
+    assert_eq!(visit["helper_id"]["$ref"], "#/components/schemas/HelperId");
+    assert_eq!(visit["branch_id"]["$ref"], "#/components/schemas/BranchId");
+}
+
 /// Chromium from Debian's package; CI installs it, so there it must be present.
 fn chromium() -> Option<&'static str> {
     let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]

@@ -2,6 +2,7 @@
 //! new price is in `prices`): the branches and clip-cards services, as `/api/v1/branches…`
 //! calls them.
 
+use crate::domain::ids::BranchId;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -248,7 +249,7 @@ async fn create(
 pub(super) async fn branch_page(
     state: &AppState,
     session: &Session,
-    id: i64,
+    id: BranchId,
     forms: Value,
     refused: Option<Refusal>,
     done: Option<String>,
@@ -306,7 +307,7 @@ pub(super) async fn branch_page(
 async fn show(
     state: web::Data<AppState>,
     Admin(session): Admin,
-    path: web::Path<i64>,
+    path: web::Path<BranchId>,
     QueryParams(query): QueryParams<DoneQuery>,
 ) -> Result<HttpResponse, ApiError> {
     branch_page(
@@ -323,7 +324,7 @@ async fn show(
 async fn update(
     state: web::Data<AppState>,
     posted: AdminPosted<BranchForm>,
-    path: web::Path<i64>,
+    path: web::Path<BranchId>,
 ) -> Result<HttpResponse, ApiError> {
     let AdminPosted { session, form } = posted;
     let id = path.into_inner();

@@ -1,6 +1,7 @@
 //! A new price of a branch, from a day or from now (the clip-cards service, as
 //! `POST /api/v1/branches/{id}/prices`); earlier purchases keep the price they paid.
 
+use crate::domain::ids::BranchId;
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 use serde_json::json;
@@ -37,7 +38,7 @@ fn minor_units(raw: &str) -> Option<i64> {
 pub(super) async fn add_price(
     state: web::Data<AppState>,
     posted: AdminPosted<PriceForm>,
-    path: web::Path<i64>,
+    path: web::Path<BranchId>,
 ) -> Result<HttpResponse, ApiError> {
     let AdminPosted { session, form } = posted;
     let id = path.into_inner();

@@ -3,6 +3,7 @@
 //! the account's sessions, the console's too), and a new invitation for an account that has
 //! no password yet. The services `/api/v1/users` calls.
 
+use crate::domain::ids::{BranchId, UserId};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -108,7 +109,7 @@ async fn users_page(
         Ok::<_, ApiError>((users, all))
     })
     .await?;
-    let branch_name = |id: Option<i64>| -> Value {
+    let branch_name = |id: Option<BranchId>| -> Value {
         id.and_then(|id| all_branches.iter().find(|b| b.id == id))
             .map(|b| json!(b.name))
             .unwrap_or(Value::Null)
@@ -172,7 +173,7 @@ async fn create(
 async fn set_active(
     state: web::Data<AppState>,
     posted: AdminPosted<ActiveForm>,
-    path: web::Path<i64>,
+    path: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     let AdminPosted { session, form } = posted;
     let (id, active) = (path.into_inner(), form.active);
@@ -195,7 +196,7 @@ async fn set_active(
 async fn reinvite(
     state: web::Data<AppState>,
     posted: AdminPosted<EmptyForm>,
-    path: web::Path<i64>,
+    path: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     let AdminPosted { session, .. } = posted;
     let id = path.into_inner();

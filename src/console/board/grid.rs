@@ -4,6 +4,7 @@
 //! board request's CPU (perf; docs/benchmarks.md). The markup is what the template printed,
 //! and every value goes through minijinja's own HTML escaper, as in the templates.
 
+use crate::domain::ids::BranchId;
 use std::borrow::Cow;
 use std::fmt::{self, Write};
 
@@ -28,7 +29,7 @@ impl GridTexts {
 }
 
 /// The rows of the board's table body, escaped and ready to print as is.
-pub fn rows(week: &Week, branch_id: i64, lang: Lang) -> Result<String, fmt::Error> {
+pub fn rows(week: &Week, branch_id: BranchId, lang: Lang) -> Result<String, fmt::Error> {
     let texts = GridTexts {
         lang,
         book: lang.text_ref("book"),
@@ -55,7 +56,7 @@ fn helper_row(
     out: &mut String,
     row: &HelperRow,
     days: &[String],
-    branch_id: i64,
+    branch_id: BranchId,
     texts: &GridTexts,
 ) -> fmt::Result {
     let active = row.status == HelperStatus::Active;
@@ -90,7 +91,7 @@ fn helper_row(
     Ok(())
 }
 
-fn block(out: &mut String, v: &BoardVisit, branch_id: i64, texts: &GridTexts) -> fmt::Result {
+fn block(out: &mut String, v: &BoardVisit, branch_id: BranchId, texts: &GridTexts) -> fmt::Result {
     let class = match (v.status, v.attention.is_some()) {
         (_, true) => "needs-attention",
         (VisitStatus::Completed, _) => "status-completed",

@@ -2,6 +2,7 @@
 //! the same service as `POST /api/v1/clients/{id}/clip-cards`. The form carries a one-time
 //! `form_id` used as the purchase's idempotency key, so a double click or a resent form buys once.
 
+use crate::domain::ids::{BranchId, ClientId};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -49,7 +50,7 @@ struct BuyForm {
 async fn buy_form(
     state: web::Data<AppState>,
     session: Session,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(BranchId, ClientId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (branch_id, client_id) = path.into_inner();
     let form = BuyForm {
@@ -62,7 +63,7 @@ async fn buy_form(
 async fn page(
     state: &web::Data<AppState>,
     session: &Session,
-    (branch_id, client_id): (i64, i64),
+    (branch_id, client_id): (BranchId, ClientId),
     mut form: BuyForm,
     refused: Option<Refusal>,
 ) -> Result<HttpResponse, ApiError> {
@@ -113,7 +114,7 @@ async fn page(
 async fn buy(
     state: web::Data<AppState>,
     posted: Posted<BuyForm>,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(BranchId, ClientId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (branch_id, client_id) = path.into_inner();
     let Posted { session, form } = posted;

@@ -3,6 +3,7 @@
 //! comma-separated list of languages, the position as two numbers; everything else is the
 //! service's to check, and a refusal comes back at the form with the typed values kept.
 
+use crate::domain::ids::{BranchId, ClientId};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
@@ -137,7 +138,7 @@ impl Fields {
             .collect()
     }
 
-    fn input(&self, branch_id: i64) -> Result<ClientInput, Vec<FieldError>> {
+    fn input(&self, branch_id: BranchId) -> Result<ClientInput, Vec<FieldError>> {
         let (position, wanted) = self.numbers()?;
         Ok(ClientInput {
             branch_id,
@@ -186,13 +187,13 @@ fn given(raw: &str) -> Option<String> {
 /// Which form: a new client, or an existing one to edit.
 enum Target {
     New,
-    Edit(i64, String),
+    Edit(ClientId, String),
 }
 
 async fn form_page(
     state: &web::Data<AppState>,
     session: &Session,
-    branch_id: i64,
+    branch_id: BranchId,
     target: Target,
     fields: &Fields,
     refused: Option<Refusal>,
@@ -240,7 +241,7 @@ async fn form_page(
 async fn new_form(
     state: web::Data<AppState>,
     session: Session,
-    path: web::Path<i64>,
+    path: web::Path<BranchId>,
 ) -> Result<HttpResponse, ApiError> {
     let fields = Fields {
         wanted: "2".into(),
@@ -261,7 +262,7 @@ async fn new_form(
 async fn create(
     state: web::Data<AppState>,
     posted: Posted<Vec<(String, String)>>,
-    path: web::Path<i64>,
+    path: web::Path<BranchId>,
 ) -> Result<HttpResponse, ApiError> {
     let branch_id = path.into_inner();
     let Posted { session, form } = posted;
@@ -310,7 +311,7 @@ async fn create(
 async fn edit_form(
     state: web::Data<AppState>,
     session: Session,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(BranchId, ClientId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (branch_id, client_id) = path.into_inner();
     let caller = session.caller.clone();
@@ -333,7 +334,7 @@ async fn edit_form(
 async fn update(
     state: web::Data<AppState>,
     posted: Posted<Vec<(String, String)>>,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(BranchId, ClientId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (branch_id, client_id) = path.into_inner();
     let Posted { session, form } = posted;

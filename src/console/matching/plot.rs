@@ -3,6 +3,7 @@
 //! projected equirectangularly, longitude scaled by the cosine of the middle latitude, so a
 //! kilometre is as long east–west as north–south in a city-sized box.
 
+use crate::domain::ids::{ClientId, HelperId};
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -36,9 +37,9 @@ pub struct Dot {
 #[derive(Debug, Serialize)]
 pub struct Line {
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Helper.
-    pub helper_id: i64,
+    pub helper_id: HelperId,
     /// From (the client).
     pub x1: f64,
     /// From.
@@ -92,9 +93,9 @@ pub fn plot(map: &BranchMap, preview: &Preview) -> Plot {
         dots.iter().map(|d| (d.id, (d.x, d.y))).collect()
     };
     let (helper_at, client_at) = (at(&helpers), at(&clients));
-    let line = |client_id: i64, helper_id: i64| -> Option<Line> {
-        let (x1, y1) = *client_at.get(&client_id)?;
-        let (x2, y2) = *helper_at.get(&helper_id)?;
+    let line = |client_id: ClientId, helper_id: HelperId| -> Option<Line> {
+        let (x1, y1) = *client_at.get(&client_id.0)?;
+        let (x2, y2) = *helper_at.get(&helper_id.0)?;
         Some(Line {
             client_id,
             helper_id,
@@ -172,6 +173,7 @@ fn bounds(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ids::ProposalId;
     use crate::services::matching::ProposedPair;
 
     fn point(id: i64, lat: f64, lon: f64) -> MapPoint {
@@ -185,13 +187,13 @@ mod tests {
 
     fn preview(pairs: &[(i64, i64, bool)]) -> Preview {
         Preview {
-            proposal_id: 1,
+            proposal_id: ProposalId(1),
             fingerprint: String::new(),
             pairs: pairs
                 .iter()
                 .map(|&(client_id, helper_id, new)| ProposedPair {
-                    client_id,
-                    helper_id,
+                    client_id: ClientId(client_id),
+                    helper_id: HelperId(helper_id),
                     distance_m: 0,
                     skills_covered: vec![],
                     skills_missing: vec![],

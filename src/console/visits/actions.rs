@@ -2,6 +2,7 @@
 //! cancel it (a late cancellation asks first), record a no-show. Each post calls one service
 //! and comes back to the page: with a message when done, with the refusal at its form when not.
 
+use crate::domain::ids::{BranchId, HelperId, VisitId};
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +37,12 @@ impl ActionOutcome {
         )))
     }
 
-    fn respond(self, session: &Session, branch_id: i64, id: i64) -> Result<HttpResponse, ApiError> {
+    fn respond(
+        self,
+        session: &Session,
+        branch_id: BranchId,
+        id: VisitId,
+    ) -> Result<HttpResponse, ApiError> {
         match self {
             ActionOutcome::Done(flag) => Ok(see_other(&format!(
                 "{}?done={flag}",
@@ -54,7 +60,7 @@ impl ActionOutcome {
 /// see it (404 otherwise), run `action` in the same `db::run`, then answer with the page or a 303.
 async fn act<F>(
     state: &AppState,
-    (branch_id, id): (i64, i64),
+    (branch_id, id): (BranchId, VisitId),
     session: Session,
     action: F,
 ) -> Result<HttpResponse, ApiError>
@@ -98,7 +104,7 @@ pub struct RescheduleForm {
 /// `POST …/visits/{id}/reschedule`.
 pub async fn reschedule(
     state: web::Data<AppState>,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(BranchId, VisitId)>,
     posted: Posted<RescheduleForm>,
 ) -> Result<HttpResponse, ApiError> {
     let Posted { session, form } = posted;
@@ -157,7 +163,7 @@ pub struct HelperForm {
 /// `POST …/visits/{id}/helper`: another helper of the team, or a substitute.
 pub async fn change_helper(
     state: web::Data<AppState>,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(BranchId, VisitId)>,
     posted: Posted<HelperForm>,
 ) -> Result<HttpResponse, ApiError> {
     let Posted { session, form } = posted;
@@ -167,7 +173,7 @@ pub async fn change_helper(
         path.into_inner(),
         session,
         move |conn, caller, settings, loaded| {
-            let Ok(helper_id) = form.helper_id.trim().parse::<i64>() else {
+            let Ok(helper_id) = form.helper_id.trim().parse::<HelperId>() else {
                 let message = vec![lang.text("visit_pick_helper")];
                 return Ok(ActionOutcome::refused(
                     loaded,
@@ -200,7 +206,7 @@ pub struct CancelForm {
 /// `POST …/visits/{id}/cancel`: at once when free; a late one only when confirmed.
 pub async fn cancel(
     state: web::Data<AppState>,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(BranchId, VisitId)>,
     posted: Posted<CancelForm>,
 ) -> Result<HttpResponse, ApiError> {
     let Posted { session, form } = posted;
@@ -240,7 +246,7 @@ pub async fn cancel(
 /// `POST …/visits/{id}/no-show`: the client was not there (the service refuses before the start).
 pub async fn no_show(
     state: web::Data<AppState>,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(BranchId, VisitId)>,
     posted: Posted<EmptyForm>,
 ) -> Result<HttpResponse, ApiError> {
     let Posted { session, form: _ } = posted;

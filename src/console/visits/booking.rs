@@ -2,6 +2,7 @@
 //! post is one call of the booking service (a weekly series included, so nothing is half
 //! booked), keyed by the form's one-time id: a form sent twice books once.
 
+use crate::domain::ids::{BranchId, ClientId, HelperId};
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -25,7 +26,7 @@ const ENDPOINT: &str = "POST /console/branches/{branch}/visits";
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewQuery {
-    helper: i64,
+    helper: HelperId,
     date: Option<NaiveDate>,
 }
 
@@ -55,10 +56,14 @@ impl BookingForm {
     /// The service's input, or what the console could not read.
     fn input(&self, branch: &Branch, lang: Lang) -> Result<visits::VisitInput, Vec<String>> {
         let mut errors = vec![];
-        let client_id = self.client_id.trim().parse::<i64>().map_err(|_| {
+        let client_id = self.client_id.trim().parse::<ClientId>().map_err(|_| {
             errors.push(lang.text("visit_pick_client"));
         });
-        let helper_id = self.helper_id.trim().parse::<i64>().unwrap_or(0);
+        let helper_id = self
+            .helper_id
+            .trim()
+            .parse::<HelperId>()
+            .unwrap_or(HelperId(0));
         let starts_at = form::local_start(&visits::time_zone(branch), &self.date, &self.time, lang)
             .map_err(|e| errors.extend(e));
         let repeat_weeks = match self.repeat.as_str() {
@@ -85,7 +90,7 @@ impl BookingForm {
 
     /// The same request again: every field but the one-time id (and the CSRF token, which
     /// the form reader has already taken out).
-    fn fingerprint(&self, branch_id: i64) -> String {
+    fn fingerprint(&self, branch_id: BranchId) -> String {
         let fields = BookingForm {
             form_id: String::new(),
             ..self.clone()
@@ -105,7 +110,7 @@ fn new_form_id() -> Result<String, ApiError> {
 pub async fn new(
     state: web::Data<AppState>,
     session: Session,
-    path: web::Path<i64>,
+    path: web::Path<BranchId>,
     QueryParams(query): QueryParams<NewQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let branch_id = path.into_inner();
@@ -131,8 +136,8 @@ pub async fn new(
 fn load(
     conn: &mut DbConnection,
     caller: &crate::auth::Caller,
-    branch_id: i64,
-    helper_id: i64,
+    branch_id: BranchId,
+    helper_id: HelperId,
 ) -> Result<(Branch, HelperTeam), ApiError> {
     let branch = board::managed(conn, caller, branch_id)?;
     let team = assignments::team_of_helper(conn, caller, branch_id, helper_id)?;
@@ -159,7 +164,7 @@ struct Refused {
 /// `POST /console/branches/{branch}/visits`.
 pub async fn book(
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<BranchId>,
     posted: Posted<BookingForm>,
 ) -> Result<HttpResponse, ApiError> {
     let branch_id = path.into_inner();
@@ -167,7 +172,7 @@ pub async fn book(
     let helper_id = form
         .helper_id
         .trim()
-        .parse::<i64>()
+        .parse::<HelperId>()
         .map_err(|_| ApiError::BadRequest("the form names no helper".into()))?;
     let caller = session.caller.clone();
     let settings = state.settings.visits.clone();

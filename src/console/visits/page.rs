@@ -2,6 +2,7 @@
 //! done to it. The actions' posts (in `actions`) come back here with a message, or render
 //! this page again with their refusal at their form.
 
+use crate::domain::ids::{BranchId, VisitId};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::DateTime;
@@ -52,8 +53,8 @@ pub struct Loaded {
 pub fn load(
     conn: &mut DbConnection,
     caller: &Caller,
-    branch_id: i64,
-    id: i64,
+    branch_id: BranchId,
+    id: VisitId,
     free_hours: i64,
 ) -> Result<Loaded, ApiError> {
     let branch = board::managed(conn, caller, branch_id)?;
@@ -89,7 +90,7 @@ pub struct Extra {
 pub async fn show(
     state: web::Data<AppState>,
     session: Session,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(BranchId, VisitId)>,
     QueryParams(query): QueryParams<ShowQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (branch_id, id) = path.into_inner();
@@ -114,7 +115,7 @@ pub async fn show(
 }
 
 /// The page's address.
-pub fn address(branch_id: i64, id: i64) -> String {
+pub fn address(branch_id: BranchId, id: VisitId) -> String {
     format!("/console/branches/{branch_id}/visits/{id}")
 }
 
@@ -189,7 +190,7 @@ fn helper_options(loaded: &Loaded) -> Value {
     let current = loaded.visit.helper_id;
     let others = |list: &[assignments::TeamMember]| -> Vec<Value> {
         list.iter()
-            .filter(|m| m.id != current)
+            .filter(|m| m.id != current.0)
             .map(|m| json!({"id": m.id, "name": m.name}))
             .collect()
     };

@@ -1,5 +1,6 @@
 //! Helper–client pairs. Ended, never deleted.
 
+use crate::domain::ids::{AssignmentId, BranchId, ClientId, HelperId, UserId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -11,21 +12,21 @@ use crate::db::{DbConnection, Scope};
 #[diesel(table_name = assignments)]
 pub struct Assignment {
     /// Id.
-    pub id: i64,
+    pub id: AssignmentId,
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Helper.
-    pub helper_id: i64,
+    pub helper_id: HelperId,
     /// Start (UTC).
     #[serde(serialize_with = "crate::db::models::utc")]
     pub started_at: NaiveDateTime,
     /// Who made the pair.
-    pub started_by: Option<i64>,
+    pub started_by: Option<UserId>,
     /// End (UTC), if ended.
     #[serde(serialize_with = "crate::db::models::utc_opt")]
     pub ended_at: Option<NaiveDateTime>,
     /// Who ended it.
-    pub ended_by: Option<i64>,
+    pub ended_by: Option<UserId>,
     /// Why it ended.
     pub end_reason: Option<String>,
 }
@@ -36,9 +37,9 @@ pub struct AssignmentFilter {
     /// What the caller may see.
     pub scope: Scope,
     /// Only this client.
-    pub client_id: Option<i64>,
+    pub client_id: Option<ClientId>,
     /// Only this helper.
-    pub helper_id: Option<i64>,
+    pub helper_id: Option<HelperId>,
     /// Only open pairs.
     pub open_only: bool,
 }
@@ -47,9 +48,9 @@ impl Assignment {
     /// Starts a pair; the partial unique index refuses a second open pair of the same two.
     pub fn start(
         conn: &mut DbConnection,
-        client_id: i64,
-        helper_id: i64,
-        by: Option<i64>,
+        client_id: ClientId,
+        helper_id: HelperId,
+        by: Option<UserId>,
         now: NaiveDateTime,
     ) -> QueryResult<Assignment> {
         diesel::insert_into(assignments::table)
@@ -64,7 +65,7 @@ impl Assignment {
     }
 
     /// One assignment.
-    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Assignment> {
+    pub fn find(conn: &mut DbConnection, id: AssignmentId) -> QueryResult<Assignment> {
         assignments::table
             .find(id)
             .select(Assignment::as_select())
@@ -74,8 +75,8 @@ impl Assignment {
     /// Ends an open pair; returns false when it was already ended.
     pub fn end(
         conn: &mut DbConnection,
-        id: i64,
-        by: Option<i64>,
+        id: AssignmentId,
+        by: Option<UserId>,
         reason: &str,
         now: NaiveDateTime,
     ) -> QueryResult<bool> {
@@ -95,8 +96,8 @@ impl Assignment {
     /// Ends every open pair of a helper (paused or left).
     pub fn end_all_for_helper(
         conn: &mut DbConnection,
-        helper_id: i64,
-        by: Option<i64>,
+        helper_id: HelperId,
+        by: Option<UserId>,
         reason: &str,
         now: NaiveDateTime,
     ) -> QueryResult<usize> {
@@ -115,8 +116,8 @@ impl Assignment {
     /// Ends every open pair of a client (deleted).
     pub fn end_all_for_client(
         conn: &mut DbConnection,
-        client_id: i64,
-        by: Option<i64>,
+        client_id: ClientId,
+        by: Option<UserId>,
         reason: &str,
         now: NaiveDateTime,
     ) -> QueryResult<usize> {
@@ -135,7 +136,7 @@ impl Assignment {
     /// Open pairs of a client.
     pub fn open_for_client(
         conn: &mut DbConnection,
-        client_id: i64,
+        client_id: ClientId,
     ) -> QueryResult<Vec<Assignment>> {
         assignments::table
             .filter(assignments::client_id.eq(client_id))
@@ -146,7 +147,11 @@ impl Assignment {
     }
 
     /// Whether the helper currently serves the client.
-    pub fn is_open(conn: &mut DbConnection, client_id: i64, helper_id: i64) -> QueryResult<bool> {
+    pub fn is_open(
+        conn: &mut DbConnection,
+        client_id: ClientId,
+        helper_id: HelperId,
+    ) -> QueryResult<bool> {
         diesel::select(diesel::dsl::exists(
             assignments::table
                 .filter(assignments::client_id.eq(client_id))
@@ -178,7 +183,7 @@ impl Assignment {
             Scope::Own { helper, clients } => {
                 query = query.filter(
                     assignments::helper_id
-                        .eq(helper.unwrap_or(-1))
+                        .eq(helper.unwrap_or(HelperId(-1)))
                         .or(assignments::client_id.eq_any(clients.clone())),
                 );
             }
@@ -200,7 +205,10 @@ impl Assignment {
     }
 
     /// Open pairs of every client in a branch, in id order.
-    pub fn open_in_branch(conn: &mut DbConnection, branch_id: i64) -> QueryResult<Vec<Assignment>> {
+    pub fn open_in_branch(
+        conn: &mut DbConnection,
+        branch_id: BranchId,
+    ) -> QueryResult<Vec<Assignment>> {
         use crate::db::schema::clients;
         assignments::table
             .inner_join(clients::table)
@@ -214,8 +222,8 @@ impl Assignment {
     /// How many open pairs each client of a branch has (clients without any are absent).
     pub fn open_counts_in_branch(
         conn: &mut DbConnection,
-        branch_id: i64,
-    ) -> QueryResult<Vec<(i64, i64)>> {
+        branch_id: BranchId,
+    ) -> QueryResult<Vec<(ClientId, i64)>> {
         use crate::db::schema::clients;
         use diesel::dsl::count_star;
         assignments::table

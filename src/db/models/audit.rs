@@ -1,5 +1,6 @@
 //! The audit log: who read or changed personal data, when, which fields (GDPR).
 
+use crate::domain::ids::UserId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -16,7 +17,7 @@ pub struct AuditEvent {
     #[serde(serialize_with = "crate::db::models::utc")]
     pub at: NaiveDateTime,
     /// Who (none for the public application form).
-    pub actor_user_id: Option<i64>,
+    pub actor_user_id: Option<UserId>,
     /// `read`, `create`, `update`, `delete`, `transition`.
     pub action: String,
     /// `client`, `helper`, `user`, `relative`.
@@ -35,17 +36,17 @@ pub struct AuditFilter {
     /// Only this record.
     pub entity_id: Option<i64>,
     /// Only this actor.
-    pub actor_user_id: Option<i64>,
+    pub actor_user_id: Option<UserId>,
 }
 
 impl AuditEvent {
     /// Appends an event.
     pub fn record(
         conn: &mut DbConnection,
-        actor: Option<i64>,
+        actor: Option<UserId>,
         action: &str,
         entity: &str,
-        entity_id: i64,
+        entity_id: impl Into<i64> + Copy,
         fields: &[&str],
     ) -> QueryResult<()> {
         AuditEvent::record_many(conn, actor, action, entity, &[entity_id], fields)
@@ -53,12 +54,12 @@ impl AuditEvent {
 
     /// Appends the same event for many records in as few statements as the databases allow:
     /// a list page audits every record it shows, and one insert per record was most of its cost.
-    pub fn record_many(
+    pub fn record_many<I: Into<i64> + Copy>(
         conn: &mut DbConnection,
-        actor: Option<i64>,
+        actor: Option<UserId>,
         action: &str,
         entity: &str,
-        entity_ids: &[i64],
+        entity_ids: &[I],
         fields: &[&str],
     ) -> QueryResult<()> {
         let at = super::now();
@@ -73,7 +74,7 @@ impl AuditEvent {
                         audit_events::actor_user_id.eq(actor),
                         audit_events::action.eq(action),
                         audit_events::entity.eq(entity),
-                        audit_events::entity_id.eq(*id),
+                        audit_events::entity_id.eq((*id).into()),
                         audit_events::fields.eq(fields.clone()),
                     )
                 })

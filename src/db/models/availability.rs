@@ -1,5 +1,6 @@
 //! When a student can work: weekly windows (local time) and exceptions (exams, holidays).
 
+use crate::domain::ids::HelperId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -13,7 +14,7 @@ pub struct Window {
     /// Id.
     pub id: i64,
     /// Helper.
-    pub helper_id: i64,
+    pub helper_id: HelperId,
     /// 1 = Monday … 7 = Sunday.
     pub weekday: i32,
     /// Start, minutes after local midnight.
@@ -29,7 +30,7 @@ pub struct Exception {
     /// Id.
     pub id: i64,
     /// Helper.
-    pub helper_id: i64,
+    pub helper_id: HelperId,
     /// From (UTC).
     #[serde(serialize_with = "crate::db::models::utc")]
     pub starts_at: NaiveDateTime,
@@ -45,7 +46,7 @@ pub struct Availability;
 
 impl Availability {
     /// A helper's weekly windows.
-    pub fn windows(conn: &mut DbConnection, helper_id: i64) -> QueryResult<Vec<Window>> {
+    pub fn windows(conn: &mut DbConnection, helper_id: HelperId) -> QueryResult<Vec<Window>> {
         availability_windows::table
             .filter(availability_windows::helper_id.eq(helper_id))
             .order((
@@ -59,7 +60,7 @@ impl Availability {
     /// Replaces the weekly windows and the wanted visits a week.
     pub fn replace(
         conn: &mut DbConnection,
-        helper_id: i64,
+        helper_id: HelperId,
         windows: &[(i32, i32, i32)],
         visits_per_week: Option<i32>,
     ) -> QueryResult<()> {
@@ -86,7 +87,7 @@ impl Availability {
     /// Adds an exception.
     pub fn add_exception(
         conn: &mut DbConnection,
-        helper_id: i64,
+        helper_id: HelperId,
         starts_at: NaiveDateTime,
         ends_at: NaiveDateTime,
         reason: &str,
@@ -105,7 +106,7 @@ impl Availability {
     /// Exceptions overlapping `[from, to)`, or all when both are open.
     pub fn exceptions(
         conn: &mut DbConnection,
-        helper_id: i64,
+        helper_id: HelperId,
         from: Option<NaiveDateTime>,
         to: Option<NaiveDateTime>,
     ) -> QueryResult<Vec<Exception>> {
@@ -124,7 +125,7 @@ impl Availability {
     }
 
     /// Removes a helper's windows and exceptions (erasure: exception reasons can be personal).
-    pub fn erase(conn: &mut DbConnection, helper_id: i64) -> QueryResult<()> {
+    pub fn erase(conn: &mut DbConnection, helper_id: HelperId) -> QueryResult<()> {
         diesel::delete(
             availability_windows::table.filter(availability_windows::helper_id.eq(helper_id)),
         )

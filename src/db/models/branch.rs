@@ -1,5 +1,6 @@
 //! City branches.
 
+use crate::domain::ids::BranchId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -12,7 +13,7 @@ use crate::db::schema::branches;
 #[diesel(table_name = branches)]
 pub struct Branch {
     /// Id.
-    pub id: i64,
+    pub id: BranchId,
     /// City name, unique.
     pub name: String,
     /// ISO 3166-1 alpha-2 country code.
@@ -97,7 +98,7 @@ impl Branch {
     }
 
     /// One branch by id.
-    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Branch> {
+    pub fn find(conn: &mut DbConnection, id: BranchId) -> QueryResult<Branch> {
         branches::table
             .find(id)
             .select(Branch::as_select())
@@ -116,7 +117,7 @@ impl Branch {
     /// Branches after `after_id`, in id order; `only` restricts to those branches.
     pub fn list(
         conn: &mut DbConnection,
-        only: Option<Vec<i64>>,
+        only: Option<Vec<BranchId>>,
         after_id: i64,
         limit: i64,
     ) -> QueryResult<Vec<Branch>> {
@@ -136,7 +137,7 @@ impl Branch {
     /// Applies changes and returns the new row.
     pub fn update(
         conn: &mut DbConnection,
-        id: i64,
+        id: BranchId,
         changes: &BranchChanges,
     ) -> QueryResult<Branch> {
         diesel::update(branches::table.find(id))

@@ -1,5 +1,6 @@
 //! Elderly clients.
 
+use crate::domain::ids::{BranchId, ClientId, HelperId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -13,9 +14,9 @@ use crate::db::{DbConnection, Scope};
 #[diesel(table_name = clients)]
 pub struct Client {
     /// Id.
-    pub id: i64,
+    pub id: ClientId,
     /// Branch.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// Full name.
     pub name: String,
     /// Email for confirmations.
@@ -59,7 +60,7 @@ pub struct Client {
 #[diesel(table_name = clients)]
 pub struct NewClient {
     /// Branch.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// Name.
     pub name: String,
     /// Email.
@@ -142,7 +143,7 @@ pub struct ClientFilter {
     /// What the caller may see: a helper sees the clients they serve or are booked to visit.
     pub scope: Scope,
     /// Only this branch.
-    pub branch_id: Option<i64>,
+    pub branch_id: Option<BranchId>,
     /// Only clients with fewer than two current helpers (the branch must act).
     pub short_of_helpers: bool,
     /// Only names containing this (lower case).
@@ -161,7 +162,7 @@ impl Client {
     }
 
     /// One client, also an erased (anonymised) one.
-    pub fn find_any(conn: &mut DbConnection, id: i64) -> QueryResult<Client> {
+    pub fn find_any(conn: &mut DbConnection, id: ClientId) -> QueryResult<Client> {
         clients::table
             .find(id)
             .select(Client::as_select())
@@ -169,7 +170,7 @@ impl Client {
     }
 
     /// One client that is not deleted.
-    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Client> {
+    pub fn find(conn: &mut DbConnection, id: ClientId) -> QueryResult<Client> {
         clients::table
             .find(id)
             .filter(clients::deleted_at.is_null())
@@ -195,7 +196,7 @@ impl Client {
             Scope::All => {}
             Scope::Branch(branch) => query = query.filter(clients::branch_id.eq(*branch)),
             Scope::Own { helper, clients } => {
-                let helper = helper.unwrap_or(-1);
+                let helper = helper.unwrap_or(HelperId(-1));
                 let served = assignments::table
                     .filter(assignments::helper_id.eq(helper))
                     .filter(assignments::ended_at.is_null())
@@ -238,8 +239,8 @@ impl Client {
     /// Id, name and helpers wanted of every client of a branch who is not erased, by name.
     pub fn in_branch(
         conn: &mut DbConnection,
-        branch_id: i64,
-    ) -> QueryResult<Vec<(i64, String, i32)>> {
+        branch_id: BranchId,
+    ) -> QueryResult<Vec<(ClientId, String, i32)>> {
         clients::table
             .filter(clients::branch_id.eq(branch_id))
             .filter(clients::deleted_at.is_null())
@@ -252,10 +253,10 @@ impl Client {
     /// optionally only names containing `name_contains` (a search key) or from one source.
     pub fn roster(
         conn: &mut DbConnection,
-        branch_id: i64,
+        branch_id: BranchId,
         name_contains: Option<&str>,
         source: Option<&str>,
-    ) -> QueryResult<Vec<(i64, String, String, String)>> {
+    ) -> QueryResult<Vec<(ClientId, String, String, String)>> {
         let mut query = clients::table
             .filter(clients::branch_id.eq(branch_id))
             .filter(clients::deleted_at.is_null())
@@ -282,7 +283,10 @@ impl Client {
     }
 
     /// Display names and addresses of clients by id (erased ones read "(deleted)").
-    pub fn names(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String, String)>> {
+    pub fn names(
+        conn: &mut DbConnection,
+        ids: &[ClientId],
+    ) -> QueryResult<Vec<(ClientId, String, String)>> {
         clients::table
             .filter(clients::id.eq_any(ids))
             .select((clients::id, clients::name, clients::address))
@@ -292,7 +296,7 @@ impl Client {
     /// Applies changes and returns the new row.
     pub fn update(
         conn: &mut DbConnection,
-        id: i64,
+        id: ClientId,
         changes: &ClientChanges,
     ) -> QueryResult<Client> {
         diesel::update(clients::table.find(id))

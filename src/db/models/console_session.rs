@@ -1,6 +1,7 @@
 //! Signed-in console sessions: in the database, so every instance of the service sees the same
 //! ones and signing out anywhere ends the session everywhere.
 
+use crate::domain::ids::UserId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -14,7 +15,7 @@ pub struct ConsoleSession {
     /// Id.
     pub id: i64,
     /// Whose session.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// SHA-256 of the cookie's token, hex.
     pub token_hash: String,
     /// The token every form of this session carries.
@@ -30,7 +31,7 @@ pub struct ConsoleSession {
 /// A session to store.
 pub struct NewConsoleSession<'a> {
     /// Whose session.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// SHA-256 of the cookie's token, hex.
     pub token_hash: &'a str,
     /// The forms' token.

@@ -1,5 +1,6 @@
 //! Students (helpers) and their moves through the recruitment pipeline.
 
+use crate::domain::ids::{BranchId, HelperId};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -16,9 +17,9 @@ pub use transitions::{HelperTransition, NewHelperTransition};
 #[diesel(table_name = helpers)]
 pub struct Helper {
     /// Id.
-    pub id: i64,
+    pub id: HelperId,
     /// Branch applied to.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// Full name.
     pub name: String,
     /// Email.
@@ -70,7 +71,7 @@ pub struct Helper {
 #[diesel(table_name = helpers)]
 pub struct NewHelper {
     /// Branch.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// Name.
     pub name: String,
     /// Email.
@@ -139,11 +140,11 @@ pub struct HelperChanges {
 #[derive(Debug, Default)]
 pub struct HelperFilter {
     /// Only this branch.
-    pub branch_id: Option<i64>,
+    pub branch_id: Option<BranchId>,
     /// Only this status.
     pub status: Option<HelperStatus>,
     /// Only this id (a helper sees only themself).
-    pub only_id: Option<i64>,
+    pub only_id: Option<HelperId>,
     /// Only names containing this (lower case).
     pub name_contains: Option<String>,
 }
@@ -158,7 +159,7 @@ impl Helper {
     }
 
     /// One helper by id.
-    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Helper> {
+    pub fn find(conn: &mut DbConnection, id: HelperId) -> QueryResult<Helper> {
         helpers::table
             .find(id)
             .select(Helper::as_select())
@@ -180,9 +181,9 @@ impl Helper {
     /// Id and name of a branch's helpers in one status, in id order (the week board's rows).
     pub fn names_in_branch(
         conn: &mut DbConnection,
-        branch_id: i64,
+        branch_id: BranchId,
         status: HelperStatus,
-    ) -> QueryResult<Vec<(i64, String)>> {
+    ) -> QueryResult<Vec<(HelperId, String)>> {
         helpers::table
             .filter(helpers::branch_id.eq(branch_id))
             .filter(helpers::status.eq(status))
@@ -225,7 +226,7 @@ impl Helper {
     /// Whether this email has an application at the branch that is not rejected or left.
     pub fn has_open_application(
         conn: &mut DbConnection,
-        branch_id: i64,
+        branch_id: BranchId,
         email: &str,
     ) -> QueryResult<bool> {
         diesel::select(diesel::dsl::exists(
@@ -257,7 +258,7 @@ impl Helper {
     /// Applies profile changes and returns the new row.
     pub fn update(
         conn: &mut DbConnection,
-        id: i64,
+        id: HelperId,
         changes: &HelperChanges,
     ) -> QueryResult<Helper> {
         diesel::update(helpers::table.find(id))
@@ -270,7 +271,7 @@ impl Helper {
     /// move makes this return 0 rows instead of skipping a stage.
     pub fn set_status(
         conn: &mut DbConnection,
-        id: i64,
+        id: HelperId,
         from: HelperStatus,
         to: HelperStatus,
         resume: Option<HelperStatus>,
@@ -301,7 +302,7 @@ impl Helper {
 
     /// Erases a helper's personal data: the row stays, anonymised, so visits and payroll add
     /// up; the pipeline history keeps its dates and statuses but loses notes and the check.
-    pub fn erase(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+    pub fn erase(conn: &mut DbConnection, id: HelperId, now: NaiveDateTime) -> QueryResult<()> {
         diesel::update(helpers::table.find(id))
             .set((
                 helpers::name.eq("(deleted)"),
@@ -329,7 +330,10 @@ impl Helper {
     }
 
     /// Display names of helpers by id (erased ones read "(deleted)").
-    pub fn names(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    pub fn names(
+        conn: &mut DbConnection,
+        ids: &[HelperId],
+    ) -> QueryResult<Vec<(HelperId, String)>> {
         helpers::table
             .filter(helpers::id.eq_any(ids))
             .select((helpers::id, helpers::name))
@@ -337,7 +341,7 @@ impl Helper {
     }
 
     /// The recorded moves of a helper, oldest first.
-    pub fn history(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<HelperTransition>> {
+    pub fn history(conn: &mut DbConnection, id: HelperId) -> QueryResult<Vec<HelperTransition>> {
         helper_transitions::table
             .filter(helper_transitions::helper_id.eq(id))
             .order(helper_transitions::id)

@@ -1,5 +1,6 @@
 //! Stored first answers of POSTs sent with an `Idempotency-Key`.
 
+use crate::domain::ids::UserId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -12,7 +13,7 @@ pub type StoredAnswer = (i32, String, String);
 /// Looks up a stored answer.
 pub fn find(
     conn: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
     endpoint: &str,
     key: &str,
 ) -> QueryResult<Option<StoredAnswer>> {
@@ -32,7 +33,7 @@ pub fn find(
 /// Stores an answer; the unique index makes a concurrent duplicate fail (and roll back its work).
 pub fn store(
     conn: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
     endpoint: &str,
     key: &str,
     request_hash: &str,

@@ -1,5 +1,6 @@
 //! Prices, clip cards and the append-only ledger of minutes.
 
+use crate::domain::ids::{BranchId, ClientId, ClipCardId, PriceId, UserId, VisitId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -12,9 +13,9 @@ use crate::domain::LedgerKind;
 #[diesel(table_name = prices)]
 pub struct Price {
     /// Id.
-    pub id: i64,
+    pub id: PriceId,
     /// Branch.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// `clip_card_8h` or `single_hour`.
     #[schema(value_type = crate::domain::Product)]
     pub product: String,
@@ -37,11 +38,11 @@ pub struct Price {
 #[diesel(table_name = clip_cards)]
 pub struct ClipCard {
     /// Id.
-    pub id: i64,
+    pub id: ClipCardId,
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// The price paid.
-    pub price_id: i64,
+    pub price_id: PriceId,
     /// Product.
     #[schema(value_type = crate::domain::Product)]
     pub product: String,
@@ -57,7 +58,7 @@ pub struct ClipCard {
     /// Reference from the payment (receipt, transaction id).
     pub payment_reference: Option<String>,
     /// Who bought it.
-    pub purchased_by: Option<i64>,
+    pub purchased_by: Option<UserId>,
     /// When (UTC).
     #[serde(serialize_with = "crate::db::models::utc")]
     pub purchased_at: NaiveDateTime,
@@ -70,17 +71,17 @@ pub struct LedgerEntry {
     /// Id.
     pub id: i64,
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// `purchase`, `reserve`, `release`, `consume` or `charge`.
     pub kind: LedgerKind,
     /// Minutes moved (always positive; the kind gives the direction).
     pub minutes: i32,
     /// The visit concerned.
-    pub visit_id: Option<i64>,
+    pub visit_id: Option<VisitId>,
     /// The clip card concerned.
-    pub clip_card_id: Option<i64>,
+    pub clip_card_id: Option<ClipCardId>,
     /// Who caused it.
-    pub created_by: Option<i64>,
+    pub created_by: Option<UserId>,
     /// When (UTC).
     #[serde(serialize_with = "crate::db::models::utc")]
     pub created_at: NaiveDateTime,
@@ -91,7 +92,7 @@ pub struct LedgerEntry {
 #[diesel(table_name = prices)]
 pub struct NewPrice {
     /// Branch.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// Product.
     pub product: String,
     /// Minutes.
@@ -111,17 +112,17 @@ pub struct NewPrice {
 #[diesel(table_name = ledger_entries)]
 pub struct NewLedgerEntry {
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Kind.
     pub kind: LedgerKind,
     /// Minutes (positive).
     pub minutes: i32,
     /// Visit.
-    pub visit_id: Option<i64>,
+    pub visit_id: Option<VisitId>,
     /// Clip card.
-    pub clip_card_id: Option<i64>,
+    pub clip_card_id: Option<ClipCardId>,
     /// Who.
-    pub created_by: Option<i64>,
+    pub created_by: Option<UserId>,
     /// When.
     pub created_at: NaiveDateTime,
 }
@@ -130,10 +131,10 @@ impl NewLedgerEntry {
     /// A movement of a visit's minutes.
     pub fn for_visit(
         kind: LedgerKind,
-        client_id: i64,
-        visit_id: i64,
+        client_id: ClientId,
+        visit_id: VisitId,
         minutes: i32,
-        by: i64,
+        by: UserId,
         at: NaiveDateTime,
     ) -> NewLedgerEntry {
         NewLedgerEntry {
@@ -173,7 +174,7 @@ impl Price {
     /// The price of a product in force at `at`.
     pub fn in_force(
         conn: &mut DbConnection,
-        branch_id: i64,
+        branch_id: BranchId,
         product: &str,
         at: NaiveDateTime,
     ) -> QueryResult<Option<Price>> {
@@ -188,7 +189,7 @@ impl Price {
     }
 
     /// Every price of a branch, newest first (the history).
-    pub fn history(conn: &mut DbConnection, branch_id: i64) -> QueryResult<Vec<Price>> {
+    pub fn history(conn: &mut DbConnection, branch_id: BranchId) -> QueryResult<Vec<Price>> {
         prices::table
             .filter(prices::branch_id.eq(branch_id))
             .order((prices::valid_from.desc(), prices::id.desc()))
@@ -201,11 +202,11 @@ impl ClipCard {
     /// Records a purchase.
     pub fn insert(
         conn: &mut DbConnection,
-        client_id: i64,
+        client_id: ClientId,
         price: &Price,
         method: &str,
         reference: Option<&str>,
-        by: i64,
+        by: UserId,
         now: NaiveDateTime,
     ) -> QueryResult<ClipCard> {
         diesel::insert_into(clip_cards::table)
@@ -228,7 +229,7 @@ impl ClipCard {
     /// A client's clip cards after `after_id`, oldest first.
     pub fn list_for_client(
         conn: &mut DbConnection,
-        client_id: i64,
+        client_id: ClientId,
         after_id: i64,
         limit: i64,
     ) -> QueryResult<Vec<ClipCard>> {
@@ -242,7 +243,10 @@ impl ClipCard {
     }
 
     /// The id of the client's newest clip card, if any.
-    pub fn last_id_for_client(conn: &mut DbConnection, client_id: i64) -> QueryResult<Option<i64>> {
+    pub fn last_id_for_client(
+        conn: &mut DbConnection,
+        client_id: ClientId,
+    ) -> QueryResult<Option<i64>> {
         clip_cards::table
             .filter(clip_cards::client_id.eq(client_id))
             .select(diesel::dsl::max(clip_cards::id))
@@ -262,7 +266,7 @@ impl LedgerEntry {
     /// A client's movements after `after_id`, oldest first.
     pub fn list(
         conn: &mut DbConnection,
-        client_id: i64,
+        client_id: ClientId,
         after_id: i64,
         limit: i64,
     ) -> QueryResult<Vec<LedgerEntry>> {
@@ -278,7 +282,7 @@ impl LedgerEntry {
     /// A client's newest `limit` movements, newest first.
     pub fn latest(
         conn: &mut DbConnection,
-        client_id: i64,
+        client_id: ClientId,
         limit: i64,
     ) -> QueryResult<Vec<LedgerEntry>> {
         ledger_entries::table
@@ -290,7 +294,7 @@ impl LedgerEntry {
     }
 
     /// The balance: sums per kind over the whole ledger of a client.
-    pub fn balance(conn: &mut DbConnection, client_id: i64) -> QueryResult<Balance> {
+    pub fn balance(conn: &mut DbConnection, client_id: ClientId) -> QueryResult<Balance> {
         let rows: Vec<(LedgerKind, i32)> = ledger_entries::table
             .filter(ledger_entries::client_id.eq(client_id))
             .select((ledger_entries::kind, ledger_entries::minutes))
@@ -305,11 +309,11 @@ impl LedgerEntry {
     /// Minutes free to book of every client of a branch with any movement, in one grouped query.
     pub fn available_in_branch(
         conn: &mut DbConnection,
-        branch_id: i64,
-    ) -> QueryResult<std::collections::HashMap<i64, i64>> {
+        branch_id: BranchId,
+    ) -> QueryResult<std::collections::HashMap<ClientId, i64>> {
         use crate::db::schema::clients;
         use diesel::dsl::sum;
-        let rows: Vec<(i64, LedgerKind, Option<i64>)> = ledger_entries::table
+        let rows: Vec<(ClientId, LedgerKind, Option<i64>)> = ledger_entries::table
             .inner_join(clients::table)
             .filter(clients::branch_id.eq(branch_id))
             .group_by((ledger_entries::client_id, ledger_entries::kind))
@@ -319,7 +323,7 @@ impl LedgerEntry {
                 sum(ledger_entries::minutes),
             ))
             .load(conn)?;
-        let mut balances: std::collections::HashMap<i64, Balance> = Default::default();
+        let mut balances: std::collections::HashMap<ClientId, Balance> = Default::default();
         for (client_id, kind, minutes) in rows {
             balances
                 .entry(client_id)

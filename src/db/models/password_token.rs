@@ -1,6 +1,7 @@
 //! Single-use tokens that let a person set a password: an invitation or a reset. Only the
 //! hash is stored; using one is a conditional update, so a token works exactly once.
 
+use crate::domain::ids::UserId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -34,7 +35,7 @@ impl PasswordToken {
     /// (the newest invitation or reset link is the only one that works).
     pub fn issue(
         conn: &mut DbConnection,
-        user_id: i64,
+        user_id: UserId,
         purpose: TokenPurpose,
         token_hash: &str,
         expires_at: NaiveDateTime,
@@ -66,7 +67,7 @@ impl PasswordToken {
         conn: &mut DbConnection,
         token_hash: &str,
         now: NaiveDateTime,
-    ) -> QueryResult<Option<(i64, TokenPurpose)>> {
+    ) -> QueryResult<Option<(UserId, TokenPurpose)>> {
         let live = password_tokens::table
             .filter(password_tokens::token_hash.eq(token_hash))
             .filter(password_tokens::used_at.is_null())
@@ -80,7 +81,7 @@ impl PasswordToken {
         let (user_id, purpose) = password_tokens::table
             .filter(password_tokens::token_hash.eq(token_hash))
             .select((password_tokens::user_id, password_tokens::purpose))
-            .first::<(i64, String)>(conn)?;
+            .first::<(UserId, String)>(conn)?;
         let purpose = if purpose == TokenPurpose::Invitation.as_str() {
             TokenPurpose::Invitation
         } else {
@@ -107,7 +108,7 @@ impl PasswordToken {
     /// Retires every unused token of an account (deactivation, erasure).
     pub fn retire_all(
         conn: &mut DbConnection,
-        user_id: i64,
+        user_id: UserId,
         now: NaiveDateTime,
     ) -> QueryResult<usize> {
         diesel::update(

@@ -1,5 +1,6 @@
 //! Stored matching previews, so a commit applies exactly what the leader saw.
 
+use crate::domain::ids::{BranchId, ProposalId, UserId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -11,9 +12,9 @@ use crate::db::schema::{branches, matching_proposals};
 #[diesel(table_name = matching_proposals)]
 pub struct Proposal {
     /// Id.
-    pub id: i64,
+    pub id: ProposalId,
     /// Branch.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// Hash of the matcher's input when previewed.
     pub fingerprint: String,
     /// The matcher's parameters, JSON.
@@ -23,11 +24,11 @@ pub struct Proposal {
     /// Assignment ids to end, JSON `[id, …]`.
     pub ended_assignments: String,
     /// Who previewed.
-    pub created_by: Option<i64>,
+    pub created_by: Option<UserId>,
     /// When.
     pub created_at: NaiveDateTime,
     /// Who committed.
-    pub committed_by: Option<i64>,
+    pub committed_by: Option<UserId>,
     /// When it was committed.
     pub committed_at: Option<NaiveDateTime>,
 }
@@ -37,7 +38,7 @@ pub struct Proposal {
 #[diesel(table_name = matching_proposals)]
 pub struct NewProposal {
     /// Branch.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// Fingerprint.
     pub fingerprint: String,
     /// Params JSON.
@@ -47,7 +48,7 @@ pub struct NewProposal {
     /// Ended assignments JSON.
     pub ended_assignments: String,
     /// Who.
-    pub created_by: Option<i64>,
+    pub created_by: Option<UserId>,
     /// When.
     pub created_at: NaiveDateTime,
 }
@@ -62,9 +63,9 @@ impl Proposal {
     }
 
     /// One preview.
-    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Proposal> {
+    pub fn find(conn: &mut DbConnection, id: ProposalId) -> QueryResult<Proposal> {
         matching_proposals::table
-            .find(id)
+            .filter(matching_proposals::id.eq(id))
             .select(Proposal::as_select())
             .first(conn)
     }
@@ -72,8 +73,8 @@ impl Proposal {
     /// Marks a preview committed, once: false when it already was.
     pub fn mark_committed(
         conn: &mut DbConnection,
-        id: i64,
-        by: i64,
+        id: ProposalId,
+        by: UserId,
         now: NaiveDateTime,
     ) -> QueryResult<bool> {
         let open = matching_proposals::table
@@ -90,7 +91,7 @@ impl Proposal {
 
     /// Serialises commits per branch: a write to the branch row is the first statement of the
     /// transaction, so PostgreSQL row-locks it and SQLite takes its write lock before any read.
-    pub fn lock_branch(conn: &mut DbConnection, branch_id: i64) -> QueryResult<usize> {
+    pub fn lock_branch(conn: &mut DbConnection, branch_id: BranchId) -> QueryResult<usize> {
         diesel::update(branches::table.find(branch_id))
             .set(branches::updated_at.eq(branches::updated_at))
             .execute(conn)

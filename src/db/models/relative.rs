@@ -1,5 +1,6 @@
 //! Relatives who act for a client, with the rights the client consented to.
 
+use crate::domain::ids::{ClientId, RelativeId, UserId};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -11,9 +12,9 @@ use crate::db::schema::relatives;
 #[diesel(table_name = relatives)]
 pub struct Relative {
     /// Id.
-    pub id: i64,
+    pub id: RelativeId,
     /// The client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Name.
     pub name: String,
     /// Email.
@@ -34,7 +35,7 @@ pub struct Relative {
     #[serde(serialize_with = "crate::db::models::utc")]
     pub created_at: NaiveDateTime,
     /// The login this relative acts through, if they have one (one login may be the relative of several clients).
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
 }
 
 /// A relative to add.
@@ -42,7 +43,7 @@ pub struct Relative {
 #[diesel(table_name = relatives)]
 pub struct NewRelative {
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Name.
     pub name: String,
     /// Email.
@@ -62,7 +63,7 @@ pub struct NewRelative {
     /// Created.
     pub created_at: NaiveDateTime,
     /// Login.
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
 }
 
 impl Relative {
@@ -75,7 +76,7 @@ impl Relative {
     }
 
     /// One relative.
-    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Relative> {
+    pub fn find(conn: &mut DbConnection, id: RelativeId) -> QueryResult<Relative> {
         relatives::table
             .find(id)
             .select(Relative::as_select())
@@ -83,7 +84,7 @@ impl Relative {
     }
 
     /// A client's relatives.
-    pub fn for_client(conn: &mut DbConnection, client_id: i64) -> QueryResult<Vec<Relative>> {
+    pub fn for_client(conn: &mut DbConnection, client_id: ClientId) -> QueryResult<Vec<Relative>> {
         relatives::table
             .filter(relatives::client_id.eq(client_id))
             .order(relatives::id)
@@ -92,7 +93,7 @@ impl Relative {
     }
 
     /// The relative rows an account acts through.
-    pub fn for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<Relative>> {
+    pub fn for_user(conn: &mut DbConnection, user_id: UserId) -> QueryResult<Vec<Relative>> {
         relatives::table
             .filter(relatives::user_id.eq(user_id))
             .order(relatives::id)
@@ -101,7 +102,7 @@ impl Relative {
     }
 
     /// Lets an account act as this relative.
-    pub fn link_user(conn: &mut DbConnection, id: i64, user_id: i64) -> QueryResult<()> {
+    pub fn link_user(conn: &mut DbConnection, id: RelativeId, user_id: UserId) -> QueryResult<()> {
         diesel::update(relatives::table.find(id))
             .set(relatives::user_id.eq(Some(user_id)))
             .execute(conn)
@@ -109,12 +110,12 @@ impl Relative {
     }
 
     /// Removes one relative row.
-    pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    pub fn delete(conn: &mut DbConnection, id: RelativeId) -> QueryResult<usize> {
         diesel::delete(relatives::table.find(id)).execute(conn)
     }
 
     /// Removes a client's relatives (on erasure).
-    pub fn delete_for_client(conn: &mut DbConnection, client_id: i64) -> QueryResult<usize> {
+    pub fn delete_for_client(conn: &mut DbConnection, client_id: ClientId) -> QueryResult<usize> {
         diesel::delete(relatives::table.filter(relatives::client_id.eq(client_id))).execute(conn)
     }
 }

@@ -1,5 +1,6 @@
 //! Refresh tokens: sessions live in the database, so every instance of the service sees the same ones.
 
+use crate::domain::ids::UserId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -13,7 +14,7 @@ pub struct RefreshToken {
     /// Id.
     pub id: i64,
     /// Whose session.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// SHA-256 of the token, hex.
     pub token_hash: String,
     /// Expiry.
@@ -28,7 +29,7 @@ impl RefreshToken {
     /// Stores a new token hash.
     pub fn insert(
         conn: &mut DbConnection,
-        user_id: i64,
+        user_id: UserId,
         token_hash: &str,
         expires_at: NaiveDateTime,
         now: NaiveDateTime,
@@ -71,7 +72,7 @@ impl RefreshToken {
     /// Revokes every live token of a user (password change, deactivation).
     pub fn revoke_all(
         conn: &mut DbConnection,
-        user_id: i64,
+        user_id: UserId,
         now: NaiveDateTime,
     ) -> QueryResult<usize> {
         diesel::update(

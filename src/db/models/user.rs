@@ -1,6 +1,7 @@
 //! Accounts that can log in. One login may hold several capacities: a staff role, a helper,
 //! the client themself, and relative of any number of clients (`relatives.user_id`).
 
+use crate::domain::ids::{BranchId, ClientId, HelperId, RelativeId, UserId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -12,7 +13,7 @@ use crate::db::schema::{clients, helpers, relatives, users};
 #[diesel(table_name = users)]
 pub struct User {
     /// Id.
-    pub id: i64,
+    pub id: UserId,
     /// Login email, lower case, unique.
     pub email: String,
     /// Display name.
@@ -22,11 +23,11 @@ pub struct User {
     /// The staff role (`admin`, `branch_leader`); `None` for helpers, clients and relatives.
     pub role: Option<String>,
     /// The branch a branch leader leads.
-    pub branch_id: Option<i64>,
+    pub branch_id: Option<BranchId>,
     /// The helper this account belongs to.
-    pub helper_id: Option<i64>,
+    pub helper_id: Option<HelperId>,
     /// The client who holds this account themself.
-    pub client_id: Option<i64>,
+    pub client_id: Option<ClientId>,
     /// Deactivated accounts cannot log in, and their tokens stop working.
     pub active: bool,
     /// Created.
@@ -50,11 +51,11 @@ pub struct NewUser {
     /// Staff role.
     pub role: Option<String>,
     /// Branch of a branch leader.
-    pub branch_id: Option<i64>,
+    pub branch_id: Option<BranchId>,
     /// Helper.
-    pub helper_id: Option<i64>,
+    pub helper_id: Option<HelperId>,
     /// Client.
-    pub client_id: Option<i64>,
+    pub client_id: Option<ClientId>,
     /// Active.
     pub active: bool,
     /// Created.
@@ -74,11 +75,11 @@ pub struct UserChanges {
     /// Staff role.
     pub role: Option<Option<String>>,
     /// Branch of a branch leader.
-    pub branch_id: Option<Option<i64>>,
+    pub branch_id: Option<Option<BranchId>>,
     /// Helper link.
-    pub helper_id: Option<Option<i64>>,
+    pub helper_id: Option<Option<HelperId>>,
     /// Client link.
-    pub client_id: Option<Option<i64>>,
+    pub client_id: Option<Option<ClientId>>,
     /// Active.
     pub active: Option<bool>,
     /// Password hash.
@@ -93,9 +94,9 @@ pub struct CallerRow {
     /// The account.
     pub user: User,
     /// The linked helper's branch and status, when the account is a helper's.
-    pub helper: Option<(i64, i64, String)>,
+    pub helper: Option<(HelperId, BranchId, String)>,
     /// The client the account belongs to, with its branch, unless erased.
-    pub own_client: Option<(i64, i64)>,
+    pub own_client: Option<(ClientId, BranchId)>,
     /// Clients the account is a relative of: (relative id, client id, branch, view, book, pay).
     pub relative_of: Vec<RelativeLink>,
 }
@@ -104,11 +105,11 @@ pub struct CallerRow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RelativeLink {
     /// The relative row.
-    pub relative_id: i64,
+    pub relative_id: RelativeId,
     /// The client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// The client's branch.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// View right.
     pub can_view: bool,
     /// Book right.
@@ -127,7 +128,7 @@ impl User {
     }
 
     /// One account by id.
-    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<User> {
+    pub fn find(conn: &mut DbConnection, id: UserId) -> QueryResult<User> {
         users::table.find(id).select(User::as_select()).first(conn)
     }
 
@@ -141,7 +142,10 @@ impl User {
     }
 
     /// The account of a helper, if it has one.
-    pub fn find_by_helper(conn: &mut DbConnection, helper_id: i64) -> QueryResult<Option<User>> {
+    pub fn find_by_helper(
+        conn: &mut DbConnection,
+        helper_id: HelperId,
+    ) -> QueryResult<Option<User>> {
         users::table
             .filter(users::helper_id.eq(helper_id))
             .select(User::as_select())
@@ -150,7 +154,10 @@ impl User {
     }
 
     /// The account of a client themself, if they have one.
-    pub fn find_by_client(conn: &mut DbConnection, client_id: i64) -> QueryResult<Option<User>> {
+    pub fn find_by_client(
+        conn: &mut DbConnection,
+        client_id: ClientId,
+    ) -> QueryResult<Option<User>> {
         users::table
             .filter(users::client_id.eq(client_id))
             .select(User::as_select())
@@ -162,7 +169,7 @@ impl User {
     /// indexed queries; `None` when the account is gone, inactive or the token is outdated.
     pub fn load_caller(
         conn: &mut DbConnection,
-        id: i64,
+        id: UserId,
         generation: i32,
     ) -> QueryResult<Option<CallerRow>> {
         let row = users::table
@@ -180,7 +187,11 @@ impl User {
                 (helpers::id, helpers::branch_id, helpers::status).nullable(),
                 (clients::id, clients::branch_id).nullable(),
             ))
-            .first::<(User, Option<(i64, i64, String)>, Option<(i64, i64)>)>(conn)
+            .first::<(
+                User,
+                Option<(HelperId, BranchId, String)>,
+                Option<(ClientId, BranchId)>,
+            )>(conn)
             .optional()?;
         let Some((user, helper, own_client)) = row else {
             return Ok(None);
@@ -198,7 +209,7 @@ impl User {
                 relatives::can_book,
                 relatives::can_pay,
             ))
-            .load::<(i64, i64, i64, bool, bool, bool)>(conn)?
+            .load::<(RelativeId, ClientId, BranchId, bool, bool, bool)>(conn)?
             .into_iter()
             .map(
                 |(relative_id, client_id, branch_id, can_view, can_book, can_pay)| RelativeLink {
@@ -222,7 +233,7 @@ impl User {
     /// Staff accounts (admins, branch leaders) after `after_id`; `branch` restricts to one branch.
     pub fn list_staff(
         conn: &mut DbConnection,
-        branch: Option<i64>,
+        branch: Option<BranchId>,
         after_id: i64,
         limit: i64,
     ) -> QueryResult<Vec<User>> {
@@ -241,7 +252,7 @@ impl User {
     }
 
     /// Applies changes and returns the new row.
-    pub fn update(conn: &mut DbConnection, id: i64, changes: &UserChanges) -> QueryResult<User> {
+    pub fn update(conn: &mut DbConnection, id: UserId, changes: &UserChanges) -> QueryResult<User> {
         diesel::update(users::table.find(id))
             .set(changes)
             .execute(conn)?;
@@ -251,7 +262,7 @@ impl User {
     /// Ends every access token the account holds now (the next request must use a new one).
     pub fn revoke_access_tokens(
         conn: &mut DbConnection,
-        id: i64,
+        id: UserId,
         now: NaiveDateTime,
     ) -> QueryResult<()> {
         diesel::update(users::table.find(id))
@@ -264,7 +275,7 @@ impl User {
     }
 
     /// The active leaders of a branch (who hear about visits that need attention).
-    pub fn branch_leaders(conn: &mut DbConnection, branch_id: i64) -> QueryResult<Vec<User>> {
+    pub fn branch_leaders(conn: &mut DbConnection, branch_id: BranchId) -> QueryResult<Vec<User>> {
         users::table
             .filter(users::role.eq("branch_leader"))
             .filter(users::branch_id.eq(branch_id))

@@ -1,5 +1,6 @@
 //! Visits (shifts) and the locks that keep bookings from overlapping.
 
+use crate::domain::ids::{BranchId, ClientId, HelperId, SeriesId, UserId, VisitId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -15,15 +16,15 @@ pub const ACTIVE_STATUSES: [VisitStatus; 2] = VisitStatus::HOLDING_SLOT;
 #[diesel(table_name = visits)]
 pub struct Visit {
     /// Id.
-    pub id: i64,
+    pub id: VisitId,
     /// Branch.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Helper.
-    pub helper_id: i64,
+    pub helper_id: HelperId,
     /// Series a recurring visit belongs to (its first occurrence's id).
-    pub series_id: Option<i64>,
+    pub series_id: Option<SeriesId>,
     /// Start (UTC).
     pub starts_at: NaiveDateTime,
     /// End (UTC).
@@ -39,7 +40,7 @@ pub struct Visit {
     /// Grows with each reschedule (calendar invites).
     pub sequence: i32,
     /// Who booked.
-    pub booked_by: Option<i64>,
+    pub booked_by: Option<UserId>,
     /// When it was cancelled.
     pub cancelled_at: Option<NaiveDateTime>,
     /// Cancelled inside the notice period (the hours are used).
@@ -67,7 +68,7 @@ pub struct Visit {
     /// Minutes taken from the clip card and paid, once attendance is verified or reviewed.
     pub consumed_minutes: Option<i32>,
     /// Who reviewed an unverified attendance.
-    pub reviewed_by: Option<i64>,
+    pub reviewed_by: Option<UserId>,
     /// When.
     pub reviewed_at: Option<NaiveDateTime>,
 }
@@ -77,13 +78,13 @@ pub struct Visit {
 #[diesel(table_name = visits)]
 pub struct NewVisit {
     /// Branch.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Helper.
-    pub helper_id: i64,
+    pub helper_id: HelperId,
     /// Series.
-    pub series_id: Option<i64>,
+    pub series_id: Option<SeriesId>,
     /// Start.
     pub starts_at: NaiveDateTime,
     /// End.
@@ -99,7 +100,7 @@ pub struct NewVisit {
     /// Sequence.
     pub sequence: i32,
     /// Booked by.
-    pub booked_by: Option<i64>,
+    pub booked_by: Option<UserId>,
     /// Late cancellation.
     pub late_cancellation: bool,
     /// Flagged.
@@ -122,11 +123,11 @@ pub struct VisitFilter {
     /// Only visits that need attention (true) or that do not (false).
     pub needs_attention: Option<bool>,
     /// Branch.
-    pub branch_id: Option<i64>,
+    pub branch_id: Option<BranchId>,
     /// Helper.
-    pub helper_id: Option<i64>,
+    pub helper_id: Option<HelperId>,
     /// Client.
-    pub client_id: Option<i64>,
+    pub client_id: Option<ClientId>,
     /// Starting at or after.
     pub from: Option<NaiveDateTime>,
     /// Starting before.
@@ -137,9 +138,9 @@ pub struct VisitFilter {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Whose {
     /// The helper's visits.
-    Helper(i64),
+    Helper(HelperId),
     /// The client's visits.
-    Client(i64),
+    Client(ClientId),
 }
 
 /// The columns a week board shows of a visit (a board reads thousands; the rest stays unread).
@@ -147,11 +148,11 @@ pub enum Whose {
 #[diesel(table_name = visits)]
 pub struct BoardRow {
     /// Id.
-    pub id: i64,
+    pub id: VisitId,
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Helper.
-    pub helper_id: i64,
+    pub helper_id: HelperId,
     /// Start (UTC).
     pub starts_at: NaiveDateTime,
     /// End (UTC).
@@ -175,7 +176,7 @@ impl Visit {
     /// columns only, each with its client's name (one query, however many visits).
     pub fn board_rows(
         conn: &mut DbConnection,
-        branch_id: i64,
+        branch_id: BranchId,
         statuses: &[VisitStatus],
         from: NaiveDateTime,
         to: NaiveDateTime,
@@ -200,7 +201,7 @@ impl Visit {
     }
 
     /// One visit.
-    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Visit> {
+    pub fn find(conn: &mut DbConnection, id: VisitId) -> QueryResult<Visit> {
         visits::table
             .find(id)
             .select(Visit::as_select())
@@ -211,7 +212,7 @@ impl Visit {
     pub fn list(
         conn: &mut DbConnection,
         f: &VisitFilter,
-        after: Option<(NaiveDateTime, i64)>,
+        after: Option<(NaiveDateTime, VisitId)>,
         limit: i64,
     ) -> QueryResult<Vec<Visit>> {
         let mut q = visits::table
@@ -230,7 +231,7 @@ impl Visit {
             Scope::Own { helper, clients } => {
                 q = q.filter(
                     visits::helper_id
-                        .eq(helper.unwrap_or(-1))
+                        .eq(helper.unwrap_or(HelperId(-1)))
                         .or(visits::client_id.eq_any(clients.clone())),
                 );
             }
@@ -264,7 +265,7 @@ impl Visit {
     /// A helper's visits still to come that hold a slot (booked or checked in), by start.
     pub fn upcoming_for_helper(
         conn: &mut DbConnection,
-        helper_id: i64,
+        helper_id: HelperId,
         from: NaiveDateTime,
     ) -> QueryResult<Vec<Visit>> {
         visits::table
@@ -279,7 +280,7 @@ impl Visit {
     /// A client's booked visits still to come, by start.
     pub fn upcoming_for_client(
         conn: &mut DbConnection,
-        client_id: i64,
+        client_id: ClientId,
         from: NaiveDateTime,
     ) -> QueryResult<Vec<Visit>> {
         visits::table
@@ -295,8 +296,8 @@ impl Visit {
     /// sees the client from booking until the visit is over).
     pub fn helper_is_booked_with(
         conn: &mut DbConnection,
-        helper_id: i64,
-        client_id: i64,
+        helper_id: HelperId,
+        client_id: ClientId,
     ) -> QueryResult<bool> {
         diesel::select(diesel::dsl::exists(
             visits::table
@@ -313,7 +314,7 @@ impl Visit {
         whose: Whose,
         from: NaiveDateTime,
         to: NaiveDateTime,
-        except: Option<i64>,
+        except: Option<VisitId>,
     ) -> QueryResult<Vec<Visit>> {
         let mut q = visits::table
             .filter(visits::status.eq_any(ACTIVE_STATUSES))
@@ -364,7 +365,11 @@ impl Visit {
     /// Takes the write locks a booking needs, always client before helper so two bookings
     /// cannot wait on each other. On PostgreSQL these are row locks held to commit; on
     /// SQLite the first write takes the database's write lock before anything is read.
-    pub fn lock_people(conn: &mut DbConnection, client_id: i64, helper_id: i64) -> QueryResult<()> {
+    pub fn lock_people(
+        conn: &mut DbConnection,
+        client_id: ClientId,
+        helper_id: HelperId,
+    ) -> QueryResult<()> {
         diesel::update(clients::table.find(client_id))
             .set(clients::updated_at.eq(clients::updated_at))
             .execute(conn)?;
@@ -390,7 +395,11 @@ impl Visit {
     }
 
     /// Marks a visit as part of a series.
-    pub fn set_series(conn: &mut DbConnection, id: i64, series_id: i64) -> QueryResult<()> {
+    pub fn set_series(
+        conn: &mut DbConnection,
+        id: VisitId,
+        series_id: SeriesId,
+    ) -> QueryResult<()> {
         diesel::update(visits::table.find(id))
             .set(visits::series_id.eq(Some(series_id)))
             .execute(conn)

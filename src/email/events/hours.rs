@@ -1,6 +1,7 @@
 //! Mails about a client's hours: the clip-card receipt, the minutes a visit used, a low balance.
 
 use super::*;
+use crate::domain::ids::{ClientId, ClipCardId};
 
 /// A clip-card receipt as plain values.
 #[derive(Debug, Clone)]
@@ -16,7 +17,7 @@ pub struct ClipCardMail<'a> {
     /// The client the card is for.
     pub client_name: &'a str,
     /// Clip card id (the receipt number).
-    pub card_id: i64,
+    pub card_id: ClipCardId,
     /// Hours on the card.
     pub hours: i64,
     /// Price in minor units (øre, cents).
@@ -107,7 +108,7 @@ pub struct LowBalanceMail<'a> {
     /// Branch phone as stored (mails format it).
     pub branch_phone: Option<&'a str>,
     /// The client id (part of the dedupe key).
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// The client's name.
     pub client_name: &'a str,
     /// Minutes left that no visit has reserved.

@@ -6,6 +6,7 @@ use crate::db::DbConnection;
 use crate::db::models::assignment::Assignment;
 use crate::db::models::client::Client;
 use crate::db::models::visit::Visit;
+use crate::domain::ids::ClientId;
 use crate::error::ApiError;
 
 mod records;
@@ -61,7 +62,7 @@ fn access(
 pub(crate) fn managed(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: i64,
+    id: ClientId,
 ) -> Result<Client, ApiError> {
     let client = Client::find(conn, id)?;
     match access(conn, caller, &client)? {

@@ -6,6 +6,7 @@ use crate::db::models::audit::AuditEvent;
 use crate::db::models::branch::Branch;
 use crate::db::models::client::{Client, ClientChanges, NewClient};
 use crate::db::models::{now, to_json_list};
+use crate::domain::ids::{BranchId, ClientId};
 use crate::domain::text::search_key;
 use crate::domain::{ClientSource, Email, LanguageCode, Phone, Position, Skill, Text, Validator};
 use crate::error::ApiError;
@@ -19,7 +20,7 @@ use super::{PERSONAL_FIELDS, managed};
 #[schema(example = json!({"branch_id": 1, "name": "Karen Nielsen", "email": "karen@example.dk", "phone": "+45 87 65 43 21", "address": "Vestergade 1, 8000 Aarhus C", "position": {"lat": 56.157, "lon": 10.205}, "needs": ["it", "shopping"], "languages": ["da"], "wanted": 2, "source": "partner_organisation", "source_detail": "Ældresagen", "municipal_home_care": true, "care_notes": "Cat called Mis; key in the box"}))]
 pub struct ClientInput {
     /// Branch (a branch leader may only use their own).
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// Full name.
     pub name: String,
     /// Email for confirmations.
@@ -212,7 +213,7 @@ pub fn create(
 pub fn update(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: i64,
+    id: ClientId,
     patch: ClientPatch,
 ) -> Result<ClientView, ApiError> {
     managed(conn, caller, id)?;

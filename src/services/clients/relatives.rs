@@ -2,6 +2,7 @@
 //! has one login: a daughter with both parents as clients is the relative of each with the
 //! same account; a helper whose grandmother is a client keeps one login for both.
 
+use crate::domain::ids::{ClientId, RelativeId, UserId};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -68,7 +69,7 @@ pub struct RelativeCreated {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AccountOpened {
     /// The account.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// A set-password link was mailed to the client.
     pub invitation_sent: bool,
 }
@@ -77,7 +78,7 @@ pub struct AccountOpened {
 pub fn add_relative(
     conn: &mut DbConnection,
     caller: &Caller,
-    client_id: i64,
+    client_id: ClientId,
     input: RelativeInput,
 ) -> Result<RelativeCreated, ApiError> {
     let client = managed(conn, caller, client_id)?;
@@ -169,8 +170,8 @@ fn tell_relative(
 pub fn remove_relative(
     conn: &mut DbConnection,
     caller: &Caller,
-    client_id: i64,
-    relative_id: i64,
+    client_id: ClientId,
+    relative_id: RelativeId,
 ) -> Result<(), ApiError> {
     managed(conn, caller, client_id)?;
     crate::db::write_transaction(conn, |conn| {
@@ -198,7 +199,7 @@ pub fn remove_relative(
 pub fn open_account(
     conn: &mut DbConnection,
     caller: &Caller,
-    client_id: i64,
+    client_id: ClientId,
 ) -> Result<AccountOpened, ApiError> {
     let client = managed(conn, caller, client_id)?;
     let email = client

@@ -3,6 +3,7 @@
 //! columns and three grouped counts for the whole branch, and audits only the clients it shows,
 //! in one statement — not the full record of every client with an audit insert each.
 
+use crate::domain::ids::{BranchId, ClientId};
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -33,7 +34,7 @@ pub struct RosterSearch {
 #[derive(Debug, Serialize)]
 pub struct RosterRow {
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Name.
     pub name: String,
     /// Address.
@@ -65,13 +66,13 @@ const SHOWN_FIELDS: [&str; 2] = ["name", "address"];
 pub fn roster(
     conn: &mut DbConnection,
     caller: &Caller,
-    branch_id: i64,
+    branch_id: BranchId,
     search: &RosterSearch,
     low_minutes: i64,
     page: usize,
     per_page: usize,
 ) -> Result<Roster, ApiError> {
-    let mut standings: HashMap<i64, Standing> =
+    let mut standings: HashMap<ClientId, Standing> =
         standing::of_branch(conn, caller, branch_id, low_minutes)?
             .into_iter()
             .map(|s| (s.client_id, s))
@@ -112,7 +113,7 @@ pub fn roster(
         .skip((page - 1) * per_page)
         .take(per_page)
         .collect();
-    let shown: Vec<i64> = rows.iter().map(|r| r.client_id).collect();
+    let shown: Vec<ClientId> = rows.iter().map(|r| r.client_id).collect();
     AuditEvent::record_many(
         conn,
         Some(caller.user_id),

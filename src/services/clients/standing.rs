@@ -1,6 +1,7 @@
 //! Whether a client is short of helpers or low on hours: one rule, read by the week board's
 //! side list and by the console's client filters alike.
 
+use crate::domain::ids::{BranchId, ClientId};
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -16,7 +17,7 @@ use crate::error::ApiError;
 #[derive(Debug, Clone, Serialize)]
 pub struct Standing {
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Name.
     pub name: String,
     /// Current helpers.
@@ -45,14 +46,14 @@ pub fn is_low_on_hours(available_minutes: i64, low_minutes: i64) -> bool {
 pub fn of_branch(
     conn: &mut DbConnection,
     caller: &Caller,
-    branch_id: i64,
+    branch_id: BranchId,
     low_minutes: i64,
 ) -> Result<Vec<Standing>, ApiError> {
     if !caller.manages_branch(branch_id) {
         return Err(ApiError::NotFound);
     }
     let clients = Client::in_branch(conn, branch_id)?;
-    let teams: HashMap<i64, usize> = Assignment::open_counts_in_branch(conn, branch_id)?
+    let teams: HashMap<ClientId, usize> = Assignment::open_counts_in_branch(conn, branch_id)?
         .into_iter()
         .map(|(client, pairs)| (client, usize::try_from(pairs).unwrap_or(0)))
         .collect();

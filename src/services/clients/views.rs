@@ -1,5 +1,6 @@
 //! What a client's record looks like to the one asking, one client or a list.
 
+use crate::domain::ids::{AssignmentId, BranchId, ClientId, HelperId};
 use serde::Serialize;
 
 use crate::auth::Caller;
@@ -21,9 +22,9 @@ use super::{PERSONAL_FIELDS, Sight, access};
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ClientView {
     /// Id.
-    pub id: i64,
+    pub id: ClientId,
     /// Branch.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// Name.
     pub name: String,
     /// Email.
@@ -68,7 +69,7 @@ pub struct ClientView {
 #[serde(deny_unknown_fields)]
 pub struct ClientForHelper {
     /// Id.
-    pub id: i64,
+    pub id: ClientId,
     /// Name.
     pub name: String,
     /// Phone.
@@ -98,7 +99,7 @@ pub enum ClientShown {
 
 impl ClientShown {
     /// The client id, for cursors.
-    pub fn id(&self) -> i64 {
+    pub fn id(&self) -> ClientId {
         match self {
             ClientShown::Full(c) => c.id,
             ClientShown::ForHelper(c) => c.id,
@@ -110,9 +111,9 @@ impl ClientShown {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ClientHelper {
     /// Assignment id.
-    pub assignment_id: i64,
+    pub assignment_id: AssignmentId,
     /// Helper id.
-    pub helper_id: i64,
+    pub helper_id: HelperId,
     /// Helper's name.
     pub name: String,
     /// Helper's skills.
@@ -170,7 +171,11 @@ fn helper_view(c: Client) -> ClientForHelper {
 }
 
 /// One client in the shape the caller may see; 404 when they may not.
-pub fn get(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<ClientShown, ApiError> {
+pub fn get(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: ClientId,
+) -> Result<ClientShown, ApiError> {
     let client = Client::find(conn, id)?;
     let shown = match access(conn, caller, &client)? {
         Some(Sight::Full) => ClientShown::Full(full_view(conn, client)?),
@@ -192,7 +197,7 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<ClientSh
 #[derive(Debug, Default)]
 pub struct ClientSearch {
     /// Only this branch.
-    pub branch: Option<i64>,
+    pub branch: Option<BranchId>,
     /// Only clients with fewer than two current helpers.
     pub short_of_helpers: bool,
     /// Only names containing this (any case).
@@ -229,7 +234,7 @@ pub fn list(
         source: search.source.map(|s| s.as_str().to_string()),
     };
     let clients = Client::list(conn, &filter, page.after, page.limit)?;
-    let ids: Vec<i64> = clients.iter().map(|c| c.id).collect();
+    let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
     AuditEvent::record_many(
         conn,
         Some(caller.user_id),
@@ -255,7 +260,7 @@ pub fn list(
 pub fn current_helpers(
     conn: &mut DbConnection,
     caller: &Caller,
-    client_id: i64,
+    client_id: ClientId,
 ) -> Result<Vec<ClientHelper>, ApiError> {
     let client = Client::find(conn, client_id)?;
     if access(conn, caller, &client)?.is_none() {

@@ -1,5 +1,6 @@
 //! The public application and what an applicant sees of it.
 
+use crate::domain::ids::{BranchId, HelperId};
 use diesel::OptionalExtension;
 use serde::Serialize;
 
@@ -22,7 +23,7 @@ use crate::services::throttle;
 #[schema(example = json!({"branch_id": 1, "name": "Anna Jensen", "email": "anna@example.dk", "phone": "+45 12 34 56 78", "study_programme": "Medicine, Aarhus University", "skills": ["it", "cooking"], "languages": ["da", "en"], "home": {"lat": 56.16, "lon": 10.20}, "capacity": 3, "hours_per_week": 6}))]
 pub struct ApplicationInput {
     /// Branch applied to.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// Full name.
     pub name: String,
     /// Email.
@@ -48,7 +49,7 @@ pub struct ApplicationInput {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApplicationReceipt {
     /// Helper record id.
-    pub helper_id: i64,
+    pub helper_id: HelperId,
     /// Current status (`applied`).
     #[schema(value_type = crate::domain::HelperStatus)]
     pub status: String,

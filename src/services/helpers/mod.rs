@@ -1,5 +1,6 @@
 //! Students: the public application, the recruitment pipeline, profiles.
 
+use crate::domain::ids::{BranchId, HelperId};
 use chrono::{NaiveDate, NaiveDateTime};
 
 use serde::Serialize;
@@ -28,9 +29,9 @@ pub use pipeline::{
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct HelperView {
     /// Id.
-    pub id: i64,
+    pub id: HelperId,
     /// Branch.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// Name.
     pub name: String,
     /// Email.
@@ -156,7 +157,7 @@ fn view(conn: &mut DbConnection, helper: Helper) -> Result<HelperView, ApiError>
 }
 
 /// A helper the caller may see: staff of its branch, or the helper themself; else 404.
-fn visible(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Helper, ApiError> {
+fn visible(conn: &mut DbConnection, caller: &Caller, id: HelperId) -> Result<Helper, ApiError> {
     let helper = Helper::find(conn, id)?;
     if caller.manages_branch(helper.branch_id) || caller.helper_id() == Some(id) {
         Ok(helper)
@@ -169,7 +170,7 @@ fn visible(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Helper, 
 #[derive(Debug, Default)]
 pub struct HelperSearch {
     /// Only this branch.
-    pub branch: Option<i64>,
+    pub branch: Option<BranchId>,
     /// Only this status.
     pub status: Option<HelperStatus>,
     /// Only names containing this (any case).
@@ -222,7 +223,7 @@ pub fn list(
 }
 
 /// One helper.
-pub fn get(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<HelperView, ApiError> {
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: HelperId) -> Result<HelperView, ApiError> {
     let helper = visible(conn, caller, id)?;
     AuditEvent::record(
         conn,
@@ -239,7 +240,7 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<HelperVi
 pub fn update(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: i64,
+    id: HelperId,
     patch: HelperPatch,
 ) -> Result<HelperView, ApiError> {
     if visible(conn, caller, id)?.deleted_at.is_some() {

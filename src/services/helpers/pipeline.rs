@@ -1,5 +1,6 @@
 //! Moves through the recruitment pipeline and what each move sets off.
 
+use crate::domain::ids::HelperId;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
@@ -63,7 +64,7 @@ pub struct TransitionResult {
 pub fn transition(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: i64,
+    id: HelperId,
     input: TransitionInput,
 ) -> Result<TransitionResult, ApiError> {
     caller.require_staff()?;
@@ -163,7 +164,7 @@ pub struct Moves {
 
 /// The moves the pipeline allows for a helper now (staff of the branch): a stage that needs a
 /// clear criminal-record check is offered when one is on file or can come with the move.
-pub fn moves(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Moves, ApiError> {
+pub fn moves(conn: &mut DbConnection, caller: &Caller, id: HelperId) -> Result<Moves, ApiError> {
     caller.require_staff()?;
     let helper = visible(conn, caller, id)?;
     let from = helper.status;
@@ -239,7 +240,7 @@ fn apply_side_effects(
 pub fn history(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: i64,
+    id: HelperId,
 ) -> Result<Vec<HelperTransition>, ApiError> {
     visible(conn, caller, id)?;
     Ok(Helper::history(conn, id)?)

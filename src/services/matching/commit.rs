@@ -2,13 +2,14 @@
 //! and started in one transaction.
 
 use super::*;
+use crate::domain::ids::{AssignmentId, BranchId, ClientId, HelperId, ProposalId};
 
 /// Applies a stored proposal if nothing changed since it was computed (branch staff).
 pub fn commit(
     conn: &mut DbConnection,
     caller: &Caller,
-    branch_id: i64,
-    proposal_id: i64,
+    branch_id: BranchId,
+    proposal_id: ProposalId,
 ) -> Result<CommitResult, ApiError> {
     caller.require_staff()?;
     caller.require_branch(branch_id)?;
@@ -32,9 +33,9 @@ pub fn commit(
                 "helpers, clients or pairs changed since this preview; preview again".into(),
             ));
         }
-        let new_pairs: Vec<(i64, i64)> =
+        let new_pairs: Vec<(ClientId, HelperId)> =
             serde_json::from_str(&proposal.new_pairs).map_err(|e| ApiError::Internal(e.into()))?;
-        let ended_ids: Vec<i64> = serde_json::from_str(&proposal.ended_assignments)
+        let ended_ids: Vec<AssignmentId> = serde_json::from_str(&proposal.ended_assignments)
             .map_err(|e| ApiError::Internal(e.into()))?;
         let at = now();
         let mut ended = 0;

@@ -10,6 +10,7 @@ use crate::db::models::helper::Helper;
 use crate::db::models::ledger::{Balance, ClipCard, LedgerEntry};
 use crate::db::models::relative::Relative;
 use crate::db::models::visit::Visit;
+use crate::domain::ids::HelperId;
 use crate::email::notices::{self, ListedVisit};
 use crate::email::{self, ClipCardMail, LowBalanceMail, VisitMail};
 use crate::error::ApiError;
@@ -187,7 +188,7 @@ pub fn booked(
 pub fn rescheduled(
     conn: &mut DbConnection,
     visit: &Visit,
-    previous_helper_id: i64,
+    previous_helper_id: HelperId,
 ) -> Result<(), ApiError> {
     let (client, branch, helper) = people(conn, visit)?;
     // The same helper gets the move too; a new helper gets a booking instead (below).

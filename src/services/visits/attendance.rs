@@ -9,6 +9,7 @@
 //! (attention `position_far` or `short_visit`): nothing is consumed or paid until the branch
 //! reviews it and says how many minutes to charge (0 releases them all).
 
+use crate::domain::ids::VisitId;
 use chrono::Duration;
 
 use super::{PositionInput, VisitView, view_one, visible};
@@ -47,7 +48,7 @@ pub fn check(
     conn: &mut DbConnection,
     caller: &Caller,
     settings: &VisitSettings,
-    id: i64,
+    id: VisitId,
     position: PositionInput,
     which: Check,
 ) -> Result<VisitView, ApiError> {
@@ -186,7 +187,7 @@ pub fn review(
     conn: &mut DbConnection,
     caller: &Caller,
     settings: &VisitSettings,
-    id: i64,
+    id: VisitId,
     input: ReviewInput,
 ) -> Result<VisitView, ApiError> {
     caller.require_staff()?;

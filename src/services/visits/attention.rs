@@ -4,6 +4,7 @@
 //! the client side and the branch leaders are told once, when a visit becomes affected.
 //! Rebooking, reassigning or cancelling (free) clears it; so does the cause going away.
 
+use crate::domain::ids::{ClientId, HelperId};
 use chrono_tz::Tz;
 
 use super::time_zone;
@@ -20,7 +21,7 @@ use crate::services::visit_mail;
 
 /// Re-evaluates every upcoming booked visit of a helper; call inside the transaction of the
 /// change (a pause, an exception, new hours…). Returns how many visits became affected.
-pub fn recheck_helper(conn: &mut DbConnection, helper_id: i64) -> Result<usize, ApiError> {
+pub fn recheck_helper(conn: &mut DbConnection, helper_id: HelperId) -> Result<usize, ApiError> {
     let visits = Visit::upcoming_for_helper(conn, helper_id, now())?;
     recheck(conn, helper_id, visits)
 }
@@ -28,8 +29,8 @@ pub fn recheck_helper(conn: &mut DbConnection, helper_id: i64) -> Result<usize, 
 /// Re-evaluates the upcoming booked visits of one pair (its assignment ended or started).
 pub fn recheck_pair(
     conn: &mut DbConnection,
-    client_id: i64,
-    helper_id: i64,
+    client_id: ClientId,
+    helper_id: HelperId,
 ) -> Result<usize, ApiError> {
     let visits = Visit::upcoming_for_helper(conn, helper_id, now())?
         .into_iter()
@@ -38,7 +39,11 @@ pub fn recheck_pair(
     recheck(conn, helper_id, visits)
 }
 
-fn recheck(conn: &mut DbConnection, helper_id: i64, visits: Vec<Visit>) -> Result<usize, ApiError> {
+fn recheck(
+    conn: &mut DbConnection,
+    helper_id: HelperId,
+    visits: Vec<Visit>,
+) -> Result<usize, ApiError> {
     if visits.is_empty() {
         return Ok(0);
     }
@@ -63,7 +68,7 @@ fn recheck(conn: &mut DbConnection, helper_id: i64, visits: Vec<Visit>) -> Resul
     if !affected.is_empty() {
         visit_mail::needs_attention(conn, &affected)?;
         tracing::info!(
-            helper.id = helper_id,
+            helper.id = helper_id.0,
             visits = affected.len(),
             "visits need attention"
         );

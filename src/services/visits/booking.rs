@@ -1,5 +1,6 @@
 //! Booking a visit (or a weekly series) and moving one.
 
+use crate::domain::ids::{HelperId, SeriesId, VisitId};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use diesel::OptionalExtension;
@@ -87,12 +88,12 @@ fn check_start(settings: &VisitSettings, start: &DateTime<FixedOffset>) -> Resul
 /// What one occurrence needs: who, when, how long.
 struct Slot<'a> {
     client: &'a Client,
-    helper_id: i64,
+    helper_id: HelperId,
     start: NaiveDateTime,
     minutes: i32,
     segments: &'a str,
     substitute: bool,
-    series_id: Option<i64>,
+    series_id: Option<SeriesId>,
 }
 
 /// Checks that `helper` may take the slot: active, in the team (or a substitute), available,
@@ -102,7 +103,7 @@ fn check_slot(
     settings: &VisitSettings,
     slot: &Slot<'_>,
     tz: &Tz,
-    except: Option<i64>,
+    except: Option<VisitId>,
 ) -> Result<(), ApiError> {
     let helper = Helper::find(conn, slot.helper_id)
         .optional()?
@@ -263,8 +264,8 @@ pub fn book(
                     (other, _) => other,
                 })?;
             if weeks > 1 && series.is_none() {
-                series = Some(visit.id);
-                Visit::set_series(conn, visit.id, visit.id)?;
+                series = Some(SeriesId(visit.id.0));
+                Visit::set_series(conn, visit.id, SeriesId(visit.id.0))?;
             }
             booked.push(Visit::find(conn, visit.id)?);
         }

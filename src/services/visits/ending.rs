@@ -7,6 +7,7 @@ use crate::db::DbConnection;
 use crate::db::models::ledger::{LedgerEntry, NewLedgerEntry};
 use crate::db::models::now;
 use crate::db::models::visit::Visit;
+use crate::domain::ids::{ClientId, UserId, VisitId};
 use crate::domain::{LedgerKind, VisitStatus};
 use crate::error::ApiError;
 use crate::services::visit_mail;
@@ -29,7 +30,7 @@ pub fn cancel(
     conn: &mut DbConnection,
     caller: &Caller,
     settings: &VisitSettings,
-    id: i64,
+    id: VisitId,
 ) -> Result<VisitView, ApiError> {
     match cancel_agreeing(conn, caller, settings, id, true)? {
         Cancellation::Cancelled(visit) => Ok(*visit),
@@ -48,7 +49,7 @@ pub fn cancel_agreeing(
     conn: &mut DbConnection,
     caller: &Caller,
     settings: &VisitSettings,
-    id: i64,
+    id: VisitId,
     late_agreed: bool,
 ) -> Result<Cancellation, ApiError> {
     crate::db::write_transaction(conn, |conn| {
@@ -109,7 +110,7 @@ pub fn no_show(
     conn: &mut DbConnection,
     caller: &Caller,
     settings: &VisitSettings,
-    id: i64,
+    id: VisitId,
 ) -> Result<VisitView, ApiError> {
     caller.require_staff()?;
     crate::db::write_transaction(conn, |conn| {
@@ -158,8 +159,8 @@ pub fn no_show(
 /// helpers are told. Call inside the erasure's transaction. Returns how many were cancelled.
 pub fn cancel_for_erasure(
     conn: &mut DbConnection,
-    client_id: i64,
-    by: i64,
+    client_id: ClientId,
+    by: UserId,
 ) -> Result<usize, ApiError> {
     let at = now();
     let upcoming = Visit::upcoming_for_client(conn, client_id, at)?;

@@ -1,5 +1,6 @@
 //! Schedules: visits in a period, in start order, with the names a schedule shows.
 
+use crate::domain::ids::{BranchId, ClientId, HelperId, VisitId};
 use diesel::OptionalExtension;
 use std::collections::{BTreeMap, HashMap};
 
@@ -23,11 +24,11 @@ use crate::error::{ApiError, FieldError};
 #[into_params(parameter_in = Query)]
 pub struct VisitListQuery {
     /// Only this branch.
-    pub branch: Option<i64>,
+    pub branch: Option<BranchId>,
     /// Only this helper.
-    pub helper: Option<i64>,
+    pub helper: Option<HelperId>,
     /// Only this client.
-    pub client: Option<i64>,
+    pub client: Option<ClientId>,
     /// Starting at or after: RFC 3339 (`2027-01-12T10:00:00+01:00`), or a date (`2027-01-12`,
     /// midnight in the branch's time zone).
     pub from: Option<String>,
@@ -50,7 +51,7 @@ pub struct VisitCursor {
     /// Start of the last visit.
     pub starts_at: NaiveDateTime,
     /// Its id (ties on the start).
-    pub id: i64,
+    pub id: VisitId,
 }
 
 impl VisitCursor {
@@ -249,9 +250,9 @@ fn list_in(
 /// database failure is one, not a missing record.
 fn named_branch(
     conn: &mut DbConnection,
-    client: Option<i64>,
-    helper: Option<i64>,
-) -> Result<Option<i64>, ApiError> {
+    client: Option<ClientId>,
+    helper: Option<HelperId>,
+) -> Result<Option<BranchId>, ApiError> {
     if let Some(id) = client
         && let Some(found) = Client::find_any(conn, id).optional()?
     {
@@ -270,7 +271,7 @@ pub fn views(
     free_hours: i64,
 ) -> Result<Vec<VisitView>, ApiError> {
     let mut names = names_for(conn, &visits)?;
-    let mut branches: BTreeMap<i64, Branch> = BTreeMap::new();
+    let mut branches: BTreeMap<BranchId, Branch> = BTreeMap::new();
     let mut out = Vec::with_capacity(visits.len());
     for visit in visits {
         let branch = match branches.entry(visit.branch_id) {
@@ -289,17 +290,18 @@ pub fn views(
 pub fn names_for(
     conn: &mut DbConnection,
     visits: &[Visit],
-) -> Result<HashMap<i64, VisitNames>, ApiError> {
+) -> Result<HashMap<VisitId, VisitNames>, ApiError> {
     if visits.is_empty() {
         return Ok(HashMap::new());
     }
-    let client_ids: Vec<i64> = visits.iter().map(|v| v.client_id).collect();
-    let helper_ids: Vec<i64> = visits.iter().map(|v| v.helper_id).collect();
-    let clients: HashMap<i64, (String, String)> = Client::names(conn, &client_ids)?
+    let client_ids: Vec<ClientId> = visits.iter().map(|v| v.client_id).collect();
+    let helper_ids: Vec<HelperId> = visits.iter().map(|v| v.helper_id).collect();
+    let clients: HashMap<ClientId, (String, String)> = Client::names(conn, &client_ids)?
         .into_iter()
         .map(|(id, name, address)| (id, (name, address)))
         .collect();
-    let helpers: HashMap<i64, String> = Helper::names(conn, &helper_ids)?.into_iter().collect();
+    let helpers: HashMap<HelperId, String> =
+        Helper::names(conn, &helper_ids)?.into_iter().collect();
     Ok(visits
         .iter()
         .map(|v| {

@@ -11,6 +11,7 @@ mod booking;
 mod ending;
 mod listing;
 
+use crate::domain::ids::{BranchId, ClientId, HelperId, SeriesId, VisitId};
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -49,9 +50,9 @@ pub struct Segment {
     "segments": [{"task": "cleaning", "minutes": 30}, {"task": "it", "minutes": 30}]}))]
 pub struct VisitInput {
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Helper: one of the client's current helpers (a substitute only when booked by the branch).
-    pub helper_id: i64,
+    pub helper_id: HelperId,
     /// Start, RFC 3339 with offset, on the quarter hour, e.g. `2026-12-01T10:00:00+01:00`.
     #[eserde(compat)]
     pub starts_at: DateTime<FixedOffset>,
@@ -82,7 +83,7 @@ pub struct VisitPatch {
     pub segments: Option<Vec<Segment>>,
     /// Another of the client's helpers (the branch may also name a substitute).
     #[serde(default)]
-    pub helper_id: Option<i64>,
+    pub helper_id: Option<HelperId>,
 }
 
 /// A helper's position at check-in or check-out.
@@ -100,21 +101,21 @@ pub struct PositionInput {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct VisitView {
     /// Id.
-    pub id: i64,
+    pub id: VisitId,
     /// Branch.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// Client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// The client's name.
     pub client_name: String,
     /// The client's address (where the visit is).
     pub address: String,
     /// Helper.
-    pub helper_id: i64,
+    pub helper_id: HelperId,
     /// The helper's name.
     pub helper_name: String,
     /// First occurrence of a recurring booking.
-    pub series_id: Option<i64>,
+    pub series_id: Option<SeriesId>,
     /// Start, UTC.
     pub starts_at: String,
     /// End, UTC.
@@ -254,7 +255,7 @@ pub fn view_one(
 
 /// Loads a visit the caller may see: staff of its branch, its helper, or the client side
 /// with the view right; 404 for anyone else.
-fn visible(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Visit, ApiError> {
+fn visible(conn: &mut DbConnection, caller: &Caller, id: VisitId) -> Result<Visit, ApiError> {
     let visit = Visit::find(conn, id)?;
     let allowed = caller.manages_branch(visit.branch_id)
         || caller.helper_id() == Some(visit.helper_id)
@@ -273,7 +274,7 @@ pub fn get(
     conn: &mut DbConnection,
     caller: &Caller,
     free_hours: i64,
-    id: i64,
+    id: VisitId,
 ) -> Result<VisitView, ApiError> {
     let visit = visible(conn, caller, id)?;
     view_one(conn, visit, free_hours)
@@ -284,7 +285,7 @@ pub fn get(
 fn require_booker(
     conn: &mut DbConnection,
     caller: &Caller,
-    client_id: i64,
+    client_id: ClientId,
 ) -> Result<crate::db::models::client::Client, ApiError> {
     if caller.staff.is_none() && caller.clients.is_empty() {
         return Err(ApiError::Forbidden(

@@ -1,6 +1,7 @@
 //! email: visits and delivery.
 
 use super::*;
+use helpmatch::domain::ids::VisitId;
 
 async fn a_visit_confirmation_carries_a_calendar_invite_that_parses(backend: TestBackend) {
     let smtp = SmtpServer::start();
@@ -19,7 +20,7 @@ async fn a_visit_confirmation_carries_a_calendar_invite_that_parses(backend: Tes
         start,
         time_zone: "Europe/Copenhagen",
         minutes: 90,
-        visit_id: 7,
+        visit_id: VisitId(7),
         sequence: 0,
     };
     email::visit_booked(&mut conn, &visit).unwrap();
@@ -81,7 +82,7 @@ async fn a_bokmal_visit_confirmation_is_dated_in_oslo_and_its_invite_gives_the_p
         start,
         time_zone: "Europe/Oslo",
         minutes: 90,
-        visit_id: 8,
+        visit_id: VisitId(8),
         sequence: 0,
     };
 

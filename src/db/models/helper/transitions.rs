@@ -1,6 +1,7 @@
 //! A helper's moves through the pipeline, as stored.
 
 use super::*;
+use crate::domain::ids::{HelperId, UserId};
 
 /// One recorded move.
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
@@ -9,13 +10,13 @@ pub struct HelperTransition {
     /// Id.
     pub id: i64,
     /// Helper.
-    pub helper_id: i64,
+    pub helper_id: HelperId,
     /// Status before.
     pub from_status: String,
     /// Status after.
     pub to_status: String,
     /// Who made the move (none for the applicant's own application).
-    pub actor_user_id: Option<i64>,
+    pub actor_user_id: Option<UserId>,
     /// Why.
     pub note: String,
     /// Criminal-record check date recorded with this move.
@@ -32,13 +33,13 @@ pub struct HelperTransition {
 #[diesel(table_name = helper_transitions)]
 pub struct NewHelperTransition {
     /// Helper.
-    pub helper_id: i64,
+    pub helper_id: HelperId,
     /// From.
     pub from_status: String,
     /// To.
     pub to_status: String,
     /// Actor.
-    pub actor_user_id: Option<i64>,
+    pub actor_user_id: Option<UserId>,
     /// Note.
     pub note: String,
     /// Check date.

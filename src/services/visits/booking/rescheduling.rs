@@ -1,6 +1,7 @@
 //! Moving or resizing a booked visit: every rule of a booking checked again, minutes re-reserved.
 
 use super::*;
+use crate::domain::ids::VisitId;
 
 /// Changes a booked visit's time, tasks or helper, with every booking rule re-checked.
 ///
@@ -12,7 +13,7 @@ pub fn reschedule(
     conn: &mut DbConnection,
     caller: &Caller,
     settings: &VisitSettings,
-    id: i64,
+    id: VisitId,
     patch: VisitPatch,
 ) -> Result<VisitView, ApiError> {
     let mut errors = vec![];
