@@ -50,7 +50,14 @@ async fn record_ids_are_named_integer_schemas_in_the_openapi_document() {
     let doc: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
 
     let schemas = doc["components"]["schemas"].as_object().unwrap();
-    for name in ["BranchId", "ClientId", "HelperId", "VisitId", "UserId", "AssignmentId"] {
+    for name in [
+        "BranchId",
+        "ClientId",
+        "HelperId",
+        "VisitId",
+        "UserId",
+        "AssignmentId",
+    ] {
         let id = &schemas[name];
         assert_eq!(id["type"], "integer", "{name}: {id}");
         assert_eq!(id["format"], "int64", "{name}: {id}");
