@@ -16,7 +16,7 @@ use crate::db::models::visit::Visit;
 use crate::domain::{HelperStatus, VisitAttention};
 use crate::error::ApiError;
 use crate::services::availability::{self, Unavailable};
-use crate::services::visit_mail;
+use crate::services::mailings;
 
 /// Re-evaluates every upcoming booked visit of a helper; call inside the transaction of the
 /// change (a pause, an exception, new hours…). Returns how many visits became affected.
@@ -61,7 +61,7 @@ fn recheck(conn: &mut DbConnection, helper_id: i64, visits: Vec<Visit>) -> Resul
         }
     }
     if !affected.is_empty() {
-        visit_mail::needs_attention(conn, &affected)?;
+        mailings::needs_attention(conn, &affected)?;
         tracing::info!(
             helper.id = helper_id,
             visits = affected.len(),

@@ -9,7 +9,7 @@ use crate::db::models::now;
 use crate::db::models::visit::Visit;
 use crate::domain::{LedgerKind, VisitStatus};
 use crate::error::ApiError;
-use crate::services::visit_mail;
+use crate::services::mailings;
 
 /// What a cancellation did: cancelled, or stopped before charging because it would be late.
 #[derive(Debug)]
@@ -94,7 +94,7 @@ pub fn cancel_agreeing(
         visit.sequence += 1;
         visit.updated_at = at;
         Visit::save(conn, &visit)?;
-        visit_mail::cancelled(conn, &visit)?;
+        mailings::cancelled(conn, &visit)?;
         Ok(Cancellation::Cancelled(Box::new(view_one(
             conn,
             visit,
@@ -149,7 +149,7 @@ pub fn no_show(
         visit.consumed_minutes = Some(visit.minutes);
         visit.updated_at = at;
         Visit::save(conn, &visit)?;
-        visit_mail::no_show(conn, &visit)?;
+        mailings::no_show(conn, &visit)?;
         view_one(conn, visit, settings.free_cancellation_hours)
     })
 }
@@ -182,7 +182,7 @@ pub fn cancel_for_erasure(
         visit.sequence += 1;
         visit.updated_at = at;
         Visit::save(conn, &visit)?;
-        visit_mail::cancelled_for_helper(conn, &visit)?;
+        mailings::cancelled_for_helper(conn, &visit)?;
     }
     Ok(upcoming.len())
 }

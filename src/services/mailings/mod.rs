@@ -1,6 +1,6 @@
-//! Who gets which mail about visits and clip-card hours, enqueued inside the caller's
-//! transaction (see docs/email.md): the client (when they have an address), the relatives the
-//! client gave a matching right, and the helper. Relatives read the client's language; a helper
+//! Which mails an event in the service sends, and to whom — visits, clip-card receipts, low
+//! balance — enqueued inside the caller's transaction (see docs/email.md): the client (when they
+//! have an address), the relatives the client gave a matching right, and the helper. Relatives read the client's language; a helper
 //! reads `email::helper_language` at the visit's branch. Logs carry no addresses.
 
 use crate::db::DbConnection;
