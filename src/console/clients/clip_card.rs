@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::of_branch;
-use super::refusal::Refusal;
 use crate::auth::secret;
+use crate::console::refusal::Refusal;
 use crate::console::render::{ConsolePage, see_other};
 use crate::console::{Posted, Session};
 use crate::db;
@@ -153,7 +153,7 @@ async fn buy(
             "/console/branches/{branch_id}/clients/{client_id}?done=bought"
         ))),
         Err(error) => {
-            let refused = Refusal::of(error, session.lang)?;
+            let refused = Refusal::of(error)?;
             page(
                 &state,
                 &session,

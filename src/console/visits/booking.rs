@@ -7,7 +7,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::form::{self, Refusal, SegmentFields};
+use super::form::{self, SegmentFields};
+use crate::console::refusal::Refusal;
 use crate::console::render::{ConsolePage, see_other};
 use crate::console::{Lang, Posted, Session};
 use crate::db::models::branch::Branch;
@@ -183,7 +184,7 @@ pub async fn book(
                     return Ok(BookingOutcome::Refused(Box::new(Refused {
                         branch,
                         team,
-                        refusal: Refusal::invalid("booking", errors),
+                        refusal: Refusal::unreadable(errors).at("booking"),
                         renew: false,
                     })));
                 }
@@ -204,7 +205,7 @@ pub async fn book(
                     branch,
                     team,
                     renew: matches!(error, ApiError::IdempotencyKeyReused(_)),
-                    refusal: Refusal::of("booking", error, lang)?,
+                    refusal: form::refusal("booking", error, lang)?,
                 }))),
             }
         },
@@ -277,7 +278,7 @@ fn page(
             "form": form,
             "segments": form.segments.shown(),
             "choices": form::choices(),
-            "refused": refused,
+            "refused": refused.as_ref().map(|r| form::shown(r, session.lang)),
             "board": format!("/console/branches/{}/board{board_week}", branch.id),
             "time_zone": branch.time_zone,
         }),
