@@ -27,7 +27,7 @@ struct To {
 }
 
 /// A visit mail function from `crate::email`.
-type VisitEvent = fn(&mut DbConnection, &VisitMail<'_>) -> Result<Option<i64>, ApiError>;
+type VisitMailer = fn(&mut DbConnection, &VisitMail<'_>) -> Result<Option<i64>, ApiError>;
 
 /// The client and their relatives holding `right`, each address once (case-insensitive).
 fn client_side(
@@ -105,7 +105,7 @@ fn people(conn: &mut DbConnection, visit: &Visit) -> Result<(Client, Branch, Hel
 /// Sends `event` about `visit` to each of `to`; returns how many were queued.
 fn send(
     conn: &mut DbConnection,
-    event: VisitEvent,
+    event: VisitMailer,
     visit: &Visit,
     client: &Client,
     helper: &Helper,
