@@ -11,7 +11,7 @@ use crate::db::models::ledger::{Balance, ClipCard, LedgerEntry};
 use crate::db::models::relative::Relative;
 use crate::db::models::visit::Visit;
 use crate::email::notices::{self, ListedVisit};
-use crate::email::{self, ClipCardMail, LowBalanceMail, VisitMail};
+use crate::email::{self, ClipCardMail, LowBalanceMail, PayerMail, VisitMail};
 use crate::error::ApiError;
 
 mod attention;
@@ -290,6 +290,27 @@ pub fn done(conn: &mut DbConnection, visit: &Visit) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Sends a mail about the client's hours to the client and the relatives who pay, each in
+/// their language, signed by `branch`: what the receipt and the low-balance mail share.
+fn to_payers(
+    conn: &mut DbConnection,
+    client: &Client,
+    branch: &Branch,
+    send: impl Fn(&mut DbConnection, PayerMail<'_>) -> Result<Option<i64>, ApiError>,
+) -> Result<(), ApiError> {
+    for recipient in client_side(conn, client, pays)? {
+        let to = PayerMail {
+            recipient: &recipient.address,
+            language: &recipient.language,
+            branch_name: &branch.name,
+            branch_phone: branch.phone.as_deref(),
+            client_name: &client.name,
+        };
+        send(conn, to)?;
+    }
+    Ok(())
+}
+
 /// The balance fell to the low mark: once per clip card bought, to the client and the
 /// relatives who pay (dedupe key `low_balance:{client}:card-{last card id}:{recipient}`).
 pub fn low_balance(
@@ -300,22 +321,17 @@ pub fn low_balance(
 ) -> Result<(), ApiError> {
     let last_card = ClipCard::last_id_for_client(conn, client.id)?.unwrap_or(0);
     let state = format!("card-{last_card}");
-    for recipient in client_side(conn, client, pays)? {
+    to_payers(conn, client, branch, |conn, to| {
         email::low_balance(
             conn,
             &LowBalanceMail {
-                recipient: &recipient.address,
-                language: &recipient.language,
-                branch_name: &branch.name,
-                branch_phone: branch.phone.as_deref(),
+                to,
                 client_id: client.id,
-                client_name: &client.name,
                 available_minutes: balance.available_minutes,
                 state: &state,
             },
-        )?;
-    }
-    Ok(())
+        )
+    })
 }
 
 /// A clip card bought: the receipt, to the client and the relatives who pay.
@@ -325,15 +341,11 @@ pub fn clip_card_purchased(
     card: &ClipCard,
 ) -> Result<(), ApiError> {
     let branch = Branch::find(conn, client.branch_id)?;
-    for recipient in client_side(conn, client, pays)? {
+    to_payers(conn, client, &branch, |conn, to| {
         email::clip_card_purchased(
             conn,
             &ClipCardMail {
-                recipient: &recipient.address,
-                language: &recipient.language,
-                branch_name: &branch.name,
-                branch_phone: branch.phone.as_deref(),
-                client_name: &client.name,
+                to,
                 card_id: card.id,
                 hours: i64::from(card.minutes) / 60,
                 price_minor: card.amount_minor,
@@ -341,7 +353,6 @@ pub fn clip_card_purchased(
                 purchased_at: card.purchased_at.and_utc(),
                 time_zone: &branch.time_zone,
             },
-        )?;
-    }
-    Ok(())
+        )
+    })
 }
