@@ -12,6 +12,7 @@ pub mod clip_cards;
 pub mod console_sessions;
 pub mod erasure;
 pub mod helpers;
+pub mod idempotency;
 pub mod invitations;
 pub mod mailings;
 pub mod matching;

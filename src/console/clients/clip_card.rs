@@ -14,9 +14,9 @@ use crate::console::render::{ConsolePage, see_other};
 use crate::console::{Posted, Session};
 use crate::db;
 use crate::error::ApiError;
-use crate::routes::{Keyed, respond_once};
 use crate::services::board;
 use crate::services::clip_cards::{self, PurchaseInput};
+use crate::services::idempotency::{Keyed, respond_once};
 use crate::state::AppState;
 
 /// The idempotency endpoint of console purchases (apart from the API's keys).

@@ -14,8 +14,9 @@ use crate::console::{Lang, Posted, Session};
 use crate::db::models::branch::Branch;
 use crate::db::{self, DbConnection};
 use crate::error::ApiError;
-use crate::routes::{Keyed, QueryParams, respond_once};
+use crate::routes::QueryParams;
 use crate::services::assignments::{self, HelperTeam};
+use crate::services::idempotency::{Keyed, respond_once};
 use crate::services::{board, visits};
 use crate::state::AppState;
 
