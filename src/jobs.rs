@@ -1,6 +1,6 @@
 //! Periodic work, registered here at the top of the crate so that no lower layer calls up:
 //! mail delivery (`email::Worker`) and the day-before visit reminders
-//! (`services::visit_mail::send_reminders`, idempotent, every five minutes). Runs inside
+//! (`services::mailings::send_reminders`, idempotent, every five minutes). Runs inside
 //! `helpmatch serve` when `email.worker` is on, and alone as `helpmatch worker`; any number of
 //! instances may run them side by side on one PostgreSQL (claims and dedupe keys make each
 //! mail go out once).
@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 use crate::config::EmailSettings;
 use crate::db::{DbError, DbPool};
 use crate::email::{EmailError, Worker};
-use crate::services::visit_mail;
+use crate::services::mailings;
 
 /// How often the day-before reminder job runs.
 pub const REMINDER_INTERVAL: Duration = Duration::from_secs(5 * 60);
@@ -85,5 +85,5 @@ async fn every(
 /// The day-before reminders due now.
 fn reminders(pool: &DbPool) -> Result<usize, String> {
     let mut conn = pool.get().map_err(|e| DbError::from(e).to_string())?;
-    visit_mail::send_reminders(&mut conn, chrono::Utc::now()).map_err(|e| e.to_string())
+    mailings::send_reminders(&mut conn, chrono::Utc::now()).map_err(|e| e.to_string())
 }

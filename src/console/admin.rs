@@ -1,12 +1,11 @@
 //! Administration, for admins only (anyone else gets the 404 page, as for an address that
 //! does not exist): branches and their prices, staff accounts, and mails that failed.
-//! One file per page group: `branches`, `prices`, `staff`, `mails`; `refusal` turns a service's
-//! refusal into messages at the form (shared with the matching pages).
+//! One file per page group: `branches`, `prices`, `staff`, `mails`; a service's refusal becomes
+//! messages at the form through `console::refusal`.
 
 mod branches;
 mod mails;
 mod prices;
-pub(super) mod refusal;
 mod staff;
 
 use std::future::Future;

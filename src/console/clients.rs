@@ -23,7 +23,6 @@ use crate::state::AppState;
 
 mod clip_card;
 mod form;
-pub(super) mod refusal;
 
 /// How many ledger entries and visits of each kind a client's page shows.
 const RECENT: usize = 20;

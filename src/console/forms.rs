@@ -1,4 +1,4 @@
-//! Query and form shapes that several console pages share.
+//! Query and form shapes that several console pages share, and reading what was typed.
 
 use serde::Deserialize;
 
@@ -14,3 +14,22 @@ pub struct DoneQuery {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmptyForm {}
+
+/// A number typed into a form: empty is `None`, anything else must be a whole number.
+pub fn whole_number(
+    errors: &mut Vec<crate::error::FieldError>,
+    field: &str,
+    raw: &str,
+) -> Option<i64> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    raw.parse().ok().or_else(|| {
+        errors.push(crate::error::FieldError::new(
+            field,
+            "must be a whole number",
+        ));
+        None
+    })
+}

@@ -13,7 +13,8 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::admin::refusal::{refusal, whole_number};
+use super::forms::whole_number;
+use super::refusal::Refusal;
 use super::render::{ConsolePage, see_other};
 use super::session::{Posted, Session};
 use crate::db;
@@ -266,12 +267,12 @@ fn refused_params(
     form: &ParamsForm,
     error: ApiError,
 ) -> Result<HttpResponse, ApiError> {
-    let refused = refusal(error)?;
+    let refused = Refusal::of(error)?;
     ConsolePage::new(
         "matching.html",
         merge(
             page_values(session, branch),
-            json!({"form": form.values(), "errors": refused.fields, "error": refused.message, "done": null}),
+            json!({"form": form.values(), "errors": refused.by_field(), "error": refused.summary(), "done": null}),
         ),
     )
     .status(refused.status)
@@ -298,13 +299,13 @@ async fn commit(
             result.ended
         ))),
         Err(error) => {
-            let refused = refusal(error)?;
+            let refused = Refusal::of(error)?;
             let stale = refused.status == StatusCode::CONFLICT;
             ConsolePage::new(
                 "matching_stale.html",
                 merge(
                     page_values(&session, &branch),
-                    json!({"form": form.params().values(), "errors": {}, "error": refused.message, "stale": stale}),
+                    json!({"form": form.params().values(), "errors": {}, "error": refused.summary(), "stale": stale}),
                 ),
             )
             .status(refused.status)

@@ -4,7 +4,8 @@
 //!
 //! One file per area: `session` (cookie, CSRF, who is signed in), `sign_in`, `board` (the week),
 //! `visits` (book, move, cancel), `recruitment`, `clients`, `matching`, `hours`, `admin`;
-//! `render` (templates, headers, error pages) and `texts` (Danish and English).
+//! `render` (templates, headers, error pages), `refusal` (a service's refusal at the form) and
+//! `texts` (Danish and English).
 
 mod admin;
 mod board;
@@ -13,6 +14,7 @@ mod forms;
 mod hours;
 mod matching;
 mod recruitment;
+mod refusal;
 mod render;
 mod session;
 mod sign_in;

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::clients::refusal::Refusal;
+use super::refusal::Refusal;
 use super::render::{ConsolePage, see_other};
 use super::session::{Posted, Session};
 use crate::db::{self, Page};
@@ -153,11 +153,10 @@ async fn move_student(
 ) -> Result<HttpResponse, ApiError> {
     let (branch_id, helper_id) = path.into_inner();
     let Posted { session, form } = posted;
-    let lang = session.lang;
     let input = match transition_input(&form) {
         Ok(input) => input,
         Err(fields) => {
-            let refused = Refusal::fields(fields, lang);
+            let refused = Refusal::fields(fields);
             return student_page(
                 &state,
                 &session,
@@ -189,7 +188,7 @@ async fn move_student(
             )))
         }
         Err(error) => {
-            let refused = Refusal::of(error, lang)?;
+            let refused = Refusal::of(error)?;
             student_page(
                 &state,
                 &session,

@@ -21,7 +21,9 @@ use crate::error::ApiError;
 
 mod hours;
 
-pub use hours::{ClipCardMail, LowBalanceMail, clip_card_purchased, low_balance, visit_done};
+pub use hours::{
+    ClipCardMail, LowBalanceMail, PayerMail, clip_card_purchased, low_balance, visit_done,
+};
 
 fn contact(branch: &Branch) -> BranchContact {
     signed(&branch.name, branch.phone.as_deref())

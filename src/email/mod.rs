@@ -17,7 +17,7 @@ pub mod worker;
 
 pub use error::EmailError;
 pub use events::{
-    ClipCardMail, LowBalanceMail, VisitMail, application_received, clip_card_purchased,
+    ClipCardMail, LowBalanceMail, PayerMail, VisitMail, application_received, clip_card_purchased,
     helper_language, helper_moved, low_balance, match_committed, visit_booked, visit_cancelled,
     visit_done, visit_reminder, visit_rescheduled,
 };

@@ -18,7 +18,7 @@ use crate::error::ApiError;
 use crate::routes::client_address;
 use crate::services::{helpers, invitations, sessions};
 use crate::state::AppState;
-use texts::{Lang, Texts};
+use texts::{PageLang, Texts};
 
 const FILES: &[(&str, &str)] = &[
     (
@@ -78,7 +78,7 @@ fn environment() -> Result<&'static Environment<'static>, ApiError> {
 fn page(
     status: StatusCode,
     name: &str,
-    lang: Lang,
+    lang: PageLang,
     values: Value,
 ) -> Result<HttpResponse, ApiError> {
     let mut values = values;
@@ -102,7 +102,7 @@ fn page(
 }
 
 fn message(
-    lang: Lang,
+    lang: PageLang,
     title: &str,
     kind: &str,
     text: &str,
@@ -119,7 +119,7 @@ fn message(
 
 /// Where links in mails that only say "log in" land.
 async fn home(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let lang = Lang::of(&req);
+    let lang = PageLang::of(&req);
     page(
         StatusCode::OK,
         "home.html",
@@ -140,7 +140,7 @@ async fn set_password_form(
     state: web::Data<AppState>,
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let lang = Lang::of(&req);
+    let lang = PageLang::of(&req);
     let t = Texts::of(lang);
     let token = query.into_inner().token.unwrap_or_default();
     let probe = token.clone();
@@ -178,7 +178,7 @@ async fn set_password(
     state: web::Data<AppState>,
     form: web::Form<SetPasswordForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let lang = Lang::of(&req);
+    let lang = PageLang::of(&req);
     let t = Texts::of(lang);
     let form = form.into_inner();
     let again = |error: &str| {
@@ -219,7 +219,7 @@ async fn set_password(
 }
 
 async fn forgot_password_form(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let lang = Lang::of(&req);
+    let lang = PageLang::of(&req);
     page(
         StatusCode::OK,
         "forgot_password.html",
@@ -239,7 +239,7 @@ async fn forgot_password(
     state: web::Data<AppState>,
     form: web::Form<ForgotForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let lang = Lang::of(&req);
+    let lang = PageLang::of(&req);
     let t = Texts::of(lang);
     let address = client_address(&req, &state.settings.server.trusted_proxies);
     let email = form.into_inner().email;
@@ -276,7 +276,7 @@ async fn application(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let lang = Lang::of(&req);
+    let lang = PageLang::of(&req);
     let t = Texts::of(lang);
     let token = token.into_inner();
     match db::run(&state.pool, move |conn| {

@@ -5,9 +5,10 @@ use actix_web::HttpRequest;
 use actix_web::http::header;
 use serde::Serialize;
 
-/// A page language.
+/// A language the public pages speak: Danish, Norwegian bokmål or English (the console speaks
+/// two, `console::Lang`, and reads a cookie first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
+pub enum PageLang {
     /// Danish.
     Da,
     /// Norwegian bokmål.
@@ -16,9 +17,9 @@ pub enum Lang {
     En,
 }
 
-impl Lang {
+impl PageLang {
     /// The first language of `Accept-Language` that the pages speak; Danish otherwise.
-    pub fn of(req: &HttpRequest) -> Lang {
+    pub fn of(req: &HttpRequest) -> PageLang {
         let wanted = req
             .headers()
             .get(header::ACCEPT_LANGUAGE)
@@ -29,20 +30,20 @@ impl Lang {
             .filter_map(|part| part.split(';').next())
             .map(|tag| tag.trim().to_ascii_lowercase())
             .find_map(|tag| match tag.split('-').next().unwrap_or_default() {
-                "da" => Some(Lang::Da),
-                "nb" | "no" | "nn" => Some(Lang::Nb),
-                "en" => Some(Lang::En),
+                "da" => Some(PageLang::Da),
+                "nb" | "no" | "nn" => Some(PageLang::Nb),
+                "en" => Some(PageLang::En),
                 _ => None,
             })
-            .unwrap_or(Lang::Da)
+            .unwrap_or(PageLang::Da)
     }
 
     /// The `lang` attribute.
     pub fn code(self) -> &'static str {
         match self {
-            Lang::Da => "da",
-            Lang::Nb => "nb",
-            Lang::En => "en",
+            PageLang::Da => "da",
+            PageLang::Nb => "nb",
+            PageLang::En => "en",
         }
     }
 }
@@ -171,17 +172,17 @@ const EN: Texts = Texts {
 
 impl Texts {
     /// The texts of a language.
-    pub fn of(lang: Lang) -> &'static Texts {
+    pub fn of(lang: PageLang) -> &'static Texts {
         match lang {
-            Lang::Da => &DA,
-            Lang::Nb => &NB,
-            Lang::En => &EN,
+            PageLang::Da => &DA,
+            PageLang::Nb => &NB,
+            PageLang::En => &EN,
         }
     }
 }
 
 /// A pipeline stage as an applicant reads it.
-pub fn stage(status: &str, lang: Lang) -> &'static str {
+pub fn stage(status: &str, lang: PageLang) -> &'static str {
     let names: [(&str, [&str; 3]); 10] = [
         (
             "applied",
@@ -224,9 +225,9 @@ pub fn stage(status: &str, lang: Lang) -> &'static str {
         ("left", ["Stoppet", "Sluttet", "Left"]),
     ];
     let column = match lang {
-        Lang::Da => 0,
-        Lang::Nb => 1,
-        Lang::En => 2,
+        PageLang::Da => 0,
+        PageLang::Nb => 1,
+        PageLang::En => 2,
     };
     names
         .iter()

@@ -4,7 +4,7 @@ use crate::domain::ids::{BranchId, ClientId};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::extract::{JsonBody, ListResponse, PageQuery};
-use super::idempotent::{Keyed, body_fingerprint, idempotency_key, respond_once};
+use super::idempotent::{self, body_fingerprint, idempotency_key};
 use super::query::QueryParams;
 use crate::auth::Caller;
 use crate::db::{
@@ -13,6 +13,7 @@ use crate::db::{
 };
 use crate::error::{ApiError, Problem};
 use crate::services::clip_cards::{self, PriceInput, PriceList, Purchase, PurchaseInput};
+use crate::services::idempotency::{Keyed, respond_once};
 use crate::state::AppState;
 
 /// Registers the routes.
@@ -89,7 +90,7 @@ pub async fn buy(
         })
     })
     .await?;
-    Ok(answer.into_response())
+    Ok(idempotent::into_response(answer))
 }
 
 /// Remaining, reserved and used minutes, derived from the ledger.

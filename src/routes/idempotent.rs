@@ -1,18 +1,12 @@
-//! `Idempotency-Key`: a retried POST with the same key returns the first answer and does
-//! nothing twice. The key is stored in the same transaction as the work, so either both
-//! happen or neither; a concurrent duplicate loses on the unique index and reads the winner's answer.
-//! The key is bound to the request it first came with (a fingerprint of path and body): the same
-//! key with a different request is refused with 422, as payment APIs do, instead of replaying an
-//! answer to a question that was not asked.
+//! `Idempotency-Key` at the HTTP edge: the header, the request's fingerprint (path and body),
+//! and the stored or fresh answer as a response. Storing the first answer in the work's own
+//! transaction, and refusing a key reused for another request, is `services::idempotency`.
 
-use crate::domain::ids::UserId;
 use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
-use serde::Serialize;
 
-use crate::db::DbConnection;
-use crate::db::models::{idempotency, now};
 use crate::error::ApiError;
+use crate::services::idempotency::Answer;
 
 /// The `Idempotency-Key` header, if sent (1–200 visible ASCII characters).
 pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
@@ -33,41 +27,13 @@ pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     }
 }
 
-/// An answer computed on the blocking pool (an `HttpResponse` cannot cross threads).
-#[derive(Debug)]
-pub struct Answer {
-    status: u16,
-    body: String,
-    replayed: bool,
-}
-
-impl Answer {
-    /// Whether this is the stored answer to an earlier request with the same key.
-    pub fn replayed(&self) -> bool {
-        self.replayed
+/// The HTTP response of an answer; a replayed one says so in `Idempotent-Replayed`.
+pub fn into_response(answer: Answer) -> HttpResponse {
+    let mut response = HttpResponse::build(code(answer.status));
+    if answer.replayed() {
+        response.insert_header(("Idempotent-Replayed", "true"));
     }
-
-    /// The HTTP response.
-    pub fn into_response(self) -> HttpResponse {
-        let mut response = HttpResponse::build(code(self.status));
-        if self.replayed {
-            response.insert_header(("Idempotent-Replayed", "true"));
-        }
-        response.content_type("application/json").body(self.body)
-    }
-}
-
-/// Which keyed request this is: who, which endpoint, which key, and the request's fingerprint.
-#[derive(Debug, Clone)]
-pub struct Keyed {
-    /// The account.
-    pub user_id: UserId,
-    /// The endpoint template, e.g. `POST /api/v1/visits`.
-    pub endpoint: &'static str,
-    /// The `Idempotency-Key`, if sent.
-    pub key: Option<String>,
-    /// `body_fingerprint` of the request.
-    pub fingerprint: String,
+    response.content_type("application/json").body(answer.body)
 }
 
 /// Fingerprint of a request for idempotency: its path and its JSON body (keys sorted, so the
@@ -85,72 +51,6 @@ pub fn body_fingerprint(req: &HttpRequest) -> String {
 #[derive(Debug, Clone)]
 pub struct BodyFingerprint(pub String);
 
-/// Runs `work` once per (user, endpoint, key) and answers with `status` and its JSON.
-pub fn respond_once<T: Serialize>(
-    conn: &mut DbConnection,
-    keyed: &Keyed,
-    status: u16,
-    work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
-) -> Result<Answer, ApiError> {
-    let (user_id, endpoint) = (keyed.user_id, keyed.endpoint);
-    let key = keyed.key.as_deref();
-    let Some(key) = key else {
-        let value = work(conn)?;
-        let body = serde_json::to_string(&value).map_err(|e| ApiError::Internal(e.into()))?;
-        return Ok(Answer {
-            status,
-            body,
-            replayed: false,
-        });
-    };
-    if let Some(stored) = idempotency::find(conn, user_id, endpoint, key)? {
-        return replay(stored, &keyed.fingerprint);
-    }
-    let outcome = crate::db::write_transaction(conn, |conn| {
-        let value = work(conn)?;
-        let body = serde_json::to_string(&value).map_err(|e| ApiError::Internal(e.into()))?;
-        idempotency::store(
-            conn,
-            user_id,
-            endpoint,
-            key,
-            &keyed.fingerprint,
-            (i32::from(status), &body),
-            now(),
-        )?;
-        Ok::<_, ApiError>(body)
-    });
-    match outcome {
-        Ok(body) => Ok(Answer {
-            status,
-            body,
-            replayed: false,
-        }),
-        // Lost the race to a request with the same key: answer what it answered.
-        Err(error) => match idempotency::find(conn, user_id, endpoint, key)? {
-            Some(stored) => replay(stored, &keyed.fingerprint),
-            None => Err(error),
-        },
-    }
-}
-
 fn code(status: u16) -> StatusCode {
     StatusCode::from_u16(status).unwrap_or(StatusCode::OK)
-}
-
-fn replay(
-    (status, body, request_hash): idempotency::StoredAnswer,
-    fingerprint: &str,
-) -> Result<Answer, ApiError> {
-    // Keys stored before fingerprints existed have none; they replay as they always did.
-    if !request_hash.is_empty() && request_hash != fingerprint {
-        return Err(ApiError::IdempotencyKeyReused(
-            "this Idempotency-Key was already used for a different request; use a new key for a new request".into(),
-        ));
-    }
-    Ok(Answer {
-        status: u16::try_from(status).unwrap_or(200),
-        body,
-        replayed: true,
-    })
 }

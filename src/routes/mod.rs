@@ -24,7 +24,6 @@ use actix_web::web;
 
 pub use caller::AdminCaller;
 pub use extract::{JsonBody, ListResponse, PageQuery, client_address};
-pub use idempotent::{Keyed, respond_once};
 pub use query::QueryParams;
 
 /// Registers every route of the service.

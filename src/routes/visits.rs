@@ -4,11 +4,12 @@ use crate::domain::ids::VisitId;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::extract::{JsonBody, ListResponse};
-use super::idempotent::{Keyed, body_fingerprint, idempotency_key, respond_once};
+use super::idempotent::{self, body_fingerprint, idempotency_key};
 use super::query::QueryParams;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, Problem};
+use crate::services::idempotency::{Keyed, respond_once};
 use crate::services::visits::{
     self, Booking, PositionInput, ReviewInput, VisitInput, VisitListQuery, VisitPatch, VisitView,
 };
@@ -58,7 +59,7 @@ pub async fn book(
         })
     })
     .await?;
-    Ok(answer.into_response())
+    Ok(idempotent::into_response(answer))
 }
 
 /// The visits the caller may see, in start order, with the names a schedule shows; cancelled

@@ -246,7 +246,7 @@ pub fn buy(
             card.id,
             &["client_id", "product"],
         )?;
-        super::visit_mail::clip_card_purchased(conn, &client, &card)?;
+        super::mailings::clip_card_purchased(conn, &client, &card)?;
         let balance = LedgerEntry::balance(conn, client_id)?;
         Ok(Purchase {
             clip_card: card,

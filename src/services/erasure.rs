@@ -18,6 +18,7 @@ use crate::db::models::outbox::OutboxMail;
 use crate::db::models::password_token::PasswordToken;
 use crate::db::models::relative::Relative;
 use crate::db::models::user::{User, UserChanges};
+use crate::db::models::visit::Whose;
 use crate::error::ApiError;
 
 use super::{sessions, visits};
@@ -90,7 +91,13 @@ pub fn erase_client(
         let client = super::clients::managed(conn, caller, id)?;
         let at = now();
         visits::cancel_for_erasure(conn, id, caller.user_id)?;
-        Assignment::end_all_for_client(conn, id, Some(caller.user_id), "client deleted", at)?;
+        Assignment::end_all(
+            conn,
+            Whose::Client(id),
+            Some(caller.user_id),
+            "client deleted",
+            at,
+        )?;
         let relatives = Relative::for_client(conn, id)?;
         Relative::delete_for_client(conn, id)?;
         for relative in &relatives {

@@ -29,7 +29,7 @@ mod people;
 mod visits_and_delivery;
 
 /// Mails about visits and clip cards, through the same SMTP server.
-mod visit_mail;
+mod mailings;
 
 /// Collects every message the SMTP server accepts.
 #[derive(Clone, Default)]

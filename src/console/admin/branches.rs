@@ -7,10 +7,10 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::refusal::{Refusal, refusal};
 use super::{Admin, AdminPosted, page};
 use crate::console::ConsolePage;
 use crate::console::forms::DoneQuery;
+use crate::console::refusal::Refusal;
 use crate::console::render::see_other;
 use crate::console::session::Session;
 use crate::db::{self, Page};
@@ -194,8 +194,8 @@ async fn list_page(
         json!({
             "branches": all,
             "form": form,
-            "errors": refused.as_ref().map(|r| r.fields.clone()).unwrap_or(json!({})),
-            "error": refused.map(|r| r.message),
+            "errors": refused.as_ref().map(|r| r.by_field()).unwrap_or(json!({})),
+            "error": refused.map(|r| r.summary()),
             "done": done,
         }),
     );
@@ -223,7 +223,7 @@ async fn create(
             .input()
             .and_then(branches::validate_new)
             .map(|_| ());
-            let refused = refusal(both(mine, service))?;
+            let refused = Refusal::of(both(mine, service))?;
             return list_page(&state, &session, form, Some(refused), None).await;
         }
     };
@@ -239,7 +239,7 @@ async fn create(
             branch.id
         ))),
         Err(error) => {
-            let refused = refusal(error)?;
+            let refused = Refusal::of(error)?;
             list_page(&state, &session, form, Some(refused), None).await
         }
     }
@@ -290,8 +290,8 @@ pub(super) async fn branch_page(
         } else {
             "errors"
         };
-        values[key] = r.fields;
-        values["error"] = json!(r.message);
+        values[key] = r.by_field();
+        values["error"] = json!(r.summary());
     }
     if let (Value::Object(base), Value::Object(forms)) = (&mut values, forms) {
         base.extend(forms);
@@ -345,7 +345,7 @@ async fn update(
             "/console/admin/branches/{id}?done=saved"
         ))),
         Err(error) => {
-            let refused = refusal(error)?;
+            let refused = Refusal::of(error)?;
             let forms = json!({"form": form, "failed_form": "branch"});
             branch_page(&state, &session, id, forms, Some(refused), None).await
         }

@@ -5,10 +5,10 @@
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::refusal::{Refusal, refusal};
 use super::{Admin, AdminPosted, page};
 use crate::console::ConsolePage;
 use crate::console::forms::{DoneQuery, EmptyForm};
+use crate::console::refusal::Refusal;
 use crate::console::render::see_other;
 use crate::console::session::Session;
 use crate::db::{self, Page};
@@ -75,7 +75,7 @@ async fn mails_page(
         "/console/admin/mails",
         json!({
             "mails": mails,
-            "error": refused.map(|r| r.message),
+            "error": refused.map(|r| r.summary()),
             "done": done,
         }),
     );
@@ -99,7 +99,7 @@ async fn resend(
     match queued {
         Ok(_) => Ok(see_other("/console/admin/mails?done=resent")),
         Err(error) => {
-            let refused = refusal(error)?;
+            let refused = Refusal::of(error)?;
             mails_page(&state, &session, Some(refused), None).await
         }
     }

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::AdminPosted;
 use super::branches::{PriceForm, branch_page, checked};
-use super::refusal::refusal;
+use crate::console::refusal::Refusal;
 use crate::console::render::see_other;
 use crate::db;
 use crate::error::{ApiError, FieldError};
@@ -80,7 +80,7 @@ pub(super) async fn add_price(
             "/console/admin/branches/{id}?done=price"
         ))),
         Err(error) => {
-            let refused = refusal(error)?;
+            let refused = Refusal::of(error)?;
             let forms = json!({"price": form, "failed_form": "price"});
             branch_page(&state, &session, id, forms, Some(refused), None).await
         }

@@ -8,10 +8,10 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::refusal::{Refusal, refusal};
 use super::{Admin, AdminPosted, page};
 use crate::console::ConsolePage;
 use crate::console::forms::{DoneQuery, EmptyForm};
+use crate::console::refusal::Refusal;
 use crate::console::render::see_other;
 use crate::console::session::Session;
 use crate::db::{self, Page};
@@ -131,10 +131,10 @@ async fn users_page(
             "users": rows,
             "branches": all_branches.iter().map(|b| json!({"id": b.id, "name": b.name})).collect::<Vec<_>>(),
             "form": form,
-            "errors": refused.as_ref().filter(|_| at_form).map(|r| r.fields.clone()).unwrap_or(json!({})),
-            "error": refused.as_ref().filter(|_| at_form).map(|r| r.message.clone()),
+            "errors": refused.as_ref().filter(|_| at_form).map(|r| r.by_field()).unwrap_or(json!({})),
+            "error": refused.as_ref().filter(|_| at_form).map(|r| r.summary()),
             // A refused row button (deactivate, invite): its reason above the list.
-            "row_error": refused.as_ref().filter(|_| !at_form).map(|r| r.message.clone()),
+            "row_error": refused.as_ref().filter(|_| !at_form).map(|r| r.summary()),
             "done": done,
         }),
     );
@@ -164,7 +164,7 @@ async fn create(
     match created {
         Ok(_) => Ok(see_other("/console/admin/users?done=invited")),
         Err(error) => {
-            let refused = refusal(error)?;
+            let refused = Refusal::of(error)?;
             users_page(&state, &session, form, Some(refused), None, true).await
         }
     }
@@ -217,7 +217,7 @@ async fn refused_row(
     session: &Session,
     error: ApiError,
 ) -> Result<HttpResponse, ApiError> {
-    let refused = refusal(error)?;
+    let refused = Refusal::of(error)?;
     users_page(
         state,
         session,

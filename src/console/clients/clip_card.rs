@@ -9,15 +9,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::of_branch;
-use super::refusal::Refusal;
 use crate::auth::secret;
+use crate::console::refusal::Refusal;
 use crate::console::render::{ConsolePage, see_other};
 use crate::console::{Posted, Session};
 use crate::db;
 use crate::error::ApiError;
-use crate::routes::{Keyed, respond_once};
 use crate::services::board;
 use crate::services::clip_cards::{self, PurchaseInput};
+use crate::services::idempotency::{Keyed, respond_once};
 use crate::state::AppState;
 
 /// The idempotency endpoint of console purchases (apart from the API's keys).
@@ -154,7 +154,7 @@ async fn buy(
             "/console/branches/{branch_id}/clients/{client_id}?done=bought"
         ))),
         Err(error) => {
-            let refused = Refusal::of(error, session.lang)?;
+            let refused = Refusal::of(error)?;
             page(
                 &state,
                 &session,

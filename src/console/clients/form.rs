@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::of_branch;
-use super::refusal::Refusal;
+use crate::console::refusal::Refusal;
 use crate::console::render::{ConsolePage, see_other};
 use crate::console::{Posted, Session};
 use crate::db;
@@ -270,7 +270,7 @@ async fn create(
     let input = match fields.input(branch_id) {
         Ok(input) => input,
         Err(errors) => {
-            let refused = Refusal::fields(errors, session.lang);
+            let refused = Refusal::fields(errors);
             return form_page(
                 &state,
                 &session,
@@ -294,7 +294,7 @@ async fn create(
             client.id
         ))),
         Err(error) => {
-            let refused = Refusal::of(error, session.lang)?;
+            let refused = Refusal::of(error)?;
             form_page(
                 &state,
                 &session,
@@ -349,7 +349,7 @@ async fn update(
     let patch = match fields.patch() {
         Ok(patch) => patch,
         Err(errors) => {
-            let refused = Refusal::fields(errors, session.lang);
+            let refused = Refusal::fields(errors);
             return form_page(
                 &state,
                 &session,
@@ -372,7 +372,7 @@ async fn update(
             "/console/branches/{branch_id}/clients/{client_id}?done=saved"
         ))),
         Err(error) => {
-            let refused = Refusal::of(error, session.lang)?;
+            let refused = Refusal::of(error)?;
             form_page(
                 &state,
                 &session,

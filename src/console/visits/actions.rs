@@ -6,11 +6,12 @@ use crate::domain::ids::{BranchId, HelperId, VisitId};
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::form::{self, Refusal, SegmentFields};
+use super::form::{self, SegmentFields};
 use super::page::{self, Extra, Loaded};
 use crate::auth::Caller;
 use crate::config::VisitSettings;
 use crate::console::forms::EmptyForm;
+use crate::console::refusal::Refusal;
 use crate::console::render::see_other;
 use crate::console::{Posted, Session};
 use crate::db::{self, DbConnection};
@@ -128,7 +129,9 @@ pub async fn reschedule(
             let tz = visits::time_zone(&loaded.branch);
             let starts_at = match form::local_start(&tz, &form.date, &form.time, lang) {
                 Ok(at) => at,
-                Err(errors) => return Ok(again(loaded, Refusal::invalid("reschedule", errors))),
+                Err(errors) => {
+                    return Ok(again(loaded, Refusal::unreadable(errors).at("reschedule")));
+                }
             };
             // Tasks go to the service only when changed: a move in time keeps the tasks as booked.
             let asked = form.segments.segments();
@@ -146,7 +149,7 @@ pub async fn reschedule(
             };
             match visits::reschedule(conn, caller, settings, loaded.visit.id, patch) {
                 Ok(_) => Ok(ActionOutcome::Done("visit_rescheduled")),
-                Err(error) => Ok(again(loaded, Refusal::of("reschedule", error, lang)?)),
+                Err(error) => Ok(again(loaded, form::refusal("reschedule", error, lang)?)),
             }
         },
     )
@@ -177,7 +180,7 @@ pub async fn change_helper(
                 let message = vec![lang.text("visit_pick_helper")];
                 return Ok(ActionOutcome::refused(
                     loaded,
-                    Refusal::invalid("helper", message),
+                    Refusal::unreadable(message).at("helper"),
                 ));
             };
             let patch = VisitPatch {
@@ -188,7 +191,7 @@ pub async fn change_helper(
                 Ok(_) => Ok(ActionOutcome::Done("visit_helper_changed")),
                 Err(error) => Ok(ActionOutcome::refused(
                     loaded,
-                    Refusal::of("helper", error, lang)?,
+                    form::refusal("helper", error, lang)?,
                 )),
             }
         },
@@ -236,7 +239,7 @@ pub async fn cancel(
             )))),
             Err(error) => Ok(ActionOutcome::refused(
                 loaded,
-                Refusal::of("cancel", error, lang)?,
+                form::refusal("cancel", error, lang)?,
             )),
         },
     )
@@ -264,7 +267,7 @@ pub async fn no_show(
             Ok(_) => Ok(ActionOutcome::Done("visit_no_show")),
             Err(error) => Ok(ActionOutcome::refused(
                 loaded,
-                Refusal::of("no_show", error, lang)?,
+                form::refusal("no_show", error, lang)?,
             )),
         },
     )

@@ -8,14 +8,16 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::form::{self, Refusal, SegmentFields};
+use super::form::{self, SegmentFields};
+use crate::console::refusal::Refusal;
 use crate::console::render::{ConsolePage, see_other};
 use crate::console::{Lang, Posted, Session};
 use crate::db::models::branch::Branch;
 use crate::db::{self, DbConnection};
 use crate::error::ApiError;
-use crate::routes::{Keyed, QueryParams, respond_once};
+use crate::routes::QueryParams;
 use crate::services::assignments::{self, HelperTeam};
+use crate::services::idempotency::{Keyed, respond_once};
 use crate::services::{board, visits};
 use crate::state::AppState;
 
@@ -188,7 +190,7 @@ pub async fn book(
                     return Ok(BookingOutcome::Refused(Box::new(Refused {
                         branch,
                         team,
-                        refusal: Refusal::invalid("booking", errors),
+                        refusal: Refusal::unreadable(errors).at("booking"),
                         renew: false,
                     })));
                 }
@@ -209,7 +211,7 @@ pub async fn book(
                     branch,
                     team,
                     renew: matches!(error, ApiError::IdempotencyKeyReused(_)),
-                    refusal: Refusal::of("booking", error, lang)?,
+                    refusal: form::refusal("booking", error, lang)?,
                 }))),
             }
         },
@@ -282,7 +284,7 @@ fn page(
             "form": form,
             "segments": form.segments.shown(),
             "choices": form::choices(),
-            "refused": refused,
+            "refused": refused.as_ref().map(|r| form::shown(r, session.lang)),
             "board": format!("/console/branches/{}/board{board_week}", branch.id),
             "time_zone": branch.time_zone,
         }),

@@ -2,13 +2,13 @@
 //! zone, and a service's refusal turned into messages a person can read at the form.
 
 use actix_web::ResponseError;
-use actix_web::http::StatusCode;
 use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::console::Lang;
+use crate::console::refusal::Refusal;
 use crate::domain::Skill;
 use crate::error::{ApiError, FieldError};
 use crate::services::visits::Segment;
@@ -144,45 +144,22 @@ fn resolve(tz: &Tz, local: NaiveDateTime) -> Result<DateTime<FixedOffset>, &'sta
     }
 }
 
-/// A refusal shown at a form: the status the API would answer and what to tell the person.
-#[derive(Debug, Clone, Serialize)]
-pub struct Refusal {
-    /// Which form it belongs to (on a page with several).
-    pub form: &'static str,
-    /// Lines to show, each naming its field where there is one.
-    pub messages: Vec<String>,
-    /// The status the API would answer.
-    #[serde(skip)]
-    pub status: StatusCode,
+/// A service's refusal at the visit form `form`, as `Refusal::of` words it, and also a visit
+/// gone (404) and a form id spent on other values in the page's words; any other error (a
+/// fault, not a refusal) is handed back to become an error page.
+pub fn refusal(form: &'static str, error: ApiError, lang: Lang) -> Result<Refusal, ApiError> {
+    let status = error.status_code();
+    let refusal = match error {
+        ApiError::NotFound => Refusal::said(status, lang.text("visit_not_found")),
+        ApiError::IdempotencyKeyReused(_) => Refusal::said(status, lang.text("visit_form_reused")),
+        other => Refusal::of(other)?,
+    };
+    Ok(refusal.at(form))
 }
 
-impl Refusal {
-    /// The console's own reading of a form failed (a field it could not read).
-    pub fn invalid(form: &'static str, messages: Vec<String>) -> Refusal {
-        Refusal {
-            form,
-            messages,
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-        }
-    }
-
-    /// A service's answer when it refused; any other error (a fault, not a refusal) is
-    /// handed back to become an error page.
-    pub fn of(form: &'static str, error: ApiError, lang: Lang) -> Result<Refusal, ApiError> {
-        let status = error.status_code();
-        let messages = match &error {
-            ApiError::Validation(fields) => fields.iter().map(|f| field_line(f, lang)).collect(),
-            ApiError::Conflict(m) | ApiError::Forbidden(m) => vec![m.clone()],
-            ApiError::NotFound => vec![lang.text("visit_not_found")],
-            ApiError::IdempotencyKeyReused(_) => vec![lang.text("visit_form_reused")],
-            _ => return Err(error),
-        };
-        Ok(Refusal {
-            form,
-            messages,
-            status,
-        })
-    }
+/// A refusal as the visit templates show it: `{"form", "messages"}`, each field by its label.
+pub fn shown(refusal: &Refusal, lang: Lang) -> Value {
+    json!({"form": refusal.form, "messages": refusal.lines(|f| field_line(f, lang))})
 }
 
 /// `Start: must be in the future`: the field by its label on the form, then the service's words.

@@ -9,9 +9,10 @@ use chrono::DateTime;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::form::{self, Refusal, SegmentFields};
+use super::form::{self, SegmentFields};
 use crate::auth::Caller;
 use crate::console::Session;
+use crate::console::refusal::Refusal;
 use crate::console::render::ConsolePage;
 use crate::db::models::branch::Branch;
 use crate::db::{self, DbConnection};
@@ -172,7 +173,7 @@ pub fn render(session: &Session, loaded: &Loaded, extra: Extra) -> Result<HttpRe
             "helpers": helper_options(loaded),
             "reschedule": {"date": date, "time": time, "segments": segments.shown()},
             "choices": form::choices(),
-            "refused": extra.refused,
+            "refused": extra.refused.as_ref().map(|r| form::shown(r, lang)),
             "confirm_late": confirm_late,
             "done": extra.done,
             "board": format!("/console/branches/{}/board?week={day}", loaded.branch.id),

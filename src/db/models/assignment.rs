@@ -4,6 +4,7 @@ use crate::domain::ids::{AssignmentId, BranchId, ClientId, HelperId, UserId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::models::visit::Whose;
 use crate::db::schema::assignments;
 use crate::db::{DbConnection, Scope};
 
@@ -93,44 +94,33 @@ impl Assignment {
         Ok(changed == 1)
     }
 
-    /// Ends every open pair of a helper (paused or left).
-    pub fn end_all_for_helper(
+    /// Ends every open pair of a helper (paused or left) or of a client (deleted).
+    pub fn end_all(
         conn: &mut DbConnection,
-        helper_id: HelperId,
+        whose: Whose,
         by: Option<UserId>,
         reason: &str,
         now: NaiveDateTime,
     ) -> QueryResult<usize> {
-        let open = assignments::table
-            .filter(assignments::helper_id.eq(helper_id))
-            .filter(assignments::ended_at.is_null());
-        diesel::update(open)
-            .set((
-                assignments::ended_at.eq(Some(now)),
-                assignments::ended_by.eq(by),
-                assignments::end_reason.eq(Some(reason)),
-            ))
-            .execute(conn)
-    }
-
-    /// Ends every open pair of a client (deleted).
-    pub fn end_all_for_client(
-        conn: &mut DbConnection,
-        client_id: ClientId,
-        by: Option<UserId>,
-        reason: &str,
-        now: NaiveDateTime,
-    ) -> QueryResult<usize> {
-        let open = assignments::table
-            .filter(assignments::client_id.eq(client_id))
-            .filter(assignments::ended_at.is_null());
-        diesel::update(open)
-            .set((
-                assignments::ended_at.eq(Some(now)),
-                assignments::ended_by.eq(by),
-                assignments::end_reason.eq(Some(reason)),
-            ))
-            .execute(conn)
+        let open = assignments::table.filter(assignments::ended_at.is_null());
+        let ended = (
+            assignments::ended_at.eq(Some(now)),
+            assignments::ended_by.eq(by),
+            assignments::end_reason.eq(Some(reason)),
+        );
+        // Two statements, one per column: diesel cannot update through a boxed query.
+        match whose {
+            Whose::Helper(helper_id) => {
+                diesel::update(open.filter(assignments::helper_id.eq(helper_id)))
+                    .set(ended)
+                    .execute(conn)
+            }
+            Whose::Client(client_id) => {
+                diesel::update(open.filter(assignments::client_id.eq(client_id)))
+                    .set(ended)
+                    .execute(conn)
+            }
+        }
     }
 
     /// Open pairs of a client.

@@ -137,7 +137,7 @@ pub struct VisitFilter {
     pub to: Option<NaiveDateTime>,
 }
 
-/// Whose visits a query means: a helper's or a client's (two ids that cannot be swapped).
+/// Whose visits or pairs a query means: a helper's or a client's (two ids that cannot be swapped).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Whose {
     /// The helper's visits.

@@ -3,10 +3,11 @@
 use super::*;
 use crate::domain::ids::{ClientId, ClipCardId};
 
-/// A clip-card receipt as plain values.
+/// Who a mail about a client's hours goes to and who signs it: the client or a relative with
+/// the pay right, in their language. The receipt and the low-balance mail share it.
 #[derive(Debug, Clone)]
-pub struct ClipCardMail<'a> {
-    /// Who gets the receipt.
+pub struct PayerMail<'a> {
+    /// The client or a relative who pays.
     pub recipient: &'a str,
     /// `da`, `en` or `nb`.
     pub language: &'a str,
@@ -14,8 +15,41 @@ pub struct ClipCardMail<'a> {
     pub branch_name: &'a str,
     /// Branch phone as stored (mails format it).
     pub branch_phone: Option<&'a str>,
-    /// The client the card is for.
+    /// The client the hours are for.
     pub client_name: &'a str,
+}
+
+/// Enqueues `kind` to `to` with the client's name beside `values` (made in the mail's language),
+/// once per `key` and recipient (`{kind}:{key}:{recipient}`).
+fn to_payer(
+    conn: &mut DbConnection,
+    kind: &'static str,
+    to: &PayerMail<'_>,
+    key: String,
+    values: impl FnOnce(&'static str) -> serde_json::Value,
+) -> Result<Option<i64>, ApiError> {
+    let lang = language(to.language);
+    let mut values = values(lang);
+    values["client_name"] = json!(to.client_name);
+    enqueue(
+        conn,
+        Mail {
+            kind,
+            recipient: to.recipient.to_string(),
+            language: lang.into(),
+            branch: signed(to.branch_name, to.branch_phone),
+            values,
+            ics: None,
+            dedupe_key: Some(format!("{kind}:{key}:{}", to.recipient.to_lowercase())),
+        },
+    )
+}
+
+/// A clip-card receipt as plain values.
+#[derive(Debug, Clone)]
+pub struct ClipCardMail<'a> {
+    /// Who gets the receipt.
+    pub to: PayerMail<'a>,
     /// Clip card id (the receipt number).
     pub card_id: ClipCardId,
     /// Hours on the card.
@@ -35,27 +69,18 @@ pub fn clip_card_purchased(
     conn: &mut DbConnection,
     card: &ClipCardMail<'_>,
 ) -> Result<Option<i64>, ApiError> {
-    let lang = language(card.language);
-    enqueue(
+    to_payer(
         conn,
-        Mail {
-            kind: "clip_card_purchased",
-            recipient: card.recipient.to_string(),
-            language: lang.into(),
-            branch: signed(card.branch_name, card.branch_phone),
-            values: json!({
-                "client_name": card.client_name,
+        "clip_card_purchased",
+        &card.to,
+        card.card_id.to_string(),
+        |lang| {
+            json!({
                 "card_id": card.card_id,
                 "hours": card.hours,
                 "price": money(card.price_minor, card.currency, lang),
                 "purchased": when(card.purchased_at, card.time_zone, lang),
-            }),
-            ics: None,
-            dedupe_key: Some(format!(
-                "clip_card_purchased:{}:{}",
-                card.card_id,
-                card.recipient.to_lowercase()
-            )),
+            })
         },
     )
 }
@@ -99,18 +124,10 @@ pub fn visit_done(
 /// A low clip-card balance as plain values.
 #[derive(Debug, Clone)]
 pub struct LowBalanceMail<'a> {
-    /// Who gets the mail (the client or a relative with the pay right).
-    pub recipient: &'a str,
-    /// `da`, `en` or `nb`.
-    pub language: &'a str,
-    /// Branch name.
-    pub branch_name: &'a str,
-    /// Branch phone as stored (mails format it).
-    pub branch_phone: Option<&'a str>,
+    /// Who gets the mail.
+    pub to: PayerMail<'a>,
     /// The client id (part of the dedupe key).
     pub client_id: ClientId,
-    /// The client's name.
-    pub client_name: &'a str,
     /// Minutes left that no visit has reserved.
     pub available_minutes: i64,
     /// Names the low-balance state, e.g. the last clip card bought: one mail per state and recipient.
@@ -122,25 +139,11 @@ pub fn low_balance(
     conn: &mut DbConnection,
     low: &LowBalanceMail<'_>,
 ) -> Result<Option<i64>, ApiError> {
-    let lang = language(low.language);
-    enqueue(
+    to_payer(
         conn,
-        Mail {
-            kind: "low_balance",
-            recipient: low.recipient.to_string(),
-            language: lang.into(),
-            branch: signed(low.branch_name, low.branch_phone),
-            values: json!({
-                "client_name": low.client_name,
-                "left": duration(low.available_minutes, lang),
-            }),
-            ics: None,
-            dedupe_key: Some(format!(
-                "low_balance:{}:{}:{}",
-                low.client_id,
-                low.state,
-                low.recipient.to_lowercase()
-            )),
-        },
+        "low_balance",
+        &low.to,
+        format!("{}:{}", low.client_id, low.state),
+        |lang| json!({"left": duration(low.available_minutes, lang)}),
     )
 }

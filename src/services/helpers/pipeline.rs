@@ -12,6 +12,7 @@ use crate::db::models::audit::AuditEvent;
 use crate::db::models::helper::{Helper, HelperTransition, NewHelperTransition};
 use crate::db::models::now;
 use crate::db::models::user::{User, UserChanges};
+use crate::db::models::visit::Whose;
 use crate::domain::pipeline::TransitionError;
 use crate::domain::validation::not_in_future;
 use crate::domain::{HelperStatus, Text, Validator};
@@ -212,8 +213,13 @@ fn apply_side_effects(
         }
         HelperStatus::Paused | HelperStatus::Left => {
             let reason = format!("helper {}", to.as_str());
-            effects.assignments_ended =
-                Assignment::end_all_for_helper(conn, helper.id, Some(caller.user_id), &reason, at)?;
+            effects.assignments_ended = Assignment::end_all(
+                conn,
+                Whose::Helper(helper.id),
+                Some(caller.user_id),
+                &reason,
+                at,
+            )?;
             if to == HelperStatus::Left
                 && let Some(user) = User::find_by_helper(conn, helper.id)?
             {

@@ -23,7 +23,7 @@ use crate::db::models::visit::Visit;
 use crate::domain::{LedgerKind, VisitAttention, VisitStatus};
 use crate::error::ApiError;
 use crate::matching::distance_m;
-use crate::services::visit_mail;
+use crate::services::mailings;
 
 /// Body of `POST /api/v1/visits/{id}/review`.
 #[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
@@ -82,7 +82,7 @@ pub fn check(
         }
         Visit::save(conn, &visit)?;
         if visit.consumed_minutes.is_some() {
-            visit_mail::done(conn, &visit)?;
+            mailings::done(conn, &visit)?;
         }
         view_one(conn, visit, settings.free_cancellation_hours)
     })
@@ -227,7 +227,7 @@ pub fn review(
         visit.attention_since = None;
         visit.updated_at = at;
         Visit::save(conn, &visit)?;
-        visit_mail::done(conn, &visit)?;
+        mailings::done(conn, &visit)?;
         view_one(conn, visit, settings.free_cancellation_hours)
     })
 }

@@ -17,7 +17,7 @@ use crate::db::models::visit::Visit;
 use crate::domain::{HelperStatus, VisitAttention};
 use crate::error::ApiError;
 use crate::services::availability::{self, Unavailable};
-use crate::services::visit_mail;
+use crate::services::mailings;
 
 /// Re-evaluates every upcoming booked visit of a helper; call inside the transaction of the
 /// change (a pause, an exception, new hours…). Returns how many visits became affected.
@@ -66,7 +66,7 @@ fn recheck(
         }
     }
     if !affected.is_empty() {
-        visit_mail::needs_attention(conn, &affected)?;
+        mailings::needs_attention(conn, &affected)?;
         tracing::info!(
             helper.id = helper_id.0,
             visits = affected.len(),

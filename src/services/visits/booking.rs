@@ -21,7 +21,7 @@ use crate::db::models::now;
 use crate::db::models::visit::{NewVisit, Visit, Whose};
 use crate::domain::{HelperStatus, LedgerKind, Skill, VisitStatus};
 use crate::error::{ApiError, FieldError};
-use crate::services::{availability, clip_cards, visit_mail};
+use crate::services::{availability, clip_cards, mailings};
 
 mod rescheduling;
 
@@ -269,11 +269,11 @@ pub fn book(
             }
             booked.push(Visit::find(conn, visit.id)?);
         }
-        visit_mail::booked(conn, &client, &branch, &booked)?;
+        mailings::booked(conn, &client, &branch, &booked)?;
         let balance = LedgerEntry::balance(conn, client.id)?;
         let low_balance = balance.available_minutes <= settings.low_balance_minutes;
         if low_balance {
-            visit_mail::low_balance(conn, &client, &branch, &balance)?;
+            mailings::low_balance(conn, &client, &branch, &balance)?;
         }
         let mut visits = Vec::with_capacity(booked.len());
         for visit in booked {

@@ -10,7 +10,7 @@ use crate::db::models::visit::Visit;
 use crate::domain::ids::{ClientId, UserId, VisitId};
 use crate::domain::{LedgerKind, VisitStatus};
 use crate::error::ApiError;
-use crate::services::visit_mail;
+use crate::services::mailings;
 
 /// What a cancellation did: cancelled, or stopped before charging because it would be late.
 #[derive(Debug)]
@@ -95,7 +95,7 @@ pub fn cancel_agreeing(
         visit.sequence += 1;
         visit.updated_at = at;
         Visit::save(conn, &visit)?;
-        visit_mail::cancelled(conn, &visit)?;
+        mailings::cancelled(conn, &visit)?;
         Ok(Cancellation::Cancelled(Box::new(view_one(
             conn,
             visit,
@@ -150,7 +150,7 @@ pub fn no_show(
         visit.consumed_minutes = Some(visit.minutes);
         visit.updated_at = at;
         Visit::save(conn, &visit)?;
-        visit_mail::no_show(conn, &visit)?;
+        mailings::no_show(conn, &visit)?;
         view_one(conn, visit, settings.free_cancellation_hours)
     })
 }
@@ -183,7 +183,7 @@ pub fn cancel_for_erasure(
         visit.sequence += 1;
         visit.updated_at = at;
         Visit::save(conn, &visit)?;
-        visit_mail::cancelled_for_helper(conn, &visit)?;
+        mailings::cancelled_for_helper(conn, &visit)?;
     }
     Ok(upcoming.len())
 }

@@ -124,7 +124,7 @@ pub fn reschedule(
         visit.attention = None;
         visit.attention_since = None;
         Visit::save(conn, &visit)?;
-        visit_mail::rescheduled(conn, &visit, previous_helper_id)?;
+        mailings::rescheduled(conn, &visit, previous_helper_id)?;
         view_one(conn, visit, settings.free_cancellation_hours)
     })
 }

@@ -1,6 +1,6 @@
-//! Who gets which mail about visits and clip-card hours, enqueued inside the caller's
-//! transaction (see docs/email.md): the client (when they have an address), the relatives the
-//! client gave a matching right, and the helper. Relatives read the client's language; a helper
+//! Which mails an event in the service sends, and to whom — visits, clip-card receipts, low
+//! balance — enqueued inside the caller's transaction (see docs/email.md): the client (when they
+//! have an address), the relatives the client gave a matching right, and the helper. Relatives read the client's language; a helper
 //! reads `email::helper_language` at the visit's branch. Logs carry no addresses.
 
 use crate::db::DbConnection;
@@ -12,7 +12,7 @@ use crate::db::models::relative::Relative;
 use crate::db::models::visit::Visit;
 use crate::domain::ids::HelperId;
 use crate::email::notices::{self, ListedVisit};
-use crate::email::{self, ClipCardMail, LowBalanceMail, VisitMail};
+use crate::email::{self, ClipCardMail, LowBalanceMail, PayerMail, VisitMail};
 use crate::error::ApiError;
 
 mod attention;
@@ -28,7 +28,7 @@ struct To {
 }
 
 /// A visit mail function from `crate::email`.
-type VisitEvent = fn(&mut DbConnection, &VisitMail<'_>) -> Result<Option<i64>, ApiError>;
+type VisitMailer = fn(&mut DbConnection, &VisitMail<'_>) -> Result<Option<i64>, ApiError>;
 
 /// The client and their relatives holding `right`, each address once (case-insensitive).
 fn client_side(
@@ -106,7 +106,7 @@ fn people(conn: &mut DbConnection, visit: &Visit) -> Result<(Client, Branch, Hel
 /// Sends `event` about `visit` to each of `to`; returns how many were queued.
 fn send(
     conn: &mut DbConnection,
-    event: VisitEvent,
+    event: VisitMailer,
     visit: &Visit,
     client: &Client,
     helper: &Helper,
@@ -291,6 +291,27 @@ pub fn done(conn: &mut DbConnection, visit: &Visit) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Sends a mail about the client's hours to the client and the relatives who pay, each in
+/// their language, signed by `branch`: what the receipt and the low-balance mail share.
+fn to_payers(
+    conn: &mut DbConnection,
+    client: &Client,
+    branch: &Branch,
+    send: impl Fn(&mut DbConnection, PayerMail<'_>) -> Result<Option<i64>, ApiError>,
+) -> Result<(), ApiError> {
+    for recipient in client_side(conn, client, pays)? {
+        let to = PayerMail {
+            recipient: &recipient.address,
+            language: &recipient.language,
+            branch_name: &branch.name,
+            branch_phone: branch.phone.as_deref(),
+            client_name: &client.name,
+        };
+        send(conn, to)?;
+    }
+    Ok(())
+}
+
 /// The balance fell to the low mark: once per clip card bought, to the client and the
 /// relatives who pay (dedupe key `low_balance:{client}:card-{last card id}:{recipient}`).
 pub fn low_balance(
@@ -301,22 +322,17 @@ pub fn low_balance(
 ) -> Result<(), ApiError> {
     let last_card = ClipCard::last_id_for_client(conn, client.id)?.unwrap_or(0);
     let state = format!("card-{last_card}");
-    for recipient in client_side(conn, client, pays)? {
+    to_payers(conn, client, branch, |conn, to| {
         email::low_balance(
             conn,
             &LowBalanceMail {
-                recipient: &recipient.address,
-                language: &recipient.language,
-                branch_name: &branch.name,
-                branch_phone: branch.phone.as_deref(),
+                to,
                 client_id: client.id,
-                client_name: &client.name,
                 available_minutes: balance.available_minutes,
                 state: &state,
             },
-        )?;
-    }
-    Ok(())
+        )
+    })
 }
 
 /// A clip card bought: the receipt, to the client and the relatives who pay.
@@ -326,15 +342,11 @@ pub fn clip_card_purchased(
     card: &ClipCard,
 ) -> Result<(), ApiError> {
     let branch = Branch::find(conn, client.branch_id)?;
-    for recipient in client_side(conn, client, pays)? {
+    to_payers(conn, client, &branch, |conn, to| {
         email::clip_card_purchased(
             conn,
             &ClipCardMail {
-                recipient: &recipient.address,
-                language: &recipient.language,
-                branch_name: &branch.name,
-                branch_phone: branch.phone.as_deref(),
-                client_name: &client.name,
+                to,
                 card_id: card.id,
                 hours: i64::from(card.minutes) / 60,
                 price_minor: card.amount_minor,
@@ -342,7 +354,6 @@ pub fn clip_card_purchased(
                 purchased_at: card.purchased_at.and_utc(),
                 time_zone: &branch.time_zone,
             },
-        )?;
-    }
-    Ok(())
+        )
+    })
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use helpmatch::db::DbConnection;
-use helpmatch::services::visit_mail::send_reminders;
+use helpmatch::services::mailings::send_reminders;
 
 use reqwest::Method;
 
