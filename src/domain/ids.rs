@@ -87,6 +87,19 @@ record_id! {
     ProposalId => "A matching proposal's id.";
 }
 
+impl HelperId {
+    /// An id no helper has (ids start at 1): a scope without a helper record filters by it and
+    /// matches no row, so one query shape serves callers with and without one.
+    pub const NONE: HelperId = HelperId(-1);
+}
+
+impl SeriesId {
+    /// A weekly series is named by the id of its first visit.
+    pub fn first(visit: VisitId) -> SeriesId {
+        SeriesId(visit.0)
+    }
+}
+
 /// The schema every id shares: a positive 64-bit integer.
 fn integer_id(description: &str) -> RefOr<Schema> {
     ObjectBuilder::new()

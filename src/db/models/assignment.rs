@@ -173,7 +173,7 @@ impl Assignment {
             Scope::Own { helper, clients } => {
                 query = query.filter(
                     assignments::helper_id
-                        .eq(helper.unwrap_or(HelperId(-1)))
+                        .eq(helper.unwrap_or(HelperId::NONE))
                         .or(assignments::client_id.eq_any(clients.clone())),
                 );
             }

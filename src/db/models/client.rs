@@ -196,7 +196,7 @@ impl Client {
             Scope::All => {}
             Scope::Branch(branch) => query = query.filter(clients::branch_id.eq(*branch)),
             Scope::Own { helper, clients } => {
-                let helper = helper.unwrap_or(HelperId(-1));
+                let helper = helper.unwrap_or(HelperId::NONE);
                 let served = assignments::table
                     .filter(assignments::helper_id.eq(helper))
                     .filter(assignments::ended_at.is_null())

@@ -186,7 +186,7 @@ impl Visit {
             Scope::Own { helper, clients } => {
                 q = q.filter(
                     visits::helper_id
-                        .eq(helper.unwrap_or(HelperId(-1)))
+                        .eq(helper.unwrap_or(HelperId::NONE))
                         .or(visits::client_id.eq_any(clients.clone())),
                 );
             }

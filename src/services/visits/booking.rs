@@ -264,8 +264,9 @@ pub fn book(
                     (other, _) => other,
                 })?;
             if weeks > 1 && series.is_none() {
-                series = Some(SeriesId(visit.id.0));
-                Visit::set_series(conn, visit.id, SeriesId(visit.id.0))?;
+                let first = SeriesId::first(visit.id);
+                series = Some(first);
+                Visit::set_series(conn, visit.id, first)?;
             }
             booked.push(Visit::find(conn, visit.id)?);
         }
