@@ -83,18 +83,12 @@ pub struct Caller {
 impl Caller {
     /// Builds the caller from the account row and its links as they are now.
     pub fn from_row(row: CallerRow) -> Caller {
-        let staff = match (
-            row.user.role.as_deref().map(Role::parse),
-            row.user.branch_id,
-        ) {
-            (Some(Ok(Role::Admin)), _) => Some(Staff::Admin),
-            (Some(Ok(Role::BranchLeader)), Some(branch_id)) => {
-                Some(Staff::BranchLeader { branch_id })
-            }
+        let staff = match (row.user.role, row.user.branch_id) {
+            (Some(Role::Admin), _) => Some(Staff::Admin),
+            (Some(Role::BranchLeader), Some(branch_id)) => Some(Staff::BranchLeader { branch_id }),
             _ => None,
         };
         let helper = row.helper.and_then(|(helper_id, branch_id, status)| {
-            let status = HelperStatus::parse(&status).ok()?;
             matches!(status, HelperStatus::Active | HelperStatus::Paused).then_some(HelperLink {
                 helper_id,
                 branch_id,

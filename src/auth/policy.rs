@@ -4,8 +4,38 @@
 
 use super::caller::{Caller, ClientLink, RelativeRights, Staff};
 pub use crate::db::Scope;
+use crate::domain::Role;
 use crate::domain::ids::{BranchId, ClientId, HelperId};
 use crate::error::ApiError;
+
+/// The parties a record of someone's care names (a visit, a pair).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Care {
+    /// The client's branch.
+    pub branch_id: BranchId,
+    /// The client.
+    pub client_id: ClientId,
+    /// The helper.
+    pub helper_id: HelperId,
+}
+
+/// How the caller may see a client's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sight {
+    /// The whole record.
+    Full,
+    /// What a visit needs.
+    ForHelper,
+}
+
+/// What decides whether a staff caller reaches an account.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountReach {
+    /// A staff account's branch and role (an admin has no branch and is never reached by a leader).
+    pub staff: Option<(BranchId, Role)>,
+    /// The branches of the helper, client and relative records the account is linked to.
+    pub branches: Vec<BranchId>,
+}
 
 /// What a client-side caller wants to do with a client's records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,6 +169,96 @@ impl Caller {
         self.staff.is_none() && self.helper.is_none()
     }
 
+    /// Whether the caller acts for `client_id` (as the client, or a relative) holding `right`.
+    pub fn acts_for(&self, client_id: ClientId, right: Right) -> bool {
+        self.client_link(client_id)
+            .is_some_and(|link| link.rights.allows(right))
+    }
+
+    /// A record of a client's care — a visit, a pair: staff of its branch, its helper, or the
+    /// client side with the view right.
+    pub fn sees_care(&self, care: Care) -> bool {
+        self.manages_branch(care.branch_id)
+            || self.helper_id() == Some(care.helper_id)
+            || self.acts_for(care.client_id, Right::View)
+    }
+
+    /// A helper's own records (profile, availability): staff of the branch or the helper themself.
+    pub fn reaches_helper(&self, branch_id: BranchId, helper_id: HelperId) -> bool {
+        self.manages_branch(branch_id) || self.helper_id() == Some(helper_id)
+    }
+
+    /// How the caller sees a client of `branch_id`: the whole record (staff of the branch, the
+    /// client, a relative with any right), only what a visit needs (a helper who serves them —
+    /// `serves` is asked only then), or not at all.
+    pub fn sight_of_client<E>(
+        &self,
+        branch_id: BranchId,
+        client_id: ClientId,
+        serves: impl FnOnce(HelperId) -> Result<bool, E>,
+    ) -> Result<Option<Sight>, E> {
+        if self.manages_branch(branch_id) || self.acts_for(client_id, Right::View) {
+            return Ok(Some(Sight::Full));
+        }
+        match self.helper_id() {
+            Some(helper) => Ok(serves(helper)?.then_some(Sight::ForHelper)),
+            None => Ok(None),
+        }
+    }
+
+    /// Acting for a client with `right` (booking, paying): staff of the branch, or the client
+    /// side holding the right. A link without the right is a 403; no link at all a 404.
+    pub fn may_act_for(
+        &self,
+        branch_id: BranchId,
+        client_id: ClientId,
+        right: Right,
+    ) -> Result<(), ApiError> {
+        if self.manages_branch(branch_id) {
+            return Ok(());
+        }
+        match self.client_link(client_id) {
+            Some(link) if link.rights.allows(right) => Ok(()),
+            Some(_) => Err(ApiError::Forbidden(
+                "the client has not given you this right".into(),
+            )),
+            None => Err(ApiError::NotFound),
+        }
+    }
+
+    /// Booking is the branch's or the client side's: a caller who is only a helper gets 403
+    /// before any client is looked up.
+    pub fn may_book(&self) -> Result<(), ApiError> {
+        if self.staff.is_none() && self.clients.is_empty() {
+            return Err(ApiError::Forbidden(
+                "helpers do not book visits; the branch or the client does".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Only the branch books a helper from outside the client's team.
+    pub fn may_book_substitute(&self) -> Result<(), ApiError> {
+        if self.staff.is_none() {
+            return Err(ApiError::Forbidden(
+                "only the branch can book a substitute helper".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether a staff caller reaches an account: admins every one; a leader the non-admin
+    /// staff of their branch and anyone linked to their branch as helper, client or relative.
+    pub fn reaches_account(&self, account: &AccountReach) -> bool {
+        if self.is_admin() {
+            return true;
+        }
+        match account.staff {
+            Some((branch_id, role)) => role != Role::Admin && self.manages_branch(branch_id),
+            None => account.branches.iter().any(|b| self.manages_branch(*b)),
+        }
+    }
+
     fn forbidden(&self) -> ApiError {
         let role = match (self.staff, self.helper, self.clients.is_empty()) {
             (Some(Staff::Admin), ..) => "admin",
@@ -152,69 +272,4 @@ impl Caller {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::auth::caller::HelperLink;
-    use crate::domain::ids::{RelativeId, UserId};
-
-    fn relative(client_id: ClientId, view: bool, book: bool, pay: bool) -> ClientLink {
-        ClientLink {
-            client_id,
-            branch_id: BranchId(1),
-            relative_id: Some(RelativeId(client_id.0 * 10)),
-            rights: RelativeRights { view, book, pay },
-        }
-    }
-
-    #[test]
-    fn a_helper_who_is_also_a_relative_reaches_both_but_books_only_with_the_right() {
-        let caller = Caller {
-            user_id: UserId(1),
-            staff: None,
-            helper: Some(HelperLink {
-                helper_id: HelperId(7),
-                branch_id: BranchId(1),
-                active: true,
-            }),
-            clients: vec![
-                relative(ClientId(3), true, false, false),
-                relative(ClientId(4), true, true, false),
-            ],
-        };
-
-        assert_eq!(
-            caller.scope(Right::View),
-            Scope::Own {
-                helper: Some(HelperId(7)),
-                clients: vec![ClientId(3), ClientId(4)]
-            }
-        );
-        assert_eq!(caller.clients_with(Right::Book), vec![ClientId(4)]);
-        assert!(caller.clients_with(Right::Pay).is_empty());
-        assert!(caller.require_staff().is_err());
-        assert!(!caller.manages_branch(BranchId(1)));
-        assert!(caller.belongs_to_branch(BranchId(1)));
-        assert!(!caller.belongs_to_branch(BranchId(2)));
-    }
-
-    #[test]
-    fn a_branch_leader_manages_only_their_branch() {
-        let caller = Caller {
-            user_id: UserId(2),
-            staff: Some(Staff::BranchLeader {
-                branch_id: BranchId(5),
-            }),
-            helper: None,
-            clients: vec![],
-        };
-
-        assert!(caller.manages_branch(BranchId(5)));
-        assert!(!caller.manages_branch(BranchId(6)));
-        assert!(matches!(
-            caller.require_branch(BranchId(6)),
-            Err(ApiError::NotFound)
-        ));
-        assert_eq!(caller.scope(Right::View), Scope::Branch(BranchId(5)));
-        assert_eq!(caller.branch_ids(), Some(vec![BranchId(5)]));
-    }
-}
+mod tests;

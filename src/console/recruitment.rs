@@ -82,10 +82,7 @@ async fn stage_columns(
     })
     .await?;
     let in_stage = |stage: HelperStatus| -> Vec<&HelperView> {
-        let mut list: Vec<&HelperView> = everyone
-            .iter()
-            .filter(|h| h.status == stage.as_str())
-            .collect();
+        let mut list: Vec<&HelperView> = everyone.iter().filter(|h| h.status == stage).collect();
         // Longest waiting first; the waitlist in its own order.
         list.sort_by_key(|h| (h.waitlist_position, -h.days_in_stage, h.id));
         list

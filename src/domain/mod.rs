@@ -1,5 +1,6 @@
 //! Validated types and the rules of the business. Nothing here knows about HTTP or SQL.
 
+pub mod audit;
 pub mod client_source;
 pub mod country;
 pub mod ids;
@@ -18,8 +19,8 @@ pub use client_source::ClientSource;
 pub use country::Country;
 pub use language::LanguageCode;
 pub use mail::OutboxStatus;
-pub use money::{CheckOutcome, LedgerKind, MailLanguage, PaymentMethod, Product};
-pub use pipeline::HelperStatus;
+pub use money::{LedgerKind, MailLanguage, PaymentMethod, Product};
+pub use pipeline::{CheckOutcome, HelperStatus};
 pub use role::Role;
 pub use skill::Skill;
 pub use text::{Email, Phone, Position, Text};

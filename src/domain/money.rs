@@ -12,6 +12,16 @@ vocabulary! {
     }
 }
 
+impl Product {
+    /// The minutes a product gives.
+    pub fn minutes(self) -> i32 {
+        match self {
+            Product::ClipCard8h => 480,
+            Product::SingleHour => 60,
+        }
+    }
+}
+
 vocabulary! {
     /// How a purchase was paid (the seam for a payment provider).
     pub enum PaymentMethod {
@@ -41,16 +51,6 @@ vocabulary! {
         Consume = "consume",
         /// Used by a late cancellation or a no-show.
         Charge = "charge",
-    }
-}
-
-vocabulary! {
-    /// The outcome of a criminal-record check (only this and the date are kept).
-    pub enum CheckOutcome {
-        /// Nothing on record.
-        Clear = "clear",
-        /// Something on record.
-        NotClear = "not_clear",
     }
 }
 

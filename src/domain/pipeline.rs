@@ -46,6 +46,16 @@ pub enum TransitionError {
     CriminalRecordCheckMissing,
 }
 
+vocabulary! {
+    /// The outcome of a criminal-record check (only this and the date are kept).
+    pub enum CheckOutcome {
+        /// Nothing on record.
+        Clear = "clear",
+        /// Something on record.
+        NotClear = "not_clear",
+    }
+}
+
 impl HelperStatus {
     /// The next interview stage, for the stages that have one.
     fn forward(self) -> Option<HelperStatus> {
@@ -76,21 +86,25 @@ impl HelperStatus {
     }
 
     /// Every stage the pipeline allows from here, in pipeline order (see `check_move`).
-    pub fn moves(self, resume: Option<HelperStatus>, record_clear: bool) -> Vec<HelperStatus> {
+    pub fn moves(
+        self,
+        resume: Option<HelperStatus>,
+        record: Option<CheckOutcome>,
+    ) -> Vec<HelperStatus> {
         HelperStatus::ALL
             .iter()
             .copied()
-            .filter(|to| self.check_move(*to, resume, record_clear).is_ok())
+            .filter(|to| self.check_move(*to, resume, record).is_ok())
             .collect()
     }
 
-    /// Checks a move. `resume` is where a waitlisted student stood; `record_clear` says
-    /// whether a clear criminal-record check is on file (or comes with this move).
+    /// Checks a move. `resume` is where a waitlisted student stood; `record` is the
+    /// criminal-record check on file, or the one that comes with this move.
     pub fn check_move(
         self,
         to: HelperStatus,
         resume: Option<HelperStatus>,
-        record_clear: bool,
+        record: Option<CheckOutcome>,
     ) -> Result<(), TransitionError> {
         use HelperStatus::*;
         let allowed = match (self, to) {
@@ -110,7 +124,7 @@ impl HelperStatus {
         }
         let passes_interview_2 = (self == Interview2 && to == Interview3)
             || (self == Waitlisted && to == Interview3 && resume == Some(Interview3));
-        if passes_interview_2 && !record_clear {
+        if passes_interview_2 && record != Some(CheckOutcome::Clear) {
             return Err(TransitionError::CriminalRecordCheckMissing);
         }
         Ok(())
@@ -122,40 +136,42 @@ mod tests {
     use super::HelperStatus::*;
     use super::*;
 
+    const CLEAR: Option<CheckOutcome> = Some(CheckOutcome::Clear);
+
     #[test]
     fn the_happy_path_is_allowed_step_by_step() {
         let path = [
             Applied, Screened, Interview1, Interview2, Interview3, Active,
         ];
         for pair in path.windows(2) {
-            pair[0].check_move(pair[1], None, true).unwrap();
+            pair[0].check_move(pair[1], None, CLEAR).unwrap();
         }
     }
 
     #[test]
     fn skipping_a_stage_is_refused() {
-        assert!(Applied.check_move(Interview1, None, true).is_err());
-        assert!(Screened.check_move(Active, None, true).is_err());
-        assert!(Interview1.check_move(Interview3, None, true).is_err());
+        assert!(Applied.check_move(Interview1, None, CLEAR).is_err());
+        assert!(Screened.check_move(Active, None, CLEAR).is_err());
+        assert!(Interview1.check_move(Interview3, None, CLEAR).is_err());
     }
 
     #[test]
     fn interview_2_needs_a_clear_criminal_record_check() {
         assert_eq!(
-            Interview2.check_move(Interview3, None, false),
+            Interview2.check_move(Interview3, None, None),
             Err(TransitionError::CriminalRecordCheckMissing)
         );
-        Interview2.check_move(Rejected, None, false).unwrap();
+        Interview2.check_move(Rejected, None, None).unwrap();
     }
 
     #[test]
     fn waitlisted_resumes_only_where_it_stood() {
         Waitlisted
-            .check_move(Interview1, Some(Interview1), true)
+            .check_move(Interview1, Some(Interview1), CLEAR)
             .unwrap();
         assert!(
             Waitlisted
-                .check_move(Active, Some(Interview1), true)
+                .check_move(Active, Some(Interview1), CLEAR)
                 .is_err()
         );
     }
@@ -163,20 +179,20 @@ mod tests {
     #[test]
     fn the_moves_offered_are_the_ones_check_move_allows() {
         assert_eq!(
-            Applied.moves(None, false),
+            Applied.moves(None, None),
             vec![Screened, Rejected, Waitlisted, Left]
         );
         assert_eq!(
-            Interview2.moves(None, true),
+            Interview2.moves(None, CLEAR),
             vec![Interview3, Rejected, Waitlisted, Left]
         );
-        assert!(!Interview2.moves(None, false).contains(&Interview3));
-        assert_eq!(Active.moves(None, true), vec![Paused, Left]);
+        assert!(!Interview2.moves(None, None).contains(&Interview3));
+        assert_eq!(Active.moves(None, CLEAR), vec![Paused, Left]);
         assert_eq!(
-            Waitlisted.moves(Some(Interview1), true),
+            Waitlisted.moves(Some(Interview1), CLEAR),
             vec![Interview1, Rejected, Left]
         );
-        assert!(Left.moves(None, true).is_empty());
+        assert!(Left.moves(None, CLEAR).is_empty());
         assert!(Interview2.records_criminal_check());
         assert!(!Interview3.records_criminal_check());
     }
@@ -184,8 +200,8 @@ mod tests {
     #[test]
     fn final_states_have_no_way_out() {
         for &to in HelperStatus::ALL {
-            assert!(Rejected.check_move(to, None, true).is_err());
-            assert!(Left.check_move(to, None, true).is_err());
+            assert!(Rejected.check_move(to, None, CLEAR).is_err());
+            assert!(Left.check_move(to, None, CLEAR).is_err());
         }
     }
 

@@ -16,7 +16,7 @@ use crate::db::models::branch::Branch;
 use crate::db::models::client::Client;
 use crate::db::models::from_json_list;
 use crate::db::models::helper::Helper;
-use crate::domain::{HelperStatus, Phone};
+use crate::domain::{Country, HelperStatus, Phone};
 use crate::error::ApiError;
 
 mod hours;
@@ -38,14 +38,14 @@ fn signed(name: &str, phone: Option<&str>) -> BranchContact {
 }
 
 /// A student's mail language at a branch in `country` (ISO 3166-1), from what they speak.
-pub fn helper_language(helper: &Helper, country: &str) -> &'static str {
+pub fn helper_language(helper: &Helper, country: Country) -> &'static str {
     speaker_language(&from_json_list(&helper.languages), country)
 }
 
 /// At a Norwegian branch bokmål for Norwegian speakers, then Danish, then English; elsewhere
 /// Danish for Danish speakers, else English. `nn` counts as Norwegian: there are no Nynorsk
 /// templates and a Nynorsk speaker reads bokmål.
-fn speaker_language(spoken: &[String], country: &str) -> &'static str {
+fn speaker_language(spoken: &[String], country: Country) -> &'static str {
     let speaks = |code: &str| spoken.iter().any(|l| l.eq_ignore_ascii_case(code));
     if super::country_language(country) == "nb" && (speaks("nb") || speaks("no") || speaks("nn")) {
         "nb"
@@ -70,7 +70,7 @@ pub fn application_received(
         Mail {
             kind: "application_received",
             recipient: helper.email.clone(),
-            language: helper_language(helper, &branch.country).into(),
+            language: helper_language(helper, branch.country).into(),
             branch: contact(&branch),
             values: json!({"name": helper.name, "link": format!("{PUBLIC_URL}/application/{status_token}")}),
             ics: None,
@@ -103,7 +103,7 @@ pub fn helper_moved(
         Mail {
             kind,
             recipient: helper.email.clone(),
-            language: helper_language(helper, &branch.country).into(),
+            language: helper_language(helper, branch.country).into(),
             branch: contact(&branch),
             values,
             ics: None,
@@ -146,7 +146,7 @@ pub fn match_committed(conn: &mut DbConnection, started: &[Assignment]) -> Resul
                 Mail {
                     kind: "match_helper",
                     recipient: helper.email.clone(),
-                    language: helper_language(helper, &branch_record.country).into(),
+                    language: helper_language(helper, branch_record.country).into(),
                     branch: branch.clone(),
                     values: json!({"name": helper.name, "client_name": client.name}),
                     ics: None,
@@ -307,19 +307,37 @@ mod tests {
     #[test]
     fn a_student_reads_bokmal_at_a_norwegian_branch_when_they_speak_norwegian() {
         let speaks = |codes: &[&str]| codes.iter().map(|c| c.to_string()).collect::<Vec<_>>();
-        assert_eq!(speaker_language(&speaks(&["da", "nb"]), "NO"), "nb");
-        assert_eq!(speaker_language(&speaks(&["en", "no"]), "NO"), "nb");
-        assert_eq!(speaker_language(&speaks(&["nn"]), "NO"), "nb");
-        assert_eq!(speaker_language(&speaks(&["da", "en"]), "NO"), "da");
-        assert_eq!(speaker_language(&speaks(&["en", "sv"]), "NO"), "en");
+        assert_eq!(
+            speaker_language(&speaks(&["da", "nb"]), Country::Norway),
+            "nb"
+        );
+        assert_eq!(
+            speaker_language(&speaks(&["en", "no"]), Country::Norway),
+            "nb"
+        );
+        assert_eq!(speaker_language(&speaks(&["nn"]), Country::Norway), "nb");
+        assert_eq!(
+            speaker_language(&speaks(&["da", "en"]), Country::Norway),
+            "da"
+        );
+        assert_eq!(
+            speaker_language(&speaks(&["en", "sv"]), Country::Norway),
+            "en"
+        );
     }
 
     #[test]
     fn a_student_at_a_danish_branch_reads_danish_or_english() {
         let speaks = |codes: &[&str]| codes.iter().map(|c| c.to_string()).collect::<Vec<_>>();
-        assert_eq!(speaker_language(&speaks(&["da", "nb"]), "DK"), "da");
-        assert_eq!(speaker_language(&speaks(&["nb", "en"]), "DK"), "en");
-        assert_eq!(speaker_language(&speaks(&["en"]), "DK"), "en");
-        assert_eq!(speaker_language(&[], "DK"), "en");
+        assert_eq!(
+            speaker_language(&speaks(&["da", "nb"]), Country::Denmark),
+            "da"
+        );
+        assert_eq!(
+            speaker_language(&speaks(&["nb", "en"]), Country::Denmark),
+            "en"
+        );
+        assert_eq!(speaker_language(&speaks(&["en"]), Country::Denmark), "en");
+        assert_eq!(speaker_language(&[], Country::Denmark), "en");
     }
 }

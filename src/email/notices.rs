@@ -107,7 +107,13 @@ pub fn visit_cancelled_late(
     visit: &VisitMail<'_>,
     available_minutes: i64,
 ) -> Result<Option<i64>, ApiError> {
-    money_event(conn, visit, "visit_cancelled_late", available_minutes, true)
+    money_event(
+        conn,
+        visit,
+        "visit_cancelled_late",
+        available_minutes,
+        Calendar::Cancel,
+    )
 }
 
 /// A no-show: the hours it used and what remains.
@@ -116,7 +122,22 @@ pub fn visit_no_show(
     visit: &VisitMail<'_>,
     available_minutes: i64,
 ) -> Result<Option<i64>, ApiError> {
-    money_event(conn, visit, "visit_no_show", available_minutes, false)
+    money_event(
+        conn,
+        visit,
+        "visit_no_show",
+        available_minutes,
+        Calendar::Keep,
+    )
+}
+
+/// What a mail about the visit's hours does to the calendar invite sent at booking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Calendar {
+    /// The visit is off: the mail carries a cancellation of the invite.
+    Cancel,
+    /// The visit stays in the calendar as it happened (a no-show).
+    Keep,
 }
 
 fn money_event(
@@ -124,10 +145,10 @@ fn money_event(
     visit: &VisitMail<'_>,
     kind: &'static str,
     available_minutes: i64,
-    cancel_invite: bool,
+    calendar: Calendar,
 ) -> Result<Option<i64>, ApiError> {
     let lang = language(visit.language);
-    let ics = cancel_invite.then(|| invite(visit, lang, Method::Cancel));
+    let ics = (calendar == Calendar::Cancel).then(|| invite(visit, lang, Method::Cancel));
     enqueue(
         conn,
         Mail {

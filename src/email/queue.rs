@@ -7,7 +7,7 @@ use super::templates;
 use crate::db::DbConnection;
 use crate::db::models::now;
 use crate::db::models::outbox::{NewOutboxMail, OutboxMail};
-use crate::domain::{OutboxStatus, Phone};
+use crate::domain::{Country, OutboxStatus, Phone};
 use crate::error::ApiError;
 
 /// Stands for `email.public_url` in a queued mail; replaced when the mail is sent.
@@ -56,11 +56,10 @@ pub fn language(wanted: &str) -> &'static str {
 }
 
 /// The mail language of a branch's country (ISO 3166-1): `nb` in Norway, Danish otherwise.
-pub fn country_language(country: &str) -> &'static str {
-    if country.trim().eq_ignore_ascii_case("NO") {
-        "nb"
-    } else {
-        "da"
+pub fn country_language(country: Country) -> &'static str {
+    match country {
+        Country::Norway => "nb",
+        Country::Denmark => "da",
     }
 }
 
@@ -121,9 +120,7 @@ mod tests {
 
     #[test]
     fn a_branch_writes_in_its_countrys_language() {
-        assert_eq!(country_language("NO"), "nb");
-        assert_eq!(country_language("no"), "nb");
-        assert_eq!(country_language("DK"), "da");
-        assert_eq!(country_language("SE"), "da");
+        assert_eq!(country_language(Country::Norway), "nb");
+        assert_eq!(country_language(Country::Denmark), "da");
     }
 }

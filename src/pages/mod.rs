@@ -285,7 +285,7 @@ async fn application(
     .await
     {
         Ok(status) => {
-            let stage = texts::stage(&status.status, lang);
+            let stage = texts::stage(status.status.as_str(), lang);
             page(
                 StatusCode::OK,
                 "application.html",

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 
 use super::extract::{JsonBody, ListResponse, PageQuery};
 use super::query::QueryParams;
+use super::reply;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, Problem};
@@ -36,8 +37,13 @@ pub async fn list(
     QueryParams(query): QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.page()?;
-    let items = db::run(&state.pool, move |conn| accounts::list(conn, &caller, page)).await?;
-    Ok(HttpResponse::Ok().json(ListResponse::new(items, page, |u| u.id)))
+    reply::page(
+        &state,
+        page,
+        move |conn| accounts::list(conn, &caller, page),
+        |u| u.id,
+    )
+    .await
 }
 
 /// Creates a staff account (admin). Without a password, a set-password link is mailed to it.
@@ -48,11 +54,7 @@ pub async fn create(
     caller: Caller,
     JsonBody(input): JsonBody<UserInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = db::run(&state.pool, move |conn| {
-        accounts::create(conn, &caller, input)
-    })
-    .await?;
-    Ok(HttpResponse::Created().json(user))
+    reply::created(&state, move |conn| accounts::create(conn, &caller, input)).await
 }
 
 /// One account.
@@ -64,8 +66,7 @@ pub async fn get(
     id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let user = db::run(&state.pool, move |conn| accounts::get(conn, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(user))
+    reply::ok(&state, move |conn| accounts::get(conn, &caller, id)).await
 }
 
 /// Changes a staff account (admin).
@@ -78,11 +79,10 @@ pub async fn update(
     JsonBody(input): JsonBody<UserPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let user = db::run(&state.pool, move |conn| {
+    reply::ok(&state, move |conn| {
         accounts::update(conn, &caller, id, input)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(user))
+    .await
 }
 
 /// Mails a new invitation to an account that has no password yet (any account of the caller's

@@ -6,10 +6,11 @@ use serde::Deserialize;
 
 use super::extract::{JsonBody, ListResponse, PageQuery};
 use super::query::QueryParams;
+use super::reply;
 use crate::auth::Caller;
-use crate::db::{self, models::assignment::Assignment};
+use crate::db;
 use crate::error::{ApiError, Problem};
-use crate::services::assignments::{self, AssignmentInput};
+use crate::services::assignments::{self, AssignmentInput, AssignmentView, PairsShown};
 use crate::state::AppState;
 
 /// Registers the routes.
@@ -41,7 +42,7 @@ pub struct AssignmentQuery {
 
 /// Pairs the caller may see.
 #[utoipa::path(get, path = "/api/v1/assignments", tag = "assignments", security(("bearer" = [])), params(AssignmentQuery),
-    responses((status = 200, body = ListResponse<Assignment>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ListResponse<AssignmentView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -53,27 +54,32 @@ pub async fn list(
         cursor: q.cursor,
     }
     .page()?;
-    let open_only = q.open.unwrap_or(true);
-    let items = db::run(&state.pool, move |conn| {
-        assignments::list(conn, &caller, q.client_id, q.helper_id, open_only, page)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(ListResponse::new(items, page, |a| a.id)))
+    let shown = if q.open.unwrap_or(true) {
+        PairsShown::Open
+    } else {
+        PairsShown::All
+    };
+    reply::page(
+        &state,
+        page,
+        move |conn| assignments::list(conn, &caller, q.client_id, q.helper_id, shown, page),
+        |a| a.id,
+    )
+    .await
 }
 
 /// Pairs a helper with a client by hand (branch staff).
 #[utoipa::path(post, path = "/api/v1/assignments", tag = "assignments", security(("bearer" = [])), request_body = AssignmentInput,
-    responses((status = 201, body = Assignment), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = AssignmentView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     JsonBody(input): JsonBody<AssignmentInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let assignment = db::run(&state.pool, move |conn| {
+    reply::created(&state, move |conn| {
         assignments::create(conn, &caller, input)
     })
-    .await?;
-    Ok(HttpResponse::Created().json(assignment))
+    .await
 }
 
 /// Ends a pair; the record stays as history.

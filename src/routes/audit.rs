@@ -6,12 +6,10 @@ use serde::Deserialize;
 
 use super::caller::AdminCaller;
 use super::query::QueryParams;
-use crate::db::{
-    self,
-    models::audit::{AuditEvent, AuditFilter},
-};
+use crate::db::{self, models::audit::AuditFilter};
+use crate::domain::audit::AuditEntity;
 use crate::error::{ApiError, Problem};
-use crate::services::audit;
+use crate::services::audit::{self, AuditEventView};
 use crate::state::AppState;
 
 /// Registers the routes.
@@ -24,8 +22,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// `client`, `helper`, `relative`, `assignment`.
-    pub entity: Option<String>,
+    /// Only this kind of record.
+    #[param(inline)]
+    pub entity: Option<AuditEntity>,
     /// Id of the record.
     pub entity_id: Option<i64>,
     /// Only this account's actions.
@@ -40,7 +39,7 @@ pub struct AuditQuery {
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct AuditPage {
     /// Events.
-    pub items: Vec<AuditEvent>,
+    pub items: Vec<AuditEventView>,
     /// Cursor for older events.
     pub next_cursor: Option<String>,
 }

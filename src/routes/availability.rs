@@ -4,10 +4,12 @@ use crate::domain::ids::HelperId;
 use actix_web::{HttpResponse, web};
 
 use super::extract::JsonBody;
+use super::reply;
 use crate::auth::Caller;
-use crate::db::{self, models::availability::Exception};
 use crate::error::{ApiError, Problem};
-use crate::services::availability::{self, AvailabilityInput, AvailabilityView, ExceptionInput};
+use crate::services::availability::{
+    self, AvailabilityInput, AvailabilityView, ExceptionInput, ExceptionView,
+};
 use crate::state::AppState;
 
 /// Registers the routes.
@@ -32,11 +34,7 @@ pub async fn get(
     id: web::Path<HelperId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let view = db::run(&state.pool, move |conn| {
-        availability::get(conn, &caller, id)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(view))
+    reply::ok(&state, move |conn| availability::get(conn, &caller, id)).await
 }
 
 /// Replaces the weekly windows (the helper, or the branch).
@@ -49,16 +47,15 @@ pub async fn replace(
     JsonBody(input): JsonBody<AvailabilityInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let view = db::run(&state.pool, move |conn| {
+    reply::ok(&state, move |conn| {
         availability::replace(conn, &caller, id, input)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(view))
+    .await
 }
 
 /// Adds a period the helper cannot work.
 #[utoipa::path(post, path = "/api/v1/helpers/{id}/availability/exceptions", tag = "helpers", operation_id = "availability_add_exception", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ExceptionInput,
-    responses((status = 201, body = Exception), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = ExceptionView), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_exception(
     state: web::Data<AppState>,
     caller: Caller,
@@ -66,9 +63,8 @@ pub async fn add_exception(
     JsonBody(input): JsonBody<ExceptionInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let exception = db::run(&state.pool, move |conn| {
+    reply::created(&state, move |conn| {
         availability::add_exception(conn, &caller, id, input)
     })
-    .await?;
-    Ok(HttpResponse::Created().json(exception))
+    .await
 }

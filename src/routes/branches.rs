@@ -6,10 +6,10 @@ use actix_web::{HttpResponse, web};
 use super::caller::AdminCaller;
 use super::extract::{JsonBody, ListResponse, PageQuery};
 use super::query::QueryParams;
+use super::reply;
 use crate::auth::Caller;
-use crate::db::{self, models::branch::Branch};
 use crate::error::{ApiError, Problem};
-use crate::services::branches::{self, BranchInput, BranchPatch};
+use crate::services::branches::{self, BranchInput, BranchPatch, BranchView};
 use crate::state::AppState;
 
 /// Registers the routes.
@@ -28,49 +28,49 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// Lists the branches the caller can see.
 #[utoipa::path(get, path = "/api/v1/branches", tag = "branches", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, body = ListResponse<Branch>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ListResponse<BranchView>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     QueryParams(query): QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.page()?;
-    let items = db::run(&state.pool, move |conn| branches::list(conn, &caller, page)).await?;
-    Ok(HttpResponse::Ok().json(ListResponse::new(items, page, |b| b.id)))
+    reply::page(
+        &state,
+        page,
+        move |conn| branches::list(conn, &caller, page),
+        |b| b.id,
+    )
+    .await
 }
 
 /// Creates a branch (admin).
 #[utoipa::path(post, path = "/api/v1/branches", tag = "branches", security(("bearer" = [])), request_body = BranchInput,
-    responses((status = 201, body = Branch), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = BranchView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     state: web::Data<AppState>,
     AdminCaller(caller): AdminCaller,
     JsonBody(input): JsonBody<BranchInput>,
 ) -> Result<HttpResponse, ApiError> {
     let new = branches::validate_new(input)?;
-    let branch = db::run(&state.pool, move |conn| {
-        branches::create(conn, &caller, new)
-    })
-    .await?;
-    Ok(HttpResponse::Created().json(branch))
+    reply::created(&state, move |conn| branches::create(conn, &caller, new)).await
 }
 
 /// One branch.
 #[utoipa::path(get, path = "/api/v1/branches/{id}", tag = "branches", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = Branch), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = BranchView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<BranchId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let branch = db::run(&state.pool, move |conn| branches::get(conn, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(branch))
+    reply::ok(&state, move |conn| branches::get(conn, &caller, id)).await
 }
 
 /// Changes a branch (admin).
 #[utoipa::path(patch, path = "/api/v1/branches/{id}", tag = "branches", security(("bearer" = [])), params(("id" = i64, Path)), request_body = BranchPatch,
-    responses((status = 200, body = Branch), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = BranchView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     state: web::Data<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -78,9 +78,8 @@ pub async fn update(
     JsonBody(input): JsonBody<BranchPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, changes) = (id.into_inner(), branches::validate_patch(input)?);
-    let branch = db::run(&state.pool, move |conn| {
+    reply::ok(&state, move |conn| {
         branches::update(conn, &caller, id, changes)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(branch))
+    .await
 }

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::extract::{JsonBody, ListResponse, PageQuery};
 use super::query::QueryParams;
+use super::reply;
 use crate::auth::Caller;
 use crate::db;
 use crate::domain::ClientSource;
@@ -78,11 +79,13 @@ pub async fn list(
         name: query.q,
         source: query.source,
     };
-    let items = db::run(&state.pool, move |conn| {
-        clients::list(conn, &caller, search, page)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(ListResponse::new(items, page, ClientShown::id)))
+    reply::page(
+        &state,
+        page,
+        move |conn| clients::list(conn, &caller, search, page),
+        ClientShown::id,
+    )
+    .await
 }
 
 /// Creates a client (branch staff).
@@ -93,11 +96,7 @@ pub async fn create(
     caller: Caller,
     JsonBody(input): JsonBody<ClientInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = db::run(&state.pool, move |conn| {
-        clients::create(conn, &caller, input)
-    })
-    .await?;
-    Ok(HttpResponse::Created().json(client))
+    reply::created(&state, move |conn| clients::create(conn, &caller, input)).await
 }
 
 /// One client, in the shape the caller may see.
@@ -109,8 +108,7 @@ pub async fn get(
     id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let client = db::run(&state.pool, move |conn| clients::get(conn, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(client))
+    reply::ok(&state, move |conn| clients::get(conn, &caller, id)).await
 }
 
 /// Changes a client (branch staff).
@@ -123,11 +121,10 @@ pub async fn update(
     JsonBody(input): JsonBody<ClientPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let client = db::run(&state.pool, move |conn| {
+    reply::ok(&state, move |conn| {
         clients::update(conn, &caller, id, input)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(client))
+    .await
 }
 
 /// Erases a client: personal data gone, upcoming visits cancelled free, pairs ended, relatives
@@ -156,11 +153,10 @@ pub async fn helpers(
     id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let helpers = db::run(&state.pool, move |conn| {
+    reply::ok(&state, move |conn| {
         clients::current_helpers(conn, &caller, id)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(helpers))
+    .await
 }
 
 /// Adds a relative with the rights the client consented to.
@@ -173,11 +169,10 @@ pub async fn add_relative(
     JsonBody(input): JsonBody<RelativeInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let created = db::run(&state.pool, move |conn| {
+    reply::created(&state, move |conn| {
         clients::add_relative(conn, &caller, id, input)
     })
-    .await?;
-    Ok(HttpResponse::Created().json(created))
+    .await
 }
 
 /// Removes a relative: their rights end at once; their login closes unless it serves someone else.
@@ -206,9 +201,5 @@ pub async fn open_account(
     id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let opened = db::run(&state.pool, move |conn| {
-        clients::open_account(conn, &caller, id)
-    })
-    .await?;
-    Ok(HttpResponse::Created().json(opened))
+    reply::created(&state, move |conn| clients::open_account(conn, &caller, id)).await
 }

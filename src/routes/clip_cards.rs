@@ -6,13 +6,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::extract::{JsonBody, ListResponse, PageQuery};
 use super::idempotent::{self, body_fingerprint, idempotency_key};
 use super::query::QueryParams;
+use super::reply;
 use crate::auth::Caller;
-use crate::db::{
-    self,
-    models::ledger::{Balance, ClipCard, LedgerEntry, Price},
-};
+use crate::db::{self, models::ledger::Balance};
 use crate::error::{ApiError, Problem};
-use crate::services::clip_cards::{self, PriceInput, PriceList, Purchase, PurchaseInput};
+use crate::services::clip_cards::{
+    self, ClipCardView, LedgerEntryView, PriceInput, PriceList, PriceView, Purchase, PurchaseInput,
+};
 use crate::services::idempotency::{Keyed, respond_once};
 use crate::state::AppState;
 
@@ -41,16 +41,12 @@ pub async fn prices(
     id: web::Path<BranchId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let list = db::run(&state.pool, move |conn| {
-        clip_cards::prices(conn, &caller, id)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(list))
+    reply::ok(&state, move |conn| clip_cards::prices(conn, &caller, id)).await
 }
 
 /// Sets a new price from a date (admin); earlier purchases keep their price.
 #[utoipa::path(post, path = "/api/v1/branches/{id}/prices", tag = "clip cards", security(("bearer" = [])), params(("id" = i64, Path)), request_body = PriceInput,
-    responses((status = 201, body = Price), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = PriceView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_price(
     state: web::Data<AppState>,
     caller: Caller,
@@ -58,11 +54,10 @@ pub async fn add_price(
     JsonBody(input): JsonBody<PriceInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let price = db::run(&state.pool, move |conn| {
+    reply::created(&state, move |conn| {
         clip_cards::add_price(conn, &caller, id, input)
     })
-    .await?;
-    Ok(HttpResponse::Created().json(price))
+    .await
 }
 
 /// Buys a clip card for a client. Send an `Idempotency-Key` header to make a retry safe.
@@ -102,16 +97,12 @@ pub async fn balance(
     id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let balance = db::run(&state.pool, move |conn| {
-        clip_cards::balance(conn, &caller, id)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(balance))
+    reply::ok(&state, move |conn| clip_cards::balance(conn, &caller, id)).await
 }
 
 /// The client's clip cards, oldest first: what was bought, when, at which price, how paid.
 #[utoipa::path(get, path = "/api/v1/clients/{id}/clip-cards", tag = "clip cards", security(("bearer" = [])), params(("id" = i64, Path), PageQuery),
-    responses((status = 200, body = ListResponse<ClipCard>), (status = 404, body = Problem)))]
+    responses((status = 200, body = ListResponse<ClipCardView>), (status = 404, body = Problem)))]
 pub async fn cards(
     state: web::Data<AppState>,
     caller: Caller,
@@ -119,16 +110,18 @@ pub async fn cards(
     QueryParams(query): QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, page) = (id.into_inner(), query.page()?);
-    let items = db::run(&state.pool, move |conn| {
-        clip_cards::cards(conn, &caller, id, page)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(ListResponse::new(items, page, |c| c.id)))
+    reply::page(
+        &state,
+        page,
+        move |conn| clip_cards::cards(conn, &caller, id, page),
+        |c| c.id,
+    )
+    .await
 }
 
 /// Every movement of minutes, oldest first.
 #[utoipa::path(get, path = "/api/v1/clients/{id}/ledger", tag = "clip cards", security(("bearer" = [])), params(("id" = i64, Path), PageQuery),
-    responses((status = 200, body = ListResponse<LedgerEntry>), (status = 404, body = Problem)))]
+    responses((status = 200, body = ListResponse<LedgerEntryView>), (status = 404, body = Problem)))]
 pub async fn ledger(
     state: web::Data<AppState>,
     caller: Caller,
@@ -136,9 +129,11 @@ pub async fn ledger(
     QueryParams(query): QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, page) = (id.into_inner(), query.page()?);
-    let items = db::run(&state.pool, move |conn| {
-        clip_cards::ledger(conn, &caller, id, page)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(ListResponse::new(items, page, |e| e.id)))
+    reply::page(
+        &state,
+        page,
+        move |conn| clip_cards::ledger(conn, &caller, id, page),
+        |e| e.id,
+    )
+    .await
 }

@@ -6,14 +6,15 @@ use serde::Deserialize;
 
 use super::extract::{JsonBody, ListResponse, PageQuery, client_address};
 use super::query::QueryParams;
+use super::reply;
 use crate::auth::Caller;
-use crate::db::{self, models::helper::HelperTransition};
+use crate::db;
 use crate::domain::HelperStatus;
 use crate::error::{ApiError, Problem};
 use crate::services::erasure;
 use crate::services::helpers::{
     self, ApplicationInput, ApplicationReceipt, ApplicationStatus, HelperPatch, HelperSearch,
-    HelperView, TransitionInput, TransitionResult,
+    HelperView, TransitionInput, TransitionResult, TransitionView,
 };
 use crate::state::AppState;
 
@@ -66,11 +67,10 @@ pub async fn apply(
 ) -> Result<HttpResponse, ApiError> {
     let address = client_address(&req, &state.settings.server.trusted_proxies);
     let st = state.clone();
-    let receipt = db::run(&state.pool, move |conn| {
+    reply::created(&state, move |conn| {
         helpers::apply(conn, &st.settings.throttle, &address, input)
     })
-    .await?;
-    Ok(HttpResponse::Created().json(receipt))
+    .await
 }
 
 /// An applicant's own status and waitlist position, by the token from the application.
@@ -81,11 +81,10 @@ pub async fn application_status(
     token: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let token = token.into_inner();
-    let status = db::run(&state.pool, move |conn| {
+    reply::ok(&state, move |conn| {
         helpers::application_status(conn, &token)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(status))
+    .await
 }
 
 /// Helpers in every status, with days in the current stage.
@@ -106,11 +105,13 @@ pub async fn list(
         status: query.status,
         name: query.q,
     };
-    let items = db::run(&state.pool, move |conn| {
-        helpers::list(conn, &caller, search, page)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(ListResponse::new(items, page, |h| h.id)))
+    reply::page(
+        &state,
+        page,
+        move |conn| helpers::list(conn, &caller, search, page),
+        |h| h.id,
+    )
+    .await
 }
 
 /// One helper.
@@ -122,8 +123,7 @@ pub async fn get(
     id: web::Path<HelperId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let helper = db::run(&state.pool, move |conn| helpers::get(conn, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(helper))
+    reply::ok(&state, move |conn| helpers::get(conn, &caller, id)).await
 }
 
 /// Changes a helper's profile (branch staff, or the helper).
@@ -136,11 +136,10 @@ pub async fn update(
     JsonBody(input): JsonBody<HelperPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let helper = db::run(&state.pool, move |conn| {
+    reply::ok(&state, move |conn| {
         helpers::update(conn, &caller, id, input)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(helper))
+    .await
 }
 
 /// Erases a helper who has left or was rejected: personal data and the criminal-record check
@@ -170,22 +169,20 @@ pub async fn transition(
     JsonBody(input): JsonBody<TransitionInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let result = db::run(&state.pool, move |conn| {
+    reply::ok(&state, move |conn| {
         helpers::transition(conn, &caller, id, input)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(result))
+    .await
 }
 
 /// Every move of a helper, oldest first.
 #[utoipa::path(get, path = "/api/v1/helpers/{id}/history", tag = "helpers", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<HelperTransition>), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<TransitionView>), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn history(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<HelperId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let history = db::run(&state.pool, move |conn| helpers::history(conn, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(history))
+    reply::ok(&state, move |conn| helpers::history(conn, &caller, id)).await
 }

@@ -4,8 +4,8 @@ use crate::domain::ids::BranchId;
 use actix_web::{HttpResponse, web};
 
 use super::extract::JsonBody;
+use super::reply;
 use crate::auth::Caller;
-use crate::db;
 use crate::error::{ApiError, Problem};
 use crate::services::matching::{self, CommitInput, CommitResult, Preview, PreviewInput};
 use crate::state::AppState;
@@ -29,11 +29,10 @@ pub async fn preview(
     JsonBody(input): JsonBody<PreviewInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (branch, params) = (id.into_inner(), matching::params(input)?);
-    let preview = db::run(&state.pool, move |conn| {
+    reply::ok(&state, move |conn| {
         matching::preview(conn, &caller, branch, params)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(preview))
+    .await
 }
 
 /// Commits a proposal; 409 when the branch's data changed since the preview.
@@ -47,9 +46,8 @@ pub async fn commit(
     JsonBody(input): JsonBody<CommitInput>,
 ) -> Result<HttpResponse, ApiError> {
     let branch = id.into_inner();
-    let result = db::run(&state.pool, move |conn| {
+    reply::ok(&state, move |conn| {
         matching::commit(conn, &caller, branch, input.proposal_id)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(result))
+    .await
 }

@@ -16,6 +16,7 @@ mod matching;
 pub mod openapi;
 mod outbox;
 mod query;
+mod reply;
 mod reports;
 mod sessions;
 mod visits;

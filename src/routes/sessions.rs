@@ -3,6 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::extract::{JsonBody, client_address};
+use super::reply;
 use crate::auth::Caller;
 use crate::db::{self, models::now};
 use crate::error::{ApiError, Problem};
@@ -89,7 +90,7 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let address = client_address(&req, &state.settings.server.trusted_proxies);
     let st = state.clone();
-    let pair = db::run(&state.pool, move |conn| {
+    reply::ok(&state, move |conn| {
         let attempt = LoginAttempt {
             email: &input.email,
             password: &input.password,
@@ -97,8 +98,7 @@ pub async fn login(
         };
         sessions::login(conn, &st.tokens, &st.settings.throttle, attempt, now())
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(pair))
+    .await
 }
 
 /// Exchanges a refresh token for a new pair (the old one stops working).
@@ -109,11 +109,10 @@ pub async fn refresh(
     JsonBody(input): JsonBody<RefreshInput>,
 ) -> Result<HttpResponse, ApiError> {
     let st = state.clone();
-    let pair = db::run(&state.pool, move |conn| {
+    reply::ok(&state, move |conn| {
         sessions::refresh(conn, &st.tokens, &input.refresh_token, now())
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(pair))
+    .await
 }
 
 /// Ends the session behind a refresh token.
@@ -186,11 +185,10 @@ pub async fn request_reset(
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = UserView), (status = 401, body = Problem)))]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let user = db::run(&state.pool, move |conn| {
+    reply::ok(&state, move |conn| {
         accounts::get(conn, &caller, caller.user_id)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(user))
+    .await
 }
 
 /// Changes my password. Every session ends, this one too: the answer is a fresh token pair.
@@ -202,7 +200,7 @@ pub async fn change_password(
     JsonBody(input): JsonBody<ChangePasswordInput>,
 ) -> Result<HttpResponse, ApiError> {
     let st = state.clone();
-    let pair = db::run(&state.pool, move |conn| {
+    reply::ok(&state, move |conn| {
         sessions::change_password(
             conn,
             &st.tokens,
@@ -212,6 +210,5 @@ pub async fn change_password(
             now(),
         )
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(pair))
+    .await
 }

@@ -6,12 +6,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::extract::{JsonBody, ListResponse};
 use super::idempotent::{self, body_fingerprint, idempotency_key};
 use super::query::QueryParams;
+use super::reply;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, Problem};
 use crate::services::idempotency::{Keyed, respond_once};
 use crate::services::visits::{
-    self, Booking, PositionInput, ReviewInput, VisitInput, VisitListQuery, VisitPatch, VisitView,
+    self, Booking, Check, PositionInput, ReviewInput, VisitInput, VisitListQuery, VisitPatch,
+    VisitView,
 };
 use crate::state::AppState;
 
@@ -113,11 +115,10 @@ pub async fn get(
         id.into_inner(),
         state.settings.visits.free_cancellation_hours,
     );
-    let visit = db::run(&state.pool, move |conn| {
+    reply::ok(&state, move |conn| {
         visits::get(conn, &caller, free_hours, id)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(visit))
+    .await
 }
 
 /// Moves a booked visit (time, tasks or helper); every booking rule is checked again.
@@ -130,11 +131,10 @@ pub async fn reschedule(
     JsonBody(input): JsonBody<VisitPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, settings) = (id.into_inner(), state.settings.visits.clone());
-    let visit = db::run(&state.pool, move |conn| {
+    reply::ok(&state, move |conn| {
         visits::reschedule(conn, &caller, &settings, id, input)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(visit))
+    .await
 }
 
 /// Cancels a visit: free until the notice period, later the hours are used.
@@ -146,11 +146,10 @@ pub async fn cancel(
     id: web::Path<VisitId>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, settings) = (id.into_inner(), state.settings.visits.clone());
-    let visit = db::run(&state.pool, move |conn| {
+    reply::ok(&state, move |conn| {
         visits::cancel(conn, &caller, &settings, id)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(visit))
+    .await
 }
 
 /// Records that the client was not there (branch staff, once the visit has started); the hours are used.
@@ -162,11 +161,10 @@ pub async fn no_show(
     id: web::Path<VisitId>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, settings) = (id.into_inner(), state.settings.visits.clone());
-    let visit = db::run(&state.pool, move |conn| {
+    reply::ok(&state, move |conn| {
         visits::no_show(conn, &caller, &settings, id)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(visit))
+    .await
 }
 
 /// The visit's helper checks in with their position, from `visits.check_in_opens_minutes` before
@@ -179,12 +177,7 @@ pub async fn check_in(
     id: web::Path<VisitId>,
     JsonBody(input): JsonBody<PositionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, settings) = (id.into_inner(), state.settings.visits.clone());
-    let visit = db::run(&state.pool, move |conn| {
-        visits::check(conn, &caller, &settings, id, input, visits::Check::In)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(visit))
+    attend(state, caller, id, input, Check::In).await
 }
 
 /// The helper checks out. Verified attendance (near the home at both ends, about the booked
@@ -197,12 +190,22 @@ pub async fn check_out(
     id: web::Path<VisitId>,
     JsonBody(input): JsonBody<PositionInput>,
 ) -> Result<HttpResponse, ApiError> {
+    attend(state, caller, id, input, Check::Out).await
+}
+
+/// Check-in and check-out differ only in which end of the visit the position is for.
+async fn attend(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<VisitId>,
+    input: PositionInput,
+    check: Check,
+) -> Result<HttpResponse, ApiError> {
     let (id, settings) = (id.into_inner(), state.settings.visits.clone());
-    let visit = db::run(&state.pool, move |conn| {
-        visits::check(conn, &caller, &settings, id, input, visits::Check::Out)
+    reply::ok(&state, move |conn| {
+        visits::check(conn, &caller, &settings, id, input, check)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(visit))
+    .await
 }
 
 /// The branch settles a visit whose attendance was not verified: how many minutes to charge
@@ -216,9 +219,8 @@ pub async fn review(
     JsonBody(input): JsonBody<ReviewInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, settings) = (id.into_inner(), state.settings.visits.clone());
-    let visit = db::run(&state.pool, move |conn| {
+    reply::ok(&state, move |conn| {
         visits::review(conn, &caller, &settings, id, input)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(visit))
+    .await
 }

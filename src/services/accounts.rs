@@ -112,7 +112,7 @@ fn staff_role(role: Role) -> Result<Role, String> {
 
 /// The view of an account with its capacities as they are now.
 pub fn view(conn: &mut DbConnection, user: User) -> Result<UserView, ApiError> {
-    let staff = user.role.as_deref().and_then(|r| Role::parse(r).ok());
+    let staff = user.role;
     let helper = match user.helper_id {
         Some(id) => Some(Helper::find(conn, id)?),
         None => None,
@@ -194,7 +194,9 @@ pub fn create(
     let built = (|| Some((email?, name?, role?, password?)))();
     let (email, name, role, password) = v.into_value(built)?;
     if let Some(branch) = input.branch_id {
-        Branch::find(conn, branch).map_err(|_| ApiError::field("branch_id", "no such branch"))?;
+        Branch::find(conn, branch)
+            .optional()?
+            .ok_or_else(|| ApiError::field("branch_id", "no such branch"))?;
     }
     crate::db::write_transaction(conn, |conn| {
         let user = insert_staff(
@@ -256,7 +258,7 @@ fn insert_staff(
             email: email.into_string(),
             name: name.into_string(),
             password_hash: Some(password::hash(password_given)?),
-            role: Some(role.as_str().into()),
+            role: Some(role),
             branch_id,
             helper_id: None,
             client_id: None,
@@ -287,7 +289,7 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: UserId) -> Result<UserV
         || match caller.staff_branch_filter() {
             Ok(None) => true,
             Ok(Some(branch)) => {
-                user.branch_id == Some(branch) && user.role.as_deref() == Some("branch_leader")
+                user.branch_id == Some(branch) && user.role == Some(Role::BranchLeader)
             }
             Err(_) => false,
         };
@@ -307,7 +309,7 @@ pub fn update(
 ) -> Result<UserView, ApiError> {
     caller.require_admin()?;
     let user = User::find(conn, id)?;
-    let Some(current_role) = user.role.as_deref().and_then(|r| Role::parse(r).ok()) else {
+    let Some(current_role) = user.role else {
         return Err(ApiError::Conflict(
             "only staff accounts are changed here; helpers and clients through their records"
                 .into(),
@@ -331,12 +333,14 @@ pub fn update(
         ));
     }
     if let Some(branch) = patch.branch_id {
-        Branch::find(conn, branch).map_err(|_| ApiError::field("branch_id", "no such branch"))?;
+        Branch::find(conn, branch)
+            .optional()?
+            .ok_or_else(|| ApiError::field("branch_id", "no such branch"))?;
     }
     let demoting_admin =
         current_role == Role::Admin && (final_role != Role::Admin || patch.active == Some(false));
     crate::db::write_transaction(conn, |conn| {
-        if demoting_admin && User::count_active_with_role(conn, "admin")? <= 1 {
+        if demoting_admin && User::count_active_with_role(conn, Role::Admin)? <= 1 {
             return Err(ApiError::Conflict(
                 "the last active admin cannot be removed".into(),
             ));
@@ -344,7 +348,7 @@ pub fn update(
         let at = now();
         let changes = UserChanges {
             name,
-            role: role.map(|r| Some(r.as_str().to_string())),
+            role: role.map(Some),
             branch_id: Some(final_branch),
             active: patch.active,
             updated_at: Some(at),

@@ -1,16 +1,19 @@
 //! Manual helper–client pairs by the branch. Pairs end; they are never deleted.
 
 use crate::auth::Caller;
-use crate::auth::policy::Right;
+use crate::auth::policy::Care;
 use crate::db::DbConnection;
+pub use crate::db::models::assignment::PairsShown;
 use crate::db::models::assignment::{Assignment, AssignmentFilter};
 use crate::db::models::audit::AuditEvent;
 use crate::db::models::client::Client;
 use crate::db::models::helper::Helper;
 use crate::db::models::now;
 use crate::domain::HelperStatus;
-use crate::domain::ids::{AssignmentId, BranchId, ClientId, HelperId};
+use crate::domain::audit::{AuditAction, AuditEntity};
+use crate::domain::ids::{AssignmentId, BranchId, ClientId, HelperId, UserId};
 use crate::error::ApiError;
+use chrono::NaiveDateTime;
 use diesel::OptionalExtension;
 
 /// Body of `POST /api/v1/assignments`.
@@ -24,17 +27,55 @@ pub struct AssignmentInput {
     pub helper_id: HelperId,
 }
 
+/// A helper serving a client, from `started_at` until `ended_at`.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct AssignmentView {
+    /// Id.
+    pub id: AssignmentId,
+    /// Client.
+    pub client_id: ClientId,
+    /// Helper.
+    pub helper_id: HelperId,
+    /// Start (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
+    pub started_at: NaiveDateTime,
+    /// Who made the pair.
+    pub started_by: Option<UserId>,
+    /// End (UTC), if ended.
+    #[serde(serialize_with = "crate::db::models::utc_opt")]
+    pub ended_at: Option<NaiveDateTime>,
+    /// Who ended it.
+    pub ended_by: Option<UserId>,
+    /// Why it ended.
+    pub end_reason: Option<String>,
+}
+
+impl From<Assignment> for AssignmentView {
+    fn from(a: Assignment) -> AssignmentView {
+        AssignmentView {
+            id: a.id,
+            client_id: a.client_id,
+            helper_id: a.helper_id,
+            started_at: a.started_at,
+            started_by: a.started_by,
+            ended_at: a.ended_at,
+            ended_by: a.ended_by,
+            end_reason: a.end_reason,
+        }
+    }
+}
+
 fn visible_assignment(
     conn: &mut DbConnection,
     caller: &Caller,
     assignment: &Assignment,
 ) -> Result<bool, ApiError> {
     let branch = Client::find_any(conn, assignment.client_id)?.branch_id;
-    Ok(caller.manages_branch(branch)
-        || caller.helper_id() == Some(assignment.helper_id)
-        || caller
-            .client_link(assignment.client_id)
-            .is_some_and(|l| l.rights.allows(Right::View)))
+    Ok(caller.sees_care(Care {
+        branch_id: branch,
+        client_id: assignment.client_id,
+        helper_id: assignment.helper_id,
+    }))
 }
 
 /// Pairs a helper with a client by hand (staff of the branch).
@@ -42,11 +83,11 @@ pub fn create(
     conn: &mut DbConnection,
     caller: &Caller,
     input: AssignmentInput,
-) -> Result<Assignment, ApiError> {
+) -> Result<AssignmentView, ApiError> {
     caller.require_staff()?;
     crate::db::write_transaction(conn, |conn| {
         let client = Client::find(conn, input.client_id)
-            .ok()
+            .optional()?
             .filter(|c| caller.manages_branch(c.branch_id))
             .ok_or_else(|| ApiError::field("client_id", "no such client in your branch"))?;
         let helper = Helper::find(conn, input.helper_id)
@@ -71,12 +112,12 @@ pub fn create(
         AuditEvent::record(
             conn,
             Some(caller.user_id),
-            "create",
-            "assignment",
+            AuditAction::Create,
+            AuditEntity::Assignment,
             assignment.id,
             &["client_id", "helper_id"],
         )?;
-        Ok(assignment)
+        Ok(assignment.into())
     })
 }
 
@@ -86,16 +127,17 @@ pub fn list(
     caller: &Caller,
     client_id: Option<ClientId>,
     helper_id: Option<HelperId>,
-    open_only: bool,
+    shown: PairsShown,
     page: crate::db::Page,
-) -> Result<Vec<Assignment>, ApiError> {
+) -> Result<Vec<AssignmentView>, ApiError> {
     let filter = AssignmentFilter {
-        scope: caller.scope(Right::View),
+        scope: caller.scope(crate::auth::policy::Right::View),
         client_id,
         helper_id,
-        open_only,
+        shown,
     };
-    Ok(Assignment::list(conn, &filter, page.after, page.limit)?)
+    let pairs = Assignment::list(conn, &filter, page.after, page.limit)?;
+    Ok(pairs.into_iter().map(AssignmentView::from).collect())
 }
 
 /// Ends a pair (staff of the branch). Ending an ended pair changes nothing.
@@ -111,8 +153,8 @@ pub fn end(conn: &mut DbConnection, caller: &Caller, id: AssignmentId) -> Result
             AuditEvent::record(
                 conn,
                 Some(caller.user_id),
-                "delete",
-                "assignment",
+                AuditAction::Delete,
+                AuditEntity::Assignment,
                 id,
                 &["ended_at"],
             )?;
@@ -153,14 +195,14 @@ pub fn team_of_helper(
 ) -> Result<HelperTeam, ApiError> {
     caller.require_branch(branch_id)?;
     let helper = Helper::find(conn, helper_id)
-        .ok()
+        .optional()?
         .filter(|h| h.branch_id == branch_id && h.deleted_at.is_none())
         .ok_or(ApiError::NotFound)?;
     let filter = AssignmentFilter {
         scope: crate::db::Scope::Branch(branch_id),
         client_id: None,
         helper_id: Some(helper_id),
-        open_only: true,
+        shown: PairsShown::Open,
     };
     let ids: Vec<ClientId> = Assignment::list(conn, &filter, 0, i64::MAX / 2)?
         .into_iter()

@@ -1,8 +1,7 @@
 //! Helper availability: students decide when and how much they work.
 
 use crate::domain::ids::HelperId;
-use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 
 use crate::auth::Caller;
@@ -44,7 +43,36 @@ pub struct AvailabilityView {
     /// Visits a week wanted.
     pub visits_per_week: Option<i32>,
     /// Exceptions (exams, holidays).
-    pub exceptions: Vec<Exception>,
+    pub exceptions: Vec<ExceptionView>,
+}
+
+/// A period the helper cannot work.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ExceptionView {
+    /// Id.
+    pub id: i64,
+    /// Helper.
+    pub helper_id: HelperId,
+    /// From (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
+    pub starts_at: NaiveDateTime,
+    /// Until (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
+    pub ends_at: NaiveDateTime,
+    /// e.g. exams.
+    pub reason: String,
+}
+
+impl From<Exception> for ExceptionView {
+    fn from(e: Exception) -> ExceptionView {
+        ExceptionView {
+            id: e.id,
+            helper_id: e.helper_id,
+            starts_at: e.starts_at,
+            ends_at: e.ends_at,
+            reason: e.reason,
+        }
+    }
 }
 
 /// Body of `POST /api/v1/helpers/{id}/availability/exceptions`.
@@ -80,8 +108,7 @@ fn editable(
     helper_id: HelperId,
 ) -> Result<Helper, ApiError> {
     let helper = Helper::find(conn, helper_id)?;
-    let ok = caller.manages_branch(helper.branch_id) || caller.helper_id() == Some(helper_id);
-    if ok {
+    if caller.reaches_helper(helper.branch_id, helper_id) {
         Ok(helper)
     } else {
         Err(ApiError::NotFound)
@@ -106,7 +133,10 @@ pub fn get(
     Ok(AvailabilityView {
         windows,
         visits_per_week: helper.visits_per_week,
-        exceptions: Availability::exceptions(conn, helper_id, None, None)?,
+        exceptions: Availability::exceptions(conn, helper_id, None, None)?
+            .into_iter()
+            .map(ExceptionView::from)
+            .collect(),
     })
 }
 
@@ -161,7 +191,7 @@ pub fn add_exception(
     caller: &Caller,
     helper_id: HelperId,
     input: ExceptionInput,
-) -> Result<Exception, ApiError> {
+) -> Result<ExceptionView, ApiError> {
     if input.ends_at <= input.starts_at {
         return Err(ApiError::field("ends_at", "must be after starts_at"));
     }
@@ -176,67 +206,6 @@ pub fn add_exception(
             reason.as_str(),
         )?;
         super::visits::recheck_helper(conn, helper_id)?;
-        Ok(exception)
+        Ok(exception.into())
     })
-}
-
-/// Why a helper cannot take a visit at a time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unavailable {
-    /// An exception (exams, holiday, illness) covers it.
-    Exception,
-    /// It is outside the weekly hours the helper declared.
-    OutsideHours,
-}
-
-/// Whether the helper is unavailable for `[start, end)`, and why.
-pub fn unavailable(
-    conn: &mut DbConnection,
-    helper_id: HelperId,
-    tz: &Tz,
-    start: NaiveDateTime,
-    end: NaiveDateTime,
-) -> Result<Option<Unavailable>, ApiError> {
-    if !Availability::exceptions(conn, helper_id, Some(start), Some(end))?.is_empty() {
-        return Ok(Some(Unavailable::Exception));
-    }
-    let windows = Availability::windows(conn, helper_id)?;
-    if windows.is_empty() {
-        return Ok(None);
-    }
-    let (local_start, local_end) = (
-        start.and_utc().with_timezone(tz),
-        end.and_utc().with_timezone(tz),
-    );
-    let weekday = local_start.weekday().number_from_monday() as i32;
-    let from = (local_start.hour() * 60 + local_start.minute()) as i32;
-    let same_day = local_end.date_naive() == local_start.date_naive();
-    let to = if same_day {
-        (local_end.hour() * 60 + local_end.minute()) as i32
-    } else {
-        24 * 60 + (local_end.hour() * 60 + local_end.minute()) as i32
-    };
-    let inside = windows
-        .iter()
-        .any(|w| w.weekday == weekday && w.start_minute <= from && to <= w.end_minute);
-    Ok((!inside).then_some(Unavailable::OutsideHours))
-}
-
-/// Refuses a visit outside the helper's declared windows or inside an exception.
-pub fn check(
-    conn: &mut DbConnection,
-    helper_id: HelperId,
-    tz: &Tz,
-    start: NaiveDateTime,
-    end: NaiveDateTime,
-) -> Result<(), ApiError> {
-    match unavailable(conn, helper_id, tz, start, end)? {
-        None => Ok(()),
-        Some(Unavailable::Exception) => Err(ApiError::Conflict(
-            "the helper is unavailable then (exams, holiday…)".into(),
-        )),
-        Some(Unavailable::OutsideHours) => Err(ApiError::Conflict(
-            "the visit is outside the hours the helper declared".into(),
-        )),
-    }
 }

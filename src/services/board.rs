@@ -128,8 +128,8 @@ pub fn week(
     let branch_id = branch.id;
     let monday = monday_of(monday);
     let days: Vec<NaiveDate> = (0..7).map(|d| monday + Duration::days(d)).collect();
-    let from = local_midnight(branch, monday);
-    let to = local_midnight(branch, monday + Duration::days(7));
+    let from = local_midnight(&branch.time_zone, monday);
+    let to = local_midnight(&branch.time_zone, monday + Duration::days(7));
     let shown: Vec<VisitStatus> = VisitStatus::ALL
         .iter()
         .copied()
@@ -300,8 +300,8 @@ pub fn managed(
 }
 
 /// Midnight at the start of `day` in the branch's time zone, as stored (UTC).
-pub fn local_midnight(branch: &Branch, day: NaiveDate) -> NaiveDateTime {
-    let tz = visits::time_zone(branch);
+pub fn local_midnight(time_zone: &str, day: NaiveDate) -> NaiveDateTime {
+    let tz = visits::zone_named(time_zone);
     let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
     tz.from_local_datetime(&midnight)
         .earliest()

@@ -1,6 +1,7 @@
 //! City branches: created and changed by admins, read by their staff.
 
 use crate::domain::ids::BranchId;
+use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 
 use crate::auth::Caller;
@@ -10,6 +11,53 @@ use crate::db::models::branch::{Branch, BranchChanges, NewBranch};
 use crate::db::models::now;
 use crate::domain::{Country, Phone, Position, Text, Validator};
 use crate::error::ApiError;
+
+/// A city branch, as the API shows it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct BranchView {
+    /// Id.
+    pub id: BranchId,
+    /// City name, unique.
+    pub name: String,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: Country,
+    /// IANA time zone, e.g. Europe/Copenhagen.
+    pub time_zone: String,
+    /// ISO 4217 currency, e.g. DKK.
+    pub currency: String,
+    /// Latitude of the city centre.
+    pub centre_lat: f64,
+    /// Longitude of the city centre.
+    pub centre_lon: f64,
+    /// Phone number of the branch.
+    pub phone: Option<String>,
+    /// Inactive branches take no new clients or applications.
+    pub active: bool,
+    /// Created (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
+    pub created_at: NaiveDateTime,
+    /// Last changed (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
+    pub updated_at: NaiveDateTime,
+}
+
+impl From<Branch> for BranchView {
+    fn from(b: Branch) -> BranchView {
+        BranchView {
+            id: b.id,
+            name: b.name,
+            country: b.country,
+            time_zone: b.time_zone,
+            currency: b.currency,
+            centre_lat: b.centre_lat,
+            centre_lon: b.centre_lon,
+            phone: b.phone,
+            active: b.active,
+            created_at: b.created_at,
+            updated_at: b.updated_at,
+        }
+    }
+}
 
 /// Body of `POST /api/v1/branches`.
 #[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
@@ -62,16 +110,14 @@ pub struct BranchPatch {
     pub active: Option<bool>,
 }
 
-fn country(raw: &str) -> Result<String, String> {
-    Country::parse(&raw.trim().to_ascii_uppercase()).map(|c| c.as_str().to_string())
+fn country(raw: &str) -> Result<Country, String> {
+    Country::parse(&raw.trim().to_ascii_uppercase())
 }
 
 /// The country's time zone and currency rule, as field errors.
-fn check_country(v: &mut Validator, country: &str, time_zone: &str, currency: &str) {
-    if let Ok(country) = Country::parse(country) {
-        for (field, message) in country.check_branch(time_zone, currency) {
-            v.fail(field, message);
-        }
+fn check_country(v: &mut Validator, country: Country, time_zone: &str, currency: &str) {
+    for (field, message) in country.check_branch(time_zone, currency) {
+        v.fail(field, message);
     }
 }
 
@@ -104,7 +150,7 @@ pub fn validate_new(input: BranchInput) -> Result<NewBranch, ApiError> {
     );
     let phone = v.check_opt("phone", input.phone.as_deref(), Phone::parse);
     if let (Some(c), Some(tz), Some(cur)) = (&country, &time_zone, &currency) {
-        check_country(&mut v, c, tz, cur);
+        check_country(&mut v, *c, tz, cur);
     }
     let at = now();
     let built = (|| {
@@ -159,7 +205,7 @@ pub fn create(
     conn: &mut DbConnection,
     caller: &Caller,
     new: NewBranch,
-) -> Result<Branch, ApiError> {
+) -> Result<BranchView, ApiError> {
     caller.require_admin()?;
     if Branch::find_by_name(conn, &new.name)?.is_some() {
         return Err(ApiError::Conflict(format!(
@@ -170,26 +216,26 @@ pub fn create(
     crate::db::write_transaction(conn, |conn| {
         let branch = Branch::insert(conn, &new)?;
         super::clip_cards::add_default_prices(conn, &branch)?;
-        Ok(branch)
+        Ok(branch.into())
     })
 }
 
 /// Branches the caller can see: all for admins, their own for everyone else.
-pub fn list(conn: &mut DbConnection, caller: &Caller, page: Page) -> Result<Vec<Branch>, ApiError> {
-    Ok(Branch::list(
-        conn,
-        caller.branch_ids(),
-        page.after,
-        page.limit,
-    )?)
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    page: Page,
+) -> Result<Vec<BranchView>, ApiError> {
+    let branches = Branch::list(conn, caller.branch_ids(), page.after, page.limit)?;
+    Ok(branches.into_iter().map(BranchView::from).collect())
 }
 
 /// One branch the caller can see.
-pub fn get(conn: &mut DbConnection, caller: &Caller, id: BranchId) -> Result<Branch, ApiError> {
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: BranchId) -> Result<BranchView, ApiError> {
     if !caller.belongs_to_branch(id) {
         return Err(ApiError::NotFound);
     }
-    Ok(Branch::find(conn, id)?)
+    Ok(Branch::find(conn, id)?.into())
 }
 
 /// Changes a branch (admin).
@@ -198,13 +244,13 @@ pub fn update(
     caller: &Caller,
     id: BranchId,
     changes: BranchChanges,
-) -> Result<Branch, ApiError> {
+) -> Result<BranchView, ApiError> {
     caller.require_admin()?;
     let current = Branch::find(conn, id)?;
     let mut v = Validator::default();
     check_country(
         &mut v,
-        changes.country.as_deref().unwrap_or(&current.country),
+        changes.country.unwrap_or(current.country),
         changes.time_zone.as_deref().unwrap_or(&current.time_zone),
         changes.currency.as_deref().unwrap_or(&current.currency),
     );
@@ -216,7 +262,7 @@ pub fn update(
             "a branch named {name:?} already exists"
         )));
     }
-    Ok(Branch::update(conn, id, &changes)?)
+    Ok(Branch::update(conn, id, &changes)?.into())
 }
 
 /// The demo branches: the Danish cities of the business, centre coordinates included.
@@ -243,7 +289,7 @@ pub fn seed_demo(conn: &mut DbConnection) -> Result<usize, ApiError> {
                 conn,
                 &NewBranch {
                     name: name.into(),
-                    country: "DK".into(),
+                    country: Country::Denmark,
                     time_zone: "Europe/Copenhagen".into(),
                     currency: "DKK".into(),
                     centre_lat: lat,

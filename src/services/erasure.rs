@@ -3,6 +3,7 @@
 //! them forgotten; visits, hours, payroll and ledger rows stay, anonymised, as bookkeeping
 //! law requires.
 
+use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::ids::{ClientId, HelperId, UserId};
 use chrono::NaiveDateTime;
 
@@ -139,8 +140,8 @@ pub fn erase_client(
         AuditEvent::record(
             conn,
             Some(caller.user_id),
-            "delete",
-            "client",
+            AuditAction::Delete,
+            AuditEntity::Client,
             id,
             &CLIENT_FIELDS,
         )?;
@@ -189,8 +190,8 @@ pub fn erase_helper(
         AuditEvent::record(
             conn,
             Some(caller.user_id),
-            "delete",
-            "helper",
+            AuditAction::Delete,
+            AuditEntity::Helper,
             id,
             &HELPER_FIELDS,
         )?;

@@ -6,6 +6,7 @@ use crate::domain::ids::{BranchId, ClientId, HelperId, RelativeId, UserId};
 use chrono::{Duration, NaiveDateTime};
 
 use super::throttle;
+use crate::auth::policy::AccountReach;
 use crate::auth::{Caller, secret};
 use crate::config::ThrottleSettings;
 use crate::db::DbConnection;
@@ -92,7 +93,7 @@ pub fn open_or_link(
         }
         None => {
             let (role, branch_id) = match capacity {
-                Capacity::Staff(role, branch) => (Some(role.as_str().to_string()), branch),
+                Capacity::Staff(role, branch) => (Some(role), branch),
                 _ => (None, None),
             };
             let user = User::insert(
@@ -185,7 +186,7 @@ pub fn mail_context(
                 name: home.name,
                 phone: home.phone,
             },
-            crate::email::helper_language(&helper, &home.country).to_string(),
+            crate::email::helper_language(&helper, home.country).to_string(),
         ));
     }
     let client = match user.client_id {
@@ -201,7 +202,7 @@ pub fn mail_context(
     match user.branch_id {
         Some(id) => {
             let home = Branch::find(conn, id)?;
-            let language = crate::email::country_language(&home.country).to_string();
+            let language = crate::email::country_language(home.country).to_string();
             Ok((
                 BranchContact {
                     name: home.name,
@@ -266,8 +267,8 @@ pub fn reinvite(conn: &mut DbConnection, caller: &Caller, user_id: UserId) -> Re
     })
 }
 
-/// Whether a staff caller reaches an account: admins all; a leader their branch's staff and
-/// the helpers, clients and relatives of their branch.
+/// Whether a staff caller reaches an account (the rule is `Caller::reaches_account`); only the
+/// branches of the account's links are looked up here, and only for a leader.
 fn account_in_reach(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -276,25 +277,31 @@ fn account_in_reach(
     if caller.is_admin() {
         return Ok(true);
     }
-    if let Some(branch) = user.branch_id {
-        return Ok(caller.manages_branch(branch) && user.role.as_deref() != Some("admin"));
-    }
-    if let Some(helper_id) = user.helper_id
-        && caller.manages_branch(Helper::find(conn, helper_id)?.branch_id)
-    {
-        return Ok(true);
-    }
-    if let Some(client_id) = user.client_id
-        && caller.manages_branch(Client::find_any(conn, client_id)?.branch_id)
-    {
-        return Ok(true);
-    }
-    for relative in Relative::for_user(conn, user.id)? {
-        if caller.manages_branch(Client::find_any(conn, relative.client_id)?.branch_id) {
-            return Ok(true);
+    let mut reach = AccountReach {
+        staff: user
+            .role
+            .zip(user.branch_id)
+            .map(|(role, branch)| (branch, role)),
+        branches: vec![],
+    };
+    if reach.staff.is_none() {
+        if let Some(helper_id) = user.helper_id {
+            reach
+                .branches
+                .push(Helper::find(conn, helper_id)?.branch_id);
+        }
+        if let Some(client_id) = user.client_id {
+            reach
+                .branches
+                .push(Client::find_any(conn, client_id)?.branch_id);
+        }
+        for relative in Relative::for_user(conn, user.id)? {
+            reach
+                .branches
+                .push(Client::find_any(conn, relative.client_id)?.branch_id);
         }
     }
-    Ok(false)
+    Ok(caller.reaches_account(&reach))
 }
 
 /// A forgotten password: mails a reset link (valid one hour) when the address has an active

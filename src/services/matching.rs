@@ -20,6 +20,7 @@ use crate::error::{ApiError, FieldError};
 use crate::matching::{
     self, Instance, InstanceClient, InstanceHelper, Mode, PairExplanation, Params,
 };
+use crate::services::assignments::AssignmentView;
 
 mod commit;
 
@@ -147,7 +148,7 @@ pub struct CommitInput {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CommitResult {
     /// Pairs started.
-    pub started: Vec<Assignment>,
+    pub started: Vec<AssignmentView>,
     /// Pairs ended.
     pub ended: usize,
 }

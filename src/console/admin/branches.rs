@@ -17,8 +17,8 @@ use crate::db::{self, Page};
 use crate::domain::Position;
 use crate::error::{ApiError, FieldError};
 use crate::routes::QueryParams;
-use crate::services::branches::{self, BranchInput, BranchPatch};
-use crate::services::clip_cards;
+use crate::services::branches::{self, BranchInput, BranchPatch, BranchView};
+use crate::services::clip_cards::{self, PriceView};
 use crate::state::AppState;
 
 /// Registers the pages.
@@ -116,10 +116,10 @@ impl BranchForm {
         checked(errors, patch)
     }
 
-    fn of(branch: &crate::db::models::branch::Branch) -> BranchForm {
+    fn of(branch: &BranchView) -> BranchForm {
         BranchForm {
             name: branch.name.clone(),
-            country: branch.country.clone(),
+            country: branch.country.as_str().into(),
             time_zone: branch.time_zone.clone(),
             currency: branch.currency.clone(),
             lat: branch.centre_lat.to_string(),
@@ -262,7 +262,7 @@ pub(super) async fn branch_page(
     })
     .await?;
     let money = |minor: i64| format!("{}.{:02}", minor / 100, minor % 100);
-    let show = |p: &crate::db::models::ledger::Price| {
+    let show = |p: &PriceView| {
         let mut v = json!(p);
         v["amount"] = json!(money(p.amount_minor));
         v

@@ -57,7 +57,7 @@ pub(super) async fn add_price(
         let valid_from = match typed.valid_from.trim() {
             "" => None,
             day => match NaiveDate::parse_from_str(day, "%Y-%m-%d") {
-                Ok(day) => Some(board::local_midnight(&branch, day).and_utc()),
+                Ok(day) => Some(board::local_midnight(&branch.time_zone, day).and_utc()),
                 Err(_) => {
                     errors.push(FieldError::new("valid_from", "must be a date (YYYY-MM-DD)"));
                     None

@@ -2,6 +2,7 @@
 //! the same service as `POST /api/v1/clients/{id}/clip-cards`. The form carries a one-time
 //! `form_id` used as the purchase's idempotency key, so a double click or a resent form buys once.
 
+use crate::domain::Product;
 use crate::domain::ids::{BranchId, ClientId};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -54,7 +55,7 @@ async fn buy_form(
 ) -> Result<HttpResponse, ApiError> {
     let (branch_id, client_id) = path.into_inner();
     let form = BuyForm {
-        product: clip_cards::CLIP_CARD_8H.into(),
+        product: Product::ClipCard8h.as_str().into(),
         ..Default::default()
     };
     page(&state, &session, (branch_id, client_id), form, None).await

@@ -96,7 +96,7 @@ impl Fields {
             languages: c.languages.join(", "),
             preferred_language: c.preferred_language.clone(),
             wanted: c.wanted.to_string(),
-            source: c.source.clone(),
+            source: c.source.as_str().into(),
             source_detail: c.source_detail.clone().unwrap_or_default(),
             municipal_home_care: c.municipal_home_care,
             care_notes: c.care_notes.clone(),

@@ -214,7 +214,11 @@ pub async fn cancel(
 ) -> Result<HttpResponse, ApiError> {
     let Posted { session, form } = posted;
     let lang = session.lang;
-    let agreed = form.confirm_late == "1";
+    let late = if form.confirm_late == "1" {
+        visits::LateCancellation::Agreed
+    } else {
+        visits::LateCancellation::AskFirst
+    };
     act(
         &state,
         path.into_inner(),
@@ -224,7 +228,7 @@ pub async fn cancel(
             caller,
             settings,
             loaded.visit.id,
-            agreed,
+            late,
         ) {
             Ok(Cancellation::Cancelled(visit)) if visit.late_cancellation => {
                 Ok(ActionOutcome::Done("visit_cancelled_late"))

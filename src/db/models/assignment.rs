@@ -9,7 +9,7 @@ use crate::db::schema::assignments;
 use crate::db::{DbConnection, Scope};
 
 /// A helper serving a client, from `started_at` until `ended_at`.
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = assignments)]
 pub struct Assignment {
     /// Id.
@@ -19,17 +19,24 @@ pub struct Assignment {
     /// Helper.
     pub helper_id: HelperId,
     /// Start (UTC).
-    #[serde(serialize_with = "crate::db::models::utc")]
     pub started_at: NaiveDateTime,
     /// Who made the pair.
     pub started_by: Option<UserId>,
     /// End (UTC), if ended.
-    #[serde(serialize_with = "crate::db::models::utc_opt")]
     pub ended_at: Option<NaiveDateTime>,
     /// Who ended it.
     pub ended_by: Option<UserId>,
     /// Why it ended.
     pub end_reason: Option<String>,
+}
+
+/// Whether a list shows only the pairs that go on, or the ended ones too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairsShown {
+    /// Only pairs not ended.
+    Open,
+    /// Every pair, ended or not.
+    All,
 }
 
 /// Which pairs a list shows.
@@ -42,7 +49,7 @@ pub struct AssignmentFilter {
     /// Only this helper.
     pub helper_id: Option<HelperId>,
     /// Only open pairs.
-    pub open_only: bool,
+    pub shown: PairsShown,
 }
 
 impl Assignment {
@@ -184,7 +191,7 @@ impl Assignment {
         if let Some(helper) = filter.helper_id {
             query = query.filter(assignments::helper_id.eq(helper));
         }
-        if filter.open_only {
+        if filter.shown == PairsShown::Open {
             query = query.filter(assignments::ended_at.is_null());
         }
         query

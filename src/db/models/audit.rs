@@ -6,22 +6,22 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::audit_events;
+use crate::domain::audit::{AuditAction, AuditEntity};
 
 /// One audited access.
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = audit_events)]
 pub struct AuditEvent {
     /// Id.
     pub id: i64,
     /// When (UTC).
-    #[serde(serialize_with = "crate::db::models::utc")]
     pub at: NaiveDateTime,
     /// Who (none for the public application form).
     pub actor_user_id: Option<UserId>,
-    /// `read`, `create`, `update`, `delete`, `transition`.
-    pub action: String,
-    /// `client`, `helper`, `user`, `relative`.
-    pub entity: String,
+    /// What was done.
+    pub action: AuditAction,
+    /// The kind of record.
+    pub entity: AuditEntity,
     /// Id of the record.
     pub entity_id: i64,
     /// Names of the fields read or changed, JSON list (never their values).
@@ -32,7 +32,7 @@ pub struct AuditEvent {
 #[derive(Debug, Default)]
 pub struct AuditFilter {
     /// Only this kind of record.
-    pub entity: Option<String>,
+    pub entity: Option<AuditEntity>,
     /// Only this record.
     pub entity_id: Option<i64>,
     /// Only this actor.
@@ -44,8 +44,8 @@ impl AuditEvent {
     pub fn record(
         conn: &mut DbConnection,
         actor: Option<UserId>,
-        action: &str,
-        entity: &str,
+        action: AuditAction,
+        entity: AuditEntity,
         entity_id: impl Into<i64> + Copy,
         fields: &[&str],
     ) -> QueryResult<()> {
@@ -57,8 +57,8 @@ impl AuditEvent {
     pub fn record_many<I: Into<i64> + Copy>(
         conn: &mut DbConnection,
         actor: Option<UserId>,
-        action: &str,
-        entity: &str,
+        action: AuditAction,
+        entity: AuditEntity,
         entity_ids: &[I],
         fields: &[&str],
     ) -> QueryResult<()> {
@@ -100,7 +100,7 @@ impl AuditEvent {
             .filter(audit_events::id.lt(before_id))
             .into_boxed();
         if let Some(entity) = &filter.entity {
-            query = query.filter(audit_events::entity.eq(entity.clone()));
+            query = query.filter(audit_events::entity.eq(*entity));
         }
         if let Some(id) = filter.entity_id {
             query = query.filter(audit_events::entity_id.eq(id));

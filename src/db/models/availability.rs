@@ -1,7 +1,8 @@
 //! When a student can work: weekly windows (local time) and exceptions (exams, holidays).
 
 use crate::domain::ids::HelperId;
-use chrono::NaiveDateTime;
+use chrono::{Datelike, NaiveDateTime, Timelike};
+use chrono_tz::Tz;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
@@ -24,7 +25,7 @@ pub struct Window {
 }
 
 /// A period the helper cannot work.
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = availability_exceptions)]
 pub struct Exception {
     /// Id.
@@ -32,19 +33,59 @@ pub struct Exception {
     /// Helper.
     pub helper_id: HelperId,
     /// From (UTC).
-    #[serde(serialize_with = "crate::db::models::utc")]
     pub starts_at: NaiveDateTime,
     /// Until (UTC).
-    #[serde(serialize_with = "crate::db::models::utc")]
     pub ends_at: NaiveDateTime,
     /// e.g. exams.
     pub reason: String,
+}
+
+/// Why a helper cannot take a visit at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unavailable {
+    /// An exception (exams, holiday, illness) covers it.
+    Exception,
+    /// It is outside the weekly hours the helper declared.
+    OutsideHours,
 }
 
 /// Reads and replaces availability.
 pub struct Availability;
 
 impl Availability {
+    /// Whether the helper is unavailable for `[start, end)`, and why.
+    pub fn unavailable(
+        conn: &mut DbConnection,
+        helper_id: HelperId,
+        tz: &Tz,
+        start: NaiveDateTime,
+        end: NaiveDateTime,
+    ) -> QueryResult<Option<Unavailable>> {
+        if !Self::exceptions(conn, helper_id, Some(start), Some(end))?.is_empty() {
+            return Ok(Some(Unavailable::Exception));
+        }
+        let windows = Self::windows(conn, helper_id)?;
+        if windows.is_empty() {
+            return Ok(None);
+        }
+        let (local_start, local_end) = (
+            start.and_utc().with_timezone(tz),
+            end.and_utc().with_timezone(tz),
+        );
+        let weekday = local_start.weekday().number_from_monday() as i32;
+        let from = (local_start.hour() * 60 + local_start.minute()) as i32;
+        let same_day = local_end.date_naive() == local_start.date_naive();
+        let to = if same_day {
+            (local_end.hour() * 60 + local_end.minute()) as i32
+        } else {
+            24 * 60 + (local_end.hour() * 60 + local_end.minute()) as i32
+        };
+        let inside = windows
+            .iter()
+            .any(|w| w.weekday == weekday && w.start_minute <= from && to <= w.end_minute);
+        Ok((!inside).then_some(Unavailable::OutsideHours))
+    }
+
     /// A helper's weekly windows.
     pub fn windows(conn: &mut DbConnection, helper_id: HelperId) -> QueryResult<Vec<Window>> {
         availability_windows::table

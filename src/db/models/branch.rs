@@ -3,13 +3,13 @@
 use crate::domain::ids::BranchId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::Serialize;
 
 use crate::db::DbConnection;
 use crate::db::schema::branches;
+use crate::domain::Country;
 
 /// A city branch.
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = branches)]
 pub struct Branch {
     /// Id.
@@ -17,7 +17,7 @@ pub struct Branch {
     /// City name, unique.
     pub name: String,
     /// ISO 3166-1 alpha-2 country code.
-    pub country: String,
+    pub country: Country,
     /// IANA time zone, e.g. Europe/Copenhagen.
     pub time_zone: String,
     /// ISO 4217 currency, e.g. DKK.
@@ -31,10 +31,8 @@ pub struct Branch {
     /// Inactive branches take no new clients or applications.
     pub active: bool,
     /// Created (UTC).
-    #[serde(serialize_with = "crate::db::models::utc")]
     pub created_at: NaiveDateTime,
     /// Last changed (UTC).
-    #[serde(serialize_with = "crate::db::models::utc")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -45,7 +43,7 @@ pub struct NewBranch {
     /// City name.
     pub name: String,
     /// Country code.
-    pub country: String,
+    pub country: Country,
     /// Time zone.
     pub time_zone: String,
     /// Currency.
@@ -71,7 +69,7 @@ pub struct BranchChanges {
     /// Name.
     pub name: Option<String>,
     /// Country.
-    pub country: Option<String>,
+    pub country: Option<Country>,
     /// Time zone.
     pub time_zone: Option<String>,
     /// Currency.

@@ -8,6 +8,7 @@ use crate::db::models::contains_pattern;
 use crate::db::models::visit::ACTIVE_STATUSES;
 use crate::db::schema::{assignments, clients, visits};
 use crate::db::{DbConnection, Scope};
+use crate::domain::ClientSource;
 
 /// An elderly client.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -38,7 +39,7 @@ pub struct Client {
     /// How many helpers (2 or 3).
     pub wanted: i32,
     /// How they found us.
-    pub source: String,
+    pub source: ClientSource,
     /// Which partner, municipality, …
     pub source_detail: Option<String>,
     /// Also receives municipal home care.
@@ -82,7 +83,7 @@ pub struct NewClient {
     /// Wanted helpers.
     pub wanted: i32,
     /// Source.
-    pub source: String,
+    pub source: ClientSource,
     /// Source detail.
     pub source_detail: Option<String>,
     /// Municipal home care.
@@ -122,7 +123,7 @@ pub struct ClientChanges {
     /// Wanted.
     pub wanted: Option<i32>,
     /// Source.
-    pub source: Option<String>,
+    pub source: Option<ClientSource>,
     /// Source detail.
     pub source_detail: Option<Option<String>>,
     /// Municipal home care.
@@ -149,7 +150,7 @@ pub struct ClientFilter {
     /// Only names containing this (lower case).
     pub name_contains: Option<String>,
     /// Only clients from this source.
-    pub source: Option<String>,
+    pub source: Option<ClientSource>,
 }
 
 impl Client {
@@ -220,8 +221,8 @@ impl Client {
                     .escape('\\'),
             );
         }
-        if let Some(source) = &filter.source {
-            query = query.filter(clients::source.eq(source.clone()));
+        if let Some(source) = filter.source {
+            query = query.filter(clients::source.eq(source));
         }
         if filter.short_of_helpers {
             // Portable correlated count; diesel's DSL has no HAVING over a correlated subquery.
@@ -255,8 +256,8 @@ impl Client {
         conn: &mut DbConnection,
         branch_id: BranchId,
         name_contains: Option<&str>,
-        source: Option<&str>,
-    ) -> QueryResult<Vec<(ClientId, String, String, String)>> {
+        source: Option<ClientSource>,
+    ) -> QueryResult<Vec<(ClientId, String, String, ClientSource)>> {
         let mut query = clients::table
             .filter(clients::branch_id.eq(branch_id))
             .filter(clients::deleted_at.is_null())
@@ -269,7 +270,7 @@ impl Client {
             );
         }
         if let Some(source) = source {
-            query = query.filter(clients::source.eq(source.to_string()));
+            query = query.filter(clients::source.eq(source));
         }
         query
             .order((clients::name, clients::id))

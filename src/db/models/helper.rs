@@ -6,11 +6,11 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{helper_transitions, helpers};
-use crate::domain::HelperStatus;
+use crate::domain::{CheckOutcome, HelperStatus};
 
 mod transitions;
 
-pub use transitions::{HelperTransition, NewHelperTransition};
+pub use transitions::{HelperTransition, NewHelperTransition, PriorStatus};
 
 /// A student, in any status from applicant to left.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -51,7 +51,7 @@ pub struct Helper {
     /// Date of the criminal-record check.
     pub criminal_record_checked_on: Option<NaiveDate>,
     /// Outcome of the check: `clear` or `not_clear`.
-    pub criminal_record_outcome: Option<String>,
+    pub criminal_record_outcome: Option<CheckOutcome>,
     /// Hash of the applicant's status-lookup token.
     pub status_token_hash: String,
     /// Created.
@@ -275,7 +275,7 @@ impl Helper {
         from: HelperStatus,
         to: HelperStatus,
         resume: Option<HelperStatus>,
-        record: Option<(NaiveDate, &str)>,
+        record: Option<(NaiveDate, CheckOutcome)>,
         now: NaiveDateTime,
     ) -> QueryResult<usize> {
         let target = helpers::table
@@ -312,7 +312,7 @@ impl Helper {
                 helpers::home_lat.eq(0.0),
                 helpers::home_lon.eq(0.0),
                 helpers::criminal_record_checked_on.eq(None::<NaiveDate>),
-                helpers::criminal_record_outcome.eq(None::<String>),
+                helpers::criminal_record_outcome.eq(None::<CheckOutcome>),
                 helpers::status_token_hash.eq(format!("deleted-helper-{id}")),
                 helpers::search_name.eq(""),
                 helpers::deleted_at.eq(Some(now)),
@@ -323,7 +323,7 @@ impl Helper {
             .set((
                 helper_transitions::note.eq(""),
                 helper_transitions::criminal_record_checked_on.eq(None::<NaiveDate>),
-                helper_transitions::criminal_record_outcome.eq(None::<String>),
+                helper_transitions::criminal_record_outcome.eq(None::<CheckOutcome>),
             ))
             .execute(conn)
             .map(|_| ())

@@ -6,19 +6,18 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{clip_cards, ledger_entries, prices};
-use crate::domain::LedgerKind;
+use crate::domain::{LedgerKind, PaymentMethod, Product};
 
 /// A price row; a change adds a row, so old purchases keep the price they paid.
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = prices)]
 pub struct Price {
     /// Id.
     pub id: PriceId,
     /// Branch.
     pub branch_id: BranchId,
-    /// `clip_card_8h` or `single_hour`.
-    #[schema(value_type = crate::domain::Product)]
-    pub product: String,
+    /// What it buys.
+    pub product: Product,
     /// Minutes the product gives.
     pub minutes: i32,
     /// Total price in minor units (øre).
@@ -26,15 +25,13 @@ pub struct Price {
     /// ISO 4217 currency.
     pub currency: String,
     /// In force from (UTC).
-    #[serde(serialize_with = "crate::db::models::utc")]
     pub valid_from: NaiveDateTime,
     /// Created.
-    #[serde(serialize_with = "crate::db::models::utc")]
     pub created_at: NaiveDateTime,
 }
 
 /// A clip card bought.
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = clip_cards)]
 pub struct ClipCard {
     /// Id.
@@ -44,28 +41,25 @@ pub struct ClipCard {
     /// The price paid.
     pub price_id: PriceId,
     /// Product.
-    #[schema(value_type = crate::domain::Product)]
-    pub product: String,
+    pub product: Product,
     /// Minutes bought.
     pub minutes: i32,
     /// Amount paid, minor units.
     pub amount_minor: i64,
     /// Currency.
     pub currency: String,
-    /// e.g. `invoice`, `mobilepay`, `card`, `cash`.
-    #[schema(value_type = crate::domain::PaymentMethod)]
-    pub payment_method: String,
+    /// How it was paid.
+    pub payment_method: PaymentMethod,
     /// Reference from the payment (receipt, transaction id).
     pub payment_reference: Option<String>,
     /// Who bought it.
     pub purchased_by: Option<UserId>,
     /// When (UTC).
-    #[serde(serialize_with = "crate::db::models::utc")]
     pub purchased_at: NaiveDateTime,
 }
 
 /// One movement of minutes.
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = ledger_entries)]
 pub struct LedgerEntry {
     /// Id.
@@ -83,7 +77,6 @@ pub struct LedgerEntry {
     /// Who caused it.
     pub created_by: Option<UserId>,
     /// When (UTC).
-    #[serde(serialize_with = "crate::db::models::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -94,7 +87,7 @@ pub struct NewPrice {
     /// Branch.
     pub branch_id: BranchId,
     /// Product.
-    pub product: String,
+    pub product: Product,
     /// Minutes.
     pub minutes: i32,
     /// Amount, minor units.
@@ -175,7 +168,7 @@ impl Price {
     pub fn in_force(
         conn: &mut DbConnection,
         branch_id: BranchId,
-        product: &str,
+        product: Product,
         at: NaiveDateTime,
     ) -> QueryResult<Option<Price>> {
         prices::table
@@ -204,7 +197,7 @@ impl ClipCard {
         conn: &mut DbConnection,
         client_id: ClientId,
         price: &Price,
-        method: &str,
+        method: PaymentMethod,
         reference: Option<&str>,
         by: UserId,
         now: NaiveDateTime,
@@ -213,7 +206,7 @@ impl ClipCard {
             .values((
                 clip_cards::client_id.eq(client_id),
                 clip_cards::price_id.eq(price.id),
-                clip_cards::product.eq(&price.product),
+                clip_cards::product.eq(price.product),
                 clip_cards::minutes.eq(price.minutes),
                 clip_cards::amount_minor.eq(price.amount_minor),
                 clip_cards::currency.eq(&price.currency),

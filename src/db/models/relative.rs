@@ -8,7 +8,7 @@ use crate::db::DbConnection;
 use crate::db::schema::relatives;
 
 /// A relative of a client.
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = relatives)]
 pub struct Relative {
     /// Id.
@@ -32,7 +32,6 @@ pub struct Relative {
     /// Date the client gave consent.
     pub consent_given_on: NaiveDate,
     /// Created.
-    #[serde(serialize_with = "crate::db::models::utc")]
     pub created_at: NaiveDateTime,
     /// The login this relative acts through, if they have one (one login may be the relative of several clients).
     pub user_id: Option<UserId>,

@@ -2,6 +2,7 @@
 //! the client themself, and relative of any number of clients (`relatives.user_id`).
 
 use crate::domain::ids::{BranchId, ClientId, HelperId, RelativeId, UserId};
+use crate::domain::{HelperStatus, Role};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -21,7 +22,7 @@ pub struct User {
     /// Argon2 PHC string; `None` until a password is set.
     pub password_hash: Option<String>,
     /// The staff role (`admin`, `branch_leader`); `None` for helpers, clients and relatives.
-    pub role: Option<String>,
+    pub role: Option<Role>,
     /// The branch a branch leader leads.
     pub branch_id: Option<BranchId>,
     /// The helper this account belongs to.
@@ -49,7 +50,7 @@ pub struct NewUser {
     /// Password hash.
     pub password_hash: Option<String>,
     /// Staff role.
-    pub role: Option<String>,
+    pub role: Option<Role>,
     /// Branch of a branch leader.
     pub branch_id: Option<BranchId>,
     /// Helper.
@@ -73,7 +74,7 @@ pub struct UserChanges {
     /// Name.
     pub name: Option<String>,
     /// Staff role.
-    pub role: Option<Option<String>>,
+    pub role: Option<Option<Role>>,
     /// Branch of a branch leader.
     pub branch_id: Option<Option<BranchId>>,
     /// Helper link.
@@ -94,7 +95,7 @@ pub struct CallerRow {
     /// The account.
     pub user: User,
     /// The linked helper's branch and status, when the account is a helper's.
-    pub helper: Option<(HelperId, BranchId, String)>,
+    pub helper: Option<(HelperId, BranchId, HelperStatus)>,
     /// The client the account belongs to, with its branch, unless erased.
     pub own_client: Option<(ClientId, BranchId)>,
     /// Clients the account is a relative of: (relative id, client id, branch, view, book, pay).
@@ -189,7 +190,7 @@ impl User {
             ))
             .first::<(
                 User,
-                Option<(HelperId, BranchId, String)>,
+                Option<(HelperId, BranchId, HelperStatus)>,
                 Option<(ClientId, BranchId)>,
             )>(conn)
             .optional()?;
@@ -277,7 +278,7 @@ impl User {
     /// The active leaders of a branch (who hear about visits that need attention).
     pub fn branch_leaders(conn: &mut DbConnection, branch_id: BranchId) -> QueryResult<Vec<User>> {
         users::table
-            .filter(users::role.eq("branch_leader"))
+            .filter(users::role.eq(Role::BranchLeader))
             .filter(users::branch_id.eq(branch_id))
             .filter(users::active.eq(true))
             .order(users::id)
@@ -286,7 +287,7 @@ impl User {
     }
 
     /// Number of active accounts with a staff role (used to refuse removing the last admin).
-    pub fn count_active_with_role(conn: &mut DbConnection, role: &str) -> QueryResult<i64> {
+    pub fn count_active_with_role(conn: &mut DbConnection, role: Role) -> QueryResult<i64> {
         users::table
             .filter(users::role.eq(role))
             .filter(users::active.eq(true))

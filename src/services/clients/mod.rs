@@ -1,7 +1,7 @@
 //! Elderly clients, their relatives and their current helpers.
 
 use crate::auth::Caller;
-use crate::auth::policy::Right;
+use crate::auth::policy::Sight;
 use crate::db::DbConnection;
 use crate::db::models::assignment::Assignment;
 use crate::db::models::client::Client;
@@ -17,7 +17,8 @@ mod views;
 
 pub use records::{ClientInput, ClientPatch, create, update};
 pub use relatives::{
-    AccountOpened, RelativeCreated, RelativeInput, add_relative, open_account, remove_relative,
+    AccountOpened, RelativeCreated, RelativeInput, RelativeView, add_relative, open_account,
+    remove_relative,
 };
 pub use roster::{Roster, RosterRow, RosterSearch, roster};
 pub use views::{
@@ -27,35 +28,17 @@ pub use views::{
 
 const PERSONAL_FIELDS: [&str; 5] = ["name", "email", "phone", "address", "care_notes"];
 
-/// How the caller may see a client: the full record (staff of the branch, the client, a
-/// relative with any right), only what a visit needs (a helper who serves the client, or is
-/// booked to visit them until that visit is over), or not at all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Sight {
-    /// The whole record.
-    Full,
-    /// What a visit needs.
-    ForHelper,
-}
-
+/// How the caller may see a client (`Caller::sight_of_client`): a helper "serves" a client they
+/// are paired with, or are booked to visit until that visit is over.
 fn access(
     conn: &mut DbConnection,
     caller: &Caller,
     client: &Client,
 ) -> Result<Option<Sight>, ApiError> {
-    if caller.manages_branch(client.branch_id)
-        || caller
-            .client_link(client.id)
-            .is_some_and(|link| link.rights.allows(Right::View))
-    {
-        return Ok(Some(Sight::Full));
-    }
-    let Some(helper) = caller.helper_id() else {
-        return Ok(None);
-    };
-    let serves = Assignment::is_open(conn, client.id, helper)?
-        || Visit::helper_is_booked_with(conn, helper, client.id)?;
-    Ok(serves.then_some(Sight::ForHelper))
+    caller.sight_of_client(client.branch_id, client.id, |helper| {
+        Ok(Assignment::is_open(conn, client.id, helper)?
+            || Visit::helper_is_booked_with(conn, helper, client.id)?)
+    })
 }
 
 /// Staff-only access to a client of their branch; 404 otherwise (403 for non-staff).

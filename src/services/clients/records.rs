@@ -6,10 +6,12 @@ use crate::db::models::audit::AuditEvent;
 use crate::db::models::branch::Branch;
 use crate::db::models::client::{Client, ClientChanges, NewClient};
 use crate::db::models::{now, to_json_list};
+use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::ids::{BranchId, ClientId};
 use crate::domain::text::search_key;
 use crate::domain::{ClientSource, Email, LanguageCode, Phone, Position, Skill, Text, Validator};
 use crate::error::ApiError;
+use diesel::OptionalExtension;
 
 use super::views::{ClientView, full_view};
 use super::{PERSONAL_FIELDS, managed};
@@ -181,7 +183,7 @@ pub fn create(
             // Empty until the branch is read: left out, it is the branch's language.
             preferred_language: preferred?.unwrap_or_default(),
             wanted: wanted?,
-            source: source?.as_str().into(),
+            source: source?,
             source_detail: detail?.map(Text::into_string),
             municipal_home_care: input.municipal_home_care,
             care_notes: notes?.into_string(),
@@ -192,16 +194,17 @@ pub fn create(
     let mut new = v.into_value(built)?;
     crate::db::write_transaction(conn, |conn| {
         let branch = Branch::find(conn, new.branch_id)
-            .map_err(|_| ApiError::field("branch_id", "no such branch"))?;
+            .optional()?
+            .ok_or_else(|| ApiError::field("branch_id", "no such branch"))?;
         if new.preferred_language.is_empty() {
-            new.preferred_language = crate::email::country_language(&branch.country).into();
+            new.preferred_language = crate::email::country_language(branch.country).into();
         }
         let client = Client::insert(conn, &new)?;
         AuditEvent::record(
             conn,
             Some(caller.user_id),
-            "create",
-            "client",
+            AuditAction::Create,
+            AuditEntity::Client,
             client.id,
             &PERSONAL_FIELDS,
         )?;
@@ -241,9 +244,7 @@ pub fn update(
         mail_language,
     );
     let wanted = v.check_opt("wanted", patch.wanted, wanted);
-    let source = v.check_opt("source", patch.source.as_deref(), |s| {
-        ClientSource::parse(s).map(|s| s.as_str().to_string())
-    });
+    let source = v.check_opt("source", patch.source.as_deref(), ClientSource::parse);
     let detail = v.check_opt("source_detail", patch.source_detail.as_deref(), |d| {
         Text::required(d, 200).map(Text::into_string)
     });
@@ -294,7 +295,14 @@ pub fn update(
     .collect();
     crate::db::write_transaction(conn, |conn| {
         let client = Client::update(conn, id, &changes)?;
-        AuditEvent::record(conn, Some(caller.user_id), "update", "client", id, &fields)?;
+        AuditEvent::record(
+            conn,
+            Some(caller.user_id),
+            AuditAction::Update,
+            AuditEntity::Client,
+            id,
+            &fields,
+        )?;
         full_view(conn, client)
     })
 }

@@ -2,8 +2,9 @@
 //! has one login: a daughter with both parents as clients is the relative of each with the
 //! same account; a helper whose grandmother is a client keeps one login for both.
 
+use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::ids::{ClientId, RelativeId, UserId};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 use super::managed;
@@ -54,11 +55,60 @@ pub struct RelativeInput {
     pub create_account: bool,
 }
 
+/// A relative of a client, as the API shows them.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RelativeView {
+    /// Id.
+    pub id: RelativeId,
+    /// The client.
+    pub client_id: ClientId,
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// e.g. daughter, son, neighbour.
+    pub relation: String,
+    /// May see the client's visits and balance.
+    pub can_view: bool,
+    /// May book and cancel visits.
+    pub can_book: bool,
+    /// May buy clip cards.
+    pub can_pay: bool,
+    /// Date the client gave consent.
+    pub consent_given_on: NaiveDate,
+    /// Created.
+    #[serde(serialize_with = "crate::db::models::utc")]
+    pub created_at: NaiveDateTime,
+    /// The login this relative acts through, if they have one (one login may be the relative of several clients).
+    pub user_id: Option<UserId>,
+}
+
+impl From<Relative> for RelativeView {
+    fn from(r: Relative) -> RelativeView {
+        RelativeView {
+            id: r.id,
+            client_id: r.client_id,
+            name: r.name,
+            email: r.email,
+            phone: r.phone,
+            relation: r.relation,
+            can_view: r.can_view,
+            can_book: r.can_book,
+            can_pay: r.can_pay,
+            consent_given_on: r.consent_given_on,
+            created_at: r.created_at,
+            user_id: r.user_id,
+        }
+    }
+}
+
 /// A relative added, and whether a login was opened or linked for them.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RelativeCreated {
     /// The relative.
-    pub relative: Relative,
+    pub relative: RelativeView,
     /// A set-password link was mailed (a new login, or one without a password yet).
     pub invitation_sent: bool,
     /// An existing login of that email now also acts for this client (a mail says so).
@@ -125,13 +175,13 @@ pub fn add_relative(
         AuditEvent::record(
             conn,
             Some(caller.user_id),
-            "create",
-            "relative",
+            AuditAction::Create,
+            AuditEntity::Relative,
             relative.id,
             &["name", "email", "phone"],
         )?;
         Ok(RelativeCreated {
-            relative: Relative::find(conn, relative.id)?,
+            relative: Relative::find(conn, relative.id)?.into(),
             invitation_sent,
             linked_existing_account: linked,
         })
@@ -186,8 +236,8 @@ pub fn remove_relative(
         AuditEvent::record(
             conn,
             Some(caller.user_id),
-            "delete",
-            "relative",
+            AuditAction::Delete,
+            AuditEntity::Relative,
             relative_id,
             &["name", "email", "phone"],
         )?;

@@ -3,6 +3,7 @@
 //! columns and three grouped counts for the whole branch, and audits only the clients it shows,
 //! in one statement — not the full record of every client with an audit insert each.
 
+use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::ids::{BranchId, ClientId};
 use std::collections::HashMap;
 
@@ -40,7 +41,7 @@ pub struct RosterRow {
     /// Address.
     pub address: String,
     /// Where the client came from.
-    pub source: String,
+    pub source: ClientSource,
     /// Team and hours.
     pub standing: Standing,
 }
@@ -82,12 +83,7 @@ pub fn roster(
         .as_deref()
         .map(search_key)
         .filter(|k| !k.is_empty());
-    let found = Client::roster(
-        conn,
-        branch_id,
-        key.as_deref(),
-        search.source.map(|s| s.as_str()),
-    )?;
+    let found = Client::roster(conn, branch_id, key.as_deref(), search.source)?;
     let mut rows: Vec<RosterRow> = found
         .into_iter()
         .filter_map(|(client_id, name, address, source)| {
@@ -117,8 +113,8 @@ pub fn roster(
     AuditEvent::record_many(
         conn,
         Some(caller.user_id),
-        "read",
-        "client",
+        AuditAction::Read,
+        AuditEntity::Client,
         &shown,
         &SHOWN_FIELDS,
     )?;

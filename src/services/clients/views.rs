@@ -1,5 +1,6 @@
 //! What a client's record looks like to the one asking, one client or a list.
 
+use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::ids::{AssignmentId, BranchId, ClientId, HelperId};
 use serde::Serialize;
 
@@ -16,6 +17,7 @@ use crate::domain::text::search_key;
 use crate::domain::{ClientSource, Position};
 use crate::error::ApiError;
 
+use super::relatives::RelativeView;
 use super::{PERSONAL_FIELDS, Sight, access};
 
 /// A client as the branch and the client see them.
@@ -46,8 +48,7 @@ pub struct ClientView {
     /// Wanted helpers.
     pub wanted: i32,
     /// Source.
-    #[schema(value_type = crate::domain::ClientSource)]
-    pub source: String,
+    pub source: ClientSource,
     /// Source detail.
     pub source_detail: Option<String>,
     /// Municipal home care.
@@ -55,7 +56,7 @@ pub struct ClientView {
     /// Care notes.
     pub care_notes: String,
     /// Relatives and their rights.
-    pub relatives: Vec<Relative>,
+    pub relatives: Vec<RelativeView>,
     /// Number of current helpers; below 2 the branch must act.
     pub current_helpers: usize,
     /// True when the team is below 2 helpers.
@@ -127,7 +128,10 @@ pub struct ClientHelper {
 }
 
 pub(super) fn full_view(conn: &mut DbConnection, c: Client) -> Result<ClientView, ApiError> {
-    let relatives = Relative::for_client(conn, c.id)?;
+    let relatives = Relative::for_client(conn, c.id)?
+        .into_iter()
+        .map(RelativeView::from)
+        .collect();
     let current_helpers = Assignment::open_for_client(conn, c.id)?.len();
     Ok(ClientView {
         id: c.id,
@@ -185,8 +189,8 @@ pub fn get(
     AuditEvent::record(
         conn,
         Some(caller.user_id),
-        "read",
-        "client",
+        AuditAction::Read,
+        AuditEntity::Client,
         id,
         &PERSONAL_FIELDS,
     )?;
@@ -231,15 +235,15 @@ pub fn list(
             .as_deref()
             .map(search_key)
             .filter(|n| !n.is_empty()),
-        source: search.source.map(|s| s.as_str().to_string()),
+        source: search.source,
     };
     let clients = Client::list(conn, &filter, page.after, page.limit)?;
     let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
     AuditEvent::record_many(
         conn,
         Some(caller.user_id),
-        "read",
-        "client",
+        AuditAction::Read,
+        AuditEntity::Client,
         &ids,
         &PERSONAL_FIELDS,
     )?;

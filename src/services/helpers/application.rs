@@ -1,5 +1,6 @@
 //! The public application and what an applicant sees of it.
 
+use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::ids::{BranchId, HelperId};
 use diesel::OptionalExtension;
 use serde::Serialize;
@@ -10,7 +11,7 @@ use crate::config::ThrottleSettings;
 use crate::db::DbConnection;
 use crate::db::models::audit::AuditEvent;
 use crate::db::models::branch::Branch;
-use crate::db::models::helper::{Helper, NewHelper, NewHelperTransition};
+use crate::db::models::helper::{Helper, NewHelper, NewHelperTransition, PriorStatus};
 use crate::db::models::now;
 use crate::domain::text::search_key;
 use crate::domain::{Email, HelperStatus, Phone, Position, Text, Validator};
@@ -51,8 +52,7 @@ pub struct ApplicationReceipt {
     /// Helper record id.
     pub helper_id: HelperId,
     /// Current status (`applied`).
-    #[schema(value_type = crate::domain::HelperStatus)]
-    pub status: String,
+    pub status: HelperStatus,
     /// Secret for `GET /api/v1/applications/{status_token}`.
     pub status_token: String,
 }
@@ -63,8 +63,7 @@ pub struct ApplicationStatus {
     /// Branch applied to.
     pub branch: String,
     /// Current status.
-    #[schema(value_type = crate::domain::HelperStatus)]
-    pub status: String,
+    pub status: HelperStatus,
     /// Days in the current status.
     pub days_in_stage: i64,
     /// Place on the branch waitlist when waitlisted (1 = next).
@@ -137,8 +136,8 @@ pub fn apply(
             conn,
             &NewHelperTransition {
                 helper_id: helper.id,
-                from_status: String::new(),
-                to_status: helper.status.as_str().to_string(),
+                from_status: PriorStatus(None),
+                to_status: helper.status,
                 actor_user_id: None,
                 note: "application received".into(),
                 criminal_record_checked_on: None,
@@ -149,15 +148,15 @@ pub fn apply(
         AuditEvent::record(
             conn,
             None,
-            "create",
-            "helper",
+            AuditAction::Create,
+            AuditEntity::Helper,
             helper.id,
             &["name", "email", "phone", "home"],
         )?;
         crate::email::application_received(conn, &helper, &token)?;
         Ok(ApplicationReceipt {
             helper_id: helper.id,
-            status: helper.status.as_str().to_string(),
+            status: helper.status,
             status_token: token,
         })
     })
@@ -174,7 +173,7 @@ pub fn application_status(
     let waitlist_position = waitlist_position(conn, &helper)?;
     Ok(ApplicationStatus {
         branch: branch.name,
-        status: helper.status.as_str().to_string(),
+        status: helper.status,
         days_in_stage: (now() - helper.status_changed_at).num_days(),
         waitlist_position,
     })

@@ -1,5 +1,6 @@
 //! Students: the public application, the recruitment pipeline, profiles.
 
+use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::ids::{BranchId, HelperId};
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -22,7 +23,8 @@ pub use application::{
     ApplicationInput, ApplicationReceipt, ApplicationStatus, application_status, apply,
 };
 pub use pipeline::{
-    CriminalRecordCheck, Moves, TransitionInput, TransitionResult, history, moves, transition,
+    CriminalRecordCheck, Moves, TransitionInput, TransitionResult, TransitionView, history, moves,
+    transition,
 };
 
 /// A helper as staff and the helper themself see it.
@@ -52,8 +54,7 @@ pub struct HelperView {
     /// Hours a week wanted.
     pub hours_per_week: i32,
     /// Pipeline status.
-    #[schema(value_type = crate::domain::HelperStatus)]
-    pub status: String,
+    pub status: HelperStatus,
     /// Whole days in the current status.
     pub days_in_stage: i64,
     /// Applied (UTC).
@@ -62,8 +63,7 @@ pub struct HelperView {
     /// Date of the criminal-record check.
     pub criminal_record_checked_on: Option<NaiveDate>,
     /// Outcome of the check.
-    #[schema(value_type = Option<crate::domain::CheckOutcome>)]
-    pub criminal_record_outcome: Option<String>,
+    pub criminal_record_outcome: Option<crate::domain::CheckOutcome>,
     /// Place on the waitlist when waitlisted.
     pub waitlist_position: Option<i64>,
 }
@@ -148,7 +148,7 @@ fn view(conn: &mut DbConnection, helper: Helper) -> Result<HelperView, ApiError>
         study_programme: helper.study_programme,
         capacity: helper.capacity,
         hours_per_week: helper.hours_per_week,
-        status: helper.status.as_str().to_string(),
+        status: helper.status,
         applied_at: helper.applied_at,
         criminal_record_checked_on: helper.criminal_record_checked_on,
         criminal_record_outcome: helper.criminal_record_outcome,
@@ -159,7 +159,7 @@ fn view(conn: &mut DbConnection, helper: Helper) -> Result<HelperView, ApiError>
 /// A helper the caller may see: staff of its branch, or the helper themself; else 404.
 fn visible(conn: &mut DbConnection, caller: &Caller, id: HelperId) -> Result<Helper, ApiError> {
     let helper = Helper::find(conn, id)?;
-    if caller.manages_branch(helper.branch_id) || caller.helper_id() == Some(id) {
+    if caller.reaches_helper(helper.branch_id, id) {
         Ok(helper)
     } else {
         Err(ApiError::NotFound)
@@ -212,8 +212,8 @@ pub fn list(
             AuditEvent::record(
                 conn,
                 Some(caller.user_id),
-                "read",
-                "helper",
+                AuditAction::Read,
+                AuditEntity::Helper,
                 h.id,
                 &["name", "email", "phone", "home"],
             )?;
@@ -228,8 +228,8 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: HelperId) -> Result<Hel
     AuditEvent::record(
         conn,
         Some(caller.user_id),
-        "read",
-        "helper",
+        AuditAction::Read,
+        AuditEntity::Helper,
         id,
         &["name", "email", "phone", "home"],
     )?;
@@ -284,7 +284,14 @@ pub fn update(
     let fields = changed_fields(&patch);
     crate::db::write_transaction(conn, |conn| {
         let helper = Helper::update(conn, id, &changes)?;
-        AuditEvent::record(conn, Some(caller.user_id), "update", "helper", id, &fields)?;
+        AuditEvent::record(
+            conn,
+            Some(caller.user_id),
+            AuditAction::Update,
+            AuditEntity::Helper,
+            id,
+            &fields,
+        )?;
         view(conn, helper)
     })
 }

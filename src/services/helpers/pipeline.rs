@@ -1,6 +1,7 @@
 //! Moves through the recruitment pipeline and what each move sets off.
 
-use crate::domain::ids::HelperId;
+use crate::domain::audit::{AuditAction, AuditEntity};
+use crate::domain::ids::{HelperId, UserId};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
@@ -9,13 +10,13 @@ use crate::auth::Caller;
 use crate::db::DbConnection;
 use crate::db::models::assignment::Assignment;
 use crate::db::models::audit::AuditEvent;
-use crate::db::models::helper::{Helper, HelperTransition, NewHelperTransition};
+use crate::db::models::helper::{Helper, HelperTransition, NewHelperTransition, PriorStatus};
 use crate::db::models::now;
 use crate::db::models::user::{User, UserChanges};
 use crate::db::models::visit::Whose;
 use crate::domain::pipeline::TransitionError;
 use crate::domain::validation::not_in_future;
-use crate::domain::{HelperStatus, Text, Validator};
+use crate::domain::{CheckOutcome, HelperStatus, Text, Validator};
 use crate::error::ApiError;
 use crate::services::invitations::{self, Capacity};
 use crate::services::{erasure, visits};
@@ -77,10 +78,8 @@ pub fn transition(
         Some(check) => {
             let outcome = v.check(
                 "criminal_record.outcome",
-                match check.outcome.as_str() {
-                    "clear" | "not_clear" => Ok(check.outcome.clone()),
-                    _ => Err("must be clear or not_clear".to_string()),
-                },
+                CheckOutcome::parse(&check.outcome)
+                    .map_err(|_| "must be clear or not_clear".to_string()),
             );
             let on = v.check(
                 "criminal_record.checked_on",
@@ -100,21 +99,19 @@ pub fn transition(
                 "is recorded when leaving interview_2",
             ));
         }
-        let record_clear = match &record {
-            Some((_, outcome)) => outcome == "clear",
-            None => helper.criminal_record_outcome.as_deref() == Some("clear"),
+        let check = match &record {
+            Some((_, outcome)) => Some(*outcome),
+            None => helper.criminal_record_outcome,
         };
-        from.check_move(to, resume, record_clear)
-            .map_err(|e| match e {
-                TransitionError::NotAllowed { .. } => ApiError::Conflict(e.to_string()),
-                TransitionError::CriminalRecordCheckMissing => {
-                    ApiError::field("criminal_record", e.to_string())
-                }
-            })?;
+        from.check_move(to, resume, check).map_err(|e| match e {
+            TransitionError::NotAllowed { .. } => ApiError::Conflict(e.to_string()),
+            TransitionError::CriminalRecordCheckMissing => {
+                ApiError::field("criminal_record", e.to_string())
+            }
+        })?;
         let at = now();
         let new_resume = (to == HelperStatus::Waitlisted).then_some(from);
-        let record_ref = record.as_ref().map(|(on, outcome)| (*on, outcome.as_str()));
-        if Helper::set_status(conn, id, from, to, new_resume, record_ref, at)? == 0 {
+        if Helper::set_status(conn, id, from, to, new_resume, record, at)? == 0 {
             return Err(ApiError::Conflict(
                 "the helper's status changed meanwhile; reload and try again".into(),
             ));
@@ -123,20 +120,20 @@ pub fn transition(
             conn,
             &NewHelperTransition {
                 helper_id: id,
-                from_status: from.as_str().into(),
-                to_status: to.as_str().into(),
+                from_status: PriorStatus(Some(from)),
+                to_status: to,
                 actor_user_id: Some(caller.user_id),
                 note: note.into_string(),
                 criminal_record_checked_on: record.as_ref().map(|(on, _)| *on),
-                criminal_record_outcome: record.as_ref().map(|(_, outcome)| outcome.clone()),
+                criminal_record_outcome: record.map(|(_, outcome)| outcome),
                 at,
             },
         )?;
         AuditEvent::record(
             conn,
             Some(caller.user_id),
-            "transition",
-            "helper",
+            AuditAction::Transition,
+            AuditEntity::Helper,
             id,
             &["status"],
         )?;
@@ -170,10 +167,15 @@ pub fn moves(conn: &mut DbConnection, caller: &Caller, id: HelperId) -> Result<M
     let helper = visible(conn, caller, id)?;
     let from = helper.status;
     let resume = helper.resume_status;
-    let on_file = helper.criminal_record_outcome.as_deref() == Some("clear");
+    // Leaving interview 2 the check comes with the move, so the stage after it is offered.
+    let check = if from.records_criminal_check() {
+        Some(CheckOutcome::Clear)
+    } else {
+        helper.criminal_record_outcome
+    };
     Ok(Moves {
         from,
-        to: from.moves(resume, on_file || from.records_criminal_check()),
+        to: from.moves(resume, check),
         records_check: from.records_criminal_check(),
     })
 }
@@ -247,7 +249,58 @@ pub fn history(
     conn: &mut DbConnection,
     caller: &Caller,
     id: HelperId,
-) -> Result<Vec<HelperTransition>, ApiError> {
+) -> Result<Vec<TransitionView>, ApiError> {
     visible(conn, caller, id)?;
-    Ok(Helper::history(conn, id)?)
+    let moves = Helper::history(conn, id)?;
+    Ok(moves.into_iter().map(TransitionView::from).collect())
+}
+
+/// One recorded move through the pipeline, as the API shows it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TransitionView {
+    /// Id.
+    pub id: i64,
+    /// Helper.
+    pub helper_id: HelperId,
+    /// Status before; the empty text for the application itself.
+    #[schema(value_type = String)]
+    #[serde(serialize_with = "prior_status")]
+    pub from_status: Option<HelperStatus>,
+    /// Status after.
+    pub to_status: HelperStatus,
+    /// Who made the move (none for the applicant's own application).
+    pub actor_user_id: Option<UserId>,
+    /// Why.
+    pub note: String,
+    /// Criminal-record check date recorded with this move.
+    pub criminal_record_checked_on: Option<NaiveDate>,
+    /// Criminal-record check outcome recorded with this move.
+    pub criminal_record_outcome: Option<CheckOutcome>,
+    /// When (UTC).
+    #[serde(serialize_with = "crate::db::models::utc")]
+    pub at: NaiveDateTime,
+}
+
+// The API has always shown the application's row with `""` as its prior status.
+fn prior_status<S: serde::Serializer>(
+    status: &Option<HelperStatus>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(status.map_or("", HelperStatus::as_str))
+}
+
+impl From<HelperTransition> for TransitionView {
+    fn from(t: HelperTransition) -> TransitionView {
+        TransitionView {
+            id: t.id,
+            helper_id: t.helper_id,
+            from_status: t.from_status.0,
+            to_status: t.to_status,
+            actor_user_id: t.actor_user_id,
+            note: t.note,
+            criminal_record_checked_on: t.criminal_record_checked_on,
+            criminal_record_outcome: t.criminal_record_outcome,
+            at: t.at,
+        }
+    }
 }

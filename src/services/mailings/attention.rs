@@ -79,7 +79,7 @@ pub fn needs_attention(conn: &mut DbConnection, visits: &[Visit]) -> Result<(), 
         notices::visits_need_attention(
             conn,
             &leader.email,
-            email::country_language(&branch.country),
+            email::country_language(branch.country),
             contact(),
             &branch.time_zone,
             Audience::Branch,

@@ -67,7 +67,7 @@ fn pays(relative: &Relative) -> bool {
 fn helper_to(helper: &Helper, branch: &Branch) -> To {
     To {
         address: helper.email.clone(),
-        language: email::helper_language(helper, &branch.country).into(),
+        language: email::helper_language(helper, branch.country).into(),
     }
 }
 

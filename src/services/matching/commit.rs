@@ -2,7 +2,10 @@
 //! and started in one transaction.
 
 use super::*;
+use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::ids::{AssignmentId, BranchId, ClientId, HelperId, ProposalId};
+use crate::services::assignments::AssignmentView;
+use diesel::OptionalExtension;
 
 /// Applies a stored proposal if nothing changed since it was computed (branch staff).
 pub fn commit(
@@ -18,7 +21,7 @@ pub fn commit(
             return Err(ApiError::NotFound);
         }
         let proposal = Proposal::find(conn, proposal_id)
-            .ok()
+            .optional()?
             .filter(|p| p.branch_id == branch_id)
             .ok_or_else(|| ApiError::field("proposal_id", "no such proposal for this branch"))?;
         if proposal.committed_at.is_some() {
@@ -67,11 +70,12 @@ pub fn commit(
         AuditEvent::record(
             conn,
             Some(caller.user_id),
-            "commit",
-            "matching_proposal",
+            AuditAction::Commit,
+            AuditEntity::MatchingProposal,
             proposal_id,
             &["assignments"],
         )?;
+        let started = started.into_iter().map(AssignmentView::from).collect();
         Ok(CommitResult { started, ended })
     })
 }

@@ -10,13 +10,13 @@ use chrono_tz::Tz;
 use super::time_zone;
 use crate::db::DbConnection;
 use crate::db::models::assignment::Assignment;
+use crate::db::models::availability::{Availability, Unavailable};
 use crate::db::models::branch::Branch;
 use crate::db::models::helper::Helper;
 use crate::db::models::now;
 use crate::db::models::visit::Visit;
 use crate::domain::{HelperStatus, VisitAttention};
 use crate::error::ApiError;
-use crate::services::availability::{self, Unavailable};
 use crate::services::mailings;
 
 /// Re-evaluates every upcoming booked visit of a helper; call inside the transaction of the
@@ -92,7 +92,7 @@ fn expected(
         return Ok(Some(VisitAttention::AssignmentEnded));
     }
     Ok(
-        match availability::unavailable(conn, helper.id, tz, visit.starts_at, visit.ends_at)? {
+        match Availability::unavailable(conn, helper.id, tz, visit.starts_at, visit.ends_at)? {
             Some(Unavailable::Exception) => Some(VisitAttention::HelperUnavailable),
             Some(Unavailable::OutsideHours) => Some(VisitAttention::OutsideAvailability),
             None => None,

@@ -1,6 +1,6 @@
 //! Booking a visit (or a weekly series) and moving one.
 
-use crate::domain::ids::{HelperId, SeriesId, VisitId};
+use crate::domain::ids::{HelperId, SeriesId, UserId, VisitId};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use diesel::OptionalExtension;
@@ -13,15 +13,16 @@ use crate::auth::Caller;
 use crate::config::VisitSettings;
 use crate::db::DbConnection;
 use crate::db::models::assignment::Assignment;
+use crate::db::models::availability::{Availability, Unavailable};
 use crate::db::models::branch::Branch;
 use crate::db::models::client::Client;
 use crate::db::models::helper::Helper;
-use crate::db::models::ledger::{LedgerEntry, NewLedgerEntry};
+use crate::db::models::ledger::{Balance, LedgerEntry, NewLedgerEntry};
 use crate::db::models::now;
 use crate::db::models::visit::{NewVisit, Visit, Whose};
 use crate::domain::{HelperStatus, LedgerKind, Skill, VisitStatus};
 use crate::error::{ApiError, FieldError};
-use crate::services::{availability, clip_cards, mailings};
+use crate::services::mailings;
 
 mod rescheduling;
 
@@ -125,7 +126,19 @@ fn check_slot(
         return Err(ApiError::field("starts_at", "must be in the future"));
     }
     let end = slot.start + Duration::minutes(i64::from(slot.minutes));
-    availability::check(conn, slot.helper_id, tz, slot.start, end)?;
+    match Availability::unavailable(conn, slot.helper_id, tz, slot.start, end)? {
+        None => {}
+        Some(Unavailable::Exception) => {
+            return Err(ApiError::Conflict(
+                "the helper is unavailable then (exams, holiday…)".into(),
+            ));
+        }
+        Some(Unavailable::OutsideHours) => {
+            return Err(ApiError::Conflict(
+                "the visit is outside the hours the helper declared".into(),
+            ));
+        }
+    }
     let buffer = Duration::minutes(settings.travel_buffer_minutes);
     let helper_busy = Visit::overlapping(
         conn,
@@ -183,8 +196,31 @@ fn book_one(
             updated_at: at,
         },
     )?;
-    clip_cards::reserve(conn, &visit, caller.user_id)?;
+    reserve(conn, &visit, caller.user_id)?;
     Ok(visit)
+}
+
+/// Reserves a visit's minutes if the balance covers them; call with the client locked.
+fn reserve(conn: &mut DbConnection, visit: &Visit, by: UserId) -> Result<Balance, ApiError> {
+    let balance = LedgerEntry::balance(conn, visit.client_id)?;
+    if balance.available_minutes < i64::from(visit.minutes) {
+        return Err(ApiError::Conflict(format!(
+            "the clip-card balance covers {} minutes; this visit needs {}",
+            balance.available_minutes, visit.minutes
+        )));
+    }
+    LedgerEntry::append(
+        conn,
+        &NewLedgerEntry::for_visit(
+            LedgerKind::Reserve,
+            visit.client_id,
+            visit.id,
+            visit.minutes,
+            by,
+            now(),
+        ),
+    )?;
+    Ok(LedgerEntry::balance(conn, visit.client_id)?)
 }
 
 /// The starts of a weekly series at the same local wall-clock time, across DST changes.
@@ -204,16 +240,6 @@ pub fn weekly_starts(first: DateTime<Utc>, tz: &Tz, weeks: u32) -> Vec<NaiveDate
         .collect()
 }
 
-/// Only the branch books a helper from outside the team.
-fn check_substitute(caller: &Caller, substitute: bool) -> Result<(), ApiError> {
-    if substitute && caller.staff.is_none() {
-        return Err(ApiError::Forbidden(
-            "only the branch can book a substitute helper".into(),
-        ));
-    }
-    Ok(())
-}
-
 /// Books a visit, or a weekly series all-or-nothing.
 pub fn book(
     conn: &mut DbConnection,
@@ -221,7 +247,9 @@ pub fn book(
     settings: &VisitSettings,
     input: VisitInput,
 ) -> Result<Booking, ApiError> {
-    check_substitute(caller, input.substitute)?;
+    if input.substitute {
+        caller.may_book_substitute()?;
+    }
     let mut errors = vec![];
     let parsed = segments(settings, &input.segments).map_err(|e| errors.extend(e));
     if let Err(e) = check_start(settings, &input.starts_at) {

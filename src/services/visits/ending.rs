@@ -12,6 +12,15 @@ use crate::domain::{LedgerKind, VisitStatus};
 use crate::error::ApiError;
 use crate::services::mailings;
 
+/// Whether a cancellation may go ahead when it is late (and so uses the visit's minutes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LateCancellation {
+    /// The person cancelling agreed beforehand: a late cancellation is charged.
+    Agreed,
+    /// Stop and say what it would use, so the person can be asked first.
+    AskFirst,
+}
+
 /// What a cancellation did: cancelled, or stopped before charging because it would be late.
 #[derive(Debug)]
 pub enum Cancellation {
@@ -32,7 +41,7 @@ pub fn cancel(
     settings: &VisitSettings,
     id: VisitId,
 ) -> Result<VisitView, ApiError> {
-    match cancel_agreeing(conn, caller, settings, id, true)? {
+    match cancel_agreeing(conn, caller, settings, id, LateCancellation::Agreed)? {
         Cancellation::Cancelled(visit) => Ok(*visit),
         // Agreed beforehand, so a late cancellation never stops to ask.
         Cancellation::WouldBeLate { .. } => Err(ApiError::Internal(anyhow::anyhow!(
@@ -41,7 +50,7 @@ pub fn cancel(
     }
 }
 
-/// Cancels like `cancel`, but a late one only when `late_agreed`; otherwise it changes nothing
+/// Cancels like `cancel`, but a late one only when it was `Agreed`; otherwise it changes nothing
 /// and says what it would use, so a person can be asked first. Deciding and charging happen
 /// in one transaction: a deadline passing between the question and the answer cannot charge
 /// anyone who was told the cancellation was free.
@@ -50,7 +59,7 @@ pub fn cancel_agreeing(
     caller: &Caller,
     settings: &VisitSettings,
     id: VisitId,
-    late_agreed: bool,
+    late: LateCancellation,
 ) -> Result<Cancellation, ApiError> {
     crate::db::write_transaction(conn, |conn| {
         let seen = visible(conn, caller, id)?;
@@ -65,8 +74,9 @@ pub fn cancel_agreeing(
         }
         let at = now();
         let ours = visit.attention.is_some_and(|a| a.helper_cannot_come());
+        let agreed = late == LateCancellation::Agreed;
         let late = !ours && at > free_cancellation_until(&visit, settings.free_cancellation_hours);
-        if late && !late_agreed {
+        if late && !agreed {
             return Ok(Cancellation::WouldBeLate {
                 minutes: visit.minutes,
             });

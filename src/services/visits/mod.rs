@@ -16,10 +16,11 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use super::clip_cards::{self, Right};
 use crate::auth::Caller;
+use crate::auth::policy::{Care, Right};
 use crate::db::DbConnection;
 use crate::db::models::branch::Branch;
+use crate::db::models::client::Client;
 use crate::db::models::ledger::Balance;
 use crate::db::models::visit::Visit;
 use crate::domain::{VisitAttention, VisitStatus};
@@ -28,7 +29,9 @@ use crate::error::ApiError;
 pub use attendance::{Check, ReviewInput, check, review};
 pub use attention::{recheck_helper, recheck_pair};
 pub use booking::{book, reschedule, weekly_starts};
-pub use ending::{Cancellation, cancel, cancel_agreeing, cancel_for_erasure, no_show};
+pub use ending::{
+    Cancellation, LateCancellation, cancel, cancel_agreeing, cancel_for_erasure, no_show,
+};
 pub use listing::{VisitCursor, VisitListQuery, list, list_own, views};
 
 /// One task of a visit, e.g. 30 minutes of cleaning.
@@ -176,10 +179,12 @@ fn utc(at: NaiveDateTime) -> String {
 
 /// The branch's time zone (validated when the branch was saved).
 pub fn time_zone(branch: &Branch) -> Tz {
-    branch
-        .time_zone
-        .parse()
-        .unwrap_or(chrono_tz::Europe::Copenhagen)
+    zone_named(&branch.time_zone)
+}
+
+/// A stored IANA time-zone name as a zone; names are validated when a branch is saved.
+pub fn zone_named(name: &str) -> Tz {
+    name.parse().unwrap_or(chrono_tz::Europe::Copenhagen)
 }
 
 /// The names a schedule shows next to a visit.
@@ -257,12 +262,11 @@ pub fn view_one(
 /// with the view right; 404 for anyone else.
 fn visible(conn: &mut DbConnection, caller: &Caller, id: VisitId) -> Result<Visit, ApiError> {
     let visit = Visit::find(conn, id)?;
-    let allowed = caller.manages_branch(visit.branch_id)
-        || caller.helper_id() == Some(visit.helper_id)
-        || caller
-            .client_link(visit.client_id)
-            .is_some_and(|link| link.rights.allows(Right::View));
-    if allowed {
+    if caller.sees_care(Care {
+        branch_id: visit.branch_id,
+        client_id: visit.client_id,
+        helper_id: visit.helper_id,
+    }) {
         Ok(visit)
     } else {
         Err(ApiError::NotFound)
@@ -287,10 +291,8 @@ fn require_booker(
     caller: &Caller,
     client_id: ClientId,
 ) -> Result<crate::db::models::client::Client, ApiError> {
-    if caller.staff.is_none() && caller.clients.is_empty() {
-        return Err(ApiError::Forbidden(
-            "helpers do not book visits; the branch or the client does".into(),
-        ));
-    }
-    clip_cards::client_for(conn, caller, client_id, Right::Book)
+    caller.may_book()?;
+    let client = Client::find(conn, client_id)?;
+    caller.may_act_for(client.branch_id, client.id, Right::Book)?;
+    Ok(client)
 }

@@ -103,7 +103,7 @@ pub fn reschedule(
                 minutes,
                 ..visit.clone()
             };
-            clip_cards::reserve(conn, &resized, caller.user_id)?;
+            super::reserve(conn, &resized, caller.user_id)?;
         }
         if at <= deadline || ours {
             visit.free_cancellation_until =

@@ -1,6 +1,7 @@
 //! Prices, clip-card purchases, balances and the ledger.
 
-use crate::domain::ids::{BranchId, ClientId, UserId};
+use crate::domain::audit::{AuditAction, AuditEntity};
+use crate::domain::ids::{BranchId, ClientId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -11,19 +12,19 @@ use crate::db::models::branch::Branch;
 use crate::db::models::client::Client;
 use crate::db::models::ledger::{Balance, ClipCard, LedgerEntry, NewLedgerEntry, NewPrice, Price};
 use crate::db::models::now;
-use crate::db::models::visit::Visit;
 use crate::db::{DbConnection, Page};
-use crate::domain::LedgerKind;
+use crate::domain::{LedgerKind, PaymentMethod, Product};
 use crate::error::ApiError;
 
-/// The 8-hour clip card.
-pub const CLIP_CARD_8H: &str = "clip_card_8h";
-/// A single hour.
-pub const SINGLE_HOUR: &str = "single_hour";
+mod views;
+
+pub use views::{ClipCardView, LedgerEntryView, PriceView};
 
 /// Default Danish prices: 8 hours at 195 DKK an hour (1,560 DKK), a single hour 235 DKK, insurance included.
-pub const DEFAULT_DKK_PRICES: [(&str, i32, i64); 2] =
-    [(CLIP_CARD_8H, 480, 156_000), (SINGLE_HOUR, 60, 23_500)];
+pub const DEFAULT_DKK_PRICES: [(Product, i64); 2] = [
+    (Product::ClipCard8h, 156_000),
+    (Product::SingleHour, 23_500),
+];
 
 /// Loads a client the caller may act on with `right`; 404 when they may not even see it.
 pub fn client_for(
@@ -33,16 +34,8 @@ pub fn client_for(
     right: Right,
 ) -> Result<Client, ApiError> {
     let client = Client::find(conn, client_id)?;
-    if caller.manages_branch(client.branch_id) {
-        return Ok(client);
-    }
-    match caller.client_link(client_id) {
-        Some(link) if link.rights.allows(right) => Ok(client),
-        Some(_) => Err(ApiError::Forbidden(
-            "the client has not given you this right".into(),
-        )),
-        None => Err(ApiError::NotFound),
-    }
+    caller.may_act_for(client.branch_id, client.id, right)?;
+    Ok(client)
 }
 
 /// Prices in force for a branch, and their history.
@@ -51,9 +44,9 @@ pub struct PriceList {
     /// Branch currency.
     pub currency: String,
     /// The price of each product now.
-    pub in_force: Vec<Price>,
+    pub in_force: Vec<PriceView>,
     /// Every price ever set, newest first.
-    pub history: Vec<Price>,
+    pub history: Vec<PriceView>,
 }
 
 /// Body of `POST /api/v1/branches/{id}/prices`.
@@ -92,20 +85,14 @@ pub struct PurchaseInput {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Purchase {
     /// The clip card.
-    pub clip_card: ClipCard,
+    pub clip_card: ClipCardView,
     /// The balance after the purchase.
     pub balance: Balance,
 }
 
-fn product_minutes(product: &str) -> Result<i32, ApiError> {
-    match product {
-        CLIP_CARD_8H => Ok(480),
-        SINGLE_HOUR => Ok(60),
-        _ => Err(ApiError::field(
-            "product",
-            "must be clip_card_8h or single_hour",
-        )),
-    }
+fn product(raw: &str) -> Result<Product, ApiError> {
+    Product::parse(raw)
+        .map_err(|_| ApiError::field("product", "must be clip_card_8h or single_hour"))
 }
 
 /// Prices of a branch (anyone who belongs to it, and admins).
@@ -120,15 +107,16 @@ pub fn prices(
     let branch = Branch::find(conn, branch_id)?;
     let at = now();
     let mut in_force = vec![];
-    for product in [CLIP_CARD_8H, SINGLE_HOUR] {
-        if let Some(price) = Price::in_force(conn, branch_id, product, at)? {
-            in_force.push(price);
+    for product in Product::ALL {
+        if let Some(price) = Price::in_force(conn, branch_id, *product, at)? {
+            in_force.push(price.into());
         }
     }
+    let history = Price::history(conn, branch_id)?;
     Ok(PriceList {
         currency: branch.currency,
         in_force,
-        history: Price::history(conn, branch_id)?,
+        history: history.into_iter().map(PriceView::from).collect(),
     })
 }
 
@@ -138,9 +126,9 @@ pub fn add_price(
     caller: &Caller,
     branch_id: BranchId,
     input: PriceInput,
-) -> Result<Price, ApiError> {
+) -> Result<PriceView, ApiError> {
     caller.require_admin()?;
-    let minutes = product_minutes(&input.product)?;
+    let product = product(&input.product)?;
     if !(1..=10_000_000).contains(&input.amount_minor) {
         return Err(ApiError::field(
             "amount_minor",
@@ -150,30 +138,31 @@ pub fn add_price(
     let branch = Branch::find(conn, branch_id)?;
     let at = now();
     let from = input.valid_from.map(|t| t.naive_utc()).unwrap_or(at);
-    Ok(Price::insert(
+    let price = Price::insert(
         conn,
         &NewPrice {
             branch_id,
-            product: input.product,
-            minutes,
+            product,
+            minutes: product.minutes(),
             amount_minor: input.amount_minor,
             currency: branch.currency,
             valid_from: from,
             created_at: at,
         },
-    )?)
+    )?;
+    Ok(price.into())
 }
 
 /// Adds the default Danish prices to a DKK branch.
 pub fn add_default_prices(conn: &mut DbConnection, branch: &Branch) -> Result<(), ApiError> {
     if branch.currency == "DKK" {
-        for (product, minutes, amount) in DEFAULT_DKK_PRICES {
+        for (product, amount) in DEFAULT_DKK_PRICES {
             Price::insert(
                 conn,
                 &NewPrice {
                     branch_id: branch.id,
-                    product: product.into(),
-                    minutes,
+                    product,
+                    minutes: product.minutes(),
                     amount_minor: amount,
                     currency: "DKK".into(),
                     valid_from: branch.created_at,
@@ -192,14 +181,13 @@ pub fn buy(
     client_id: ClientId,
     input: PurchaseInput,
 ) -> Result<Purchase, ApiError> {
-    product_minutes(&input.product)?;
-    let method = input.payment_method.as_str();
-    if !["invoice", "card", "mobilepay", "bank_transfer", "cash"].contains(&method) {
-        return Err(ApiError::field(
+    let product = product(&input.product)?;
+    let method = PaymentMethod::parse(&input.payment_method).map_err(|_| {
+        ApiError::field(
             "payment_method",
             "must be invoice, card, mobilepay, bank_transfer or cash",
-        ));
-    }
+        )
+    })?;
     if input
         .payment_reference
         .as_ref()
@@ -213,10 +201,9 @@ pub fn buy(
     crate::db::write_transaction(conn, |conn| {
         let client = client_for(conn, caller, client_id, Right::Pay)?;
         let at = now();
-        let price =
-            Price::in_force(conn, client.branch_id, &input.product, at)?.ok_or_else(|| {
-                ApiError::Conflict(format!("the branch has no price for {} yet", input.product))
-            })?;
+        let price = Price::in_force(conn, client.branch_id, product, at)?.ok_or_else(|| {
+            ApiError::Conflict(format!("the branch has no price for {product} yet"))
+        })?;
         let card = ClipCard::insert(
             conn,
             client_id,
@@ -241,15 +228,15 @@ pub fn buy(
         AuditEvent::record(
             conn,
             Some(caller.user_id),
-            "create",
-            "clip_card",
+            AuditAction::Create,
+            AuditEntity::ClipCard,
             card.id,
             &["client_id", "product"],
         )?;
         super::mailings::clip_card_purchased(conn, &client, &card)?;
         let balance = LedgerEntry::balance(conn, client_id)?;
         Ok(Purchase {
-            clip_card: card,
+            clip_card: card.into(),
             balance,
         })
     })
@@ -271,11 +258,10 @@ pub fn cards(
     caller: &Caller,
     client_id: ClientId,
     page: Page,
-) -> Result<Vec<ClipCard>, ApiError> {
+) -> Result<Vec<ClipCardView>, ApiError> {
     client_for(conn, caller, client_id, Right::View)?;
-    Ok(ClipCard::list_for_client(
-        conn, client_id, page.after, page.limit,
-    )?)
+    let cards = ClipCard::list_for_client(conn, client_id, page.after, page.limit)?;
+    Ok(cards.into_iter().map(ClipCardView::from).collect())
 }
 
 /// A client's ledger, oldest first.
@@ -284,9 +270,10 @@ pub fn ledger(
     caller: &Caller,
     client_id: ClientId,
     page: Page,
-) -> Result<Vec<LedgerEntry>, ApiError> {
+) -> Result<Vec<LedgerEntryView>, ApiError> {
     client_for(conn, caller, client_id, Right::View)?;
-    Ok(LedgerEntry::list(conn, client_id, page.after, page.limit)?)
+    let entries = LedgerEntry::list(conn, client_id, page.after, page.limit)?;
+    Ok(entries.into_iter().map(LedgerEntryView::from).collect())
 }
 
 /// A client's newest `limit` movements, newest first (for a page that shows the recent ones).
@@ -295,30 +282,8 @@ pub fn recent_ledger(
     caller: &Caller,
     client_id: ClientId,
     limit: i64,
-) -> Result<Vec<LedgerEntry>, ApiError> {
+) -> Result<Vec<LedgerEntryView>, ApiError> {
     client_for(conn, caller, client_id, Right::View)?;
-    Ok(LedgerEntry::latest(conn, client_id, limit)?)
-}
-
-/// Reserves a visit's minutes if the balance covers them; call with the client locked.
-pub fn reserve(conn: &mut DbConnection, visit: &Visit, by: UserId) -> Result<Balance, ApiError> {
-    let balance = LedgerEntry::balance(conn, visit.client_id)?;
-    if balance.available_minutes < i64::from(visit.minutes) {
-        return Err(ApiError::Conflict(format!(
-            "the clip-card balance covers {} minutes; this visit needs {}",
-            balance.available_minutes, visit.minutes
-        )));
-    }
-    LedgerEntry::append(
-        conn,
-        &NewLedgerEntry::for_visit(
-            LedgerKind::Reserve,
-            visit.client_id,
-            visit.id,
-            visit.minutes,
-            by,
-            now(),
-        ),
-    )?;
-    Ok(LedgerEntry::balance(conn, visit.client_id)?)
+    let entries = LedgerEntry::latest(conn, client_id, limit)?;
+    Ok(entries.into_iter().map(LedgerEntryView::from).collect())
 }

@@ -1,0 +1,39 @@
+//! The vocabulary of the audit log: what was done to which kind of record.
+
+use crate::vocabulary;
+
+vocabulary! {
+    /// What an audited access did.
+    pub enum AuditAction {
+        /// Personal data was shown.
+        Read = "read",
+        /// A record was made.
+        Create = "create",
+        /// A record was changed.
+        Update = "update",
+        /// A record was ended, removed or erased.
+        Delete = "delete",
+        /// A helper moved through the pipeline.
+        Transition = "transition",
+        /// A matching proposal was committed.
+        Commit = "commit",
+    }
+}
+
+vocabulary! {
+    /// The kind of record an audit event is about.
+    pub enum AuditEntity {
+        /// An elderly client.
+        Client = "client",
+        /// A student.
+        Helper = "helper",
+        /// A client's relative.
+        Relative = "relative",
+        /// A helper–client pair.
+        Assignment = "assignment",
+        /// A clip card bought.
+        ClipCard = "clip_card",
+        /// A matching proposal.
+        MatchingProposal = "matching_proposal",
+    }
+}
