@@ -85,7 +85,7 @@ fn mail_worker() -> anyhow::Result<()> {
     telemetry::init(settings.json_logs());
     let pool = db::build_pool(&settings.database)?;
     startup::migrate(&pool)?;
-    let jobs = crate::jobs::Jobs::new(pool, &settings.email)?;
+    let jobs = crate::jobs::Jobs::new(pool, &settings)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -113,6 +113,13 @@ pub struct VisitSettings {
     pub check_in_opens_minutes: i64,
     /// A checked time shorter than booked by more than this goes to the branch for review.
     pub short_visit_tolerance_minutes: i64,
+    /// An open visit is offered to the client's team first, and this many hours later to the
+    /// branch's other free helpers.
+    pub open_offer_delay_hours: i64,
+    /// An open visit starting within this many hours is offered to the branch at once.
+    pub open_offer_branch_within_hours: i64,
+    /// An open visit nobody has taken this many hours before its start is uncovered.
+    pub open_cover_deadline_hours: i64,
 }
 
 /// HTTP listener settings.

@@ -1,6 +1,8 @@
 //! Periodic work, registered here at the top of the crate so that no lower layer calls up:
-//! mail delivery (`email::Worker`) and the day-before visit reminders
-//! (`services::mailings::send_reminders`, idempotent, every five minutes). Runs inside
+//! mail delivery (`email::Worker`), the day-before visit reminders
+//! (`services::mailings::send_reminders`, idempotent, every five minutes) and the open-visit
+//! round (`services::visits::offer_round`: offers, widening to the branch, uncovered alerts;
+//! every minute). Runs inside
 //! `helpmatch serve` when `email.worker` is on, and alone as `helpmatch worker`; any number of
 //! instances may run them side by side on one PostgreSQL (claims and dedupe keys make each
 //! mail go out once).
@@ -10,18 +12,27 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::config::EmailSettings;
+use std::sync::Arc;
+
+use crate::config::{Settings, VisitSettings};
 use crate::db::{DbError, DbPool};
 use crate::email::{EmailError, Worker};
-use crate::services::mailings;
+use crate::services::{mailings, visits};
 
 /// How often the day-before reminder job runs.
 pub const REMINDER_INTERVAL: Duration = Duration::from_secs(5 * 60);
+
+/// How often the open-visit round runs.
+pub const OFFER_INTERVAL: Duration = Duration::from_secs(60);
+
+/// One run of a periodic job: what it did, or why it failed.
+type Job = Arc<dyn Fn(&DbPool) -> Result<usize, String> + Send + Sync>;
 
 /// The jobs of one process, configured, not yet running.
 pub struct Jobs {
     pool: DbPool,
     delivery: Worker,
+    visits: VisitSettings,
 }
 
 /// The jobs running on the current tokio runtime.
@@ -32,9 +43,10 @@ pub struct RunningJobs {
 
 impl Jobs {
     /// Builds the mail transport from the settings; fails on an unusable SMTP URL or sender.
-    pub fn new(pool: DbPool, settings: &EmailSettings) -> Result<Jobs, EmailError> {
+    pub fn new(pool: DbPool, settings: &Settings) -> Result<Jobs, EmailError> {
         Ok(Jobs {
-            delivery: Worker::new(pool.clone(), settings)?,
+            delivery: Worker::new(pool.clone(), &settings.email)?,
+            visits: settings.visits.clone(),
             pool,
         })
     }
@@ -42,9 +54,17 @@ impl Jobs {
     /// Starts every job on the current runtime until `RunningJobs::stop`.
     pub fn start(self) -> RunningJobs {
         let (stop, stopped) = watch::channel(false);
+        let visit_settings = self.visits;
+        let offers: Job = Arc::new(move |pool| offer_round(pool, &visit_settings));
         let tasks = vec![
             tokio::spawn(self.delivery.run(stopped.clone())),
-            tokio::spawn(every(REMINDER_INTERVAL, stopped, self.pool, reminders)),
+            tokio::spawn(every(
+                REMINDER_INTERVAL,
+                stopped.clone(),
+                self.pool.clone(),
+                Arc::new(reminders),
+            )),
+            tokio::spawn(every(OFFER_INTERVAL, stopped, self.pool, offers)),
         ];
         RunningJobs { stop, tasks }
     }
@@ -62,15 +82,10 @@ impl RunningJobs {
 
 /// Runs `job` now and then every `interval` until `stopped` turns true; a failure is logged
 /// and the job runs again at its next turn.
-async fn every(
-    interval: Duration,
-    mut stopped: watch::Receiver<bool>,
-    pool: DbPool,
-    job: fn(&DbPool) -> Result<usize, String>,
-) {
+async fn every(interval: Duration, mut stopped: watch::Receiver<bool>, pool: DbPool, job: Job) {
     while !*stopped.borrow() {
-        let pool_for_job = pool.clone();
-        match tokio::task::spawn_blocking(move || job(&pool_for_job)).await {
+        let (pool_for_job, run) = (pool.clone(), job.clone());
+        match tokio::task::spawn_blocking(move || run(&pool_for_job)).await {
             Ok(Ok(_)) => {}
             Ok(Err(error)) => tracing::warn!(%error, "periodic job failed; will retry"),
             Err(_) => tracing::warn!("periodic job did not finish"),
@@ -86,4 +101,12 @@ async fn every(
 fn reminders(pool: &DbPool) -> Result<usize, String> {
     let mut conn = pool.get().map_err(|e| DbError::from(e).to_string())?;
     mailings::send_reminders(&mut conn, chrono::Utc::now()).map_err(|e| e.to_string())
+}
+
+/// One open-visit round at the current time.
+fn offer_round(pool: &DbPool, settings: &VisitSettings) -> Result<usize, String> {
+    let mut conn = pool.get().map_err(|e| DbError::from(e).to_string())?;
+    let round =
+        visits::offer_round(&mut conn, settings, chrono::Utc::now()).map_err(|e| e.to_string())?;
+    Ok(round.offers + round.widened + round.uncovered)
 }

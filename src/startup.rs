@@ -48,7 +48,7 @@ impl Application {
         let pool = db::build_pool(&settings.database)?;
         migrate(&pool)?;
         let jobs = (settings.email.worker)
-            .then(|| crate::jobs::Jobs::new(pool.clone(), &settings.email))
+            .then(|| crate::jobs::Jobs::new(pool.clone(), &settings))
             .transpose()?;
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {

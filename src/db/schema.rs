@@ -262,6 +262,18 @@ diesel::table! {
         consumed_minutes -> Nullable<Integer>,
         reviewed_by -> Nullable<BigInt>,
         reviewed_at -> Nullable<Timestamp>,
+        open_reason -> Nullable<Text>,
+        offered_branch_at -> Nullable<Timestamp>,
+        uncovered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    visit_offers (id) {
+        id -> BigInt,
+        visit_id -> BigInt,
+        helper_id -> BigInt,
+        offered_at -> Timestamp,
     }
 }
 
@@ -323,6 +335,8 @@ diesel::joinable!(password_tokens -> users (user_id));
 diesel::joinable!(relatives -> users (user_id));
 diesel::joinable!(assignments -> clients (client_id));
 diesel::joinable!(assignments -> helpers (helper_id));
+diesel::joinable!(visit_offers -> visits (visit_id));
+diesel::joinable!(visit_offers -> helpers (helper_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     branches,
@@ -341,6 +355,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     prices,
     clip_cards,
     visits,
+    visit_offers,
     ledger_entries,
     idempotency_keys,
     availability_windows,

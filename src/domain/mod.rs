@@ -25,4 +25,4 @@ pub use role::Role;
 pub use skill::Skill;
 pub use text::{Email, Phone, Position, Text};
 pub use validation::Validator;
-pub use visit::{VisitAttention, VisitStatus};
+pub use visit::{VisitAttention, VisitCover, VisitStatus};

@@ -19,12 +19,34 @@ vocabulary! {
 }
 
 impl VisitAttention {
+    /// The reasons a booked visit's helper cannot come (the others are attendance reviews): a
+    /// booked visit with one of them is open, offered to other helpers until one takes it.
+    pub const HELPER_CANNOT_COME: [VisitAttention; 6] = [
+        VisitAttention::HelperPaused,
+        VisitAttention::HelperLeft,
+        VisitAttention::AssignmentEnded,
+        VisitAttention::HelperUnavailable,
+        VisitAttention::OutsideAvailability,
+        VisitAttention::HelperDeclined,
+    ];
+
     /// True for the reasons a booked visit's helper cannot come (not attendance reviews).
     pub fn helper_cannot_come(self) -> bool {
-        !matches!(
-            self,
-            VisitAttention::PositionFar | VisitAttention::ShortVisit
-        )
+        Self::HELPER_CANNOT_COME.contains(&self)
+    }
+}
+
+vocabulary! {
+    /// Whether somebody comes to a booked visit: `covered` (its helper comes), `open` (its helper
+    /// cannot come; offered to other helpers) or `uncovered` (open past its deadline: nobody has
+    /// taken it, the branch leaders were alerted).
+    pub enum VisitCover {
+        /// Its helper comes (or the visit is over).
+        Covered = "covered",
+        /// Its helper cannot come; other helpers are offered it.
+        Open = "open",
+        /// Open, and nobody took it by the deadline.
+        Uncovered = "uncovered",
     }
 }
 
@@ -34,7 +56,8 @@ impl VisitStatus {
 }
 
 vocabulary! {
-    /// Why a booked visit needs the branch's attention: its helper cannot come as booked.
+    /// Why a booked visit needs the branch's attention: its helper cannot come as booked (then the
+/// visit is open: offered to other helpers until one takes it), or its attendance is reviewed.
     pub enum VisitAttention {
         /// The helper paused.
         HelperPaused = "helper_paused",
@@ -46,6 +69,8 @@ vocabulary! {
         HelperUnavailable = "helper_unavailable",
         /// The helper's declared weekly hours no longer include the visit.
         OutsideAvailability = "outside_availability",
+        /// The helper said they cannot come (`POST /api/v1/visits/{id}/open`, with a reason).
+        HelperDeclined = "helper_declined",
         /// Checked out, but the check-in or check-out was far from the home: the branch reviews
         /// what is charged and paid.
         PositionFar = "position_far",

@@ -215,6 +215,38 @@ pub fn visit_cancelled(
     visit_mail(conn, visit, "visit_cancelled", Some(Method::Cancel), None)
 }
 
+/// An open visit offered to a helper who may take it: the first to accept in the app takes it.
+/// Each helper is offered a visit once per opening (the `visit_offers` rows say who was).
+pub fn visit_offered(
+    conn: &mut DbConnection,
+    visit: &VisitMail<'_>,
+) -> Result<Option<i64>, ApiError> {
+    visit_mail(conn, visit, "visit_offered", None, None)
+}
+
+/// To a helper who was offered an open visit that another helper took.
+pub fn visit_taken(
+    conn: &mut DbConnection,
+    visit: &VisitMail<'_>,
+) -> Result<Option<i64>, ApiError> {
+    visit_mail(conn, visit, "visit_taken", None, None)
+}
+
+/// To a branch leader: nobody has taken an open visit by its deadline. Once per visit, start
+/// and leader, however many instances find it.
+pub fn visit_uncovered(
+    conn: &mut DbConnection,
+    visit: &VisitMail<'_>,
+) -> Result<Option<i64>, ApiError> {
+    let key = format!(
+        "visit_uncovered:{}:{}:{}",
+        visit.visit_id,
+        visit.start.timestamp(),
+        visit.recipient.to_lowercase()
+    );
+    visit_mail(conn, visit, "visit_uncovered", None, Some(key))
+}
+
 /// Reminder the day before; idempotent per visit, start time and recipient, so a job may run
 /// again without a second mail (`None` then).
 pub fn visit_reminder(

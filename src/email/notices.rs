@@ -347,6 +347,7 @@ pub fn attention_text(reason: VisitAttention, lang: &str) -> &'static str {
         (AssignmentEnded, "en") => "the helper no longer visits this client",
         (HelperUnavailable, "en") => "the helper is unavailable then (exams, illness, holiday)",
         (OutsideAvailability, "en") => "the helper no longer works at that time",
+        (HelperDeclined, "en") => "the helper cannot come",
         (PositionFar, "en") => "check-in or check-out was far from the home",
         (ShortVisit, "en") => "the visit was much shorter than booked",
         (HelperPaused, "nb") => "hjelperen har pause",
@@ -354,6 +355,7 @@ pub fn attention_text(reason: VisitAttention, lang: &str) -> &'static str {
         (AssignmentEnded, "nb") => "hjelperen besøker ikke lenger denne personen",
         (HelperUnavailable, "nb") => "hjelperen er forhindret (eksamen, sykdom, ferie)",
         (OutsideAvailability, "nb") => "hjelperen jobber ikke lenger på det tidspunktet",
+        (HelperDeclined, "nb") => "hjelperen kan ikke komme",
         (PositionFar, "nb") => "innsjekk eller utsjekk skjedde langt fra hjemmet",
         (ShortVisit, "nb") => "besøket var mye kortere enn bestilt",
         (HelperPaused, _) => "hjælperen holder pause",
@@ -361,6 +363,7 @@ pub fn attention_text(reason: VisitAttention, lang: &str) -> &'static str {
         (AssignmentEnded, _) => "hjælperen besøger ikke længere denne borger",
         (HelperUnavailable, _) => "hjælperen er forhindret (eksamen, sygdom, ferie)",
         (OutsideAvailability, _) => "hjælperen arbejder ikke længere på det tidspunkt",
+        (HelperDeclined, _) => "hjælperen kan ikke komme",
         (PositionFar, _) => "check-ind eller check-ud skete langt fra hjemmet",
         (ShortVisit, _) => "besøget var meget kortere end bestilt",
     }

@@ -17,6 +17,7 @@ mod errors;
 mod health;
 mod match_cli;
 mod matching;
+mod open_visits;
 mod pages;
 mod pipeline;
 mod schedules;

@@ -9,7 +9,9 @@ use crate::db::{DbConnection, Scope};
 use crate::domain::{VisitAttention, VisitStatus};
 
 mod board;
+mod offers;
 pub use board::BoardRow;
+pub use offers::VisitOffer;
 
 /// Statuses that hold a slot.
 pub const ACTIVE_STATUSES: [VisitStatus; 2] = VisitStatus::HOLDING_SLOT;
@@ -74,6 +76,12 @@ pub struct Visit {
     pub reviewed_by: Option<UserId>,
     /// When.
     pub reviewed_at: Option<NaiveDateTime>,
+    /// What the helper said when they said they cannot come.
+    pub open_reason: Option<String>,
+    /// When an open visit was offered beyond the client's team, to the branch's free helpers.
+    pub offered_branch_at: Option<NaiveDateTime>,
+    /// When an open visit passed its deadline untaken (the branch leaders were alerted).
+    pub uncovered_at: Option<NaiveDateTime>,
 }
 
 /// A visit to insert.
@@ -147,6 +155,15 @@ pub enum Whose {
 }
 
 impl Visit {
+    /// The visit happens as booked again (or is over): no reason, no open offer, not uncovered.
+    pub fn clear_attention(&mut self) {
+        self.attention = None;
+        self.attention_since = None;
+        self.open_reason = None;
+        self.offered_branch_at = None;
+        self.uncovered_at = None;
+    }
+
     /// Inserts a visit.
     pub fn insert(conn: &mut DbConnection, new: &NewVisit) -> QueryResult<Visit> {
         diesel::insert_into(visits::table)
@@ -312,6 +329,9 @@ impl Visit {
                 visits::consumed_minutes.eq(v.consumed_minutes),
                 visits::reviewed_by.eq(v.reviewed_by),
                 visits::reviewed_at.eq(v.reviewed_at),
+                visits::open_reason.eq(&v.open_reason),
+                visits::offered_branch_at.eq(v.offered_branch_at),
+                visits::uncovered_at.eq(v.uncovered_at),
             ))
             .execute(conn)
             .map(|_| ())

@@ -16,9 +16,11 @@ use crate::email::{self, ClipCardMail, LowBalanceMail, PayerMail, VisitMail};
 use crate::error::ApiError;
 
 mod attention;
+mod offers;
 mod reminders;
 
 pub use attention::{needs_attention, no_show};
+pub use offers::{offer_taken, offered, uncovered};
 pub use reminders::{reminder_due_at, send_reminders};
 
 /// One address and the language to write to it in.

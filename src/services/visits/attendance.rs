@@ -124,8 +124,7 @@ fn check_in_now(
     visit.check_in_distance_m = Some(distance);
     visit.position_flagged |= far;
     // The helper came: a changed availability no longer stands in the way.
-    visit.attention = None;
-    visit.attention_since = None;
+    visit.clear_attention();
     visit.updated_at = at;
     Ok(())
 }
@@ -223,8 +222,7 @@ pub fn review(
         visit.consumed_minutes = Some(input.minutes);
         visit.reviewed_by = Some(caller.user_id);
         visit.reviewed_at = Some(at);
-        visit.attention = None;
-        visit.attention_since = None;
+        visit.clear_attention();
         visit.updated_at = at;
         Visit::save(conn, &visit)?;
         mailings::done(conn, &visit)?;

@@ -2,7 +2,9 @@
 //! ended, an exception (exams, illness) or narrowed hours cover the visit. Each such visit is
 //! marked with the reason and listed for the branch (`GET /api/v1/visits?needs_attention=true`);
 //! the client side and the branch leaders are told once, when a visit becomes affected.
-//! Rebooking, reassigning or cancelling (free) clears it; so does the cause going away.
+//! Such a visit is open (`open.rs`): the offer round offers it to other helpers. Rebooking,
+//! reassigning, another helper accepting it, or cancelling (free) clears it; so does the cause
+//! going away.
 
 use crate::domain::ids::{ClientId, HelperId};
 use chrono_tz::Tz;
@@ -52,13 +54,23 @@ fn recheck(
     let at = now();
     let mut affected = vec![];
     for mut visit in visits {
+        // The helper's own "I can't come" stands until another helper takes the visit.
+        if visit.attention == Some(VisitAttention::HelperDeclined) {
+            continue;
+        }
         let expected = expected(conn, &helper, &visit, &tz)?;
         if visit.attention == expected {
             continue;
         }
         let newly = visit.attention.is_none();
-        visit.attention = expected;
-        visit.attention_since = expected.map(|_| visit.attention_since.unwrap_or(at));
+        match expected {
+            // The cause went away: the visit's own helper comes after all, the offer ends.
+            None => visit.clear_attention(),
+            Some(reason) => {
+                visit.attention = Some(reason);
+                visit.attention_since = Some(visit.attention_since.unwrap_or(at));
+            }
+        }
         visit.updated_at = at;
         Visit::save(conn, &visit)?;
         if newly && expected.is_some() {

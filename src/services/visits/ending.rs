@@ -100,8 +100,7 @@ pub fn cancel_agreeing(
         visit.cancelled_at = Some(at);
         visit.late_cancellation = late;
         visit.consumed_minutes = late.then_some(visit.minutes);
-        visit.attention = None;
-        visit.attention_since = None;
+        visit.clear_attention();
         visit.sequence += 1;
         visit.updated_at = at;
         Visit::save(conn, &visit)?;
@@ -188,8 +187,7 @@ pub fn cancel_for_erasure(
         )?;
         visit.status = VisitStatus::Cancelled;
         visit.cancelled_at = Some(at);
-        visit.attention = None;
-        visit.attention_since = None;
+        visit.clear_attention();
         visit.sequence += 1;
         visit.updated_at = at;
         Visit::save(conn, &visit)?;

@@ -10,6 +10,7 @@ mod attention;
 mod booking;
 mod ending;
 mod listing;
+mod open;
 
 use crate::domain::ids::{BranchId, ClientId, HelperId, SeriesId, VisitId};
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
@@ -23,7 +24,7 @@ use crate::db::models::branch::Branch;
 use crate::db::models::client::Client;
 use crate::db::models::ledger::Balance;
 use crate::db::models::visit::Visit;
-use crate::domain::{VisitAttention, VisitStatus};
+use crate::domain::{VisitAttention, VisitCover, VisitStatus};
 use crate::error::ApiError;
 
 pub use attendance::{Check, ReviewInput, check, review};
@@ -33,6 +34,9 @@ pub use ending::{
     Cancellation, LateCancellation, cancel, cancel_agreeing, cancel_for_erasure, no_show,
 };
 pub use listing::{VisitCursor, VisitListQuery, list, list_own, views};
+pub use open::{
+    OfferRound, OfferedAs, OpenInput, OpenVisit, accept, offer_round, offered_to_me, open,
+};
 
 /// One task of a visit, e.g. 30 minutes of cleaning.
 #[derive(Debug, Clone, Serialize, eserde::Deserialize, utoipa::ToSchema)]
@@ -159,6 +163,9 @@ pub struct VisitView {
     pub attention_since: Option<String>,
     /// Minutes taken from the clip card and paid, once attendance is verified or reviewed.
     pub consumed_minutes: Option<i32>,
+    /// Whether somebody comes: `open` while its helper cannot come and other helpers are
+    /// offered it, `uncovered` when nobody took it by the deadline.
+    pub cover: VisitCover,
 }
 
 /// What a booking answers.
@@ -242,6 +249,7 @@ pub fn view(visit: Visit, branch: &Branch, names: VisitNames, free_hours: i64) -
         attention: visit.attention,
         attention_since: visit.attention_since.map(utc),
         consumed_minutes: visit.consumed_minutes,
+        cover: visit.cover(crate::db::models::now()),
     }
 }
 

@@ -121,8 +121,7 @@ pub fn reschedule(
         visit.sequence += 1;
         visit.updated_at = at;
         // Every rule was just checked for the helper and time: nothing stands in the way now.
-        visit.attention = None;
-        visit.attention_since = None;
+        visit.clear_attention();
         Visit::save(conn, &visit)?;
         mailings::rescheduled(conn, &visit, previous_helper_id)?;
         view_one(conn, visit, settings.free_cancellation_hours)
