@@ -99,6 +99,7 @@ diesel::table! {
         consent_given_on -> Date,
         created_at -> Timestamp,
         user_id -> Nullable<BigInt>,
+        wants_reports -> Bool,
     }
 }
 
@@ -269,6 +270,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    visit_reports (visit_id) {
+        visit_id -> BigInt,
+        helper_id -> BigInt,
+        tasks -> Text,
+        concern -> Bool,
+        concern_note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     visit_offers (id) {
         id -> BigInt,
         visit_id -> BigInt,
@@ -336,6 +348,7 @@ diesel::joinable!(relatives -> users (user_id));
 diesel::joinable!(assignments -> clients (client_id));
 diesel::joinable!(assignments -> helpers (helper_id));
 diesel::joinable!(visit_offers -> visits (visit_id));
+diesel::joinable!(visit_reports -> visits (visit_id));
 diesel::joinable!(visit_offers -> helpers (helper_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -356,6 +369,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     clip_cards,
     visits,
     visit_offers,
+    visit_reports,
     ledger_entries,
     idempotency_keys,
     availability_windows,

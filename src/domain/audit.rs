@@ -35,5 +35,7 @@ vocabulary! {
         ClipCard = "clip_card",
         /// A matching proposal.
         MatchingProposal = "matching_proposal",
+        /// A visit's report (what the helper recorded at check-out).
+        VisitReport = "visit_report",
     }
 }

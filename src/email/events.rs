@@ -20,10 +20,12 @@ use crate::domain::{Country, HelperStatus, Phone};
 use crate::error::ApiError;
 
 mod hours;
+mod reports;
 
 pub use hours::{
     ClipCardMail, LowBalanceMail, PayerMail, clip_card_purchased, low_balance, visit_done,
 };
+pub use reports::{ReportedTask, visit_concern, visit_report};
 
 fn contact(branch: &Branch) -> BranchContact {
     signed(&branch.name, branch.phone.as_deref())
@@ -269,6 +271,25 @@ fn visit_mail(
     method: Option<Method>,
     dedupe_key: Option<String>,
 ) -> Result<Option<i64>, ApiError> {
+    visit_mail_with(
+        conn,
+        visit,
+        kind,
+        method,
+        dedupe_key,
+        serde_json::Value::Null,
+    )
+}
+
+/// As `visit_mail`, with `extra` template values (a JSON object) beside the visit's own.
+fn visit_mail_with(
+    conn: &mut DbConnection,
+    visit: &VisitMail<'_>,
+    kind: &'static str,
+    method: Option<Method>,
+    dedupe_key: Option<String>,
+    extra: serde_json::Value,
+) -> Result<Option<i64>, ApiError> {
     let lang = language(visit.language);
     let ics = method.map(|method| {
         let summary = match lang {
@@ -320,12 +341,20 @@ fn visit_mail(
             recipient: visit.recipient.to_string(),
             language: lang.into(),
             branch: signed(visit.branch_name, visit.branch_phone),
-            values: json!({
-                "client_name": visit.client_name,
-                "helper_name": visit.helper_name,
-                "when": when(visit.start, visit.time_zone, lang),
-                "minutes": visit.minutes,
-            }),
+            values: {
+                let mut values = json!({
+                    "client_name": visit.client_name,
+                    "helper_name": visit.helper_name,
+                    "when": when(visit.start, visit.time_zone, lang),
+                    "minutes": visit.minutes,
+                });
+                if let (Some(values), serde_json::Value::Object(extra)) =
+                    (values.as_object_mut(), extra)
+                {
+                    values.extend(extra);
+                }
+                values
+            },
             ics,
             dedupe_key,
         },

@@ -12,8 +12,8 @@ use crate::db;
 use crate::error::{ApiError, Problem};
 use crate::services::idempotency::{Keyed, respond_once};
 use crate::services::visits::{
-    self, Booking, Check, PositionInput, ReviewInput, VisitInput, VisitListQuery, VisitPatch,
-    VisitView,
+    self, Booking, Check, CheckOutInput, PositionInput, ReportInput, ReviewInput, VisitInput,
+    VisitListQuery, VisitPatch, VisitView,
 };
 use crate::state::AppState;
 
@@ -177,20 +177,25 @@ pub async fn check_in(
     id: web::Path<VisitId>,
     JsonBody(input): JsonBody<PositionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    attend(state, caller, id, input, Check::In).await
+    attend(state, caller, id, (input, None), Check::In).await
 }
 
-/// The helper checks out. Verified attendance (near the home at both ends, about the booked
-/// length) consumes the booked minutes; otherwise the branch reviews the visit first.
-#[utoipa::path(post, path = "/api/v1/visits/{id}/check-out", tag = "visits", security(("bearer" = [])), params(("id" = i64, Path)), request_body = PositionInput,
-    responses((status = 200, body = VisitView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+/// The helper checks out, with the visit's report (per task: done, a note; any worry about the
+/// client alerts the branch leaders). Verified attendance (near the home at both ends, about the
+/// booked length) consumes the booked minutes; otherwise the branch reviews the visit first.
+#[utoipa::path(post, path = "/api/v1/visits/{id}/check-out", tag = "visits", security(("bearer" = [])), params(("id" = i64, Path)), request_body = CheckOutInput,
+    responses((status = 200, body = VisitView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn check_out(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<VisitId>,
-    JsonBody(input): JsonBody<PositionInput>,
+    JsonBody(input): JsonBody<CheckOutInput>,
 ) -> Result<HttpResponse, ApiError> {
-    attend(state, caller, id, input, Check::Out).await
+    let position = PositionInput {
+        lat: input.lat,
+        lon: input.lon,
+    };
+    attend(state, caller, id, (position, input.report), Check::Out).await
 }
 
 /// Check-in and check-out differ only in which end of the visit the position is for.
@@ -198,12 +203,12 @@ async fn attend(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<VisitId>,
-    input: PositionInput,
+    (position, report): (PositionInput, Option<ReportInput>),
     check: Check,
 ) -> Result<HttpResponse, ApiError> {
     let (id, settings) = (id.into_inner(), state.settings.visits.clone());
     reply::ok(&state, move |conn| {
-        visits::check(conn, &caller, &settings, id, input, check)
+        visits::check(conn, &caller, &settings, id, position, check, report)
     })
     .await
 }

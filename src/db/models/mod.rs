@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod password_token;
 pub mod proposal;
 pub mod relative;
+pub mod report;
 pub mod session;
 pub mod throttle;
 pub mod user;

@@ -35,6 +35,8 @@ pub struct Relative {
     pub created_at: NaiveDateTime,
     /// The login this relative acts through, if they have one (one login may be the relative of several clients).
     pub user_id: Option<UserId>,
+    /// Gets each visit's report by mail (with the view right).
+    pub wants_reports: bool,
 }
 
 /// A relative to add.
@@ -63,6 +65,8 @@ pub struct NewRelative {
     pub created_at: NaiveDateTime,
     /// Login.
     pub user_id: Option<UserId>,
+    /// Report mails.
+    pub wants_reports: bool,
 }
 
 impl Relative {

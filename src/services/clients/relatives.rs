@@ -46,6 +46,9 @@ pub struct RelativeInput {
     /// May buy clip cards.
     #[serde(default)]
     pub can_pay: bool,
+    /// Send them each visit's report by mail (needs `can_view`).
+    #[serde(default)]
+    pub wants_reports: bool,
     /// Date the client consented (today or earlier).
     #[eserde(compat)]
     pub consent_given_on: NaiveDate,
@@ -83,6 +86,8 @@ pub struct RelativeView {
     pub created_at: NaiveDateTime,
     /// The login this relative acts through, if they have one (one login may be the relative of several clients).
     pub user_id: Option<UserId>,
+    /// Gets each visit's report by mail (only with the view right).
+    pub wants_reports: bool,
 }
 
 impl From<Relative> for RelativeView {
@@ -100,6 +105,7 @@ impl From<Relative> for RelativeView {
             consent_given_on: r.consent_given_on,
             created_at: r.created_at,
             user_id: r.user_id,
+            wants_reports: r.wants_reports,
         }
     }
 }
@@ -141,6 +147,12 @@ pub fn add_relative(
     if input.create_account && input.email.is_none() {
         v.fail("email", "an account needs an email");
     }
+    if input.wants_reports && !(input.can_view && input.email.is_some()) {
+        v.fail(
+            "wants_reports",
+            "visit reports are mailed to a relative with the view right and an email",
+        );
+    }
     let built = (|| Some((name?, email?, phone?, relation?, consent?)))();
     let (name, email, phone, relation, consent) = v.into_value(built)?;
     crate::db::write_transaction(conn, |conn| {
@@ -159,6 +171,7 @@ pub fn add_relative(
                 consent_given_on: consent,
                 created_at: at,
                 user_id: None,
+                wants_reports: input.wants_reports,
             },
         )?;
         let (mut invitation_sent, mut linked) = (false, false);

@@ -18,10 +18,12 @@ use crate::error::ApiError;
 mod attention;
 mod offers;
 mod reminders;
+mod reports;
 
 pub use attention::{needs_attention, no_show};
 pub use offers::{offer_taken, offered, uncovered};
 pub use reminders::{reminder_due_at, send_reminders};
+pub use reports::{concern, report};
 
 /// One address and the language to write to it in.
 struct To {

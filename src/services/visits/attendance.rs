@@ -12,6 +12,7 @@
 use crate::domain::ids::VisitId;
 use chrono::Duration;
 
+use super::report::ReportInput;
 use super::{PositionInput, VisitView, view_one, visible};
 use crate::auth::Caller;
 use crate::config::VisitSettings;
@@ -43,7 +44,7 @@ pub enum Check {
     Out,
 }
 
-/// The helper checks in (or out) with their position.
+/// The helper checks in (or out) with their position; at check-out, with the visit's report.
 pub fn check(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -51,6 +52,7 @@ pub fn check(
     id: VisitId,
     position: PositionInput,
     which: Check,
+    report: Option<ReportInput>,
 ) -> Result<VisitView, ApiError> {
     let Some(own) = caller.helper else {
         return Err(ApiError::Forbidden(
@@ -72,6 +74,13 @@ pub fn check(
         }
         Visit::lock_people(conn, seen.client_id, seen.helper_id)?;
         let mut visit = Visit::find(conn, id)?;
+        let segments: Vec<super::Segment> =
+            serde_json::from_str(&visit.segments).map_err(|e| ApiError::Internal(e.into()))?;
+        let report = match (which, report) {
+            (_, None) => None,
+            (Check::Out, Some(report)) => Some(super::report::check(report, &segments)?),
+            (Check::In, Some(_)) => return Err(ApiError::field("report", "is given at check-out")),
+        };
         let client = Client::find_any(conn, visit.client_id)?;
         let distance = distance_m(position.lat, position.lon, client.lat, client.lon);
         let far = distance > settings.position_flag_distance_m;
@@ -81,6 +90,9 @@ pub fn check(
             check_in_now(settings, &mut visit, distance, far)?;
         }
         Visit::save(conn, &visit)?;
+        if let Some(report) = report {
+            super::report::record(conn, &visit, report)?;
+        }
         if visit.consumed_minutes.is_some() {
             mailings::done(conn, &visit)?;
         }

@@ -11,6 +11,7 @@ mod booking;
 mod ending;
 mod listing;
 mod open;
+mod report;
 
 use crate::domain::ids::{BranchId, ClientId, HelperId, SeriesId, VisitId};
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
@@ -37,6 +38,7 @@ pub use listing::{VisitCursor, VisitListQuery, list, list_own, views};
 pub use open::{
     OfferRound, OfferedAs, OpenInput, OpenVisit, accept, offer_round, offered_to_me, open,
 };
+pub use report::{ReportInput, ReportView, TaskDone, TaskReport, read_report};
 
 /// One task of a visit, e.g. 30 minutes of cleaning.
 #[derive(Debug, Clone, Serialize, eserde::Deserialize, utoipa::ToSchema)]
@@ -91,6 +93,20 @@ pub struct VisitPatch {
     /// Another of the client's helpers (the branch may also name a substitute).
     #[serde(default)]
     pub helper_id: Option<HelperId>,
+}
+
+/// Body of `POST /api/v1/visits/{id}/check-out`: the position, and the visit's report.
+#[derive(Debug, eserde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"lat": 56.157, "lon": 10.205, "report": {"tasks": [{"done": true}], "concern": false}}))]
+pub struct CheckOutInput {
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+    /// What was done, per task, and any worry about the client (optional).
+    #[serde(default)]
+    pub report: Option<ReportInput>,
 }
 
 /// A helper's position at check-in or check-out.
