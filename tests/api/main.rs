@@ -25,4 +25,5 @@ mod shutdown;
 mod throttles;
 mod validation;
 mod visit_edges;
+mod visit_reports;
 mod visits;

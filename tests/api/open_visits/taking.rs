@@ -108,7 +108,12 @@ async fn only_an_active_helper_of_the_branch_takes_an_open_visit(backend: TestBa
 }
 
 async fn twenty_helpers_accepting_at_once_one_takes_it(backend: TestBackend) {
-    let app = spawn_app(backend).await;
+    // Enough workers and connections for the accepts to really run side by side.
+    let app = crate::support::spawn_app_with(backend, |s| {
+        s.database.max_connections = 8;
+        s.server.workers = 4;
+    })
+    .await;
     let w = world(&app).await;
     let id = booked_in(&app, &w, 30).await;
     let mut tokens = vec![];
