@@ -1,6 +1,9 @@
 //! Table definitions shared by both backends (portable column types only).
 // Written to match migrations/postgres and migrations/sqlite, which keep identical names.
 
+mod visit_tables;
+pub use visit_tables::*;
+
 diesel::table! {
     branches (id) {
         id -> BigInt,
@@ -233,108 +236,6 @@ diesel::table! {
     }
 }
 
-diesel::table! {
-    visits (id) {
-        id -> BigInt,
-        branch_id -> BigInt,
-        client_id -> BigInt,
-        helper_id -> BigInt,
-        series_id -> Nullable<BigInt>,
-        starts_at -> Timestamp,
-        ends_at -> Timestamp,
-        minutes -> Integer,
-        segments -> Text,
-        status -> Text,
-        substitute -> Bool,
-        sequence -> Integer,
-        booked_by -> Nullable<BigInt>,
-        cancelled_at -> Nullable<Timestamp>,
-        late_cancellation -> Bool,
-        checked_in_at -> Nullable<Timestamp>,
-        check_in_distance_m -> Nullable<BigInt>,
-        checked_out_at -> Nullable<Timestamp>,
-        check_out_distance_m -> Nullable<BigInt>,
-        position_flagged -> Bool,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
-        attention -> Nullable<Text>,
-        attention_since -> Nullable<Timestamp>,
-        free_cancellation_until -> Nullable<Timestamp>,
-        consumed_minutes -> Nullable<Integer>,
-        reviewed_by -> Nullable<BigInt>,
-        reviewed_at -> Nullable<Timestamp>,
-        open_reason -> Nullable<Text>,
-        offered_branch_at -> Nullable<Timestamp>,
-        uncovered_at -> Nullable<Timestamp>,
-    }
-}
-
-diesel::table! {
-    visit_reports (visit_id) {
-        visit_id -> BigInt,
-        helper_id -> BigInt,
-        tasks -> Text,
-        concern -> Bool,
-        concern_note -> Nullable<Text>,
-        created_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    visit_offers (id) {
-        id -> BigInt,
-        visit_id -> BigInt,
-        helper_id -> BigInt,
-        offered_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    ledger_entries (id) {
-        id -> BigInt,
-        client_id -> BigInt,
-        kind -> Text,
-        minutes -> Integer,
-        visit_id -> Nullable<BigInt>,
-        clip_card_id -> Nullable<BigInt>,
-        created_by -> Nullable<BigInt>,
-        created_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    idempotency_keys (id) {
-        id -> BigInt,
-        user_id -> BigInt,
-        endpoint -> Text,
-        idempotency_key -> Text,
-        status -> Integer,
-        body -> Text,
-        created_at -> Timestamp,
-        request_hash -> Text,
-    }
-}
-
-diesel::table! {
-    availability_windows (id) {
-        id -> BigInt,
-        helper_id -> BigInt,
-        weekday -> Integer,
-        start_minute -> Integer,
-        end_minute -> Integer,
-    }
-}
-
-diesel::table! {
-    availability_exceptions (id) {
-        id -> BigInt,
-        helper_id -> BigInt,
-        starts_at -> Timestamp,
-        ends_at -> Timestamp,
-        reason -> Text,
-    }
-}
-
 diesel::joinable!(helpers -> branches (branch_id));
 diesel::joinable!(matching_proposals -> branches (branch_id));
 diesel::joinable!(clients -> branches (branch_id));
@@ -349,6 +250,7 @@ diesel::joinable!(assignments -> clients (client_id));
 diesel::joinable!(assignments -> helpers (helper_id));
 diesel::joinable!(visit_offers -> visits (visit_id));
 diesel::joinable!(visit_reports -> visits (visit_id));
+diesel::joinable!(visit_feedback -> visits (visit_id));
 diesel::joinable!(visit_offers -> helpers (helper_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -370,29 +272,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     visits,
     visit_offers,
     visit_reports,
+    visit_feedback,
+    client_exclusions,
     ledger_entries,
     idempotency_keys,
     availability_windows,
     availability_exceptions,
     outbox,
 );
-
-diesel::table! {
-    outbox (id) {
-        id -> BigInt,
-        kind -> Text,
-        recipient -> Text,
-        language -> Text,
-        subject -> Text,
-        text_body -> Text,
-        html_body -> Text,
-        ics -> Nullable<Text>,
-        status -> Text,
-        attempts -> Integer,
-        last_error -> Nullable<Text>,
-        next_attempt_at -> Timestamp,
-        created_at -> Timestamp,
-        sent_at -> Nullable<Timestamp>,
-        dedupe_key -> Nullable<Text>,
-    }
-}

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod client_source;
 pub mod country;
+pub mod feedback;
 pub mod ids;
 pub mod language;
 pub mod mail;
@@ -17,8 +18,9 @@ pub mod vocabulary;
 
 pub use client_source::ClientSource;
 pub use country::Country;
+pub use feedback::{ExclusionSource, FeedbackSide};
 pub use language::LanguageCode;
-pub use mail::OutboxStatus;
+pub use mail::{MailKind, OutboxStatus};
 pub use money::{LedgerKind, MailLanguage, PaymentMethod, Product};
 pub use pipeline::{CheckOutcome, HelperStatus};
 pub use role::Role;

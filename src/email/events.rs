@@ -16,16 +16,18 @@ use crate::db::models::branch::Branch;
 use crate::db::models::client::Client;
 use crate::db::models::from_json_list;
 use crate::db::models::helper::Helper;
-use crate::domain::{Country, HelperStatus, Phone};
+use crate::domain::{Country, HelperStatus, MailKind, Phone};
 use crate::error::ApiError;
 
 mod hours;
+mod offers;
 mod reports;
 
 pub use hours::{
     ClipCardMail, LowBalanceMail, PayerMail, clip_card_purchased, low_balance, visit_done,
 };
-pub use reports::{ReportedTask, visit_concern, visit_report};
+pub use offers::{visit_offered, visit_taken, visit_uncovered};
+pub use reports::{ReportedTask, pair_excluded, visit_concern, visit_report};
 
 fn contact(branch: &Branch) -> BranchContact {
     signed(&branch.name, branch.phone.as_deref())
@@ -70,7 +72,7 @@ pub fn application_received(
     enqueue(
         conn,
         Mail {
-            kind: "application_received",
+            kind: MailKind::ApplicationReceived,
             recipient: helper.email.clone(),
             language: helper_language(helper, branch.country).into(),
             branch: contact(&branch),
@@ -92,11 +94,11 @@ pub fn helper_moved(
     let branch = Branch::find(conn, helper.branch_id)?;
     let (kind, values) = match (to, invite_token) {
         (HelperStatus::Active, Some(token)) => (
-            "helper_activated",
+            MailKind::HelperActivated,
             json!({"name": helper.name, "link": format!("{PUBLIC_URL}/set-password?token={token}")}),
         ),
         _ => (
-            "stage_changed",
+            MailKind::StageChanged,
             json!({"name": helper.name, "status": to.as_str()}),
         ),
     };
@@ -132,7 +134,7 @@ pub fn match_committed(conn: &mut DbConnection, started: &[Assignment]) -> Resul
             enqueue(
                 conn,
                 Mail {
-                    kind: "match_client",
+                    kind: MailKind::MatchClient,
                     recipient: address.clone(),
                     language: client.preferred_language.clone(),
                     branch: branch.clone(),
@@ -146,7 +148,7 @@ pub fn match_committed(conn: &mut DbConnection, started: &[Assignment]) -> Resul
             enqueue(
                 conn,
                 Mail {
-                    kind: "match_helper",
+                    kind: MailKind::MatchHelper,
                     recipient: helper.email.clone(),
                     language: helper_language(helper, branch_record.country).into(),
                     branch: branch.clone(),
@@ -192,7 +194,13 @@ pub fn visit_booked(
     conn: &mut DbConnection,
     visit: &VisitMail<'_>,
 ) -> Result<Option<i64>, ApiError> {
-    visit_mail(conn, visit, "visit_booked", Some(Method::Request), None)
+    visit_mail(
+        conn,
+        visit,
+        MailKind::VisitBooked,
+        Some(Method::Request),
+        None,
+    )
 }
 
 /// Visit moved: the same UID with the caller's higher SEQUENCE, so calendars move it.
@@ -203,7 +211,7 @@ pub fn visit_rescheduled(
     visit_mail(
         conn,
         visit,
-        "visit_rescheduled",
+        MailKind::VisitRescheduled,
         Some(Method::Request),
         None,
     )
@@ -214,39 +222,13 @@ pub fn visit_cancelled(
     conn: &mut DbConnection,
     visit: &VisitMail<'_>,
 ) -> Result<Option<i64>, ApiError> {
-    visit_mail(conn, visit, "visit_cancelled", Some(Method::Cancel), None)
-}
-
-/// An open visit offered to a helper who may take it: the first to accept in the app takes it.
-/// Each helper is offered a visit once per opening (the `visit_offers` rows say who was).
-pub fn visit_offered(
-    conn: &mut DbConnection,
-    visit: &VisitMail<'_>,
-) -> Result<Option<i64>, ApiError> {
-    visit_mail(conn, visit, "visit_offered", None, None)
-}
-
-/// To a helper who was offered an open visit that another helper took.
-pub fn visit_taken(
-    conn: &mut DbConnection,
-    visit: &VisitMail<'_>,
-) -> Result<Option<i64>, ApiError> {
-    visit_mail(conn, visit, "visit_taken", None, None)
-}
-
-/// To a branch leader: nobody has taken an open visit by its deadline. Once per visit, start
-/// and leader, however many instances find it.
-pub fn visit_uncovered(
-    conn: &mut DbConnection,
-    visit: &VisitMail<'_>,
-) -> Result<Option<i64>, ApiError> {
-    let key = format!(
-        "visit_uncovered:{}:{}:{}",
-        visit.visit_id,
-        visit.start.timestamp(),
-        visit.recipient.to_lowercase()
-    );
-    visit_mail(conn, visit, "visit_uncovered", None, Some(key))
+    visit_mail(
+        conn,
+        visit,
+        MailKind::VisitCancelled,
+        Some(Method::Cancel),
+        None,
+    )
 }
 
 /// Reminder the day before; idempotent per visit, start time and recipient, so a job may run
@@ -261,13 +243,13 @@ pub fn visit_reminder(
         visit.start.timestamp(),
         visit.recipient.to_lowercase()
     );
-    visit_mail(conn, visit, "visit_reminder", None, Some(key))
+    visit_mail(conn, visit, MailKind::VisitReminder, None, Some(key))
 }
 
 fn visit_mail(
     conn: &mut DbConnection,
     visit: &VisitMail<'_>,
-    kind: &'static str,
+    kind: MailKind,
     method: Option<Method>,
     dedupe_key: Option<String>,
 ) -> Result<Option<i64>, ApiError> {
@@ -285,7 +267,7 @@ fn visit_mail(
 fn visit_mail_with(
     conn: &mut DbConnection,
     visit: &VisitMail<'_>,
-    kind: &'static str,
+    kind: MailKind,
     method: Option<Method>,
     dedupe_key: Option<String>,
     extra: serde_json::Value,

@@ -18,9 +18,9 @@ pub mod worker;
 pub use error::EmailError;
 pub use events::{
     ClipCardMail, LowBalanceMail, PayerMail, ReportedTask, VisitMail, application_received,
-    clip_card_purchased, helper_language, helper_moved, low_balance, match_committed, visit_booked,
-    visit_cancelled, visit_concern, visit_done, visit_offered, visit_reminder, visit_report,
-    visit_rescheduled, visit_taken, visit_uncovered,
+    clip_card_purchased, helper_language, helper_moved, low_balance, match_committed,
+    pair_excluded, visit_booked, visit_cancelled, visit_concern, visit_done, visit_offered,
+    visit_reminder, visit_report, visit_rescheduled, visit_taken, visit_uncovered,
 };
 pub use format::{duration, money, when};
 pub use mask::mask_addresses;

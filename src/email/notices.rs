@@ -11,7 +11,7 @@ use super::format::{duration, when};
 use super::ics::{self, Method, VisitEvent};
 use super::queue::{BranchContact, Mail, PUBLIC_URL, enqueue, language};
 use crate::db::DbConnection;
-use crate::domain::VisitAttention;
+use crate::domain::{MailKind, VisitAttention};
 use crate::error::ApiError;
 
 /// Why a set-password link is mailed.
@@ -54,8 +54,8 @@ pub fn password_link(
     mail: &AccountMail<'_>,
 ) -> Result<Option<i64>, ApiError> {
     let kind = match why {
-        PasswordLink::Invitation => "account_invitation",
-        PasswordLink::Reset => "password_reset",
+        PasswordLink::Invitation => MailKind::AccountInvitation,
+        PasswordLink::Reset => MailKind::PasswordReset,
     };
     let lang = language(mail.language);
     enqueue(
@@ -90,7 +90,7 @@ pub fn relative_access(
     enqueue(
         conn,
         Mail {
-            kind: "relative_access",
+            kind: MailKind::RelativeAccess,
             recipient: recipient.to_string(),
             language: lang.into(),
             branch,
@@ -110,7 +110,7 @@ pub fn visit_cancelled_late(
     money_event(
         conn,
         visit,
-        "visit_cancelled_late",
+        MailKind::VisitCancelledLate,
         available_minutes,
         Calendar::Cancel,
     )
@@ -125,7 +125,7 @@ pub fn visit_no_show(
     money_event(
         conn,
         visit,
-        "visit_no_show",
+        MailKind::VisitNoShow,
         available_minutes,
         Calendar::Keep,
     )
@@ -143,7 +143,7 @@ enum Calendar {
 fn money_event(
     conn: &mut DbConnection,
     visit: &VisitMail<'_>,
-    kind: &'static str,
+    kind: MailKind,
     available_minutes: i64,
     calendar: Calendar,
 ) -> Result<Option<i64>, ApiError> {
@@ -262,8 +262,8 @@ pub fn visits_need_attention(
         .map(|at| at.timestamp_micros())
         .unwrap_or_default();
     let kind = match audience {
-        Audience::ClientSide => "visits_need_attention",
-        Audience::Branch => "visits_need_attention_branch",
+        Audience::ClientSide => MailKind::VisitsNeedAttention,
+        Audience::Branch => MailKind::VisitsNeedAttentionBranch,
     };
     enqueue(
         conn,
@@ -318,7 +318,7 @@ pub fn visit_series_booked(
     enqueue(
         conn,
         Mail {
-            kind: "visit_series_booked",
+            kind: MailKind::VisitSeriesBooked,
             recipient: first.recipient.to_string(),
             language: lang.into(),
             branch: BranchContact {

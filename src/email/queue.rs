@@ -7,7 +7,7 @@ use super::templates;
 use crate::db::DbConnection;
 use crate::db::models::now;
 use crate::db::models::outbox::{NewOutboxMail, OutboxMail};
-use crate::domain::{Country, OutboxStatus, Phone};
+use crate::domain::{Country, MailKind, OutboxStatus, Phone};
 use crate::error::ApiError;
 
 /// Stands for `email.public_url` in a queued mail; replaced when the mail is sent.
@@ -28,7 +28,7 @@ pub struct BranchContact {
 #[derive(Debug, Clone)]
 pub struct Mail {
     /// Template name under `templates/email/`, e.g. `application_received`.
-    pub kind: &'static str,
+    pub kind: MailKind,
     /// Recipient address.
     pub recipient: String,
     /// Wanted language, read by [`language`]: `da`, `en` or `nb`.
@@ -76,11 +76,11 @@ pub fn enqueue(conn: &mut DbConnection, mail: Mail) -> Result<Option<i64>, ApiEr
     let phone = mail.branch.phone.as_deref().map(Phone::display);
     values.insert("branch_phone".into(), Value::from(phone));
     values.insert("lang".into(), Value::from(lang));
-    let rendered = templates::render(mail.kind, lang, &Value::Object(values))
+    let rendered = templates::render(mail.kind.as_str(), lang, &Value::Object(values))
         .map_err(|e| ApiError::Internal(e.into()))?;
     let at = now();
     let new = NewOutboxMail {
-        kind: mail.kind.to_string(),
+        kind: mail.kind,
         recipient: mail.recipient,
         language: lang.to_string(),
         subject: rendered.subject,
@@ -95,8 +95,8 @@ pub fn enqueue(conn: &mut DbConnection, mail: Mail) -> Result<Option<i64>, ApiEr
     };
     let id = OutboxMail::insert(conn, &new)?;
     match id {
-        Some(id) => tracing::info!(outbox.id = id, mail.kind = mail.kind, "mail queued"),
-        None => tracing::debug!(mail.kind = mail.kind, "mail already queued (dedupe key)"),
+        Some(id) => tracing::info!(outbox.id = id, mail.kind = %mail.kind, "mail queued"),
+        None => tracing::debug!(mail.kind = %mail.kind, "mail already queued (dedupe key)"),
     }
     Ok(id)
 }

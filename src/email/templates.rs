@@ -82,6 +82,12 @@ const FILES: &[(&str, &str)] = embed!(
     "visit_concern.en.html",
     "visit_concern.nb.txt",
     "visit_concern.nb.html",
+    "pair_excluded.da.txt",
+    "pair_excluded.da.html",
+    "pair_excluded.en.txt",
+    "pair_excluded.en.html",
+    "pair_excluded.nb.txt",
+    "pair_excluded.nb.html",
     "visit_booked.da.txt",
     "visit_booked.da.html",
     "visit_booked.en.txt",
@@ -177,30 +183,6 @@ const FILES: &[(&str, &str)] = embed!(
 /// Every language there are templates for: Danish, English, Norwegian bokmål.
 pub const LANGUAGES: &[&str] = &["da", "en", "nb"];
 
-/// Every kind of mail there is a template for (in each of [`LANGUAGES`]).
-pub const KINDS: &[&str] = &[
-    "application_received",
-    "stage_changed",
-    "helper_activated",
-    "match_client",
-    "match_helper",
-    "visit_booked",
-    "visit_rescheduled",
-    "visit_cancelled",
-    "visit_reminder",
-    "clip_card_purchased",
-    "visit_done",
-    "low_balance",
-    "account_invitation",
-    "password_reset",
-    "relative_access",
-    "visit_cancelled_late",
-    "visit_no_show",
-    "visits_need_attention",
-    "visits_need_attention_branch",
-    "visit_series_booked",
-];
-
 /// A rendered mail.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -265,6 +247,7 @@ pub fn render(kind: &str, lang: &str, values: &Value) -> Result<Rendered, EmailE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::MailKind;
     use serde_json::json;
 
     fn values(lang: &str) -> Value {
@@ -276,12 +259,13 @@ mod tests {
                "used": "1 time", "left": "2 timer", "reserved": "30 minutter",
                "reserved_minutes": 30, "valid": "14 dage", "for_client": "Karen",
                "visits": [{"when": "tirsdag", "client_name": "Karen", "helper_name": "Bo", "reason": "syg"}],
-               "count": 1, "dates": ["tirsdag", "onsdag"]})
+               "count": 1, "dates": ["tirsdag", "onsdag"],
+               "tasks": [{"task": "cleaning", "done": false, "note": "no bags"}], "note": "worried", "by": "helper"})
     }
 
     #[test]
     fn every_kind_renders_in_every_language_with_the_branch_name_and_phone() {
-        for kind in KINDS {
+        for kind in MailKind::ALL.iter().map(|k| k.as_str()) {
             for lang in LANGUAGES {
                 let mail = render(kind, lang, &values(lang)).unwrap();
                 assert!(!mail.subject.is_empty(), "{kind}.{lang}");
@@ -307,7 +291,7 @@ mod tests {
     #[test]
     fn every_kind_has_text_and_html_in_danish_english_and_bokmal() {
         assert_eq!(LANGUAGES, ["da", "en", "nb"]);
-        for kind in KINDS {
+        for kind in MailKind::ALL.iter().map(|k| k.as_str()) {
             for lang in LANGUAGES {
                 for part in ["txt", "html"] {
                     let name = format!("{kind}.{lang}.{part}");

@@ -103,7 +103,7 @@ impl Worker {
     }
 
     async fn deliver(&self, mail: &OutboxMail) -> Result<bool, DbError> {
-        let (id, kind, attempts) = (mail.id, mail.kind.clone(), mail.attempts);
+        let (id, kind, attempts) = (mail.id, mail.kind, mail.attempts);
         match self.mailer.send(mail).await {
             Ok(()) => {
                 let at = now();

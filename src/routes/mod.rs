@@ -13,7 +13,6 @@ mod health;
 mod helpers;
 mod idempotent;
 mod matching;
-mod open_visits;
 pub mod openapi;
 mod outbox;
 mod query;
@@ -39,7 +38,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(availability::configure)
         .configure(clip_cards::configure)
         .configure(visits::configure)
-        .configure(open_visits::configure)
         .configure(reports::configure)
         .configure(matching::configure)
         .configure(assignments::configure)

@@ -11,7 +11,7 @@ use crate::error::PROBLEM_JSON;
 
 use super::{
     accounts, assignments, audit, availability, branches, clients, clip_cards, health, helpers,
-    matching, open_visits, outbox, reports, sessions, visits,
+    matching, outbox, reports, sessions, visits,
 };
 
 /// Every documented path.
@@ -29,7 +29,8 @@ use super::{
         availability::get, availability::replace, availability::add_exception,
         clip_cards::prices, clip_cards::add_price, clip_cards::cards, clip_cards::buy, clip_cards::balance, clip_cards::ledger,
         visits::book, visits::list, visits::get, visits::reschedule, visits::cancel, visits::no_show, visits::check_in, visits::check_out, visits::review, visits::my_visits,
-        open_visits::open, open_visits::accept, open_visits::offered_to_me, open_visits::report,
+        visits::open::open, visits::open::accept, visits::open::offered_to_me, visits::report::report,
+        visits::feedback::give, visits::feedback::list,
         reports::hours,
         assignments::list, assignments::create, assignments::end,
         audit::list,

@@ -9,7 +9,7 @@ use super::query::QueryParams;
 use crate::auth::Caller;
 use crate::db;
 use crate::db::models::outbox::OutboxMail;
-use crate::domain::OutboxStatus;
+use crate::domain::{MailKind, OutboxStatus};
 use crate::error::{ApiError, Problem};
 use crate::services::outbox;
 use crate::state::AppState;
@@ -39,7 +39,7 @@ pub struct OutboxEntry {
     /// Id.
     pub id: i64,
     /// Kind, e.g. `application_received`.
-    pub kind: String,
+    pub kind: MailKind,
     /// Recipient address.
     pub recipient: String,
     /// `da` or `en`.

@@ -229,7 +229,7 @@ async fn create_norwegian_branch(app: &TestApp, admin: &str, name: &str) -> i64 
 
 fn plain_mail(recipient: &str, branch: i64) -> Mail {
     Mail {
-        kind: "application_received",
+        kind: helpmatch::domain::MailKind::ApplicationReceived,
         recipient: recipient.into(),
         language: "da".into(),
         branch: BranchContact {

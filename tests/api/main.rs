@@ -14,6 +14,7 @@ mod docs;
 mod email;
 mod erasure;
 mod errors;
+mod feedback;
 mod health;
 mod match_cli;
 mod matching;

@@ -6,6 +6,7 @@ pub mod availability;
 pub mod branch;
 pub mod client;
 pub mod console_session;
+pub mod feedback;
 pub mod helper;
 pub mod idempotency;
 pub mod ledger;

@@ -7,7 +7,7 @@ use diesel::sql_types::{BigInt, Timestamp};
 
 use crate::db::DbConnection;
 use crate::db::schema::outbox;
-use crate::domain::OutboxStatus;
+use crate::domain::{MailKind, OutboxStatus};
 
 /// One mail in the outbox.
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
@@ -16,7 +16,7 @@ pub struct OutboxMail {
     /// Id; also the mail's `Message-ID`.
     pub id: i64,
     /// What the mail is about, e.g. `application_received`.
-    pub kind: String,
+    pub kind: MailKind,
     /// Address it goes to.
     pub recipient: String,
     /// `da` or `en`.
@@ -50,7 +50,7 @@ pub struct OutboxMail {
 #[diesel(table_name = outbox)]
 pub struct NewOutboxMail {
     /// Kind.
-    pub kind: String,
+    pub kind: MailKind,
     /// Recipient.
     pub recipient: String,
     /// Language.

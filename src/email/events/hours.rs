@@ -23,7 +23,7 @@ pub struct PayerMail<'a> {
 /// once per `key` and recipient (`{kind}:{key}:{recipient}`).
 fn to_payer(
     conn: &mut DbConnection,
-    kind: &'static str,
+    kind: MailKind,
     to: &PayerMail<'_>,
     key: String,
     values: impl FnOnce(&'static str) -> serde_json::Value,
@@ -71,7 +71,7 @@ pub fn clip_card_purchased(
 ) -> Result<Option<i64>, ApiError> {
     to_payer(
         conn,
-        "clip_card_purchased",
+        MailKind::ClipCardPurchased,
         &card.to,
         card.card_id.to_string(),
         |lang| {
@@ -97,7 +97,7 @@ pub fn visit_done(
     enqueue(
         conn,
         Mail {
-            kind: "visit_done",
+            kind: MailKind::VisitDone,
             recipient: visit.recipient.to_string(),
             language: lang.into(),
             branch: signed(visit.branch_name, visit.branch_phone),
@@ -141,7 +141,7 @@ pub fn low_balance(
 ) -> Result<Option<i64>, ApiError> {
     to_payer(
         conn,
-        "low_balance",
+        MailKind::LowBalance,
         &low.to,
         format!("{}:{}", low.client_id, low.state),
         |lang| json!({"left": duration(low.available_minutes, lang)}),

@@ -1,5 +1,5 @@
-//! Mails a visit report sends: the report to the relatives who asked for it, and a worry about
-//! the client's wellbeing to the branch leaders.
+//! Mails after a visit: the report to the relatives who asked for it, a worry about the
+//! client's wellbeing to the branch leaders, and a "don't pair us again" to them too.
 
 use super::*;
 
@@ -26,7 +26,7 @@ pub fn visit_report(
         visit.recipient.to_lowercase()
     );
     let extra = json!({ "tasks": tasks });
-    visit_mail_with(conn, visit, "visit_report", None, Some(key), extra)
+    visit_mail_with(conn, visit, MailKind::VisitReport, None, Some(key), extra)
 }
 
 /// To a branch leader: the helper who checked out is worried about the client. Once per visit
@@ -42,5 +42,21 @@ pub fn visit_concern(
         visit.recipient.to_lowercase()
     );
     let extra = json!({ "note": note });
-    visit_mail_with(conn, visit, "visit_concern", None, Some(key), extra)
+    visit_mail_with(conn, visit, MailKind::VisitConcern, None, Some(key), extra)
+}
+
+/// To a branch leader: one side of a visit asked not to be paired again (`by` is `client` or
+/// `helper`). Once per visit and recipient (a pair is ruled out once anyway).
+pub fn pair_excluded(
+    conn: &mut DbConnection,
+    visit: &VisitMail<'_>,
+    by: &str,
+) -> Result<Option<i64>, ApiError> {
+    let key = format!(
+        "pair_excluded:{}:{}",
+        visit.visit_id,
+        visit.recipient.to_lowercase()
+    );
+    let extra = json!({ "by": by });
+    visit_mail_with(conn, visit, MailKind::PairExcluded, None, Some(key), extra)
 }

@@ -23,7 +23,7 @@ mod reports;
 pub use attention::{needs_attention, no_show};
 pub use offers::{offer_taken, offered, uncovered};
 pub use reminders::{reminder_due_at, send_reminders};
-pub use reports::{concern, report};
+pub use reports::{concern, pair_excluded, report};
 
 /// One address and the language to write to it in.
 struct To {

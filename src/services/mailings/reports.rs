@@ -1,11 +1,12 @@
-//! Mails a visit report sends: to the relatives who asked for reports (and see visits), and a
-//! worry about the client to each leader of the branch.
+//! Mails after a visit: the report to the relatives who asked for reports (and see visits), a
+//! worry about the client and a "don't pair us again" to each leader of the branch.
 
 use super::{To, people, visit_mail};
 use crate::db::DbConnection;
 use crate::db::models::relative::Relative;
 use crate::db::models::user::User;
 use crate::db::models::visit::Visit;
+use crate::domain::FeedbackSide;
 use crate::email::{self, ReportedTask};
 use crate::error::ApiError;
 use crate::services::visits::TaskReport;
@@ -61,6 +62,28 @@ pub fn concern(
         };
         let mail = visit_mail(&to, visit, &client, &helper, &branch);
         if email::visit_concern(conn, &mail, note)?.is_some() {
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+/// "Don't pair us again" from `side` of the visit, to each active leader of the branch.
+pub fn pair_excluded(
+    conn: &mut DbConnection,
+    visit: &Visit,
+    side: FeedbackSide,
+) -> Result<usize, ApiError> {
+    let (client, branch, helper) = people(conn, visit)?;
+    let language = email::country_language(branch.country);
+    let mut queued = 0;
+    for leader in User::branch_leaders(conn, branch.id)? {
+        let to = To {
+            address: leader.email,
+            language: language.into(),
+        };
+        let mail = visit_mail(&to, visit, &client, &helper, &branch);
+        if email::pair_excluded(conn, &mail, side.as_str())?.is_some() {
             queued += 1;
         }
     }

@@ -9,6 +9,7 @@ mod attendance;
 mod attention;
 mod booking;
 mod ending;
+mod feedback;
 mod listing;
 mod open;
 mod report;
@@ -34,6 +35,7 @@ pub use booking::{book, reschedule, weekly_starts};
 pub use ending::{
     Cancellation, LateCancellation, cancel, cancel_agreeing, cancel_for_erasure, no_show,
 };
+pub use feedback::{FeedbackInput, FeedbackView, feedback_on, give};
 pub use listing::{VisitCursor, VisitListQuery, list, list_own, views};
 pub use open::{
     OfferRound, OfferedAs, OpenInput, OpenVisit, accept, offer_round, offered_to_me, open,

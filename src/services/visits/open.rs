@@ -17,6 +17,7 @@ use crate::db::models::assignment::{Assignment, AssignmentFilter, PairsShown};
 use crate::db::models::availability::Availability;
 use crate::db::models::branch::Branch;
 use crate::db::models::client::Client;
+use crate::db::models::feedback::Exclusion;
 use crate::db::models::helper::{Helper, HelperFilter};
 use crate::db::models::visit::{Visit, VisitOffer, Whose};
 use crate::db::models::{from_json_list, now};
@@ -203,7 +204,7 @@ pub fn accept(
 }
 
 /// Whether `helper` may take the open `visit` now, and as what: not its own helper, active in
-/// its branch, a shared language when the client lists any, free then (declared hours, no
+/// its branch, not ruled out for the client ("don't pair us again"), a shared language when the client lists any, free then (declared hours, no
 /// exception, no other visit within the travel buffer); on the client's team, or — once the
 /// offer has widened — any other helper of the branch.
 fn offered_as(
@@ -219,6 +220,9 @@ fn offered_as(
         || helper.branch_id != visit.branch_id
         || helper.deleted_at.is_some()
     {
+        return Ok(None);
+    }
+    if Exclusion::applies(conn, visit.client_id, helper.id)? {
         return Ok(None);
     }
     let team = Assignment::is_open(conn, visit.client_id, helper.id)?;

@@ -17,6 +17,10 @@ use crate::services::visits::{
 };
 use crate::state::AppState;
 
+pub(crate) mod feedback;
+pub(crate) mod open;
+pub(crate) mod report;
+
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -34,7 +38,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/api/v1/visits/{id}/check-in").route(web::post().to(check_in)))
     .service(web::resource("/api/v1/visits/{id}/check-out").route(web::post().to(check_out)))
     .service(web::resource("/api/v1/visits/{id}/review").route(web::post().to(review)))
-    .service(web::resource("/api/v1/me/visits").route(web::get().to(my_visits)));
+    .service(web::resource("/api/v1/me/visits").route(web::get().to(my_visits)))
+    .configure(open::configure)
+    .configure(report::configure)
+    .configure(feedback::configure);
 }
 
 /// Books a visit (or a weekly series) with one of the client's helpers, paid from the clip card.

@@ -1,23 +1,21 @@
-//! Open visits — a helper says they cannot come, other helpers see what they are offered and
-//! take one (`services::visits::open`) — and the report a visit leaves
-//! (`services::visits::report`).
+//! Open visits: a helper says they cannot come, other helpers see what they are offered and
+//! take one (`services::visits::open`).
 
 use crate::domain::ids::VisitId;
 use actix_web::{HttpResponse, web};
 
-use super::extract::JsonBody;
-use super::reply;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
-use crate::services::visits::{self, OpenInput, OpenVisit, ReportView, VisitView};
+use crate::routes::extract::JsonBody;
+use crate::routes::reply;
+use crate::services::visits::{self, OpenInput, OpenVisit, VisitView};
 use crate::state::AppState;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/visits/{id}/open").route(web::post().to(open)))
         .service(web::resource("/api/v1/visits/{id}/accept").route(web::post().to(accept)))
-        .service(web::resource("/api/v1/me/open-visits").route(web::get().to(offered_to_me)))
-        .service(web::resource("/api/v1/visits/{id}/report").route(web::get().to(report)));
+        .service(web::resource("/api/v1/me/open-visits").route(web::get().to(offered_to_me)));
 }
 
 /// The visit's helper (or the branch) says the helper cannot come: the visit becomes `open`
@@ -66,18 +64,4 @@ pub async fn offered_to_me(
         visits::offered_to_me(conn, &caller, &settings)
     })
     .await
-}
-
-/// A visit's report: what was done per task, with the helper's notes. The client's side with the
-/// view right, the branch and the helper who wrote it read it (a worry only the branch and that
-/// helper); 404 for anyone else, and while there is none. Reads are audited.
-#[utoipa::path(get, path = "/api/v1/visits/{id}/report", tag = "visits", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = ReportView), (status = 404, body = Problem)))]
-pub async fn report(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<VisitId>,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    reply::ok(&state, move |conn| visits::read_report(conn, &caller, id)).await
 }

@@ -1,0 +1,2 @@
+DROP TABLE client_exclusions;
+DROP TABLE visit_feedback;
