@@ -120,6 +120,11 @@ pub struct VisitSettings {
     pub open_offer_branch_within_hours: i64,
     /// An open visit nobody has taken this many hours before its start is uncovered.
     pub open_cover_deadline_hours: i64,
+    /// A check-in or check-out recorded offline is accepted this many hours later at most.
+    pub offline_sync_hours: i64,
+    /// One that arrives more than this many minutes after it was recorded marks the visit
+    /// `synced_late`.
+    pub offline_late_minutes: i64,
 }
 
 /// HTTP listener settings.

@@ -1,7 +1,7 @@
 //! `/api/v1/branches`.
 
 use crate::domain::ids::BranchId;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::caller::AdminCaller;
 use super::extract::{JsonBody, ListResponse, PageQuery};
@@ -57,15 +57,16 @@ pub async fn create(
 }
 
 /// One branch.
-#[utoipa::path(get, path = "/api/v1/branches/{id}", tag = "branches", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = BranchView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/branches/{id}", tag = "branches", security(("bearer" = [])), params(("id" = i64, Path), ("If-None-Match" = Option<String>, Header, description = "the ETag of the copy you have")),
+    responses((status = 304, description = "the copy named in If-None-Match is current"), (status = 200, body = BranchView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<BranchId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    reply::ok(&state, move |conn| branches::get(conn, &caller, id)).await
+    reply::record(&req, &state, move |conn| branches::get(conn, &caller, id)).await
 }
 
 /// Changes a branch (admin).

@@ -1,7 +1,7 @@
 //! `/api/v1/clients`.
 
 use crate::domain::ids::{BranchId, ClientId, RelativeId};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::extract::{JsonBody, ListResponse, PageQuery};
@@ -37,7 +37,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/api/v1/clients/{id}/relatives/{relative_id}")
             .route(web::delete().to(remove_relative)),
     )
-    .service(web::resource("/api/v1/clients/{id}/account").route(web::post().to(open_account)));
+    .service(web::resource("/api/v1/clients/{id}/account").route(web::post().to(open_account)))
+    .service(web::resource("/api/v1/me/clients").route(web::get().to(my_clients)));
 }
 
 /// Filters of `GET /api/v1/clients`.
@@ -58,6 +59,25 @@ pub struct ClientQuery {
     pub limit: Option<i64>,
     /// Cursor from the previous page.
     pub cursor: Option<String>,
+}
+
+/// The caller's own clients: a helper's (limited fields: what a visit needs), and those they act
+/// for as the client or a relative (in full); empty for staff.
+#[utoipa::path(get, path = "/api/v1/me/clients", tag = "clients", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = ListResponse<ClientShown>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+pub async fn my_clients(
+    state: web::Data<AppState>,
+    caller: Caller,
+    QueryParams(query): QueryParams<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = query.page()?;
+    reply::page(
+        &state,
+        page,
+        move |conn| clients::mine(conn, &caller, page),
+        ClientShown::id,
+    )
+    .await
 }
 
 /// Clients the caller may see (a helper: their own clients, limited fields).
@@ -100,15 +120,16 @@ pub async fn create(
 }
 
 /// One client, in the shape the caller may see.
-#[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = ClientShown), (status = 401, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", security(("bearer" = [])), params(("id" = i64, Path), ("If-None-Match" = Option<String>, Header, description = "the ETag of the copy you have")),
+    responses((status = 304, description = "the copy named in If-None-Match is current"), (status = 200, body = ClientShown), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    reply::ok(&state, move |conn| clients::get(conn, &caller, id)).await
+    reply::record(&req, &state, move |conn| clients::get(conn, &caller, id)).await
 }
 
 /// Changes a client (branch staff).

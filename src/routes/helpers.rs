@@ -115,15 +115,16 @@ pub async fn list(
 }
 
 /// One helper.
-#[utoipa::path(get, path = "/api/v1/helpers/{id}", tag = "helpers", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = HelperView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/helpers/{id}", tag = "helpers", security(("bearer" = [])), params(("id" = i64, Path), ("If-None-Match" = Option<String>, Header, description = "the ETag of the copy you have")),
+    responses((status = 304, description = "the copy named in If-None-Match is current"), (status = 200, body = HelperView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<HelperId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    reply::ok(&state, move |conn| helpers::get(conn, &caller, id)).await
+    reply::record(&req, &state, move |conn| helpers::get(conn, &caller, id)).await
 }
 
 /// Changes a helper's profile (branch staff, or the helper).

@@ -4,6 +4,7 @@
 mod support;
 
 mod access;
+mod app_sync;
 mod architecture;
 mod attention;
 mod auth;

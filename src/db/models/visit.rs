@@ -82,6 +82,8 @@ pub struct Visit {
     pub offered_branch_at: Option<NaiveDateTime>,
     /// When an open visit passed its deadline untaken (the branch leaders were alerted).
     pub uncovered_at: Option<NaiveDateTime>,
+    /// A check-in or check-out reached the service late (recorded offline).
+    pub synced_late: bool,
 }
 
 /// A visit to insert.
@@ -332,6 +334,7 @@ impl Visit {
                 visits::open_reason.eq(&v.open_reason),
                 visits::offered_branch_at.eq(v.offered_branch_at),
                 visits::uncovered_at.eq(v.uncovered_at),
+                visits::synced_late.eq(v.synced_late),
             ))
             .execute(conn)
             .map(|_| ())

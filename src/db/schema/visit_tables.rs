@@ -33,6 +33,7 @@ diesel::table! {
         open_reason -> Nullable<Text>,
         offered_branch_at -> Nullable<Timestamp>,
         uncovered_at -> Nullable<Timestamp>,
+        synced_late -> Bool,
     }
 }
 

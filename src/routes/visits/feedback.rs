@@ -14,8 +14,8 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/api/v1/visits/{id}/feedback")
-            .route(web::post().to(give))
-            .route(web::get().to(list)),
+            .route(web::post().to(give_feedback))
+            .route(web::get().to(feedback)),
     );
 }
 
@@ -24,7 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// tells the branch; it ends nothing by itself.
 #[utoipa::path(post, path = "/api/v1/visits/{id}/feedback", tag = "visits", security(("bearer" = [])), params(("id" = i64, Path)), request_body = FeedbackInput,
     responses((status = 201, body = FeedbackView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn give(
+pub async fn give_feedback(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<VisitId>,
@@ -37,7 +37,7 @@ pub async fn give(
 /// The feedback on a visit: both sides for the branch, each side its own.
 #[utoipa::path(get, path = "/api/v1/visits/{id}/feedback", tag = "visits", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Vec<FeedbackView>), (status = 404, body = Problem)))]
-pub async fn list(
+pub async fn feedback(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<VisitId>,

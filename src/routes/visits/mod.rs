@@ -111,9 +111,10 @@ pub async fn my_visits(
 }
 
 /// One visit.
-#[utoipa::path(get, path = "/api/v1/visits/{id}", tag = "visits", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = VisitView), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/visits/{id}", tag = "visits", security(("bearer" = [])), params(("id" = i64, Path), ("If-None-Match" = Option<String>, Header, description = "the ETag of the copy you have")),
+    responses((status = 304, description = "the copy named in If-None-Match is current"), (status = 200, body = VisitView), (status = 404, body = Problem)))]
 pub async fn get(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<VisitId>,
@@ -122,7 +123,7 @@ pub async fn get(
         id.into_inner(),
         state.settings.visits.free_cancellation_hours,
     );
-    reply::ok(&state, move |conn| {
+    reply::record(&req, &state, move |conn| {
         visits::get(conn, &caller, free_hours, id)
     })
     .await
@@ -201,6 +202,7 @@ pub async fn check_out(
     let position = PositionInput {
         lat: input.lat,
         lon: input.lon,
+        recorded_at: input.recorded_at,
     };
     attend(state, caller, id, (position, input.report), Check::Out).await
 }

@@ -23,7 +23,7 @@ pub use relatives::{
 pub use roster::{Roster, RosterRow, RosterSearch, roster};
 pub use views::{
     ClientForHelper, ClientHelper, ClientSearch, ClientShown, ClientView, current_helpers, get,
-    list,
+    list, mine,
 };
 
 const PERSONAL_FIELDS: [&str; 5] = ["name", "email", "phone", "address", "care_notes"];

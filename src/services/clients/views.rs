@@ -218,7 +218,31 @@ pub fn list(
     search: ClientSearch,
     page: Page,
 ) -> Result<Vec<ClientShown>, ApiError> {
-    let scope = caller.scope(Right::View);
+    list_in(conn, caller, caller.scope(Right::View), search, page)
+}
+
+/// The caller's own clients, whatever else they are: a helper's (served, or booked to visit, in
+/// the limited shape), and those they act for as the client or a relative (in full). A staff
+/// account holds no such capacity and gets an empty list.
+pub fn mine(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    page: Page,
+) -> Result<Vec<ClientShown>, ApiError> {
+    let scope = Scope::Own {
+        helper: caller.helper_id(),
+        clients: caller.clients_with(Right::View),
+    };
+    list_in(conn, caller, scope, ClientSearch::default(), page)
+}
+
+fn list_in(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    scope: Scope,
+    search: ClientSearch,
+    page: Page,
+) -> Result<Vec<ClientShown>, ApiError> {
     let Some(branch_id) = scope.branch_filter(search.branch) else {
         return Ok(vec![]);
     };

@@ -10,7 +10,7 @@
 //! reviews it and says how many minutes to charge (0 releases them all).
 
 use crate::domain::ids::VisitId;
-use chrono::Duration;
+use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime};
 
 use super::report::ReportInput;
 use super::{PositionInput, VisitView, view_one, visible};
@@ -44,6 +44,32 @@ pub enum Check {
     Out,
 }
 
+/// When the phone recorded a check: now, or the `recorded_at` it sends later (no signal at the
+/// door). A time in the future (beyond a minute of clock drift) or older than
+/// `visits.offline_sync_hours` is refused.
+fn recorded_time(
+    settings: &VisitSettings,
+    recorded_at: Option<DateTime<FixedOffset>>,
+) -> Result<NaiveDateTime, ApiError> {
+    let received = now();
+    let Some(recorded) = recorded_at.map(|t| t.naive_utc()) else {
+        return Ok(received);
+    };
+    if recorded > received + Duration::minutes(1) {
+        return Err(ApiError::field("recorded_at", "is in the future"));
+    }
+    if received - recorded > Duration::hours(settings.offline_sync_hours) {
+        return Err(ApiError::field(
+            "recorded_at",
+            format!(
+                "is more than {} hours ago; the branch records what happened",
+                settings.offline_sync_hours
+            ),
+        ));
+    }
+    Ok(recorded)
+}
+
 /// The helper checks in (or out) with their position; at check-out, with the visit's report.
 pub fn check(
     conn: &mut DbConnection,
@@ -61,6 +87,7 @@ pub fn check(
     };
     crate::domain::Position::parse(position.lat, position.lon)
         .map_err(|m| ApiError::field("lat", m))?;
+    let at = recorded_time(settings, position.recorded_at)?;
     crate::db::write_transaction(conn, |conn| {
         let seen = visible(conn, caller, id)?;
         if seen.helper_id != own.helper_id {
@@ -85,10 +112,12 @@ pub fn check(
         let distance = distance_m(position.lat, position.lon, client.lat, client.lon);
         let far = distance > settings.position_flag_distance_m;
         if which == Check::Out {
-            check_out_now(conn, caller, settings, &mut visit, distance, far)?;
+            check_out_now(conn, caller, settings, &mut visit, at, distance, far)?;
         } else {
-            check_in_now(settings, &mut visit, distance, far)?;
+            check_in_now(settings, &mut visit, at, distance, far)?;
         }
+        // Sent from a phone that had no signal: accepted, and marked for the branch.
+        visit.synced_late |= now() - at > Duration::minutes(settings.offline_late_minutes);
         Visit::save(conn, &visit)?;
         if let Some(report) = report {
             super::report::record(conn, &visit, report)?;
@@ -103,6 +132,7 @@ pub fn check(
 fn check_in_now(
     settings: &VisitSettings,
     visit: &mut Visit,
+    at: NaiveDateTime,
     distance: i64,
     far: bool,
 ) -> Result<(), ApiError> {
@@ -117,7 +147,6 @@ fn check_in_now(
             "you no longer visit this client; the branch takes care of this visit".into(),
         ));
     }
-    let at = now();
     let opens = visit.starts_at - Duration::minutes(settings.check_in_opens_minutes);
     if at < opens {
         return Err(ApiError::Conflict(format!(
@@ -137,7 +166,7 @@ fn check_in_now(
     visit.position_flagged |= far;
     // The helper came: a changed availability no longer stands in the way.
     visit.clear_attention();
-    visit.updated_at = at;
+    visit.updated_at = now();
     Ok(())
 }
 
@@ -146,6 +175,7 @@ fn check_out_now(
     caller: &Caller,
     settings: &VisitSettings,
     visit: &mut Visit,
+    at: NaiveDateTime,
     distance: i64,
     far: bool,
 ) -> Result<(), ApiError> {
@@ -155,8 +185,12 @@ fn check_out_now(
             visit.status
         )));
     }
-    let at = now();
     let checked_in = visit.checked_in_at.unwrap_or(at);
+    if at < checked_in {
+        return Err(ApiError::Conflict(
+            "the check-out was recorded before the check-in".into(),
+        ));
+    }
     visit.status = VisitStatus::Completed;
     visit.checked_out_at = Some(at);
     visit.check_out_distance_m = Some(distance);

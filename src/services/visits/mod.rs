@@ -106,6 +106,10 @@ pub struct CheckOutInput {
     pub lat: f64,
     /// Longitude.
     pub lon: f64,
+    /// When the phone recorded the check-out, if it is sent later (no signal); RFC 3339.
+    #[eserde(compat)]
+    #[serde(default)]
+    pub recorded_at: Option<DateTime<FixedOffset>>,
     /// What was done, per task, and any worry about the client (optional).
     #[serde(default)]
     pub report: Option<ReportInput>,
@@ -120,6 +124,11 @@ pub struct PositionInput {
     pub lat: f64,
     /// Longitude.
     pub lon: f64,
+    /// When the phone recorded the check, if it is sent later (no signal at the door): accepted
+    /// up to `visits.offline_sync_hours` back, and the visit is marked `synced_late`; RFC 3339.
+    #[eserde(compat)]
+    #[serde(default)]
+    pub recorded_at: Option<DateTime<FixedOffset>>,
 }
 
 /// A visit as the API shows it: UTC plus the branch's local time, with the names a schedule shows.
@@ -175,6 +184,8 @@ pub struct VisitView {
     pub check_out_distance_m: Option<i64>,
     /// Check-in or check-out too far from the home.
     pub position_flagged: bool,
+    /// A check-in or check-out reached the service late (recorded offline, sent later).
+    pub synced_late: bool,
     /// Why the branch must look at this visit (its helper cannot come, or attendance is unverified).
     pub attention: Option<VisitAttention>,
     /// Since when (UTC).
@@ -264,6 +275,7 @@ pub fn view(visit: Visit, branch: &Branch, names: VisitNames, free_hours: i64) -
         check_in_distance_m: visit.check_in_distance_m,
         check_out_distance_m: visit.check_out_distance_m,
         position_flagged: visit.position_flagged,
+        synced_late: visit.synced_late,
         attention: visit.attention,
         attention_since: visit.attention_since.map(utc),
         consumed_minutes: visit.consumed_minutes,
