@@ -246,6 +246,7 @@ pub fn attention(
         client_id: None,
         from,
         to,
+        updated_since: None,
     };
     let day_start = now - Duration::hours(24);
     let flagged = Visit::list(

@@ -137,6 +137,7 @@ pub fn hours(
         client_id: None,
         from,
         to,
+        updated_since: None,
     };
     let mut rows: BTreeMap<HelperId, HelperHours> = BTreeMap::new();
     for visit in Visit::list(conn, &filter, None, i64::MAX)? {

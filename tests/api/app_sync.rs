@@ -188,7 +188,68 @@ async fn a_check_recorded_without_signal_counts_at_its_recorded_time(backend: Te
     );
 }
 
+async fn updated_since_lists_what_changed_cancellations_included(backend: TestBackend) {
+    let app = spawn_app(backend).await;
+    let t = team(&app).await;
+    let kept = app
+        .book_id(&t.admin, t.client, t.helper, &starts_in_hours(30), 60)
+        .await;
+    let dropped = app
+        .book_id(&t.admin, t.client, t.helper, &starts_in_hours(50), 60)
+        .await;
+    let since = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let changed = |query: String| {
+        let app = &app;
+        let token = t.helper_token.clone();
+        async move {
+            app.get_ok(&format!("/api/v1/me/visits?{query}"), &token)
+                .await["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|v| {
+                    (
+                        v["id"].as_i64().expect("id"),
+                        v["status"].as_str().expect("status").to_string(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(
+        changed(format!("updated_since={since}")).await.is_empty(),
+        "nothing changed yet"
+    );
+
+    let cancelled = crate::visit_edges::act(&app, &t.admin, dropped, "cancel", json!({})).await;
+    assert_eq!(cancelled.status().as_u16(), 200);
+
+    assert_eq!(
+        changed(format!("updated_since={since}")).await,
+        vec![(dropped, "cancelled".to_string())],
+        "the cancellation, not the unchanged visit {kept}"
+    );
+    assert!(
+        changed(format!("updated_since={since}&status=booked"))
+            .await
+            .is_empty()
+    );
+    for bad in ["2027-01-12", "yesterday"] {
+        let refused = app
+            .call(
+                reqwest::Method::GET,
+                &format!("/api/v1/me/visits?updated_since={bad}"),
+                Some(&t.helper_token),
+                None,
+            )
+            .await;
+        let problem = crate::support::assert_problem(refused, 422).await;
+        assert_eq!(problem["errors"][0]["field"], "updated_since", "{problem}");
+    }
+}
+
 on_both_backends!(
+    updated_since_lists_what_changed_cancellations_included,
     a_check_recorded_without_signal_counts_at_its_recorded_time,
     a_current_copy_gets_304_and_a_changed_record_a_new_tag,
     a_304_for_a_client_record_is_still_an_audited_read,

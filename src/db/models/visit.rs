@@ -145,6 +145,8 @@ pub struct VisitFilter {
     pub from: Option<NaiveDateTime>,
     /// Starting before.
     pub to: Option<NaiveDateTime>,
+    /// Changed at or after (an app syncing what changed since it last looked).
+    pub updated_since: Option<NaiveDateTime>,
 }
 
 /// Whose visits or pairs a query means: a helper's or a client's (two ids that cannot be swapped).
@@ -224,6 +226,9 @@ impl Visit {
         }
         if let Some(v) = f.to {
             q = q.filter(visits::starts_at.lt(v));
+        }
+        if let Some(v) = f.updated_since {
+            q = q.filter(visits::updated_at.ge(v));
         }
         match f.needs_attention {
             Some(true) => q = q.filter(visits::attention.is_not_null()),

@@ -34,6 +34,9 @@ pub struct VisitListQuery {
     pub from: Option<String>,
     /// Starting before: RFC 3339 or a date (midnight at the start of that day).
     pub to: Option<String>,
+    /// Only visits changed at or after this instant (RFC 3339), for an app syncing what changed
+    /// since it last looked; cancelled visits are then included unless `status` says otherwise.
+    pub updated_since: Option<String>,
     /// Comma-separated statuses; by default every status but `cancelled`.
     #[param(example = "booked,checked_in")]
     pub status: Option<String>,
@@ -126,11 +129,23 @@ fn check(query: VisitListQuery, scope: Scope) -> Result<Checked, ApiError> {
         .as_deref()
         .and_then(|raw| field("from", bound(raw)));
     let to = query.to.as_deref().and_then(|raw| field("to", bound(raw)));
+    let updated_since = match query.updated_since.as_deref().map(bound) {
+        None => None,
+        Some(Ok(Bound::At(at))) => Some(at),
+        Some(_) => {
+            errors.push(FieldError::new(
+                "updated_since",
+                "must be an instant, RFC 3339 (2027-01-12T10:00:00Z)",
+            ));
+            None
+        }
+    };
     let statuses = match query.status.as_deref().map(statuses) {
+        // A syncing app must hear of cancellations too.
         None => Ok(VisitStatus::ALL
             .iter()
             .copied()
-            .filter(|s| *s != VisitStatus::Cancelled)
+            .filter(|s| updated_since.is_some() || *s != VisitStatus::Cancelled)
             .collect()),
         Some(parsed) => parsed,
     }
@@ -166,6 +181,7 @@ fn check(query: VisitListQuery, scope: Scope) -> Result<Checked, ApiError> {
             client_id: query.client,
             from: None,
             to: None,
+            updated_since,
         },
         bounds: (from, to),
         after,

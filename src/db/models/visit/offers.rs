@@ -59,7 +59,10 @@ impl Visit {
                 .filter(visits::status.eq(VisitStatus::Booked))
                 .filter(visits::attention.eq_any(OPEN_REASONS)),
         )
-        .set(visits::offered_branch_at.eq(Some(now)))
+        .set((
+            visits::offered_branch_at.eq(Some(now)),
+            visits::updated_at.eq(now),
+        ))
         .execute(conn)
         .map(|n| n == 1)
     }
@@ -77,7 +80,10 @@ impl Visit {
                 .filter(visits::status.eq(VisitStatus::Booked))
                 .filter(visits::attention.eq_any(OPEN_REASONS)),
         )
-        .set(visits::uncovered_at.eq(Some(now)))
+        .set((
+            visits::uncovered_at.eq(Some(now)),
+            visits::updated_at.eq(now),
+        ))
         .execute(conn)
         .map(|n| n == 1)
     }
