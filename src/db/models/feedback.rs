@@ -117,28 +117,4 @@ impl Exclusion {
         ))
         .get_result(conn)
     }
-
-    /// The helpers ruled out for a client, oldest first.
-    pub fn for_client(conn: &mut DbConnection, client_id: ClientId) -> QueryResult<Vec<Exclusion>> {
-        client_exclusions::table
-            .filter(client_exclusions::client_id.eq(client_id))
-            .order(client_exclusions::created_at)
-            .select(Exclusion::as_select())
-            .load(conn)
-    }
-
-    /// Lifts an exclusion; false when there was none.
-    pub fn remove(
-        conn: &mut DbConnection,
-        client_id: ClientId,
-        helper_id: HelperId,
-    ) -> QueryResult<bool> {
-        diesel::delete(
-            client_exclusions::table
-                .filter(client_exclusions::client_id.eq(client_id))
-                .filter(client_exclusions::helper_id.eq(helper_id)),
-        )
-        .execute(conn)
-        .map(|n| n == 1)
-    }
 }
