@@ -9,6 +9,7 @@ use crate::db::models::client::Client;
 use crate::db::models::helper::Helper;
 use crate::db::models::ledger::{Balance, ClipCard, LedgerEntry};
 use crate::db::models::relative::Relative;
+use crate::db::models::user::User;
 use crate::db::models::visit::Visit;
 use crate::domain::ids::HelperId;
 use crate::email::notices::{self, ListedVisit};
@@ -30,9 +31,6 @@ struct To {
     address: String,
     language: String,
 }
-
-/// A visit mail function from `crate::email`.
-type VisitMailer = fn(&mut DbConnection, &VisitMail<'_>) -> Result<Option<i64>, ApiError>;
 
 /// The client and their relatives holding `right`, each address once (case-insensitive).
 fn client_side(
@@ -107,10 +105,22 @@ fn people(conn: &mut DbConnection, visit: &Visit) -> Result<(Client, Branch, Hel
     ))
 }
 
+/// Each active leader of `branch`, in the branch country's language.
+fn leaders(conn: &mut DbConnection, branch: &Branch) -> Result<Vec<To>, ApiError> {
+    let language = email::country_language(branch.country);
+    Ok(User::branch_leaders(conn, branch.id)?
+        .into_iter()
+        .map(|leader| To {
+            address: leader.email,
+            language: language.into(),
+        })
+        .collect())
+}
+
 /// Sends `event` about `visit` to each of `to`; returns how many were queued.
 fn send(
     conn: &mut DbConnection,
-    event: VisitMailer,
+    event: impl Fn(&mut DbConnection, &VisitMail<'_>) -> Result<Option<i64>, ApiError>,
     visit: &Visit,
     client: &Client,
     helper: &Helper,

@@ -1,12 +1,11 @@
 //! Mails about open visits: the offer to each helper who may take one, word to the others once
 //! one is taken, and the alert to the branch leaders when nobody has taken it in time.
 
-use super::{helper_to, people, send, visit_mail};
+use super::{helper_to, leaders, people, send};
 use crate::db::DbConnection;
 use crate::db::models::branch::Branch;
 use crate::db::models::client::Client;
 use crate::db::models::helper::Helper;
-use crate::db::models::user::User;
 use crate::db::models::visit::Visit;
 use crate::domain::ids::HelperId;
 use crate::email;
@@ -64,17 +63,14 @@ pub fn offer_taken(
 /// To each active leader of the visit's branch: nobody has taken the open visit by its deadline.
 pub fn uncovered(conn: &mut DbConnection, visit: &Visit) -> Result<usize, ApiError> {
     let (client, branch, absent) = people(conn, visit)?;
-    let language = email::country_language(branch.country);
-    let mut queued = 0;
-    for leader in User::branch_leaders(conn, branch.id)? {
-        let recipient = super::To {
-            address: leader.email,
-            language: language.into(),
-        };
-        let mail = visit_mail(&recipient, visit, &client, &absent, &branch);
-        if email::visit_uncovered(conn, &mail)?.is_some() {
-            queued += 1;
-        }
-    }
-    Ok(queued)
+    let to = leaders(conn, &branch)?;
+    send(
+        conn,
+        email::visit_uncovered,
+        visit,
+        &client,
+        &absent,
+        &branch,
+        &to,
+    )
 }

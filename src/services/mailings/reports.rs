@@ -1,10 +1,9 @@
 //! Mails after a visit: the report to the relatives who asked for reports (and see visits), a
 //! worry about the client and a "don't pair us again" to each leader of the branch.
 
-use super::{To, people, visit_mail};
+use super::{To, leaders, people, send, visit_mail};
 use crate::db::DbConnection;
 use crate::db::models::relative::Relative;
-use crate::db::models::user::User;
 use crate::db::models::visit::Visit;
 use crate::domain::FeedbackSide;
 use crate::email::{self, ReportedTask};
@@ -53,19 +52,11 @@ pub fn concern(
     note: Option<&str>,
 ) -> Result<usize, ApiError> {
     let (client, branch, helper) = people(conn, visit)?;
-    let language = email::country_language(branch.country);
-    let mut queued = 0;
-    for leader in User::branch_leaders(conn, branch.id)? {
-        let to = To {
-            address: leader.email,
-            language: language.into(),
-        };
-        let mail = visit_mail(&to, visit, &client, &helper, &branch);
-        if email::visit_concern(conn, &mail, note)?.is_some() {
-            queued += 1;
-        }
-    }
-    Ok(queued)
+    let to = leaders(conn, &branch)?;
+    let event = |conn: &mut DbConnection, mail: &email::VisitMail<'_>| {
+        email::visit_concern(conn, mail, note)
+    };
+    send(conn, event, visit, &client, &helper, &branch, &to)
 }
 
 /// "Don't pair us again" from `side` of the visit, to each active leader of the branch.
@@ -75,17 +66,9 @@ pub fn pair_excluded(
     side: FeedbackSide,
 ) -> Result<usize, ApiError> {
     let (client, branch, helper) = people(conn, visit)?;
-    let language = email::country_language(branch.country);
-    let mut queued = 0;
-    for leader in User::branch_leaders(conn, branch.id)? {
-        let to = To {
-            address: leader.email,
-            language: language.into(),
-        };
-        let mail = visit_mail(&to, visit, &client, &helper, &branch);
-        if email::pair_excluded(conn, &mail, side.as_str())?.is_some() {
-            queued += 1;
-        }
-    }
-    Ok(queued)
+    let to = leaders(conn, &branch)?;
+    let event = |conn: &mut DbConnection, mail: &email::VisitMail<'_>| {
+        email::pair_excluded(conn, mail, side.as_str())
+    };
+    send(conn, event, visit, &client, &helper, &branch, &to)
 }

@@ -101,11 +101,13 @@ pub fn check(
         }
         Visit::lock_people(conn, seen.client_id, seen.helper_id)?;
         let mut visit = Visit::find(conn, id)?;
-        let segments: Vec<super::Segment> =
-            serde_json::from_str(&visit.segments).map_err(|e| ApiError::Internal(e.into()))?;
         let report = match (which, report) {
             (_, None) => None,
-            (Check::Out, Some(report)) => Some(super::report::check(report, &segments)?),
+            (Check::Out, Some(report)) => {
+                let segments: Vec<super::Segment> = serde_json::from_str(&visit.segments)
+                    .map_err(|e| ApiError::Internal(e.into()))?;
+                Some(super::report::check(report, &segments)?)
+            }
             (Check::In, Some(_)) => return Err(ApiError::field("report", "is given at check-out")),
         };
         let client = Client::find_any(conn, visit.client_id)?;

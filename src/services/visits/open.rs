@@ -267,7 +267,7 @@ fn offer(
     let client = Client::find_any(conn, visit.client_id)?;
     let branch = Branch::find(conn, visit.branch_id)?;
     let told = VisitOffer::helpers(conn, visit.id, visit.attention_since.unwrap_or(at))?;
-    let candidates: Vec<HelperId> = if visit.offered_branch_at.is_some() {
+    let candidates: Vec<Helper> = if visit.offered_branch_at.is_some() {
         let filter = HelperFilter {
             branch_id: Some(visit.branch_id),
             status: Some(HelperStatus::Active),
@@ -275,9 +275,6 @@ fn offer(
             name_contains: None,
         };
         Helper::list(conn, &filter, 0, i64::MAX / 2)?
-            .into_iter()
-            .map(|h| h.id)
-            .collect()
     } else {
         let filter = AssignmentFilter {
             scope: Scope::Branch(visit.branch_id),
@@ -285,14 +282,15 @@ fn offer(
             helper_id: None,
             shown: PairsShown::Open,
         };
-        Assignment::list(conn, &filter, 0, i64::MAX / 2)?
-            .into_iter()
-            .map(|a| a.helper_id)
-            .collect()
+        let pairs = Assignment::list(conn, &filter, 0, i64::MAX / 2)?;
+        let mut team = Vec::with_capacity(pairs.len());
+        for pair in pairs.iter().filter(|p| !told.contains(&p.helper_id)) {
+            team.push(Helper::find(conn, pair.helper_id)?);
+        }
+        team
     };
     let mut newly = vec![];
-    for helper_id in candidates.into_iter().filter(|h| !told.contains(h)) {
-        let helper = Helper::find(conn, helper_id)?;
+    for helper in candidates.into_iter().filter(|h| !told.contains(&h.id)) {
         if offered_as(conn, settings, visit, &client, &branch, &helper)?.is_some() {
             VisitOffer::record(conn, visit.id, helper.id, at)?;
             newly.push(helper);
