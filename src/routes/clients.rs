@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::extract::{JsonBody, ListResponse, PageQuery};
-use super::query::QueryParams;
+use super::query::{Instant, QueryParams};
 use super::reply;
 use crate::auth::Caller;
 use crate::db;
@@ -55,6 +55,11 @@ pub struct ClientQuery {
     /// Only clients who came through this source.
     #[param(inline)]
     pub source: Option<ClientSource>,
+    /// Only clients whose record changed at or after this instant (RFC 3339), for an app syncing
+    /// what changed since it last looked: their details, relatives or team. An erased client
+    /// leaves the list; compare ids on a full read now and then.
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub updated_since: Option<Instant>,
     /// Items per page, 1–200.
     pub limit: Option<i64>,
     /// Cursor from the previous page.
@@ -98,6 +103,7 @@ pub async fn list(
         short_of_helpers: query.short_of_helpers.unwrap_or(false),
         name: query.q,
         source: query.source,
+        updated_since: query.updated_since.map(|Instant(at)| at),
     };
     reply::page(
         &state,

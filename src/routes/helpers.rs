@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::extract::{JsonBody, ListResponse, PageQuery, client_address};
-use super::query::QueryParams;
+use super::query::{Instant, QueryParams};
 use super::reply;
 use crate::auth::Caller;
 use crate::db;
@@ -50,6 +50,11 @@ pub struct HelperQuery {
     pub status: Option<HelperStatus>,
     /// Only names containing this text (any case).
     pub q: Option<String>,
+    /// Only helpers whose record changed at or after this instant (RFC 3339): their details,
+    /// skills or status. Figures computed at the time of asking (days in stage, waitlist
+    /// place) move without a change.
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub updated_since: Option<Instant>,
     /// Items per page, 1–200.
     pub limit: Option<i64>,
     /// Cursor from the previous page.
@@ -104,6 +109,7 @@ pub async fn list(
         branch: query.branch,
         status: query.status,
         name: query.q,
+        updated_since: query.updated_since.map(|Instant(at)| at),
     };
     reply::page(
         &state,

@@ -12,6 +12,24 @@ use crate::error::{ApiError, FieldError};
 /// A validated query string.
 pub struct QueryParams<T>(pub T);
 
+/// An instant given in a query, RFC 3339 with an offset (`updated_since=2027-01-12T10:00:00Z`);
+/// a `+` that arrived unencoded reads as a space and is put back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Instant(pub chrono::NaiveDateTime);
+
+impl<'de> serde::Deserialize<'de> for Instant {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Instant, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        chrono::DateTime::parse_from_rfc3339(&raw.trim().replace(' ', "+"))
+            .map(|at| Instant(at.naive_utc()))
+            .map_err(|_| {
+                de::Error::custom(
+                    "must be an instant, RFC 3339 with offset (2027-01-12T10:00:00Z; encode + as %2B)",
+                )
+            })
+    }
+}
+
 impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
@@ -136,6 +154,28 @@ mod tests {
                 assert_eq!(names, ["status", "q"]);
             }
             other => panic!("{other:?}"),
+        }
+        #[derive(Debug, Deserialize)]
+        struct Since {
+            updated_since: Option<Instant>,
+        }
+        let at =
+            |raw: &str| parse::<Since>(&format!("updated_since={raw}")).map(|s| s.updated_since);
+        let expected = chrono::NaiveDate::from_ymd_opt(2027, 1, 12)
+            .and_then(|d| d.and_hms_opt(9, 0, 0))
+            .map(Instant);
+        assert_eq!(
+            at("2027-01-12T10:00:00+01:00").unwrap(),
+            expected,
+            "unencoded +"
+        );
+        assert_eq!(at("2027-01-12T10:00:00%2B01:00").unwrap(), expected);
+        assert_eq!(at("2027-01-12T09:00:00Z").unwrap(), expected);
+        for bad in ["2027-01-12", "yesterday", "2027-01-12T10:00:00"] {
+            match at(bad) {
+                Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "updated_since"),
+                other => panic!("{bad}: {other:?}"),
+            }
         }
         match parse::<Q>("branch=three") {
             Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "branch"),

@@ -242,12 +242,7 @@ pub fn helper_choices(
     caller.require_branch(client.branch_id)?;
     let active = Helper::list(
         conn,
-        &crate::db::models::helper::HelperFilter {
-            branch_id: Some(client.branch_id),
-            status: Some(HelperStatus::Active),
-            only_id: None,
-            name_contains: None,
-        },
+        &crate::db::models::helper::HelperFilter::active_in(client.branch_id),
         0,
         i64::MAX / 2,
     )?;

@@ -11,7 +11,6 @@ use crate::db::models::branch::Branch;
 use crate::db::models::client::{Client, ClientFilter};
 use crate::db::models::helper::{Helper, HelperFilter};
 use crate::db::{DbConnection, Scope};
-use crate::domain::HelperStatus;
 use crate::error::ApiError;
 
 /// A branch's active helpers, its clients, and every open pair of those clients.
@@ -23,17 +22,7 @@ pub(super) struct MatcherRows {
 
 /// The matcher's rows of a branch.
 pub(super) fn rows(conn: &mut DbConnection, branch_id: BranchId) -> Result<MatcherRows, ApiError> {
-    let helpers = Helper::list(
-        conn,
-        &HelperFilter {
-            branch_id: Some(branch_id),
-            status: Some(HelperStatus::Active),
-            only_id: None,
-            name_contains: None,
-        },
-        0,
-        i64::MAX,
-    )?;
+    let helpers = Helper::list(conn, &HelperFilter::active_in(branch_id), 0, i64::MAX)?;
     let clients = Client::list(
         conn,
         &ClientFilter {
@@ -42,6 +31,7 @@ pub(super) fn rows(conn: &mut DbConnection, branch_id: BranchId) -> Result<Match
             short_of_helpers: false,
             name_contains: None,
             source: None,
+            updated_since: None,
         },
         0,
         i64::MAX,

@@ -8,6 +8,9 @@ use crate::on_both_backends;
 use crate::support::{TestBackend, spawn_app};
 use crate::visit_edges::{reschedule, starts_in_hours, team};
 
+mod list_changes;
+mod my_schedule;
+
 async fn a_current_copy_gets_304_and_a_changed_record_a_new_tag(backend: TestBackend) {
     let app = spawn_app(backend).await;
     let t = team(&app).await;

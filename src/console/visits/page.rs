@@ -15,8 +15,9 @@ use crate::console::Session;
 use crate::console::refusal::Refusal;
 use crate::console::render::ConsolePage;
 use crate::db::models::branch::Branch;
+use crate::db::models::visit::Visit;
 use crate::db::{self, DbConnection};
-use crate::domain::VisitStatus;
+use crate::domain::{VisitCover, VisitStatus};
 use crate::error::ApiError;
 use crate::routes::QueryParams;
 use crate::services::assignments::{self, HelperChoices};
@@ -48,6 +49,8 @@ pub struct Loaded {
     pub visit: VisitView,
     /// The client's team and the branch's substitutes (only for a visit that can move).
     pub choices: Option<HelperChoices>,
+    /// Why the helper said they cannot come (the branch's to read, not the client's).
+    pub open_reason: Option<String>,
 }
 
 /// Loads the visit; 404 unless it is in `branch_id` and the caller manages that branch.
@@ -67,10 +70,15 @@ pub fn load(
         VisitStatus::Booked => Some(assignments::helper_choices(conn, caller, visit.client_id)?),
         _ => None,
     };
+    let open_reason = match visit.cover {
+        VisitCover::Covered => None,
+        _ => Visit::find(conn, id)?.open_reason,
+    };
     Ok(Loaded {
         branch,
         visit,
         choices,
+        open_reason,
     })
 }
 
@@ -168,6 +176,7 @@ pub fn render(session: &Session, loaded: &Loaded, extra: Extra) -> Result<HttpRe
             "nav": "board",
             "here": here,
             "visit": visit,
+            "open_reason": loaded.open_reason,
             "shown": shown,
             "actions": visit.status == VisitStatus::Booked,
             "helpers": helper_options(loaded),

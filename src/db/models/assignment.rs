@@ -4,6 +4,7 @@ use crate::domain::ids::{AssignmentId, BranchId, ClientId, HelperId, UserId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::models::client::Client;
 use crate::db::models::visit::Whose;
 use crate::db::schema::assignments;
 use crate::db::{DbConnection, Scope};
@@ -61,7 +62,7 @@ impl Assignment {
         by: Option<UserId>,
         now: NaiveDateTime,
     ) -> QueryResult<Assignment> {
-        diesel::insert_into(assignments::table)
+        let started = diesel::insert_into(assignments::table)
             .values((
                 assignments::client_id.eq(client_id),
                 assignments::helper_id.eq(helper_id),
@@ -69,7 +70,10 @@ impl Assignment {
                 assignments::started_by.eq(by),
             ))
             .returning(assignments::all_columns)
-            .get_result(conn)
+            .get_result(conn)?;
+        // The client's record shows its team.
+        Client::touch(conn, &[client_id])?;
+        Ok(started)
     }
 
     /// One assignment.
@@ -91,14 +95,16 @@ impl Assignment {
         let open = assignments::table
             .filter(assignments::id.eq(id))
             .filter(assignments::ended_at.is_null());
-        let changed = diesel::update(open)
+        let clients: Vec<ClientId> = diesel::update(open)
             .set((
                 assignments::ended_at.eq(Some(now)),
                 assignments::ended_by.eq(by),
                 assignments::end_reason.eq(Some(reason)),
             ))
-            .execute(conn)?;
-        Ok(changed == 1)
+            .returning(assignments::client_id)
+            .get_results(conn)?;
+        Client::touch(conn, &clients)?;
+        Ok(clients.len() == 1)
     }
 
     /// Ends every open pair of a helper (paused or left) or of a client (deleted).
@@ -116,18 +122,22 @@ impl Assignment {
             assignments::end_reason.eq(Some(reason)),
         );
         // Two statements, one per column: diesel cannot update through a boxed query.
-        match whose {
+        let clients: Vec<ClientId> = match whose {
             Whose::Helper(helper_id) => {
                 diesel::update(open.filter(assignments::helper_id.eq(helper_id)))
                     .set(ended)
-                    .execute(conn)
+                    .returning(assignments::client_id)
+                    .get_results(conn)?
             }
             Whose::Client(client_id) => {
                 diesel::update(open.filter(assignments::client_id.eq(client_id)))
                     .set(ended)
-                    .execute(conn)
+                    .returning(assignments::client_id)
+                    .get_results(conn)?
             }
-        }
+        };
+        Client::touch(conn, &clients)?;
+        Ok(clients.len())
     }
 
     /// Open pairs of a client.

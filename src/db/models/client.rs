@@ -151,6 +151,8 @@ pub struct ClientFilter {
     pub name_contains: Option<String>,
     /// Only clients from this source.
     pub source: Option<ClientSource>,
+    /// Only clients whose `updated_at` is at or after this.
+    pub updated_since: Option<NaiveDateTime>,
 }
 
 impl Client {
@@ -224,6 +226,9 @@ impl Client {
         if let Some(source) = filter.source {
             query = query.filter(clients::source.eq(source));
         }
+        if let Some(since) = filter.updated_since {
+            query = query.filter(clients::updated_at.ge(since));
+        }
         if filter.short_of_helpers {
             // Portable correlated count; diesel's DSL has no HAVING over a correlated subquery.
             query = query.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
@@ -292,6 +297,17 @@ impl Client {
             .filter(clients::id.eq_any(ids))
             .select((clients::id, clients::name, clients::address))
             .load(conn)
+    }
+
+    /// Marks clients' records changed (a relative or the team changed, which their record shows),
+    /// so an app syncing by `updated_since` or by ETag hears of it.
+    pub fn touch(conn: &mut DbConnection, ids: &[ClientId]) -> QueryResult<usize> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        diesel::update(clients::table.filter(clients::id.eq_any(ids)))
+            .set(clients::updated_at.eq(super::now()))
+            .execute(conn)
     }
 
     /// Applies changes and returns the new row.

@@ -147,6 +147,21 @@ pub struct HelperFilter {
     pub only_id: Option<HelperId>,
     /// Only names containing this (lower case).
     pub name_contains: Option<String>,
+    /// Only helpers whose `updated_at` is at or after this.
+    pub updated_since: Option<NaiveDateTime>,
+}
+
+impl HelperFilter {
+    /// Every active helper of a branch.
+    pub fn active_in(branch_id: BranchId) -> HelperFilter {
+        HelperFilter {
+            branch_id: Some(branch_id),
+            status: Some(HelperStatus::Active),
+            only_id: None,
+            name_contains: None,
+            updated_since: None,
+        }
+    }
 }
 
 impl Helper {
@@ -208,6 +223,9 @@ impl Helper {
         }
         if let Some(id) = filter.only_id {
             query = query.filter(helpers::id.eq(id));
+        }
+        if let Some(since) = filter.updated_since {
+            query = query.filter(helpers::updated_at.ge(since));
         }
         if let Some(part) = &filter.name_contains {
             query = query.filter(

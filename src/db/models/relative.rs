@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
+use crate::db::models::client::Client;
 use crate::db::schema::relatives;
 
 /// A relative of a client.
@@ -72,10 +73,13 @@ pub struct NewRelative {
 impl Relative {
     /// Adds a relative.
     pub fn insert(conn: &mut DbConnection, new: &NewRelative) -> QueryResult<Relative> {
-        diesel::insert_into(relatives::table)
+        let added: Relative = diesel::insert_into(relatives::table)
             .values(new)
             .returning(relatives::all_columns)
-            .get_result(conn)
+            .get_result(conn)?;
+        // The client's record lists its relatives.
+        Client::touch(conn, &[added.client_id])?;
+        Ok(added)
     }
 
     /// One relative.
@@ -106,15 +110,20 @@ impl Relative {
 
     /// Lets an account act as this relative.
     pub fn link_user(conn: &mut DbConnection, id: RelativeId, user_id: UserId) -> QueryResult<()> {
-        diesel::update(relatives::table.find(id))
+        let clients: Vec<ClientId> = diesel::update(relatives::table.find(id))
             .set(relatives::user_id.eq(Some(user_id)))
-            .execute(conn)
-            .map(|_| ())
+            .returning(relatives::client_id)
+            .get_results(conn)?;
+        Client::touch(conn, &clients).map(|_| ())
     }
 
     /// Removes one relative row.
     pub fn delete(conn: &mut DbConnection, id: RelativeId) -> QueryResult<usize> {
-        diesel::delete(relatives::table.find(id)).execute(conn)
+        let clients: Vec<ClientId> = diesel::delete(relatives::table.find(id))
+            .returning(relatives::client_id)
+            .get_results(conn)?;
+        Client::touch(conn, &clients)?;
+        Ok(clients.len())
     }
 
     /// Removes a client's relatives (on erasure).

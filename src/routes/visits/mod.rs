@@ -12,8 +12,8 @@ use crate::db;
 use crate::error::{ApiError, Problem};
 use crate::services::idempotency::{Keyed, respond_once};
 use crate::services::visits::{
-    self, Booking, Check, CheckOutInput, PositionInput, ReportInput, ReviewInput, VisitInput,
-    VisitListQuery, VisitPatch, VisitView,
+    self, Booking, Check, CheckOutInput, MyVisit, PositionInput, ReportInput, ReviewInput,
+    VisitInput, VisitListQuery, VisitPatch, VisitView,
 };
 use crate::state::AppState;
 
@@ -91,9 +91,10 @@ pub async fn list(
     }))
 }
 
-/// The caller's own schedule: a helper's visits, and the visits of the clients they act for.
+/// The caller's own schedule: a helper's visits with what each needs (the client's phone, needs
+/// and care notes), and the visits of the clients they act for with the helper's first name.
 #[utoipa::path(get, path = "/api/v1/me/visits", tag = "visits", security(("bearer" = [])), params(VisitListQuery),
-    responses((status = 200, body = ListResponse<VisitView>), (status = 400, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ListResponse<MyVisit>), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn my_visits(
     state: web::Data<AppState>,
     caller: Caller,
@@ -101,7 +102,7 @@ pub async fn my_visits(
 ) -> Result<HttpResponse, ApiError> {
     let free_hours = state.settings.visits.free_cancellation_hours;
     let (items, next) = db::run(&state.pool, move |conn| {
-        visits::list_own(conn, &caller, free_hours, query)
+        visits::my_schedule(conn, &caller, free_hours, query)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ListResponse {

@@ -2,7 +2,9 @@
 
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::ids::{AssignmentId, BranchId, ClientId, HelperId};
+use diesel::OptionalExtension;
 use serde::Serialize;
+use std::collections::HashMap;
 
 use crate::auth::Caller;
 use crate::auth::policy::Right;
@@ -19,6 +21,9 @@ use crate::error::ApiError;
 
 use super::relatives::RelativeView;
 use super::{PERSONAL_FIELDS, Sight, access};
+
+/// The personal fields a helper's record of a client shows.
+const HELPER_FIELDS: [&str; 4] = ["name", "phone", "address", "care_notes"];
 
 /// A client as the branch and the client see them.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -64,7 +69,7 @@ pub struct ClientView {
 }
 
 /// What a helper sees of their own client: only what a visit needs.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 // Only for the schema (`additionalProperties: false`): a full client is then one of
 // `ClientShown`'s shapes, not both, as its `oneOf` requires.
 #[serde(deny_unknown_fields)]
@@ -208,6 +213,8 @@ pub struct ClientSearch {
     pub name: Option<String>,
     /// Only clients from this source.
     pub source: Option<ClientSource>,
+    /// Only clients changed at or after this instant (UTC).
+    pub updated_since: Option<chrono::NaiveDateTime>,
 }
 
 /// Clients the caller may see: staff their branch (or all), the client side their own, a
@@ -260,6 +267,7 @@ fn list_in(
             .map(search_key)
             .filter(|n| !n.is_empty()),
         source: search.source,
+        updated_since: search.updated_since,
     };
     let clients = Client::list(conn, &filter, page.after, page.limit)?;
     let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
@@ -282,6 +290,35 @@ fn list_in(
             })
         })
         .collect()
+}
+
+/// What each visit needs, for the caller's own visits as a helper: the what-a-visit-needs record
+/// of each client the caller may still see (serving them, or booked to visit), audited as one
+/// read each. A client they no longer serve is left out: an old visit does not reopen the record.
+pub fn cards_for_helper(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    ids: &[ClientId],
+) -> Result<HashMap<ClientId, ClientForHelper>, ApiError> {
+    let mut cards = HashMap::new();
+    for &id in ids {
+        let Some(client) = Client::find(conn, id).optional()? else {
+            continue;
+        };
+        if access(conn, caller, &client)?.is_some() {
+            cards.insert(id, helper_view(client));
+        }
+    }
+    let shown: Vec<ClientId> = cards.keys().copied().collect();
+    AuditEvent::record_many(
+        conn,
+        Some(caller.user_id),
+        AuditAction::Read,
+        AuditEntity::Client,
+        &shown,
+        &HELPER_FIELDS,
+    )?;
+    Ok(cards)
 }
 
 /// The client's current helpers (anyone who may see the client).

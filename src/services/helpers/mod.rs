@@ -175,6 +175,8 @@ pub struct HelperSearch {
     pub status: Option<HelperStatus>,
     /// Only names containing this (any case).
     pub name: Option<String>,
+    /// Only helpers changed at or after this instant (UTC).
+    pub updated_since: Option<chrono::NaiveDateTime>,
 }
 
 /// Helpers the caller may see (staff: their branch or all; a helper only themself).
@@ -193,6 +195,7 @@ pub fn list(
             .as_deref()
             .map(search_key)
             .filter(|n| !n.is_empty()),
+        updated_since: search.updated_since,
     };
     match caller.scope(Right::View) {
         Scope::All => {}

@@ -11,6 +11,7 @@ mod booking;
 mod ending;
 mod feedback;
 mod listing;
+mod mine;
 mod open;
 mod report;
 
@@ -37,6 +38,7 @@ pub use ending::{
 };
 pub use feedback::{FeedbackInput, FeedbackView, feedback_on, give};
 pub use listing::{VisitCursor, VisitListQuery, list, list_own, views};
+pub use mine::{MyVisit, VisitPart, my_schedule};
 pub use open::{
     OfferRound, OfferedAs, OpenInput, OpenVisit, accept, offer_round, offered_to_me, open,
 };

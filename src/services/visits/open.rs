@@ -268,13 +268,12 @@ fn offer(
     let branch = Branch::find(conn, visit.branch_id)?;
     let told = VisitOffer::helpers(conn, visit.id, visit.attention_since.unwrap_or(at))?;
     let candidates: Vec<Helper> = if visit.offered_branch_at.is_some() {
-        let filter = HelperFilter {
-            branch_id: Some(visit.branch_id),
-            status: Some(HelperStatus::Active),
-            only_id: None,
-            name_contains: None,
-        };
-        Helper::list(conn, &filter, 0, i64::MAX / 2)?
+        Helper::list(
+            conn,
+            &HelperFilter::active_in(visit.branch_id),
+            0,
+            i64::MAX / 2,
+        )?
     } else {
         let filter = AssignmentFilter {
             scope: Scope::Branch(visit.branch_id),

@@ -15,6 +15,7 @@ use crate::support::console::ConsoleUser;
 use crate::support::fixtures::PASSWORD;
 
 mod actions;
+mod open_cover;
 mod reach_and_escaping;
 
 fn page_path(b: &Booked) -> String {
