@@ -46,6 +46,7 @@ diesel::table! {
         visits_per_week -> Nullable<Integer>,
         deleted_at -> Nullable<Timestamp>,
         search_name -> Text,
+        avoids -> Text,
     }
 }
 
@@ -85,6 +86,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         search_name -> Text,
+        home_traits -> Text,
     }
 }
 

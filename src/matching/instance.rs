@@ -14,6 +14,10 @@ pub const SKILLS: [&str; 7] = [
     "transport",
 ];
 
+/// The home-trait vocabulary of rule 4: what a home has that a helper may have to avoid (a
+/// helper allergic to animals avoids `pets`); a trait's bit in a trait mask is its index here.
+pub const HOME_TRAITS: [&str; 2] = ["pets", "smoking"];
+
 /// How current pairs are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -68,6 +72,9 @@ pub struct InstanceHelper {
     pub languages: Vec<String>,
     /// Most clients this helper may have in total.
     pub capacity: i64,
+    /// Home traits from [`HOME_TRAITS`] this helper cannot work with (rule 4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub avoids: Vec<String>,
 }
 
 /// A client as given in the instance.
@@ -91,6 +98,13 @@ pub struct InstanceClient {
     /// Ids of the helpers the client has now.
     #[serde(default)]
     pub current: Vec<String>,
+    /// Ids of helpers never to pair with this client (rule 3: "don't pair us again", from
+    /// either side, or set by the branch).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded_helpers: Vec<String>,
+    /// What the home has, from [`HOME_TRAITS`] (rule 4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub home_traits: Vec<String>,
 }
 
 /// One matching problem: params, helpers and clients.
@@ -170,6 +184,24 @@ pub enum InstanceError {
         /// The missing helper id.
         helper: String,
     },
+    /// A home trait or an avoided trait is not in the vocabulary.
+    #[error("{kind} {id:?}: unknown home trait {home_trait:?} (known: {known})", known = HOME_TRAITS.join(", "))]
+    UnknownHomeTrait {
+        /// "helper" or "client".
+        kind: &'static str,
+        /// The offending entry.
+        id: String,
+        /// The unknown trait.
+        home_trait: String,
+    },
+    /// A client's `excluded_helpers` names a helper that does not exist.
+    #[error("client {client:?}: excluded helper {helper:?} does not exist")]
+    UnknownExcludedHelper {
+        /// The client.
+        client: String,
+        /// The missing helper id.
+        helper: String,
+    },
     /// A client's `current` lists a helper twice.
     #[error("client {client:?}: current helper {helper:?} is listed twice")]
     DuplicateCurrentHelper {
@@ -207,6 +239,7 @@ impl Instance {
             check_position("helper", &h.id, h.lat, h.lon)?;
             check_skills("helper", &h.id, &h.skills)?;
             non_negative(format!("helper {:?}", h.id), "capacity", h.capacity)?;
+            check_traits("helper", &h.id, &h.avoids)?;
         }
         let mut client_ids = BTreeSet::new();
         for c in &self.clients {
@@ -216,6 +249,17 @@ impl Instance {
             check_position("client", &c.id, c.lat, c.lon)?;
             check_skills("client", &c.id, &c.needs)?;
             non_negative(format!("client {:?}", c.id), "wanted", c.wanted)?;
+            check_traits("client", &c.id, &c.home_traits)?;
+            if let Some(hid) = c
+                .excluded_helpers
+                .iter()
+                .find(|hid| !helper_ids.contains(hid.as_str()))
+            {
+                return Err(InstanceError::UnknownExcludedHelper {
+                    client: c.id.clone(),
+                    helper: hid.clone(),
+                });
+            }
             let mut seen = BTreeSet::new();
             for hid in &c.current {
                 if !helper_ids.contains(hid.as_str()) {
@@ -242,6 +286,25 @@ pub(crate) fn skill_mask(skills: &[String]) -> u8 {
         .iter()
         .filter_map(|s| SKILLS.iter().position(|k| k == s))
         .fold(0u8, |m, i| m | (1 << i))
+}
+
+/// Bit mask of home traits; callers have validated the names.
+pub(crate) fn trait_mask(traits: &[String]) -> u8 {
+    traits
+        .iter()
+        .filter_map(|t| HOME_TRAITS.iter().position(|k| k == t))
+        .fold(0u8, |m, i| m | (1 << i))
+}
+
+fn check_traits(kind: &'static str, id: &str, traits: &[String]) -> Result<(), InstanceError> {
+    match traits.iter().find(|t| !HOME_TRAITS.contains(&t.as_str())) {
+        Some(t) => Err(InstanceError::UnknownHomeTrait {
+            kind,
+            id: id.to_string(),
+            home_trait: t.clone(),
+        }),
+        None => Ok(()),
+    }
 }
 
 fn dup(kind: &'static str, id: &str) -> InstanceError {

@@ -26,11 +26,12 @@ mod tests;
 pub use distance::distance_m;
 pub use explain::{PairExplanation, explain};
 pub use instance::{
-    Instance, InstanceClient, InstanceError, InstanceHelper, MAX_VALUE, Mode, Params, SKILLS,
+    HOME_TRAITS, Instance, InstanceClient, InstanceError, InstanceHelper, MAX_VALUE, Mode, Params,
+    SKILLS,
 };
 pub use solution::{
-    MatchedPair, REASON_ALL_FULL, REASON_NO_HELPER_IN_RANGE, REASON_NO_SHARED_LANGUAGE,
-    REASON_SEVERAL, Rule, Solution, Stats, Unfilled,
+    MatchedPair, REASON_ALL_FULL, REASON_EXCLUDED, REASON_HOME_TRAIT, REASON_NO_HELPER_IN_RANGE,
+    REASON_NO_SHARED_LANGUAGE, REASON_SEVERAL, Rule, Solution, Stats, Unfilled, describe,
 };
 pub use solve::{solve, solve_warm, solve_with_state};
 pub use warm::WarmStart;

@@ -3,7 +3,7 @@
 
 use super::candidates::{Member, Probe};
 use super::distance::{Site, unit_vector};
-use super::instance::{Instance, Mode, skill_mask};
+use super::instance::{Instance, Mode, skill_mask, trait_mask};
 use super::solution::Rule;
 use std::collections::BTreeMap;
 
@@ -40,6 +40,12 @@ pub struct Prepared<'a> {
     pub c_current: Vec<Vec<u32>>,
     /// Client need masks.
     pub c_needs: Vec<u8>,
+    /// Helpers each client excludes (rule 3), as sorted helper numbers.
+    c_excluded: Vec<Vec<u32>>,
+    /// Client home-trait masks (rule 4).
+    c_traits: Vec<u8>,
+    /// Helper avoided-trait masks (rule 4).
+    h_avoids: Vec<u8>,
     /// Per client: do most helpers pass its language rule? (See [`Prepared::searches_all`].)
     c_common: Vec<bool>,
     /// Per helper: do most clients pass the language rule with it?
@@ -71,18 +77,20 @@ impl<'a> Prepared<'a> {
             .enumerate()
             .map(|(i, h)| (h.id.as_str(), i as u32))
             .collect();
-        let c_current: Vec<Vec<u32>> = inst
+        let numbers = |ids: &[String]| {
+            let mut v: Vec<u32> = ids
+                .iter()
+                .filter_map(|id| helper_no.get(id.as_str()).copied())
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let c_current: Vec<Vec<u32>> = inst.clients.iter().map(|c| numbers(&c.current)).collect();
+        let c_excluded: Vec<Vec<u32>> = inst
             .clients
             .iter()
-            .map(|c| {
-                let mut v: Vec<u32> = c
-                    .current
-                    .iter()
-                    .filter_map(|id| helper_no.get(id.as_str()).copied())
-                    .collect();
-                v.sort_unstable();
-                v
-            })
+            .map(|c| numbers(&c.excluded_helpers))
             .collect();
         let keep = inst.params.mode == Mode::Keep;
         let mut kept = vec![0i64; inst.helpers.len()];
@@ -184,6 +192,13 @@ impl<'a> Prepared<'a> {
                 .collect(),
             c_current,
             c_needs: inst.clients.iter().map(|c| skill_mask(&c.needs)).collect(),
+            c_excluded,
+            c_traits: inst
+                .clients
+                .iter()
+                .map(|c| trait_mask(&c.home_traits))
+                .collect(),
+            h_avoids: inst.helpers.iter().map(|h| trait_mask(&h.avoids)).collect(),
         }
     }
 
@@ -224,12 +239,24 @@ impl<'a> Prepared<'a> {
         }
     }
 
+    /// Rule 3: the client excludes this helper.
+    pub fn excludes(&self, c: usize, h: usize) -> bool {
+        !self.c_excluded[c].is_empty() && self.c_excluded[c].binary_search(&(h as u32)).is_ok()
+    }
+
+    /// Rule 4: the home has a trait the helper avoids.
+    pub fn avoids_home(&self, c: usize, h: usize) -> bool {
+        self.c_traits[c] & self.h_avoids[h] != 0
+    }
+
     /// Does pair (c, h) break `rule`? The one place a pair rule is decided for reasons and
     /// explanations (the solver's hot loops test the same rules inline, see `arc_cost`).
     pub fn breaks(&self, rule: Rule, c: usize, h: usize) -> bool {
         match rule {
             Rule::Distance => self.distance(c, h) > self.inst.params.max_distance_m,
             Rule::Language => !self.shares_language(c, h),
+            Rule::Excluded => self.excludes(c, h),
+            Rule::HomeTrait => self.avoids_home(c, h),
             // A helper's limit, not a pair's: decided from the capacity left after a solve.
             Rule::Capacity => false,
         }
@@ -254,6 +281,11 @@ impl<'a> Prepared<'a> {
     /// [`Prepared::arc_cost`] for a pair whose language rule is already known to hold
     /// (it came from a language-grouped index query).
     pub fn arc_cost_language_ok(&self, c: usize, h: usize) -> Option<i64> {
+        // Rules 3 and 4 before the haversine: two masks and, for the few clients who exclude
+        // anyone, a search of a list of one or two.
+        if self.avoids_home(c, h) || self.excludes(c, h) {
+            return None;
+        }
         let d = self.distance(c, h);
         if d > self.inst.params.max_distance_m {
             return None;

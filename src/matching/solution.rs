@@ -39,7 +39,7 @@ pub struct Unfilled {
 /// helper in range is full or already c's, as in matching.md's worked example). Otherwise
 /// every member of F breaks a pair rule (one that broke none would be an augmenting path:
 /// the flow would not be maximum), and the reason names each rule of [`Rule::PAIR`] that
-/// some member of F breaks: today only [`Rule::Language`].
+/// some member of F breaks: [`Rule::Language`], [`Rule::Excluded`], [`Rule::HomeTrait`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
@@ -49,15 +49,30 @@ pub enum Rule {
     Capacity,
     /// Rule 2: no helper in range with free capacity shares one of the client's languages.
     Language,
+    /// Rule 3: the helpers in range with free capacity are ones the client excludes.
+    Excluded,
+    /// Rule 4: the helpers in range with free capacity avoid one of the home's traits.
+    HomeTrait,
 }
 
 impl Rule {
     /// Every rule, in the order reasons list them.
-    pub const ALL: [Rule; 3] = [Rule::Distance, Rule::Capacity, Rule::Language];
+    pub const ALL: [Rule; 5] = [
+        Rule::Distance,
+        Rule::Capacity,
+        Rule::Language,
+        Rule::Excluded,
+        Rule::HomeTrait,
+    ];
 
     /// The hard pair rules of matching.md ("Eligible pairs"), decided by
-    /// `Prepared::breaks`: rules 3 (`excluded_helpers`) and 4 (`avoids`) join here.
-    pub const PAIR: [Rule; 2] = [Rule::Distance, Rule::Language];
+    /// `Prepared::breaks`.
+    pub const PAIR: [Rule; 4] = [
+        Rule::Distance,
+        Rule::Language,
+        Rule::Excluded,
+        Rule::HomeTrait,
+    ];
 
     /// Its name in the solution JSON.
     pub fn name(self) -> &'static str {
@@ -65,6 +80,8 @@ impl Rule {
             Rule::Distance => "distance",
             Rule::Capacity => "capacity",
             Rule::Language => "language",
+            Rule::Excluded => "excluded",
+            Rule::HomeTrait => "home_trait",
         }
     }
 
@@ -74,6 +91,8 @@ impl Rule {
             Rule::Distance => REASON_NO_HELPER_IN_RANGE,
             Rule::Capacity => REASON_ALL_FULL,
             Rule::Language => REASON_NO_SHARED_LANGUAGE,
+            Rule::Excluded => REASON_EXCLUDED,
+            Rule::HomeTrait => REASON_HOME_TRAIT,
         }
     }
 }
@@ -95,6 +114,12 @@ pub const REASON_NO_HELPER_IN_RANGE: &str = "no helper within max_distance_m";
 /// Helpers in range have free capacity, but none of those speaks one of the client's languages.
 pub const REASON_NO_SHARED_LANGUAGE: &str =
     "no helper in range with free capacity shares a language";
+/// The helpers in range with free capacity are all ones the client excludes.
+pub const REASON_EXCLUDED: &str =
+    "every helper in range with free capacity is excluded for this client";
+/// The helpers in range with free capacity all avoid something the home has.
+pub const REASON_HOME_TRAIT: &str =
+    "every helper in range with free capacity avoids a trait of the home";
 /// Helpers are in range, but every one is full or already the client's.
 pub const REASON_ALL_FULL: &str = "no eligible helper with free capacity";
 /// Prefix of a reason naming several pair rules, each blocking some helpers in range.

@@ -20,6 +20,7 @@ fn helper(
         skills: skills.iter().map(|s| s.to_string()).collect(),
         languages: langs.iter().map(|s| s.to_string()).collect(),
         capacity: cap,
+        avoids: vec![],
     }
 }
 
@@ -40,6 +41,8 @@ fn client(
         languages: langs.iter().map(|s| s.to_string()).collect(),
         wanted,
         current: current.iter().map(|s| s.to_string()).collect(),
+        excluded_helpers: vec![],
+        home_traits: vec![],
     }
 }
 
@@ -305,6 +308,7 @@ fn random_instance(seed: u64, clients: usize, helpers: usize, spread: f64) -> In
             skills,
             languages: lang,
             capacity: (next() * 4.0) as i64,
+            avoids: vec![],
         });
     }
     let mut cs = Vec::new();
@@ -327,6 +331,8 @@ fn random_instance(seed: u64, clients: usize, helpers: usize, spread: f64) -> In
             languages: lang,
             wanted: 1 + (next() * 3.0) as i64,
             current,
+            excluded_helpers: vec![],
+            home_traits: vec![],
         });
     }
     Instance {
@@ -350,6 +356,8 @@ fn objective(inst: &Instance, s: &Solution) -> i64 {
 mod properties;
 #[path = "tests_reasons.rs"]
 mod reasons;
+#[path = "tests_rules.rs"]
+mod rules;
 
 #[test]
 fn initial_candidates_reach_past_the_scan_limit_for_helpers_with_the_needed_skills() {

@@ -8,6 +8,7 @@ mod branches;
 mod caller;
 mod clients;
 mod clip_cards;
+mod exclusions;
 mod extract;
 mod health;
 mod helpers;
@@ -35,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(accounts::configure)
         .configure(helpers::configure)
         .configure(clients::configure)
+        .configure(exclusions::configure)
         .configure(availability::configure)
         .configure(clip_cards::configure)
         .configure(visits::configure)

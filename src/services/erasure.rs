@@ -130,6 +130,7 @@ pub fn erase_client(
             phone: Some(None),
             address: Some(String::new()),
             care_notes: Some(String::new()),
+            home_traits: Some("[]".into()),
             source_detail: Some(None),
             search_name: Some(String::new()),
             deleted_at: Some(Some(at)),

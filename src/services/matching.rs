@@ -13,6 +13,7 @@ use crate::auth::Caller;
 use crate::db::DbConnection;
 use crate::db::models::assignment::Assignment;
 use crate::db::models::audit::AuditEvent;
+use crate::db::models::feedback::Exclusion;
 use crate::db::models::now;
 use crate::db::models::proposal::{NewProposal, Proposal};
 use crate::db::models::{branch::Branch, from_json_list};
@@ -86,14 +87,14 @@ pub struct ShortClient {
     pub missing: i64,
     /// Why, in words, e.g. "no helper in range with free capacity shares a language".
     pub reason: String,
-    /// The rules that block the client (one today; each of several once more rules exist).
+    /// The rules that block the client: one, or each pair rule that rules some helpers out.
     pub rules: Vec<BlockingRule>,
 }
 
 /// A rule that leaves a client short, in the order the matcher checks them: no helper
 /// within `max_distance_m`; else every one in range full or already the client's; else
-/// every other one in range with free capacity ruled out by a pair rule (today only the
-/// language rule).
+/// every other one in range with free capacity ruled out by a pair rule (language,
+/// exclusion, home trait).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BlockingRule {
@@ -103,6 +104,11 @@ pub enum BlockingRule {
     Capacity,
     /// No helper in range with free capacity shares one of the client's languages.
     Language,
+    /// The helpers in range with free capacity are ones the client excludes ("don't pair us
+    /// again", or the branch's decision).
+    Excluded,
+    /// The helpers in range with free capacity avoid a trait of the home (pets, smoking).
+    HomeTrait,
 }
 
 impl From<matching::Rule> for BlockingRule {
@@ -112,6 +118,8 @@ impl From<matching::Rule> for BlockingRule {
             matching::Rule::Distance => BlockingRule::Distance,
             matching::Rule::Capacity => BlockingRule::Capacity,
             matching::Rule::Language => BlockingRule::Language,
+            matching::Rule::Excluded => BlockingRule::Excluded,
+            matching::Rule::HomeTrait => BlockingRule::HomeTrait,
         }
     }
 }
@@ -228,6 +236,14 @@ fn build(
             .or_default()
             .push(a.helper_id.to_string());
     }
+    let client_ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
+    let mut excluded: BTreeMap<ClientId, Vec<String>> = BTreeMap::new();
+    // Only helpers in the instance: an exclusion of one who left or paused has nothing to rule out.
+    for (client, helper) in Exclusion::of_clients(conn, &client_ids)? {
+        if active.contains(&helper) {
+            excluded.entry(client).or_default().push(helper.to_string());
+        }
+    }
     let instance = Instance {
         params,
         helpers: helpers
@@ -239,6 +255,7 @@ fn build(
                 skills: from_json_list(&h.skills),
                 languages: from_json_list(&h.languages),
                 capacity: i64::from(h.capacity),
+                avoids: from_json_list(&h.avoids),
             })
             .collect(),
         clients: clients
@@ -251,6 +268,8 @@ fn build(
                 languages: from_json_list(&c.languages),
                 wanted: i64::from(c.wanted),
                 current: current.remove(&c.id).unwrap_or_default(),
+                excluded_helpers: excluded.remove(&c.id).unwrap_or_default(),
+                home_traits: from_json_list(&c.home_traits),
             })
             .collect(),
     };

@@ -88,6 +88,43 @@ fn match_rejects_bad_input_with_a_message_and_no_panic() {
 }
 
 #[test]
+fn match_reads_rules_3_and_4_and_refuses_an_exclusion_of_nobody() {
+    let instance = |excluded: &str| {
+        format!(
+            r#"{{"helpers": [{{"id": "near", "lat": 56.1567, "lon": 10.2108, "capacity": 3, "avoids": ["smoking"]}},
+                           {{"id": "mid", "lat": 56.1600, "lon": 10.2000, "capacity": 3}},
+                           {{"id": "far", "lat": 56.2000, "lon": 10.2000, "capacity": 3}}],
+                "clients": [{{"id": "c1", "lat": 56.1567, "lon": 10.2110, "wanted": 3,
+                             "home_traits": ["smoking"], "excluded_helpers": ["{excluded}"]}}]}}"#
+        )
+    };
+
+    let (code, stdout, stderr) = run(&["match", "--instance", "-"], &instance("mid"), &[]);
+
+    assert_eq!(code, 0, "stderr: {stderr}");
+    let solution: serde_json::Value = serde_json::from_str(&stdout).expect("stdout is JSON");
+    let helpers: Vec<&str> = solution["assignments"]
+        .as_array()
+        .expect("assignments")
+        .iter()
+        .map(|a| a["helper"].as_str().expect("helper"))
+        .collect();
+    assert_eq!(helpers, ["far"], "near avoids smoking, mid is excluded");
+    assert_eq!(
+        solution["unfilled"][0]["rules"],
+        serde_json::json!(["excluded", "home_trait"])
+    );
+
+    let (code, stdout, stderr) = run(&["match", "--instance", "-"], &instance("h9"), &[]);
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("excluded helper \"h9\" does not exist"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn match_stage_times_go_to_stderr_and_leave_stdout_pure_json() {
     let (code, stdout, stderr) = run(
         &["match", "--instance", "-"],

@@ -8,6 +8,8 @@ use crate::on_both_backends;
 use crate::support::fixtures::client;
 use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
 
+mod hard_rules;
+
 /// A branch with three active helpers and two clients who each want two helpers.
 async fn branch_with_people(app: &TestApp) -> (String, i64, Vec<i64>, Vec<i64>) {
     let admin = app.admin_token().await;

@@ -14,7 +14,7 @@ use crate::console::refusal::Refusal;
 use crate::console::render::{ConsolePage, see_other};
 use crate::console::{Posted, Session};
 use crate::db;
-use crate::domain::{ClientSource, Position, Skill};
+use crate::domain::{ClientSource, HomeTrait, Position, Skill};
 use crate::error::{ApiError, FieldError};
 use crate::services::board;
 use crate::services::clients::{self, ClientInput, ClientPatch, ClientView};
@@ -51,6 +51,7 @@ struct Fields {
     source_detail: String,
     municipal_home_care: bool,
     care_notes: String,
+    home_traits: Vec<String>,
 }
 
 impl Fields {
@@ -73,6 +74,7 @@ impl Fields {
                 "source_detail" => f.source_detail = value,
                 "municipal_home_care" => f.municipal_home_care = true,
                 "care_notes" => f.care_notes = value,
+                "home_traits" => f.home_traits.push(value),
                 other => {
                     return Err(ApiError::BadRequest(format!(
                         "the form is not one this console sent: unknown field {other}"
@@ -100,6 +102,7 @@ impl Fields {
             source_detail: c.source_detail.clone().unwrap_or_default(),
             municipal_home_care: c.municipal_home_care,
             care_notes: c.care_notes.clone(),
+            home_traits: c.home_traits.clone(),
         }
     }
 
@@ -155,6 +158,7 @@ impl Fields {
             source_detail: given(&self.source_detail),
             municipal_home_care: self.municipal_home_care,
             care_notes: self.care_notes.clone(),
+            home_traits: self.home_traits.clone(),
         })
     }
 
@@ -176,6 +180,7 @@ impl Fields {
             source_detail: given(&self.source_detail),
             municipal_home_care: Some(self.municipal_home_care),
             care_notes: Some(self.care_notes.clone()),
+            home_traits: Some(self.home_traits.clone()),
         })
     }
 }
@@ -231,6 +236,7 @@ async fn form_page(
             "form": fields,
             "error": refused.map(|r| r.values(lang, "cl")),
             "skills": Skill::ALL,
+            "home_traits": HomeTrait::ALL,
             "sources": ClientSource::ALL,
         }),
     )

@@ -54,6 +54,8 @@ pub struct Client {
     pub updated_at: NaiveDateTime,
     /// The name in lower case, for search.
     pub search_name: String,
+    /// What the home has that a helper may avoid (matching rule 4), JSON list.
+    pub home_traits: String,
 }
 
 /// A client to create.
@@ -96,6 +98,8 @@ pub struct NewClient {
     pub updated_at: NaiveDateTime,
     /// Lower-case name.
     pub search_name: String,
+    /// Home traits JSON.
+    pub home_traits: String,
 }
 
 /// Fields a PATCH may change.
@@ -136,6 +140,8 @@ pub struct ClientChanges {
     pub updated_at: Option<NaiveDateTime>,
     /// Lower-case name (set with `name`).
     pub search_name: Option<String>,
+    /// Home traits JSON.
+    pub home_traits: Option<String>,
 }
 
 /// Which clients a caller may list.

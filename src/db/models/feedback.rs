@@ -104,6 +104,48 @@ impl Exclusion {
             .map(|_| true)
     }
 
+    /// Lifts an exclusion; false when there was none.
+    pub fn lift(
+        conn: &mut DbConnection,
+        client_id: ClientId,
+        helper_id: HelperId,
+    ) -> QueryResult<bool> {
+        diesel::delete(
+            client_exclusions::table
+                .filter(client_exclusions::client_id.eq(client_id))
+                .filter(client_exclusions::helper_id.eq(helper_id)),
+        )
+        .execute(conn)
+        .map(|n| n == 1)
+    }
+
+    /// A client's exclusions, oldest first.
+    pub fn for_client(conn: &mut DbConnection, client_id: ClientId) -> QueryResult<Vec<Exclusion>> {
+        client_exclusions::table
+            .filter(client_exclusions::client_id.eq(client_id))
+            .order((client_exclusions::created_at, client_exclusions::helper_id))
+            .select(Exclusion::as_select())
+            .load(conn)
+    }
+
+    /// Every exclusion of the given clients, as (client, helper).
+    pub fn of_clients(
+        conn: &mut DbConnection,
+        client_ids: &[ClientId],
+    ) -> QueryResult<Vec<(ClientId, HelperId)>> {
+        let mut all = Vec::new();
+        // Bound values per statement stay far below SQLite's limit.
+        for chunk in client_ids.chunks(10_000) {
+            all.extend(
+                client_exclusions::table
+                    .filter(client_exclusions::client_id.eq_any(chunk))
+                    .select((client_exclusions::client_id, client_exclusions::helper_id))
+                    .load::<(ClientId, HelperId)>(conn)?,
+            );
+        }
+        Ok(all)
+    }
+
     /// Whether the helper is ruled out for the client.
     pub fn applies(
         conn: &mut DbConnection,

@@ -64,6 +64,8 @@ pub struct Helper {
     pub deleted_at: Option<NaiveDateTime>,
     /// The name in lower case, for search.
     pub search_name: String,
+    /// Home traits they cannot work with (matching rule 4), JSON list.
+    pub avoids: String,
 }
 
 /// An application to store.
@@ -134,6 +136,8 @@ pub struct HelperChanges {
     pub updated_at: Option<NaiveDateTime>,
     /// Lower-case name (set with `name`).
     pub search_name: Option<String>,
+    /// Avoided home traits JSON.
+    pub avoids: Option<String>,
 }
 
 /// Filters for listing helpers.
@@ -333,6 +337,8 @@ impl Helper {
                 helpers::criminal_record_outcome.eq(None::<CheckOutcome>),
                 helpers::status_token_hash.eq(format!("deleted-helper-{id}")),
                 helpers::search_name.eq(""),
+                // An allergy is health data.
+                helpers::avoids.eq("[]"),
                 helpers::deleted_at.eq(Some(now)),
                 helpers::updated_at.eq(now),
             ))

@@ -9,13 +9,14 @@ use crate::db::models::visit::Visit;
 use crate::domain::ids::ClientId;
 use crate::error::ApiError;
 
+pub mod exclusions;
 mod records;
 mod relatives;
 mod roster;
 pub mod standing;
 mod views;
 
-pub use records::{ClientInput, ClientPatch, create, update};
+pub use records::{ClientInput, ClientPatch, create, home_traits, update};
 pub use relatives::{
     AccountOpened, RelativeCreated, RelativeInput, RelativeView, add_relative, open_account,
     remove_relative,

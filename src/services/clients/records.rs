@@ -9,7 +9,9 @@ use crate::db::models::{now, to_json_list};
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::ids::{BranchId, ClientId};
 use crate::domain::text::search_key;
-use crate::domain::{ClientSource, Email, LanguageCode, Phone, Position, Skill, Text, Validator};
+use crate::domain::{
+    ClientSource, Email, HomeTrait, LanguageCode, Phone, Position, Skill, Text, Validator,
+};
 use crate::error::ApiError;
 use diesel::OptionalExtension;
 
@@ -58,6 +60,10 @@ pub struct ClientInput {
     /// Pets, allergies, door instructions.
     #[serde(default)]
     pub care_notes: String,
+    /// What the home has that a helper may have to avoid: `pets`, `smoking` (matching rule 4).
+    #[schema(value_type = Vec<crate::domain::HomeTrait>)]
+    #[serde(default)]
+    pub home_traits: Vec<String>,
 }
 
 /// Body of `PATCH /api/v1/clients/{id}`.
@@ -107,10 +113,20 @@ pub struct ClientPatch {
     /// Care notes.
     #[serde(default)]
     pub care_notes: Option<String>,
+    /// Home traits: `pets`, `smoking`.
+    #[schema(value_type = Option<Vec<crate::domain::HomeTrait>>)]
+    #[serde(default)]
+    pub home_traits: Option<Vec<String>>,
 }
 
 fn needs(raw: &[String]) -> Result<String, String> {
     Skill::parse_list(raw).map(|s| to_json_list(&s.iter().map(|k| k.as_str()).collect::<Vec<_>>()))
+}
+
+/// A list of home traits as stored: checked, sorted, no duplicates.
+pub fn home_traits(raw: &[String]) -> Result<String, String> {
+    HomeTrait::parse_list(raw)
+        .map(|t| to_json_list(&t.iter().map(|k| k.as_str()).collect::<Vec<_>>()))
 }
 
 fn languages(raw: &[String]) -> Result<String, String> {
@@ -162,6 +178,7 @@ pub fn create(
         Text::required(d, 200)
     });
     let notes = v.check("care_notes", Text::optional(&input.care_notes, 4000));
+    let traits = v.check("home_traits", home_traits(&input.home_traits));
     if !caller.manages_branch(input.branch_id) {
         v.fail("branch_id", "you can only add clients to your own branch");
     }
@@ -187,6 +204,7 @@ pub fn create(
             source_detail: detail?.map(Text::into_string),
             municipal_home_care: input.municipal_home_care,
             care_notes: notes?.into_string(),
+            home_traits: traits?,
             created_at: at,
             updated_at: at,
         })
@@ -251,6 +269,7 @@ pub fn update(
     let notes = v.check_opt("care_notes", patch.care_notes.as_deref(), |n| {
         Text::optional(n, 4000).map(Text::into_string)
     });
+    let traits = v.check_opt("home_traits", patch.home_traits.as_deref(), home_traits);
     let built = (|| {
         let position = position?;
         let name = name?;
@@ -270,6 +289,7 @@ pub fn update(
             source_detail: detail?.map(Some),
             municipal_home_care: patch.municipal_home_care,
             care_notes: notes?,
+            home_traits: traits?,
             deleted_at: None,
             updated_at: Some(now()),
         })
@@ -289,6 +309,7 @@ pub fn update(
         ("source_detail", patch.source_detail.is_some()),
         ("municipal_home_care", patch.municipal_home_care.is_some()),
         ("care_notes", patch.care_notes.is_some()),
+        ("home_traits", patch.home_traits.is_some()),
     ]
     .into_iter()
     .filter_map(|(f, set)| set.then_some(f))

@@ -60,6 +60,9 @@ pub struct ClientView {
     pub municipal_home_care: bool,
     /// Care notes.
     pub care_notes: String,
+    /// What the home has that a helper may have to avoid (matching rule 4).
+    #[schema(value_type = Vec<crate::domain::HomeTrait>)]
+    pub home_traits: Vec<String>,
     /// Relatives and their rights.
     pub relatives: Vec<RelativeView>,
     /// Number of current helpers; below 2 the branch must act.
@@ -91,6 +94,9 @@ pub struct ClientForHelper {
     pub languages: Vec<String>,
     /// Pets, allergies, door instructions.
     pub care_notes: String,
+    /// What the home has (`pets`, `smoking`).
+    #[schema(value_type = Vec<crate::domain::HomeTrait>)]
+    pub home_traits: Vec<String>,
 }
 
 /// A client in the shape the caller may see.
@@ -157,6 +163,7 @@ pub(super) fn full_view(conn: &mut DbConnection, c: Client) -> Result<ClientView
         source_detail: c.source_detail,
         municipal_home_care: c.municipal_home_care,
         care_notes: c.care_notes,
+        home_traits: from_json_list(&c.home_traits),
         relatives,
         current_helpers,
         short_of_helpers: current_helpers < 2,
@@ -176,6 +183,7 @@ fn helper_view(c: Client) -> ClientForHelper {
         phone: c.phone,
         address: c.address,
         care_notes: c.care_notes,
+        home_traits: from_json_list(&c.home_traits),
     }
 }
 

@@ -47,6 +47,10 @@ pub struct HelperView {
     pub skills: Vec<String>,
     /// Languages.
     pub languages: Vec<String>,
+    /// Home traits they cannot work with (`pets`: an allergy; `smoking`): matching leaves
+    /// such homes out (rule 4).
+    #[schema(value_type = Vec<crate::domain::HomeTrait>)]
+    pub avoids: Vec<String>,
     /// Home position.
     pub home: Position,
     /// Most clients wanted.
@@ -98,6 +102,10 @@ pub struct HelperPatch {
     /// Hours a week (0–40).
     #[serde(default)]
     pub hours_per_week: Option<i32>,
+    /// Home traits they cannot work with: `pets`, `smoking`.
+    #[schema(value_type = Option<Vec<crate::domain::HomeTrait>>)]
+    #[serde(default)]
+    pub avoids: Option<Vec<String>>,
 }
 
 fn skills(raw: &[String]) -> Result<String, String> {
@@ -137,6 +145,7 @@ fn view(conn: &mut DbConnection, helper: Helper) -> Result<HelperView, ApiError>
         branch_id: helper.branch_id,
         skills: from_json_list(&helper.skills),
         languages: from_json_list(&helper.languages),
+        avoids: from_json_list(&helper.avoids),
         home: Position {
             lat: helper.home_lat,
             lon: helper.home_lon,
@@ -266,6 +275,11 @@ pub fn update(
     let hours = v.check_opt("hours_per_week", patch.hours_per_week, |h| {
         in_range(h, 0, 40)
     });
+    let avoids = v.check_opt(
+        "avoids",
+        patch.avoids.as_deref(),
+        crate::services::clients::home_traits,
+    );
     let built = (|| {
         let home = home?;
         let name = name?;
@@ -280,6 +294,7 @@ pub fn update(
             home_lon: home.map(|p| p.lon),
             capacity: capacity?,
             hours_per_week: hours?,
+            avoids: avoids?,
             updated_at: Some(now()),
         })
     })();
@@ -309,6 +324,7 @@ fn changed_fields(patch: &HelperPatch) -> Vec<&'static str> {
         ("home", patch.home.is_some()),
         ("capacity", patch.capacity.is_some()),
         ("hours_per_week", patch.hours_per_week.is_some()),
+        ("avoids", patch.avoids.is_some()),
     ]
     .into_iter()
     .filter_map(|(name, set)| set.then_some(name))

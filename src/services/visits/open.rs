@@ -23,7 +23,7 @@ use crate::db::models::visit::{Visit, VisitOffer, Whose};
 use crate::db::models::{from_json_list, now};
 use crate::db::{DbConnection, Scope};
 use crate::domain::ids::{HelperId, VisitId};
-use crate::domain::{HelperStatus, Text, VisitAttention, VisitStatus};
+use crate::domain::{HelperStatus, HomeTrait, Text, VisitAttention, VisitStatus};
 use crate::error::ApiError;
 use crate::matching::distance_m;
 use crate::services::mailings;
@@ -204,7 +204,8 @@ pub fn accept(
 }
 
 /// Whether `helper` may take the open `visit` now, and as what: not its own helper, active in
-/// its branch, not ruled out for the client ("don't pair us again"), a shared language when the client lists any, free then (declared hours, no
+/// its branch, not ruled out for the client ("don't pair us again") nor avoiding a trait of
+/// the home (matching rules 3 and 4), a shared language when the client lists any, free then (declared hours, no
 /// exception, no other visit within the travel buffer); on the client's team, or — once the
 /// offer has widened — any other helper of the branch.
 fn offered_as(
@@ -222,7 +223,11 @@ fn offered_as(
     {
         return Ok(None);
     }
-    if Exclusion::applies(conn, visit.client_id, helper.id)? {
+    let home_avoided = HomeTrait::conflict(
+        &from_json_list(&client.home_traits),
+        &from_json_list(&helper.avoids),
+    );
+    if home_avoided || Exclusion::applies(conn, visit.client_id, helper.id)? {
         return Ok(None);
     }
     let team = Assignment::is_open(conn, visit.client_id, helper.id)?;

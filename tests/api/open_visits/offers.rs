@@ -267,7 +267,50 @@ async fn two_rounds_at_once_tell_each_helper_and_the_leader_once(backend: TestBa
     assert_eq!(visit(&app, &w.t.admin, id).await["cover"], "uncovered");
 }
 
+async fn a_helper_who_avoids_a_trait_of_the_home_is_not_offered_its_visit(backend: TestBackend) {
+    let app = spawn_app(backend).await;
+    let w = world(&app).await;
+    let with_cat = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/clients/{}", w.t.client),
+            Some(&w.t.admin),
+            Some(json!({"home_traits": ["pets"]})),
+        )
+        .await;
+    assert_eq!(with_cat.status().as_u16(), 200);
+    // Bo is on Karen's team but has since said he cannot be around animals.
+    let allergic = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/helpers/{}", w.bo),
+            Some(&w.bo_token),
+            Some(json!({"avoids": ["pets"]})),
+        )
+        .await;
+    assert_eq!(allergic.status().as_u16(), 200);
+    let id = booked_in(&app, &w, 30).await;
+
+    assert_eq!(
+        open(&app, &w.t.helper_token, id).await.status().as_u16(),
+        200
+    );
+
+    assert_eq!(
+        recipients(&app, "visit_offered"),
+        vec!["sara@example.dk"],
+        "the branch at once, Bo left out (rule 4)"
+    );
+    assert!(offered(&app, &w.bo_token).await.is_empty());
+    assert_problem(accept(&app, &w.bo_token, id).await, 404).await;
+    assert_eq!(
+        offered(&app, &w.sara_token).await,
+        vec![(id, "substitute".to_string())]
+    );
+}
+
 on_both_backends!(
+    a_helper_who_avoids_a_trait_of_the_home_is_not_offered_its_visit,
     a_helper_who_cannot_come_opens_the_visit_and_the_team_is_offered_it,
     only_the_visits_helper_or_the_branch_opens_it_and_a_refusal_changes_nothing,
     the_offer_widens_to_the_branch_after_the_delay_and_a_substitute_may_take_it,
