@@ -82,9 +82,11 @@ def languages(rng, home, helper):
 
 
 def generate(name, n_clients, n_helpers, seed, size, mode="keep", current_share=0.0, params=None,
-             skills_k=(2, 4), needs_k=(1, 2), needs_from=5):
+             skills_k=(2, 4), needs_k=(1, 2), needs_from=5, rules=False):
     """skills_k / needs_k: how many skills a helper has / a client needs (inclusive range);
-    needs come from the first needs_from skills of the vocabulary."""
+    needs come from the first needs_from skills of the vocabulary. rules: add matching
+    rules 3 and 4 (see add_rules) after everything else is drawn, from their own random
+    stream, so the instance is otherwise the one without them."""
     rng = np.random.default_rng(seed)
     towns = towns_for(size)
     hlat, hlon, hc = people(rng, n_helpers, towns)
@@ -104,6 +106,8 @@ def generate(name, n_clients, n_helpers, seed, size, mode="keep", current_share=
                         "current": []})
     if current_share > 0:
         add_current(rng, helpers, clients, current_share)
+    if rules:
+        add_rules(np.random.default_rng(seed + 1_000_000), helpers, clients)
     base = {"max_distance_m": 15000, "missing_skill_penalty_m": 5000, "mode": mode, "change_penalty_m": 3000}
     return {"params": {**base, **(params or {})}, "helpers": helpers, "clients": clients}
 
@@ -125,6 +129,26 @@ def add_current(rng, helpers, clients, share):
             if room[j] > 0:
                 room[j] -= 1
                 c["current"].append(helpers[j]["id"])
+
+
+def add_rules(rng, helpers, clients):
+    """Rules 3 and 4 at the rates issue 16 names: 10 % of homes with pets, 8 % smoking; 6 %
+    of helpers avoid pets, 15 % smoking; 3 % of clients exclude one or two of their nearest
+    helpers (the ones the matcher would most like to give them)."""
+    for h in helpers:
+        avoids = [t for t, share in (("pets", 0.06), ("smoking", 0.15)) if rng.random() < share]
+        if avoids:
+            h["avoids"] = avoids
+    hlat = np.array([h["lat"] for h in helpers]); hlon = np.array([h["lon"] for h in helpers])
+    for c in clients:
+        traits = [t for t, share in (("pets", 0.10), ("smoking", 0.08)) if rng.random() < share]
+        if traits:
+            c["home_traits"] = traits
+        if rng.random() < 0.03:
+            # Equirectangular is enough to rank the nearest few.
+            d = (hlat - c["lat"]) ** 2 + ((hlon - c["lon"]) * math.cos(math.radians(c["lat"]))) ** 2
+            n = int(rng.integers(1, 3))
+            c["excluded_helpers"] = sorted(helpers[j]["id"] for j in np.argpartition(d, n)[:n])
 
 
 # ---------------------------------------------------------------- OR-Tools side
@@ -175,6 +199,12 @@ def ortools_solve(path):
     lv = {}
     hlang = masks([h.get("languages", []) for h in H], lv)
     clang = masks([c.get("languages", []) for c in C], lv)
+    tv = {"pets": 0, "smoking": 1}
+    havoid = masks([h.get("avoids", []) for h in H], tv)
+    ctrait = masks([c.get("home_traits", []) for c in C], tv)
+    assert len(tv) == 2, f"unknown home trait in {sorted(tv)}"
+    excl_codes = np.array(sorted(i * len(H) + hid[x] for i, c in enumerate(C) for x in c.get("excluded_helpers", [])),
+                          dtype=np.int64)
     popcount = np.array([bin(i).count("1") for i in range(128)])
     cur = [[hid[x] for x in c.get("current", [])] for c in C]
     kept = [(i, j) for i, l in enumerate(cur) for j in l] if keep else []
@@ -223,6 +253,7 @@ def ortools_solve(path):
             ci = cs[k:k + step][:, None]
             d = haversine(clat[ci], clon[ci], hlat[hs][None, :], hlon[hs][None, :])
             ok = (d <= maxd + 1.0) & ((clang[ci] == 0) | ((clang[ci] & hlang[hs][None, :]) != 0))
+            ok &= (ctrait[ci] & havoid[hs][None, :]) == 0  # rule 4
             ii, jj = np.nonzero(ok)
             ci_, hj = ci[ii, 0], hs[jj]
             dd = d[ii, jj]
@@ -234,6 +265,9 @@ def ortools_solve(path):
             keepm = r <= maxd
             ci_, hj, r = ci_[keepm], hj[keepm], r[keepm]
             code = ci_ * len(H) + hj
+            if len(excl_codes):  # rule 3
+                allowed = ~np.isin(code, excl_codes)
+                ci_, hj, r, code = ci_[allowed], hj[allowed], r[allowed], code[allowed]
             is_cur = np.isin(code, cur_codes) if len(cur_codes) else np.zeros(len(code), bool)
             cost = r + p["missing_skill_penalty_m"] * popcount[cneed[ci_] & ~hskill[hj] & 127]
             if keep:
@@ -310,6 +344,10 @@ SIZES = {
     "city5k-rebalance": dict(n_clients=5000, n_helpers=2500, seed=3, size="city", mode="rebalance", current_share=0.4),
     "nation100k": dict(n_clients=100_000, n_helpers=50_000, seed=4, size="nation"),
     "nation100k-keep": dict(n_clients=100_000, n_helpers=50_000, seed=5, size="nation", current_share=0.4),
+    # The same shapes with matching rules 3 and 4 (pets, smoking, exclusions; see add_rules).
+    "city5k-rules": dict(n_clients=5000, n_helpers=2500, seed=1, size="city", rules=True),
+    "city5k-keep-rules": dict(n_clients=5000, n_helpers=2500, seed=2, size="city", current_share=0.4, rules=True),
+    "nation100k-rules": dict(n_clients=100_000, n_helpers=50_000, seed=4, size="nation", rules=True),
 }
 # Other shapes, run only when named in --sizes: rebalance mode nationwide and in Denmark
 # alone (one connected part of 100,000 clients), as many helpers as clients (supply about

@@ -104,8 +104,7 @@ fn a_helper_with_capacity_zero_in_range_counts_as_full() {
 
 #[test]
 fn a_reason_names_each_of_several_blocking_rules() {
-    // No two rules can block one client together until rules 3 and 4 exist; this pins the
-    // wording a list of several gets.
+    // Pins the wording a list of several gets (tests_rules.rs blocks one client by three).
     use super::solution::describe;
     assert_eq!(describe(&[Rule::Language]), REASON_NO_SHARED_LANGUAGE);
     assert_eq!(
