@@ -342,16 +342,6 @@ fn random_instance(seed: u64, clients: usize, helpers: usize, spread: f64) -> In
     }
 }
 
-/// The objective the solver minimises after the pair count: cost plus change penalties.
-fn objective(inst: &Instance, s: &Solution) -> i64 {
-    let penalty = if inst.params.mode == Mode::Rebalance {
-        inst.params.change_penalty_m
-    } else {
-        0
-    };
-    s.total_cost + penalty * s.assignments.iter().filter(|a| a.new).count() as i64
-}
-
 #[path = "tests_prop.rs"]
 mod properties;
 #[path = "tests_reasons.rs"]

@@ -2,6 +2,9 @@
 //! what keep and rebalance do to a current pair they now forbid, the reasons they give, and
 //! the instance file's new fields.
 
+use super::properties::{
+    FULL, SPARSE, avoids, check_feasible, check_reasons, objective, people_of,
+};
 use super::*;
 
 fn blocked(s: &Solution, client: &str) -> Vec<Rule> {
@@ -189,4 +192,88 @@ fn the_instance_file_reads_the_new_fields_and_refuses_unknown_ones() {
         let error = Instance::from_json(&text(client, helper)).expect_err(says);
         assert!(error.to_string().contains(says), "{error} / {says}");
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    #[test]
+    fn with_rules_3_and_4_sparse_candidates_with_pricing_equal_the_full_graph(seed in 0u64..1_000_000, rebalance in prop::bool::ANY) {
+        let mut inst = random_instance(seed, 150, 90, 0.5);
+        constrain(&mut inst, seed);
+        inst.params.mode = if rebalance { Mode::Rebalance } else { Mode::Keep };
+        let (full, _) = run(&inst, None, FULL);
+        let (sparse, _) = run(&inst, None, SPARSE);
+        check_feasible(&inst, &full);
+        check_feasible(&inst, &sparse);
+        check_reasons(&inst, &sparse);
+        prop_assert_eq!((sparse.pairs, objective(&inst, &sparse)), (full.pairs, objective(&inst, &full)));
+        let (default, _) = run(&inst, None, Tuning::default());
+        prop_assert_eq!((default.pairs, objective(&inst, &default)), (full.pairs, objective(&inst, &full)));
+    }
+}
+
+/// Adds rules 3 and 4 to a random instance, far more often than the bench's rates so that
+/// they bind: a third of the homes with pets, a quarter smoking, a fifth of the helpers
+/// avoiding each, and a fifth of the clients excluding one or two helpers, current ones too.
+fn constrain(inst: &mut Instance, seed: u64) {
+    let mut x = seed ^ 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let nh = inst.helpers.len();
+    for h in &mut inst.helpers {
+        for (t, share) in [("pets", 0.2), ("smoking", 0.2)] {
+            if next() < share {
+                h.avoids.push(t.to_string());
+            }
+        }
+    }
+    for c in &mut inst.clients {
+        for (t, share) in [("pets", 0.33), ("smoking", 0.25)] {
+            if next() < share {
+                c.home_traits.push(t.to_string());
+            }
+        }
+        if next() < 0.2 {
+            let mut picked: Vec<String> = c.current.iter().take(1).cloned().collect();
+            picked.push(format!("h{:04}", (next() * nh as f64) as usize % nh));
+            picked.sort();
+            picked.dedup();
+            c.excluded_helpers = picked;
+        }
+    }
+}
+
+#[test]
+fn rules_3_and_4_bind_in_the_constrained_instances() {
+    let mut refused = 0;
+    for seed in 0..10 {
+        let plain = random_instance(seed, 150, 90, 0.5);
+        let mut inst = plain.clone();
+        constrain(&mut inst, seed);
+        let (free, _) = run(&plain, None, Tuning::default());
+        let (bound, _) = run(&inst, None, Tuning::default());
+        check_feasible(&inst, &bound);
+        let breaks = |s: &Solution| {
+            s.assignments
+                .iter()
+                .filter(|a| a.new)
+                .filter(|a| {
+                    let (c, h) = people_of(&inst, a);
+                    c.excluded_helpers.contains(&h.id) || avoids(h, c)
+                })
+                .count()
+        };
+        assert_eq!(breaks(&bound), 0);
+        refused += breaks(&free);
+    }
+    // 17 when written: enough that a solver ignoring either rule fails this test.
+    assert!(
+        refused >= 10,
+        "the unconstrained optimum uses {refused} pairs rules 3 and 4 forbid"
+    );
 }
