@@ -47,7 +47,18 @@ pub struct ExclusionView {
     pub pair_open: bool,
 }
 
-const FIELDS: [&str; 1] = ["excluded_helpers"];
+/// A change of the client's exclusions, in the audit log as a change of that field.
+fn audit(conn: &mut DbConnection, caller: &Caller, client_id: ClientId) -> Result<(), ApiError> {
+    AuditEvent::record(
+        conn,
+        Some(caller.user_id),
+        AuditAction::Update,
+        AuditEntity::Client,
+        client_id,
+        &["excluded_helpers"],
+    )?;
+    Ok(())
+}
 
 fn view(conn: &mut DbConnection, e: Exclusion) -> Result<ExclusionView, ApiError> {
     let helper_name = Helper::find(conn, e.helper_id)?.name;
@@ -103,14 +114,7 @@ pub fn add(
                 "this helper is already ruled out for the client".into(),
             ));
         }
-        AuditEvent::record(
-            conn,
-            Some(caller.user_id),
-            AuditAction::Update,
-            AuditEntity::Client,
-            client_id,
-            &FIELDS,
-        )?;
+        audit(conn, caller, client_id)?;
         view(conn, exclusion)
     })
 }
@@ -127,14 +131,6 @@ pub fn lift(
         if !Exclusion::lift(conn, client_id, helper_id)? {
             return Err(ApiError::NotFound);
         }
-        AuditEvent::record(
-            conn,
-            Some(caller.user_id),
-            AuditAction::Update,
-            AuditEntity::Client,
-            client_id,
-            &FIELDS,
-        )
-        .map_err(ApiError::from)
+        audit(conn, caller, client_id)
     })
 }

@@ -252,7 +252,40 @@ async fn home_traits_and_avoids_take_only_the_vocabulary(backend: TestBackend) {
     assert_eq!(helper["avoids"], json!([]), "unchanged");
 }
 
+async fn twenty_racing_exclusions_of_one_helper_store_one(backend: TestBackend) {
+    let app = crate::support::spawn_app_with(backend, |s| {
+        s.database.max_connections = 8;
+        s.server.workers = 4;
+    })
+    .await;
+    let admin = app.admin_token().await;
+    let branch = app.create_branch(&admin, "Aarhus").await;
+    let (anna, _) = app.activate_helper(&admin, branch, "anna@example.dk").await;
+    let karen = app.create_client(&admin, branch, "karen@example.dk").await;
+    let path = format!("/api/v1/clients/{karen}/exclusions");
+
+    let answers = futures::future::join_all((0..20).map(|_| {
+        app.call(
+            Method::POST,
+            &path,
+            Some(&admin),
+            Some(json!({"helper_id": anna})),
+        )
+    }))
+    .await;
+
+    let mut statuses: Vec<u16> = answers.iter().map(|a| a.status().as_u16()).collect();
+    statuses.sort();
+    assert_eq!(statuses[0], 201);
+    assert!(statuses[1..].iter().all(|&s| s == 409), "{statuses:?}");
+    assert_eq!(
+        app.get_ok(&path, &admin).await.as_array().map(Vec::len),
+        Some(1)
+    );
+}
+
 on_both_backends!(
+    twenty_racing_exclusions_of_one_helper_store_one,
     a_preview_keeps_allergic_helpers_from_pets_and_excluded_helpers_from_their_client,
     exclusions_are_the_branchs_and_every_refusal_changes_nothing,
     home_traits_and_avoids_take_only_the_vocabulary,
