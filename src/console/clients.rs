@@ -12,13 +12,14 @@ use super::render::ConsolePage;
 use super::session::Session;
 use crate::auth::Caller;
 use crate::console::forms::DoneQuery;
+use crate::db::models::now;
 use crate::db::{self, DbConnection};
 use crate::domain::ClientSource;
 use crate::error::ApiError;
 use crate::routes::QueryParams;
 use crate::services::clients::{self, ClientShown, ClientView, RosterSearch, standing};
 use crate::services::visits::{self, VisitListQuery};
-use crate::services::{board, clip_cards};
+use crate::services::{board, clip_cards, continuity};
 use crate::state::AppState;
 
 mod clip_card;
@@ -161,6 +162,7 @@ async fn client(
         let branch = board::managed(conn, &caller, branch_id)?;
         let client = of_branch(conn, &caller, branch_id, client_id)?;
         let team = clients::current_helpers(conn, &caller, client_id)?;
+        let continuity = continuity::for_client(conn, &caller, client_id, now())?;
         let balance = clip_cards::balance(conn, &caller, client_id)?;
         let ledger = clip_cards::recent_ledger(conn, &caller, client_id, RECENT as i64)?;
         let now = Utc::now();
@@ -195,6 +197,7 @@ async fn client(
             "low_on_hours": standing::is_low_on_hours(balance.available_minutes, low_minutes),
             "client": client,
             "team": team,
+            "continuity": continuity,
             "balance": balance,
             "ledger": ledger,
             "upcoming": upcoming,

@@ -10,6 +10,7 @@
 mod admin;
 mod board;
 mod clients;
+mod continuity;
 mod forms;
 mod hours;
 mod matching;
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(recruitment::configure)
             .configure(clients::configure)
             .configure(matching::configure)
+            .configure(continuity::configure)
             .configure(hours::configure)
             .configure(admin::configure)
             .default_service(web::to(render::not_found)),

@@ -59,6 +59,7 @@ const FILES: &[(&str, &str)] = crate::console_templates![
     "matching_preview.html",
     "matching_plot.html",
     "matching_stale.html",
+    "continuity.html",
     "recruitment.html",
     "recruitment_student.html",
     "visits_forms.html",

@@ -125,6 +125,7 @@ const FILES: &[(&str, &str)] = text_files![
     "matching.json",
     "hours.json",
     "admin.json",
+    "continuity.json",
 ];
 
 /// Every key of every file in one language. The files are compiled in and checked by the test

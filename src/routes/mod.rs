@@ -8,6 +8,7 @@ mod branches;
 mod caller;
 mod clients;
 mod clip_cards;
+mod continuity;
 mod exclusions;
 mod extract;
 mod health;
@@ -37,6 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(helpers::configure)
         .configure(clients::configure)
         .configure(exclusions::configure)
+        .configure(continuity::configure)
         .configure(availability::configure)
         .configure(clip_cards::configure)
         .configure(visits::configure)

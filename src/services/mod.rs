@@ -10,6 +10,7 @@ pub mod branches;
 pub mod clients;
 pub mod clip_cards;
 pub mod console_sessions;
+pub mod continuity;
 pub mod erasure;
 pub mod helpers;
 pub mod idempotency;

@@ -11,6 +11,7 @@ mod auth;
 mod authorization;
 mod clients;
 mod console;
+mod continuity;
 mod docs;
 mod email;
 mod erasure;

@@ -211,6 +211,30 @@ impl Assignment {
             .load(conn)
     }
 
+    /// Every pair, ended or not, of one client or of every client of a branch, in id order.
+    pub fn history(
+        conn: &mut DbConnection,
+        of: crate::db::models::visit::Clients,
+    ) -> QueryResult<Vec<Assignment>> {
+        use crate::db::models::visit::Clients;
+        use crate::db::schema::clients;
+        let query = assignments::table.into_boxed();
+        let query = match of {
+            Clients::One(client) => query.filter(assignments::client_id.eq(client)),
+            Clients::OfBranch(branch) => query.filter(
+                assignments::client_id.eq_any(
+                    clients::table
+                        .filter(clients::branch_id.eq(branch))
+                        .select(clients::id),
+                ),
+            ),
+        };
+        query
+            .order(assignments::id)
+            .select(Assignment::as_select())
+            .load(conn)
+    }
+
     /// Open pairs of every client in a branch, in id order.
     pub fn open_in_branch(
         conn: &mut DbConnection,

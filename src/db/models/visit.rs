@@ -9,8 +9,11 @@ use crate::db::{DbConnection, Scope};
 use crate::domain::{VisitAttention, VisitStatus};
 
 mod board;
+mod history;
 mod offers;
+
 pub use board::BoardRow;
+pub use history::{Clients, CompletedVisit, HoldingVisit};
 pub use offers::VisitOffer;
 
 /// Statuses that hold a slot.
