@@ -2,7 +2,8 @@
 //! mail delivery (`email::Worker`), the day-before visit reminders
 //! (`services::mailings::send_reminders`, idempotent, every five minutes) and the open-visit
 //! round (`services::visits::offer_round`: offers, widening to the branch, uncovered alerts;
-//! every minute). Runs inside
+//! every minute), the clip-card forecast's mails (`services::mailings::warn_hours_running_out`,
+//! hourly, once per card). Runs inside
 //! `helpmatch serve` when `email.worker` is on, and alone as `helpmatch worker`; any number of
 //! instances may run them side by side on one PostgreSQL (claims and dedupe keys make each
 //! mail go out once).
@@ -21,6 +22,9 @@ use crate::services::{mailings, visits};
 
 /// How often the day-before reminder job runs.
 pub const REMINDER_INTERVAL: Duration = Duration::from_secs(5 * 60);
+
+/// How often the clip-card forecast's mails are looked for (each goes once per card anyway).
+pub const HOURS_FORECAST_INTERVAL: Duration = Duration::from_secs(60 * 60);
 
 /// How often the open-visit round runs.
 pub const OFFER_INTERVAL: Duration = Duration::from_secs(60);
@@ -64,6 +68,12 @@ impl Jobs {
                 self.pool.clone(),
                 Arc::new(reminders),
             )),
+            tokio::spawn(every(
+                HOURS_FORECAST_INTERVAL,
+                stopped.clone(),
+                self.pool.clone(),
+                Arc::new(hours_running_out),
+            )),
             tokio::spawn(every(OFFER_INTERVAL, stopped, self.pool, offers)),
         ];
         RunningJobs { stop, tasks }
@@ -101,6 +111,12 @@ async fn every(interval: Duration, mut stopped: watch::Receiver<bool>, pool: DbP
 fn reminders(pool: &DbPool) -> Result<usize, String> {
     let mut conn = pool.get().map_err(|e| DbError::from(e).to_string())?;
     mailings::send_reminders(&mut conn, chrono::Utc::now()).map_err(|e| e.to_string())
+}
+
+/// The mails of clients whose hours run out within two weeks.
+fn hours_running_out(pool: &DbPool) -> Result<usize, String> {
+    let mut conn = pool.get().map_err(|e| DbError::from(e).to_string())?;
+    mailings::warn_hours_running_out(&mut conn, chrono::Utc::now()).map_err(|e| e.to_string())
 }
 
 /// One open-visit round at the current time.

@@ -19,7 +19,7 @@ use crate::error::ApiError;
 use crate::routes::QueryParams;
 use crate::services::clients::{self, ClientShown, ClientView, RosterSearch, standing};
 use crate::services::visits::{self, VisitListQuery};
-use crate::services::{board, clip_cards, continuity};
+use crate::services::{board, clip_cards, continuity, mailings};
 use crate::state::AppState;
 
 mod clip_card;
@@ -164,6 +164,7 @@ async fn client(
         let team = clients::current_helpers(conn, &caller, client_id)?;
         let continuity = continuity::for_client(conn, &caller, client_id, now())?;
         let balance = clip_cards::balance(conn, &caller, client_id)?;
+        let forecast = clip_cards::forecast::for_client(conn, &caller, client_id, now())?;
         let ledger = clip_cards::recent_ledger(conn, &caller, client_id, RECENT as i64)?;
         let now = Utc::now();
         let at = |t: chrono::DateTime<Utc>| Some(t.to_rfc3339_opts(SecondsFormat::Secs, true));
@@ -199,6 +200,11 @@ async fn client(
             "team": team,
             "continuity": continuity,
             "balance": balance,
+            "runs_out_soon": mailings::runs_out_soon(
+                &forecast,
+                Utc::now().with_timezone(&visits::time_zone(&branch)).date_naive(),
+            ),
+            "forecast": forecast,
             "ledger": ledger,
             "upcoming": upcoming,
             "past": past,

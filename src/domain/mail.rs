@@ -66,6 +66,10 @@ vocabulary! {
         ClipCardPurchased = "clip_card_purchased",
         /// The hours are running low.
         LowBalance = "low_balance",
+        /// At the booked rate the hours run out within two weeks (once per clip card).
+        HoursRunningOut = "hours_running_out",
+        /// The branch leader's morning digest.
+        BranchDigest = "branch_digest",
         /// A set-password link for a new login.
         AccountInvitation = "account_invitation",
         /// A password-reset link.

@@ -24,7 +24,8 @@ mod offers;
 mod reports;
 
 pub use hours::{
-    ClipCardMail, LowBalanceMail, PayerMail, clip_card_purchased, low_balance, visit_done,
+    ClipCardMail, LowBalanceMail, PayerMail, RunningOutMail, clip_card_purchased,
+    hours_running_out, low_balance, visit_done,
 };
 pub use offers::{visit_offered, visit_taken, visit_uncovered};
 pub use reports::{ReportedTask, pair_excluded, visit_concern, visit_report};

@@ -84,31 +84,41 @@ const EN_MONTHS: [&str; 12] = [
 pub fn when(at: DateTime<Utc>, time_zone: &str, lang: &str) -> String {
     let tz: Tz = time_zone.parse().unwrap_or(Tz::UTC);
     let local = at.with_timezone(&tz);
-    let day = local.weekday().num_days_from_monday() as usize;
-    let month = local.month0() as usize;
     let (h, m) = (local.hour(), local.minute());
+    let date = day(local.date_naive(), lang);
+    match lang {
+        "en" => format!("{date} at {h:02}:{m:02}"),
+        // Norwegian and Danish write the time with a full stop.
+        _ => format!("{date} kl. {h:02}.{m:02}"),
+    }
+}
+
+/// A day as the reader says it: "tirsdag den 1. december 2026", "tirsdag 1. desember 2026"
+/// (nb, without Danish "den") or "Tuesday 1 December 2026".
+pub fn day(date: chrono::NaiveDate, lang: &str) -> String {
+    let weekday = date.weekday().num_days_from_monday() as usize;
+    let month = date.month0() as usize;
     match lang {
         "en" => format!(
-            "{} {} {} {} at {h:02}:{m:02}",
-            EN_DAYS[day],
-            local.day(),
+            "{} {} {} {}",
+            EN_DAYS[weekday],
+            date.day(),
             EN_MONTHS[month],
-            local.year()
+            date.year()
         ),
-        // Norwegian writes the date without Danish "den" and the time with a full stop.
         "nb" => format!(
-            "{} {}. {} {} kl. {h:02}.{m:02}",
-            NB_DAYS[day],
-            local.day(),
+            "{} {}. {} {}",
+            NB_DAYS[weekday],
+            date.day(),
             NB_MONTHS[month],
-            local.year()
+            date.year()
         ),
         _ => format!(
-            "{} den {}. {} {} kl. {h:02}.{m:02}",
-            DA_DAYS[day],
-            local.day(),
+            "{} den {}. {} {}",
+            DA_DAYS[weekday],
+            date.day(),
             DA_MONTHS[month],
-            local.year()
+            date.year()
         ),
     }
 }

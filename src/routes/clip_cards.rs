@@ -8,10 +8,12 @@ use super::idempotent::{self, body_fingerprint, idempotency_key};
 use super::query::QueryParams;
 use super::reply;
 use crate::auth::Caller;
+use crate::db::models::now;
 use crate::db::{self, models::ledger::Balance};
 use crate::error::{ApiError, Problem};
 use crate::services::clip_cards::{
-    self, ClipCardView, LedgerEntryView, PriceInput, PriceList, PriceView, Purchase, PurchaseInput,
+    self, ClipCardView, HoursForecast, LedgerEntryView, PriceInput, PriceList, PriceView, Purchase,
+    PurchaseInput,
 };
 use crate::services::idempotency::{Keyed, respond_once};
 use crate::state::AppState;
@@ -29,6 +31,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(buy)),
     )
     .service(web::resource("/api/v1/clients/{id}/balance").route(web::get().to(balance)))
+    .service(
+        web::resource("/api/v1/clients/{id}/hours-forecast").route(web::get().to(hours_forecast)),
+    )
     .service(web::resource("/api/v1/clients/{id}/ledger").route(web::get().to(ledger)));
 }
 
@@ -98,6 +103,22 @@ pub async fn balance(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     reply::ok(&state, move |conn| clip_cards::balance(conn, &caller, id)).await
+}
+
+/// The day the client's hours run out at the rate they book: the free minutes last, after the
+/// last booked visit, at the minutes booked in the next 28 days spread over those days.
+#[utoipa::path(get, path = "/api/v1/clients/{id}/hours-forecast", tag = "clip cards", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = HoursForecast), (status = 404, body = Problem)))]
+pub async fn hours_forecast(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<ClientId>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    reply::ok(&state, move |conn| {
+        clip_cards::forecast::for_client(conn, &caller, id, now())
+    })
+    .await
 }
 
 /// The client's clip cards, oldest first: what was bought, when, at which price, how paid.

@@ -29,7 +29,7 @@ use super::{
         continuity::client_continuity, continuity::branch_continuity,
         matching::preview, matching::commit,
         availability::get, availability::replace, availability::add_exception,
-        clip_cards::prices, clip_cards::add_price, clip_cards::cards, clip_cards::buy, clip_cards::balance, clip_cards::ledger,
+        clip_cards::prices, clip_cards::add_price, clip_cards::cards, clip_cards::buy, clip_cards::balance, clip_cards::hours_forecast, clip_cards::ledger,
         visits::book, visits::list, visits::get, visits::reschedule, visits::cancel, visits::no_show, visits::check_in, visits::check_out, visits::review, visits::my_visits,
         visits::open::open, visits::open::accept, visits::open::offered_to_me, visits::report::report,
         visits::feedback::give_feedback, visits::feedback::feedback,

@@ -112,6 +112,15 @@ impl Branch {
             .optional()
     }
 
+    /// Every active branch, in id order (the periodic jobs go through them).
+    pub fn active(conn: &mut DbConnection) -> QueryResult<Vec<Branch>> {
+        branches::table
+            .filter(branches::active.eq(true))
+            .order(branches::id)
+            .select(Branch::as_select())
+            .load(conn)
+    }
+
     /// Branches after `after_id`, in id order; `only` restricts to those branches.
     pub fn list(
         conn: &mut DbConnection,

@@ -304,11 +304,24 @@ impl LedgerEntry {
         conn: &mut DbConnection,
         branch_id: BranchId,
     ) -> QueryResult<std::collections::HashMap<ClientId, i64>> {
+        Ok(LedgerEntry::balances_in_branch(conn, branch_id)?
+            .into_iter()
+            .map(|(id, b)| (id, b.available_minutes))
+            .collect())
+    }
+
+    /// The balance of every client of a branch (not erased) with any movement, in one grouped
+    /// query.
+    pub fn balances_in_branch(
+        conn: &mut DbConnection,
+        branch_id: BranchId,
+    ) -> QueryResult<std::collections::HashMap<ClientId, Balance>> {
         use crate::db::schema::clients;
         use diesel::dsl::sum;
         let rows: Vec<(ClientId, LedgerKind, Option<i64>)> = ledger_entries::table
             .inner_join(clients::table)
             .filter(clients::branch_id.eq(branch_id))
+            .filter(clients::deleted_at.is_null())
             .group_by((ledger_entries::client_id, ledger_entries::kind))
             .select((
                 ledger_entries::client_id,
@@ -323,10 +336,7 @@ impl LedgerEntry {
                 .or_default()
                 .add(kind, minutes.unwrap_or(0));
         }
-        Ok(balances
-            .into_iter()
-            .map(|(id, b)| (id, b.available_minutes))
-            .collect())
+        Ok(balances)
     }
 }
 

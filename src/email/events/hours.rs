@@ -147,3 +147,41 @@ pub fn low_balance(
         |lang| json!({"left": duration(low.available_minutes, lang)}),
     )
 }
+
+/// The hours running out as plain values.
+#[derive(Debug, Clone)]
+pub struct RunningOutMail<'a> {
+    /// Who gets the mail.
+    pub to: PayerMail<'a>,
+    /// The client id (part of the dedupe key).
+    pub client_id: ClientId,
+    /// The id of the last clip card bought (the mail goes once per card).
+    pub card_id: i64,
+    /// The day the hours run out at the booked rate (branch time).
+    pub runs_out_on: chrono::NaiveDate,
+    /// Minutes booked a week (the rate).
+    pub weekly_rate_minutes: i64,
+    /// Minutes not yet booked.
+    pub available_minutes: i64,
+}
+
+/// The hours run out within two weeks at the booked rate: once per clip card and recipient
+/// (`hours_running_out:{client}:card-{id}:{recipient}`).
+pub fn hours_running_out(
+    conn: &mut DbConnection,
+    mail: &RunningOutMail<'_>,
+) -> Result<Option<i64>, ApiError> {
+    to_payer(
+        conn,
+        MailKind::HoursRunningOut,
+        &mail.to,
+        format!("{}:card-{}", mail.client_id, mail.card_id),
+        |lang| {
+            json!({
+                "runs_out_on": super::super::format::day(mail.runs_out_on, lang),
+                "rate": duration(mail.weekly_rate_minutes, lang),
+                "left": duration(mail.available_minutes, lang),
+            })
+        },
+    )
+}

@@ -16,8 +16,10 @@ use crate::db::{DbConnection, Page};
 use crate::domain::{LedgerKind, PaymentMethod, Product};
 use crate::error::ApiError;
 
+pub mod forecast;
 mod views;
 
+pub use forecast::HoursForecast;
 pub use views::{ClipCardView, LedgerEntryView, PriceView};
 
 /// Default Danish prices: 8 hours at 195 DKK an hour (1,560 DKK), a single hour 235 DKK, insurance included.

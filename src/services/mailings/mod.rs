@@ -20,11 +20,13 @@ mod attention;
 mod offers;
 mod reminders;
 mod reports;
+mod running_out;
 
 pub use attention::{needs_attention, no_show};
 pub use offers::{offer_taken, offered, uncovered};
 pub use reminders::{reminder_due_at, send_reminders};
 pub use reports::{concern, pair_excluded, report};
+pub use running_out::{WARN_DAYS, runs_out_soon, warn_hours_running_out};
 
 /// One address and the language to write to it in.
 struct To {
@@ -307,11 +309,11 @@ pub fn done(conn: &mut DbConnection, visit: &Visit) -> Result<(), ApiError> {
 
 /// Sends a mail about the client's hours to the client and the relatives who pay, each in
 /// their language, signed by `branch`: what the receipt and the low-balance mail share.
-fn to_payers(
+pub(super) fn to_payers(
     conn: &mut DbConnection,
     client: &Client,
     branch: &Branch,
-    send: impl Fn(&mut DbConnection, PayerMail<'_>) -> Result<Option<i64>, ApiError>,
+    mut send: impl FnMut(&mut DbConnection, PayerMail<'_>) -> Result<Option<i64>, ApiError>,
 ) -> Result<(), ApiError> {
     for recipient in client_side(conn, client, pays)? {
         let to = PayerMail {

@@ -16,6 +16,7 @@ use crate::on_both_backends;
 use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
 
 mod rolled_back;
+mod running_out;
 mod sent;
 
 /// A branch, an active helper (Anna) and a client (Karen) with two relatives: Mette may view
