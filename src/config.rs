@@ -58,6 +58,18 @@ pub struct Settings {
     pub throttle: ThrottleSettings,
     /// The branch console in the browser.
     pub console: ConsoleSettings,
+    /// The branch leaders' morning digest.
+    pub digest: DigestSettings,
+}
+
+/// The branch leaders' morning digest.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DigestSettings {
+    /// The local hour (branch time) from which the day's digest goes out.
+    pub hour: u32,
+    /// An application in one pipeline stage longer than this many days is named.
+    pub application_wait_days: i64,
 }
 
 /// The branch console (see docs/console.md).
@@ -273,6 +285,11 @@ impl Settings {
         if step == 0 || 60 % step != 0 {
             return Err(ConfigError::Rejected(
                 "visits.start_step_minutes must divide an hour (1, 5, 15, 30, 60 …)".into(),
+            ));
+        }
+        if self.digest.hour > 23 || self.digest.application_wait_days < 0 {
+            return Err(ConfigError::Rejected(
+                "digest.hour must be 0-23 and digest.application_wait_days 0 or more".into(),
             ));
         }
         if self.email.batch_size < 1 || self.email.smtp_timeout_secs >= self.email.lease_secs {

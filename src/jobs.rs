@@ -3,7 +3,8 @@
 //! (`services::mailings::send_reminders`, idempotent, every five minutes) and the open-visit
 //! round (`services::visits::offer_round`: offers, widening to the branch, uncovered alerts;
 //! every minute), the clip-card forecast's mails (`services::mailings::warn_hours_running_out`,
-//! hourly, once per card). Runs inside
+//! hourly, once per card) and the branch leaders' morning digest
+//! (`services::mailings::send_digests`, every five minutes, once per branch and day). Runs inside
 //! `helpmatch serve` when `email.worker` is on, and alone as `helpmatch worker`; any number of
 //! instances may run them side by side on one PostgreSQL (claims and dedupe keys make each
 //! mail go out once).
@@ -15,7 +16,7 @@ use tokio::task::JoinHandle;
 
 use std::sync::Arc;
 
-use crate::config::{Settings, VisitSettings};
+use crate::config::{DigestSettings, Settings, VisitSettings};
 use crate::db::{DbError, DbPool};
 use crate::email::{EmailError, Worker};
 use crate::services::{mailings, visits};
@@ -25,6 +26,9 @@ pub const REMINDER_INTERVAL: Duration = Duration::from_secs(5 * 60);
 
 /// How often the clip-card forecast's mails are looked for (each goes once per card anyway).
 pub const HOURS_FORECAST_INTERVAL: Duration = Duration::from_secs(60 * 60);
+
+/// How often the morning digest is looked for (each branch's goes once a day anyway).
+pub const DIGEST_INTERVAL: Duration = Duration::from_secs(5 * 60);
 
 /// How often the open-visit round runs.
 pub const OFFER_INTERVAL: Duration = Duration::from_secs(60);
@@ -37,6 +41,7 @@ pub struct Jobs {
     pool: DbPool,
     delivery: Worker,
     visits: VisitSettings,
+    digest: DigestSettings,
 }
 
 /// The jobs running on the current tokio runtime.
@@ -51,6 +56,7 @@ impl Jobs {
         Ok(Jobs {
             delivery: Worker::new(pool.clone(), &settings.email)?,
             visits: settings.visits.clone(),
+            digest: settings.digest.clone(),
             pool,
         })
     }
@@ -60,6 +66,8 @@ impl Jobs {
         let (stop, stopped) = watch::channel(false);
         let visit_settings = self.visits;
         let offers: Job = Arc::new(move |pool| offer_round(pool, &visit_settings));
+        let digest_settings = self.digest;
+        let digests: Job = Arc::new(move |pool| digests(pool, &digest_settings));
         let tasks = vec![
             tokio::spawn(self.delivery.run(stopped.clone())),
             tokio::spawn(every(
@@ -73,6 +81,12 @@ impl Jobs {
                 stopped.clone(),
                 self.pool.clone(),
                 Arc::new(hours_running_out),
+            )),
+            tokio::spawn(every(
+                DIGEST_INTERVAL,
+                stopped.clone(),
+                self.pool.clone(),
+                digests,
             )),
             tokio::spawn(every(OFFER_INTERVAL, stopped, self.pool, offers)),
         ];
@@ -117,6 +131,12 @@ fn reminders(pool: &DbPool) -> Result<usize, String> {
 fn hours_running_out(pool: &DbPool) -> Result<usize, String> {
     let mut conn = pool.get().map_err(|e| DbError::from(e).to_string())?;
     mailings::warn_hours_running_out(&mut conn, chrono::Utc::now()).map_err(|e| e.to_string())
+}
+
+/// The branch digests due now.
+fn digests(pool: &DbPool, settings: &DigestSettings) -> Result<usize, String> {
+    let mut conn = pool.get().map_err(|e| DbError::from(e).to_string())?;
+    mailings::send_digests(&mut conn, settings, chrono::Utc::now()).map_err(|e| e.to_string())
 }
 
 /// One open-visit round at the current time.

@@ -238,6 +238,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    job_runs (job, scope_id, day) {
+        job -> Text,
+        scope_id -> BigInt,
+        day -> Date,
+        done_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(helpers -> branches (branch_id));
 diesel::joinable!(matching_proposals -> branches (branch_id));
 diesel::joinable!(clients -> branches (branch_id));
@@ -281,4 +290,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     availability_windows,
     availability_exceptions,
     outbox,
+    job_runs,
 );

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod client_source;
 pub mod country;
+pub mod digest;
 pub mod feedback;
 pub mod home_trait;
 pub mod ids;

@@ -19,10 +19,12 @@ use crate::db::models::helper::Helper;
 use crate::domain::{Country, HelperStatus, MailKind, Phone};
 use crate::error::ApiError;
 
+mod digest;
 mod hours;
 mod offers;
 mod reports;
 
+pub use digest::{DIGEST_LINES, DigestMail, branch_digest};
 pub use hours::{
     ClipCardMail, LowBalanceMail, PayerMail, RunningOutMail, clip_card_purchased,
     hours_running_out, low_balance, visit_done,

@@ -17,11 +17,11 @@ pub mod worker;
 
 pub use error::EmailError;
 pub use events::{
-    ClipCardMail, LowBalanceMail, PayerMail, ReportedTask, RunningOutMail, VisitMail,
-    application_received, clip_card_purchased, helper_language, helper_moved, hours_running_out,
-    low_balance, match_committed, pair_excluded, visit_booked, visit_cancelled, visit_concern,
-    visit_done, visit_offered, visit_reminder, visit_report, visit_rescheduled, visit_taken,
-    visit_uncovered,
+    ClipCardMail, DIGEST_LINES, DigestMail, LowBalanceMail, PayerMail, ReportedTask,
+    RunningOutMail, VisitMail, application_received, branch_digest, clip_card_purchased,
+    helper_language, helper_moved, hours_running_out, low_balance, match_committed, pair_excluded,
+    visit_booked, visit_cancelled, visit_concern, visit_done, visit_offered, visit_reminder,
+    visit_report, visit_rescheduled, visit_taken, visit_uncovered,
 };
 pub use format::{day, duration, money, when};
 pub use mask::mask_addresses;

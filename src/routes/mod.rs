@@ -9,6 +9,7 @@ mod caller;
 mod clients;
 mod clip_cards;
 mod continuity;
+mod digest;
 mod exclusions;
 mod extract;
 mod health;
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(clients::configure)
         .configure(exclusions::configure)
         .configure(continuity::configure)
+        .configure(digest::configure)
         .configure(availability::configure)
         .configure(clip_cards::configure)
         .configure(visits::configure)

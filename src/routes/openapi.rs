@@ -10,7 +10,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::PROBLEM_JSON;
 
 use super::{
-    accounts, assignments, audit, availability, branches, clients, clip_cards, continuity,
+    accounts, assignments, audit, availability, branches, clients, clip_cards, continuity, digest,
     exclusions, health, helpers, matching, outbox, reports, sessions, visits,
 };
 
@@ -26,7 +26,7 @@ use super::{
         helpers::apply, helpers::application_status, helpers::list, helpers::get, helpers::update, helpers::erase, helpers::transition, helpers::history,
         clients::list, clients::my_clients, clients::create, clients::get, clients::update, clients::delete, clients::helpers, clients::add_relative, clients::remove_relative, clients::open_account,
         exclusions::exclusions, exclusions::exclude, exclusions::lift_exclusion,
-        continuity::client_continuity, continuity::branch_continuity,
+        continuity::client_continuity, continuity::branch_continuity, digest::branch_digest,
         matching::preview, matching::commit,
         availability::get, availability::replace, availability::add_exception,
         clip_cards::prices, clip_cards::add_price, clip_cards::cards, clip_cards::buy, clip_cards::balance, clip_cards::hours_forecast, clip_cards::ledger,

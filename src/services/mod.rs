@@ -11,6 +11,7 @@ pub mod clients;
 pub mod clip_cards;
 pub mod console_sessions;
 pub mod continuity;
+pub mod digest;
 pub mod erasure;
 pub mod helpers;
 pub mod idempotency;

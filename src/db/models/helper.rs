@@ -9,6 +9,9 @@ use crate::db::schema::{helper_transitions, helpers};
 use crate::domain::{CheckOutcome, HelperStatus};
 
 mod transitions;
+mod waiting;
+
+pub use waiting::WAITING_STAGES;
 
 pub use transitions::{HelperTransition, NewHelperTransition, PriorStatus};
 

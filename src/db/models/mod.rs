@@ -9,6 +9,7 @@ pub mod console_session;
 pub mod feedback;
 pub mod helper;
 pub mod idempotency;
+pub mod job_run;
 pub mod ledger;
 pub mod outbox;
 pub mod password_token;

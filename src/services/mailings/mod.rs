@@ -17,12 +17,14 @@ use crate::email::{self, ClipCardMail, LowBalanceMail, PayerMail, VisitMail};
 use crate::error::ApiError;
 
 mod attention;
+mod digest;
 mod offers;
 mod reminders;
 mod reports;
 mod running_out;
 
 pub use attention::{needs_attention, no_show};
+pub use digest::send_digests;
 pub use offers::{offer_taken, offered, uncovered};
 pub use reminders::{reminder_due_at, send_reminders};
 pub use reports::{concern, pair_excluded, report};

@@ -15,6 +15,7 @@ use super::{Received, SmtpServer, kinds, outbox, spawn_with_smtp, wait_all_sent}
 use crate::on_both_backends;
 use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
 
+mod digest;
 mod rolled_back;
 mod running_out;
 mod sent;

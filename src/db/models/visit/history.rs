@@ -91,3 +91,25 @@ impl Visit {
             .load(conn)
     }
 }
+
+impl Visit {
+    /// A branch's booked visits whose helper cannot come (open or uncovered) starting in
+    /// `[from, to)`, by start, each with its client's name.
+    pub fn needing_cover(
+        conn: &mut DbConnection,
+        branch_id: BranchId,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> QueryResult<Vec<(Visit, String)>> {
+        visits::table
+            .inner_join(clients::table.on(clients::id.eq(visits::client_id)))
+            .filter(visits::branch_id.eq(branch_id))
+            .filter(visits::status.eq(VisitStatus::Booked))
+            .filter(visits::attention.eq_any(VisitAttention::HELPER_CANNOT_COME.map(Some)))
+            .filter(visits::starts_at.ge(from))
+            .filter(visits::starts_at.lt(to))
+            .order((visits::starts_at, visits::id))
+            .select((Visit::as_select(), clients::name))
+            .load(conn)
+    }
+}
