@@ -263,7 +263,7 @@ mod tests {
     use serde_json::json;
 
     fn values(lang: &str) -> Value {
-        json!({"lang": lang, "branch_name": "Aarhus", "branch_phone": "+45 70 20 30 40",
+        let mut values = json!({"lang": lang, "branch_name": "Aarhus", "branch_phone": "+45 70 20 30 40",
                "name": "Anna <b>", "status": "screened", "link": "https://x/set-password?token=t",
                "helpers": ["Bo", "Anna"], "client_name": "Karen", "helper_name": "Bo",
                "when": "tirsdag", "minutes": 60, "card_id": 7, "hours": 10,
@@ -272,7 +272,20 @@ mod tests {
                "reserved_minutes": 30, "valid": "14 dage", "for_client": "Karen",
                "visits": [{"when": "tirsdag", "client_name": "Karen", "helper_name": "Bo", "reason": "syg"}],
                "count": 1, "dates": ["tirsdag", "onsdag"],
-               "tasks": [{"task": "cleaning", "done": false, "note": "no bags"}], "note": "worried", "by": "helper"})
+               "tasks": [{"task": "cleaning", "done": false, "note": "no bags"}], "note": "worried", "by": "helper"});
+        // The digest's and the forecast's values, apart: one json! this long overflows the
+        // macro's recursion limit.
+        let more = json!({"runs_out_on": "tirsdag den 1. december 2026", "rate": "2 timer",
+               "day": "tirsdag", "empty": false, "wait_days": 7,
+               "short": {"count": 1, "more": 0, "lines": [{"name": "Karen", "team": 1, "complete_at": 2}]},
+               "without_helper": {"count": 1, "more": 0, "lines": [{"client_name": "Karen", "when": "tirsdag", "uncovered": true}]},
+               "hours_out": {"count": 31, "more": 1, "lines": [{"name": "Karen", "day": "tirsdag", "left": "1 time"}]},
+               "no_times": {"count": 1, "more": 0, "lines": [{"name": "Bo"}]},
+               "waiting": {"count": 1, "more": 0, "lines": [{"name": "Sara", "stage": "ansøgt", "days": 9}]}});
+        if let (Value::Object(all), Value::Object(more)) = (&mut values, more) {
+            all.extend(more);
+        }
+        values
     }
 
     #[test]

@@ -69,18 +69,18 @@ pub fn branch_digest(
         "empty": d.is_empty(),
         "link": format!("{PUBLIC_URL}/console/branches/{}/board", d.branch_id),
         "short": part(&d.short_of_helpers, |c| json!({"name": c.name, "team": c.team, "complete_at": c.complete_at})),
-        "visits": part(&d.visits_without_helper, |v| json!({
+        "without_helper": part(&d.visits_without_helper, |v| json!({
             "client_name": v.client_name,
             "when": when(v.starts_at, mail.time_zone, lang),
             "uncovered": v.cover == VisitCover::Uncovered,
         })),
-        "hours": part(&d.hours_running_out, |h| json!({
+        "hours_out": part(&d.hours_running_out, |h| json!({
             "name": h.name,
             "day": super::super::format::day(h.runs_out_on, lang),
             "left": duration(h.available_minutes, lang),
         })),
-        "helpers": part(&d.helpers_without_availability, |h| json!({"name": h.name})),
-        "applications": part(&d.waiting_applications, |a| json!({
+        "no_times": part(&d.helpers_without_availability, |h| json!({"name": h.name})),
+        "waiting": part(&d.waiting_applications, |a| json!({
             "name": a.name, "stage": stage_text(a.status, lang), "days": a.days,
         })),
         "wait_days": d.application_wait_days,
