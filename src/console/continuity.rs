@@ -1,5 +1,6 @@
 //! Continuity: the branch's clients by how much of their help comes from their own team, and
-//! the clients worst off (`services::continuity`), with links to each client's page.
+//! the clients worst off (`services::continuity`), and the next 8 weeks: the clients with a week
+//! below their whole team, those who would have nobody first (`services::coverage`).
 
 use actix_web::{HttpResponse, web};
 use serde_json::json;
@@ -10,8 +11,11 @@ use crate::db;
 use crate::db::models::now;
 use crate::domain::ids::BranchId;
 use crate::error::ApiError;
-use crate::services::{board, continuity};
+use crate::services::{board, continuity, coverage};
 use crate::state::AppState;
+
+/// Clients with a thin week the page lists (the API has them all).
+const AT_RISK_SHOWN: usize = 50;
 
 /// Registers the page.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -25,12 +29,15 @@ async fn page(
 ) -> Result<HttpResponse, ApiError> {
     let branch_id = path.into_inner();
     let caller = session.caller.clone();
-    let (branch, figure) = db::run(&state.pool, move |conn| {
+    let (branch, figure, mut ahead) = db::run(&state.pool, move |conn| {
         let branch = board::managed(conn, &caller, branch_id)?;
         let figure = continuity::for_branch(conn, &caller, branch_id, now())?;
-        Ok::<_, ApiError>((branch, figure))
+        let ahead = coverage::compute(conn, &branch, now())?;
+        Ok::<_, ApiError>((branch, figure, ahead))
     })
     .await?;
+    let at_risk = ahead.at_risk.len();
+    ahead.at_risk.truncate(AT_RISK_SHOWN);
     let lang = session.lang;
     let most = figure
         .distribution
@@ -57,6 +64,8 @@ async fn page(
             // The bars' common scale: the fullest band.
             "most": most,
             "share_days": continuity::SHARE_DAYS,
+            "ahead": ahead,
+            "at_risk": at_risk,
         }),
     )
     .render(lang)

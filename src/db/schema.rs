@@ -47,6 +47,8 @@ diesel::table! {
         deleted_at -> Nullable<Timestamp>,
         search_name -> Text,
         avoids -> Text,
+        institution -> Nullable<Text>,
+        term_opt_out -> Bool,
     }
 }
 
@@ -247,6 +249,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    term_periods (id) {
+        id -> BigInt,
+        branch_id -> BigInt,
+        institution -> Text,
+        name -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(helpers -> branches (branch_id));
 diesel::joinable!(matching_proposals -> branches (branch_id));
 diesel::joinable!(clients -> branches (branch_id));
@@ -291,4 +306,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     availability_exceptions,
     outbox,
     job_runs,
+    term_periods,
 );

@@ -9,6 +9,7 @@ mod caller;
 mod clients;
 mod clip_cards;
 mod continuity;
+mod coverage;
 mod digest;
 mod exclusions;
 mod extract;
@@ -22,6 +23,7 @@ mod query;
 mod reply;
 mod reports;
 mod sessions;
+mod term_periods;
 mod visits;
 
 use actix_web::web;
@@ -41,6 +43,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(exclusions::configure)
         .configure(continuity::configure)
         .configure(digest::configure)
+        .configure(coverage::configure)
+        .configure(term_periods::configure)
         .configure(availability::configure)
         .configure(clip_cards::configure)
         .configure(visits::configure)

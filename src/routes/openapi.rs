@@ -10,8 +10,9 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::PROBLEM_JSON;
 
 use super::{
-    accounts, assignments, audit, availability, branches, clients, clip_cards, continuity, digest,
-    exclusions, health, helpers, matching, outbox, reports, sessions, visits,
+    accounts, assignments, audit, availability, branches, clients, clip_cards, continuity,
+    coverage, digest, exclusions, health, helpers, matching, outbox, reports, sessions,
+    term_periods, visits,
 };
 
 /// Every documented path.
@@ -27,6 +28,8 @@ use super::{
         clients::list, clients::my_clients, clients::create, clients::get, clients::update, clients::delete, clients::helpers, clients::add_relative, clients::remove_relative, clients::open_account,
         exclusions::exclusions, exclusions::exclude, exclusions::lift_exclusion,
         continuity::client_continuity, continuity::branch_continuity, digest::branch_digest,
+        coverage::branch_coverage_forecast, coverage::client_coverage_forecast,
+        term_periods::term_periods_of_branch, term_periods::add_term_period, term_periods::remove_term_period,
         matching::preview, matching::commit,
         availability::get, availability::replace, availability::add_exception,
         clip_cards::prices, clip_cards::add_price, clip_cards::cards, clip_cards::buy, clip_cards::balance, clip_cards::hours_forecast, clip_cards::ledger,

@@ -8,6 +8,7 @@ use crate::auth::Caller;
 use crate::db::DbConnection;
 use crate::db::models::availability::{Availability, Exception};
 use crate::db::models::helper::Helper;
+use crate::db::models::term_period::TermPeriod;
 use crate::domain::Text;
 use crate::error::{ApiError, FieldError};
 
@@ -44,6 +45,22 @@ pub struct AvailabilityView {
     pub visits_per_week: Option<i32>,
     /// Exceptions (exams, holidays).
     pub exceptions: Vec<ExceptionView>,
+    /// The branch's term periods of the helper's institution that have not ended; they make
+    /// the helper unavailable unless `term_opt_out`.
+    pub term_periods: Vec<TermPeriodShown>,
+    /// The helper works through their institution's term periods.
+    pub term_opt_out: bool,
+}
+
+/// A term period of the helper's institution.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TermPeriodShown {
+    /// What it is.
+    pub name: String,
+    /// First day (branch time).
+    pub starts_on: chrono::NaiveDate,
+    /// Last day, included.
+    pub ends_on: chrono::NaiveDate,
 }
 
 /// A period the helper cannot work.
@@ -137,7 +154,31 @@ pub fn get(
             .into_iter()
             .map(ExceptionView::from)
             .collect(),
+        term_periods: term_periods(conn, &helper)?,
+        term_opt_out: helper.term_opt_out,
     })
+}
+
+fn term_periods(
+    conn: &mut DbConnection,
+    helper: &Helper,
+) -> Result<Vec<TermPeriodShown>, ApiError> {
+    let Some(institution) = &helper.institution else {
+        return Ok(vec![]);
+    };
+    let branch = crate::db::models::branch::Branch::find(conn, helper.branch_id)?;
+    let today = chrono::Utc::now()
+        .with_timezone(&super::visits::time_zone(&branch))
+        .date_naive();
+    Ok(TermPeriod::of_branch(conn, helper.branch_id, Some(today))?
+        .into_iter()
+        .filter(|p| p.is_of(institution))
+        .map(|p| TermPeriodShown {
+            name: p.name,
+            starts_on: p.starts_on,
+            ends_on: p.ends_on,
+        })
+        .collect())
 }
 
 /// Replaces the weekly windows and visits a week.

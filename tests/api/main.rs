@@ -12,6 +12,7 @@ mod authorization;
 mod clients;
 mod console;
 mod continuity;
+mod coverage;
 mod docs;
 mod email;
 mod erasure;

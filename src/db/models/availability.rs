@@ -1,7 +1,8 @@
 //! When a student can work: weekly windows (local time) and exceptions (exams, holidays).
 
-use crate::domain::ids::HelperId;
-use chrono::{Datelike, NaiveDateTime, Timelike};
+use crate::db::models::term_period::TermPeriod;
+use crate::domain::ids::{BranchId, HelperId};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 
@@ -49,6 +50,45 @@ pub enum Unavailable {
     OutsideHours,
 }
 
+/// The first and last local day of `[start, end)` (an end at midnight is the day before's).
+pub fn local_days(tz: &Tz, start: NaiveDateTime, end: NaiveDateTime) -> (NaiveDate, NaiveDate) {
+    let first = start.and_utc().with_timezone(tz).date_naive();
+    let last = (end - chrono::Duration::seconds(1))
+        .max(start)
+        .and_utc()
+        .with_timezone(tz)
+        .date_naive();
+    (first, last)
+}
+
+/// Whether `[start, end)` lies inside one of the weekly windows (local time); with no windows
+/// declared, any time is.
+pub fn inside_windows(
+    windows: &[Window],
+    tz: &Tz,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+) -> bool {
+    if windows.is_empty() {
+        return true;
+    }
+    let (local_start, local_end) = (
+        start.and_utc().with_timezone(tz),
+        end.and_utc().with_timezone(tz),
+    );
+    let weekday = local_start.weekday().number_from_monday() as i32;
+    let from = (local_start.hour() * 60 + local_start.minute()) as i32;
+    let same_day = local_end.date_naive() == local_start.date_naive();
+    let to = if same_day {
+        (local_end.hour() * 60 + local_end.minute()) as i32
+    } else {
+        24 * 60 + (local_end.hour() * 60 + local_end.minute()) as i32
+    };
+    windows
+        .iter()
+        .any(|w| w.weekday == weekday && w.start_minute <= from && to <= w.end_minute)
+}
+
 /// Reads and replaces availability.
 pub struct Availability;
 
@@ -61,29 +101,39 @@ impl Availability {
         start: NaiveDateTime,
         end: NaiveDateTime,
     ) -> QueryResult<Option<Unavailable>> {
-        if !Self::exceptions(conn, helper_id, Some(start), Some(end))?.is_empty() {
+        if !Self::exceptions(conn, helper_id, Some(start), Some(end))?.is_empty()
+            || Self::in_term_period(conn, helper_id, tz, start, end)?
+        {
             return Ok(Some(Unavailable::Exception));
         }
         let windows = Self::windows(conn, helper_id)?;
-        if windows.is_empty() {
-            return Ok(None);
-        }
-        let (local_start, local_end) = (
-            start.and_utc().with_timezone(tz),
-            end.and_utc().with_timezone(tz),
-        );
-        let weekday = local_start.weekday().number_from_monday() as i32;
-        let from = (local_start.hour() * 60 + local_start.minute()) as i32;
-        let same_day = local_end.date_naive() == local_start.date_naive();
-        let to = if same_day {
-            (local_end.hour() * 60 + local_end.minute()) as i32
-        } else {
-            24 * 60 + (local_end.hour() * 60 + local_end.minute()) as i32
+        Ok((!inside_windows(&windows, tz, start, end)).then_some(Unavailable::OutsideHours))
+    }
+
+    /// Whether a term period of the helper's institution covers a day of `[start, end)` (never
+    /// for a helper who named none or opted out): an exception the branch keeps for them.
+    fn in_term_period(
+        conn: &mut DbConnection,
+        helper_id: HelperId,
+        tz: &Tz,
+        start: NaiveDateTime,
+        end: NaiveDateTime,
+    ) -> QueryResult<bool> {
+        let (branch_id, institution, opted_out): (BranchId, Option<String>, bool) = helpers::table
+            .find(helper_id)
+            .select((
+                helpers::branch_id,
+                helpers::institution,
+                helpers::term_opt_out,
+            ))
+            .first(conn)?;
+        let Some(institution) = institution.filter(|_| !opted_out) else {
+            return Ok(false);
         };
-        let inside = windows
+        let (first, last) = local_days(tz, start, end);
+        Ok(TermPeriod::covering(conn, branch_id, first, last)?
             .iter()
-            .any(|w| w.weekday == weekday && w.start_minute <= from && to <= w.end_minute);
-        Ok((!inside).then_some(Unavailable::OutsideHours))
+            .any(|p| p.is_of(&institution)))
     }
 
     /// A helper's weekly windows.
@@ -161,6 +211,34 @@ impl Availability {
             q = q.filter(availability_exceptions::ends_at.gt(from));
         }
         q.order(availability_exceptions::starts_at)
+            .select(Exception::as_select())
+            .load(conn)
+    }
+
+    /// The weekly windows of every helper of a branch (the coverage forecast reads them at once).
+    pub fn windows_in_branch(
+        conn: &mut DbConnection,
+        branch_id: BranchId,
+    ) -> QueryResult<Vec<Window>> {
+        availability_windows::table
+            .inner_join(helpers::table.on(helpers::id.eq(availability_windows::helper_id)))
+            .filter(helpers::branch_id.eq(branch_id))
+            .select(Window::as_select())
+            .load(conn)
+    }
+
+    /// The exceptions of every helper of a branch overlapping `[from, to)`.
+    pub fn exceptions_in_branch(
+        conn: &mut DbConnection,
+        branch_id: BranchId,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> QueryResult<Vec<Exception>> {
+        availability_exceptions::table
+            .inner_join(helpers::table.on(helpers::id.eq(availability_exceptions::helper_id)))
+            .filter(helpers::branch_id.eq(branch_id))
+            .filter(availability_exceptions::starts_at.lt(to))
+            .filter(availability_exceptions::ends_at.gt(from))
             .select(Exception::as_select())
             .load(conn)
     }

@@ -8,6 +8,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{helper_transitions, helpers};
 use crate::domain::{CheckOutcome, HelperStatus};
 
+mod terms;
 mod transitions;
 mod waiting;
 
@@ -69,6 +70,10 @@ pub struct Helper {
     pub search_name: String,
     /// Home traits they cannot work with (matching rule 4), JSON list.
     pub avoids: String,
+    /// The institution the helper attends (its term periods make them unavailable).
+    pub institution: Option<String>,
+    /// Works through the institution's term periods anyway.
+    pub term_opt_out: bool,
 }
 
 /// An application to store.
@@ -141,6 +146,10 @@ pub struct HelperChanges {
     pub search_name: Option<String>,
     /// Avoided home traits JSON.
     pub avoids: Option<String>,
+    /// Institution (`Some(None)` clears it).
+    pub institution: Option<Option<String>>,
+    /// Opt-out of the institution's term periods.
+    pub term_opt_out: Option<bool>,
 }
 
 /// Filters for listing helpers.
@@ -342,6 +351,7 @@ impl Helper {
                 helpers::search_name.eq(""),
                 // An allergy is health data.
                 helpers::avoids.eq("[]"),
+                helpers::institution.eq(None::<String>),
                 helpers::deleted_at.eq(Some(now)),
                 helpers::updated_at.eq(now),
             ))

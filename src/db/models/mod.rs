@@ -17,6 +17,7 @@ pub mod proposal;
 pub mod relative;
 pub mod report;
 pub mod session;
+pub mod term_period;
 pub mod throttle;
 pub mod user;
 pub mod visit;

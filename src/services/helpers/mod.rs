@@ -51,6 +51,10 @@ pub struct HelperView {
     /// such homes out (rule 4).
     #[schema(value_type = Vec<crate::domain::HomeTrait>)]
     pub avoids: Vec<String>,
+    /// The institution they attend: its term periods (exams, holidays) make them unavailable.
+    pub institution: Option<String>,
+    /// Works through the institution's term periods anyway.
+    pub term_opt_out: bool,
     /// Home position.
     pub home: Position,
     /// Most clients wanted.
@@ -106,6 +110,12 @@ pub struct HelperPatch {
     #[schema(value_type = Option<Vec<crate::domain::HomeTrait>>)]
     #[serde(default)]
     pub avoids: Option<Vec<String>>,
+    /// The institution they attend (the branch's term periods of it apply); `""` for none.
+    #[serde(default)]
+    pub institution: Option<String>,
+    /// `true`: the institution's term periods do not make them unavailable.
+    #[serde(default)]
+    pub term_opt_out: Option<bool>,
 }
 
 fn skills(raw: &[String]) -> Result<String, String> {
@@ -146,6 +156,8 @@ fn view(conn: &mut DbConnection, helper: Helper) -> Result<HelperView, ApiError>
         skills: from_json_list(&helper.skills),
         languages: from_json_list(&helper.languages),
         avoids: from_json_list(&helper.avoids),
+        institution: helper.institution.clone(),
+        term_opt_out: helper.term_opt_out,
         home: Position {
             lat: helper.home_lat,
             lon: helper.home_lon,
@@ -280,6 +292,9 @@ pub fn update(
         patch.avoids.as_deref(),
         crate::services::clients::home_traits,
     );
+    let institution = v.check_opt("institution", patch.institution.as_deref(), |t| {
+        Text::optional(t, 200).map(|t| Some(t.into_string()).filter(|t| !t.is_empty()))
+    });
     let built = (|| {
         let home = home?;
         let name = name?;
@@ -295,6 +310,8 @@ pub fn update(
             capacity: capacity?,
             hours_per_week: hours?,
             avoids: avoids?,
+            institution: institution?,
+            term_opt_out: patch.term_opt_out,
             updated_at: Some(now()),
         })
     })();
@@ -302,6 +319,10 @@ pub fn update(
     let fields = changed_fields(&patch);
     crate::db::write_transaction(conn, |conn| {
         let helper = Helper::update(conn, id, &changes)?;
+        // Term periods now apply, or no longer do: booked visits on their days open or close.
+        if patch.institution.is_some() || patch.term_opt_out.is_some() {
+            crate::services::visits::recheck_helper(conn, id)?;
+        }
         AuditEvent::record(
             conn,
             Some(caller.user_id),
@@ -325,6 +346,8 @@ fn changed_fields(patch: &HelperPatch) -> Vec<&'static str> {
         ("capacity", patch.capacity.is_some()),
         ("hours_per_week", patch.hours_per_week.is_some()),
         ("avoids", patch.avoids.is_some()),
+        ("institution", patch.institution.is_some()),
+        ("term_opt_out", patch.term_opt_out.is_some()),
     ]
     .into_iter()
     .filter_map(|(name, set)| set.then_some(name))

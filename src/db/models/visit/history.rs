@@ -113,3 +113,28 @@ impl Visit {
             .load(conn)
     }
 }
+
+impl Visit {
+    /// The client and start of every visit of `clients` that is not cancelled, starting in
+    /// `[from, to)` (the coverage forecast reads the clients' usual times from them).
+    pub fn starts_between(
+        conn: &mut DbConnection,
+        of: Clients,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> QueryResult<Vec<HoldingVisit>> {
+        let mut query = visits::table
+            .filter(visits::status.ne(VisitStatus::Cancelled))
+            .filter(visits::starts_at.ge(from))
+            .filter(visits::starts_at.lt(to))
+            .into_boxed();
+        query = match of {
+            Clients::One(client) => query.filter(visits::client_id.eq(client)),
+            Clients::OfBranch(branch) => query.filter(visits::branch_id.eq(branch)),
+        };
+        query
+            .order((visits::client_id, visits::starts_at))
+            .select((visits::client_id, visits::starts_at, visits::minutes))
+            .load(conn)
+    }
+}
