@@ -4,7 +4,8 @@
 //! round (`services::visits::offer_round`: offers, widening to the branch, uncovered alerts;
 //! every minute), the clip-card forecast's mails (`services::mailings::warn_hours_running_out`,
 //! hourly, once per card) and the branch leaders' morning digest
-//! (`services::mailings::send_digests`, every five minutes, once per branch and day). Runs inside
+//! (`services::mailings::send_digests`, every five minutes, once per branch and day), and the
+//! end of a departed helper's pairs (`services::helpers::leaving::end_departed`, hourly). Runs inside
 //! `helpmatch serve` when `email.worker` is on, and alone as `helpmatch worker`; any number of
 //! instances may run them side by side on one PostgreSQL (claims and dedupe keys make each
 //! mail go out once).
@@ -19,13 +20,16 @@ use std::sync::Arc;
 use crate::config::{DigestSettings, Settings, VisitSettings};
 use crate::db::{DbError, DbPool};
 use crate::email::{EmailError, Worker};
-use crate::services::{mailings, visits};
+use crate::services::{helpers, mailings, visits};
 
 /// How often the day-before reminder job runs.
 pub const REMINDER_INTERVAL: Duration = Duration::from_secs(5 * 60);
 
 /// How often the clip-card forecast's mails are looked for (each goes once per card anyway).
 pub const HOURS_FORECAST_INTERVAL: Duration = Duration::from_secs(60 * 60);
+
+/// How often the pairs of helpers past their last day are looked for.
+pub const LEAVING_INTERVAL: Duration = Duration::from_secs(60 * 60);
 
 /// How often the morning digest is looked for (each branch's goes once a day anyway).
 pub const DIGEST_INTERVAL: Duration = Duration::from_secs(5 * 60);
@@ -88,6 +92,12 @@ impl Jobs {
                 self.pool.clone(),
                 digests,
             )),
+            tokio::spawn(every(
+                LEAVING_INTERVAL,
+                stopped.clone(),
+                self.pool.clone(),
+                Arc::new(departed),
+            )),
             tokio::spawn(every(OFFER_INTERVAL, stopped, self.pool, offers)),
         ];
         RunningJobs { stop, tasks }
@@ -131,6 +141,12 @@ fn reminders(pool: &DbPool) -> Result<usize, String> {
 fn hours_running_out(pool: &DbPool) -> Result<usize, String> {
     let mut conn = pool.get().map_err(|e| DbError::from(e).to_string())?;
     mailings::warn_hours_running_out(&mut conn, chrono::Utc::now()).map_err(|e| e.to_string())
+}
+
+/// The pairs of helpers whose last day has passed.
+fn departed(pool: &DbPool) -> Result<usize, String> {
+    let mut conn = pool.get().map_err(|e| DbError::from(e).to_string())?;
+    helpers::leaving::end_departed(&mut conn, chrono::Utc::now()).map_err(|e| e.to_string())
 }
 
 /// The branch digests due now.

@@ -49,6 +49,7 @@ diesel::table! {
         avoids -> Text,
         institution -> Nullable<Text>,
         term_opt_out -> Bool,
+        leaves_on -> Nullable<Date>,
     }
 }
 
@@ -307,4 +308,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     job_runs,
     term_periods,
+    joint_visits,
 );

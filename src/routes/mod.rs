@@ -16,6 +16,7 @@ mod extract;
 mod health;
 mod helpers;
 mod idempotent;
+mod leaving;
 mod matching;
 pub mod openapi;
 mod outbox;
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(branches::configure)
         .configure(accounts::configure)
         .configure(helpers::configure)
+        .configure(leaving::configure)
         .configure(clients::configure)
         .configure(exclusions::configure)
         .configure(continuity::configure)

@@ -11,7 +11,7 @@ use crate::error::PROBLEM_JSON;
 
 use super::{
     accounts, assignments, audit, availability, branches, clients, clip_cards, continuity,
-    coverage, digest, exclusions, health, helpers, matching, outbox, reports, sessions,
+    coverage, digest, exclusions, health, helpers, leaving, matching, outbox, reports, sessions,
     term_periods, visits,
 };
 
@@ -29,6 +29,7 @@ use super::{
         exclusions::exclusions, exclusions::exclude, exclusions::lift_exclusion,
         continuity::client_continuity, continuity::branch_continuity, digest::branch_digest,
         coverage::branch_coverage_forecast, coverage::client_coverage_forecast,
+        leaving::announce_leaving, leaving::withdraw_leaving, leaving::handover,
         term_periods::term_periods_of_branch, term_periods::add_term_period, term_periods::remove_term_period,
         matching::preview, matching::commit,
         availability::get, availability::replace, availability::add_exception,

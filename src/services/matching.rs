@@ -24,8 +24,10 @@ use crate::matching::{
 use crate::services::assignments::AssignmentView;
 
 mod commit;
+mod succession;
 
 pub use commit::commit;
+pub use succession::{Succession, successors};
 
 /// Body of `POST /api/v1/branches/{id}/matching/preview`; every field optional.
 #[derive(Debug, Default, eserde::Deserialize, utoipa::ToSchema)]
@@ -222,12 +224,14 @@ fn build(
     conn: &mut DbConnection,
     branch_id: BranchId,
     params: Params,
+    counted_out: &[HelperId],
 ) -> Result<BranchInstance, ApiError> {
     let MatcherRows {
-        helpers,
+        mut helpers,
         clients,
         open,
     } = super::matching_map::rows(conn, branch_id)?;
+    helpers.retain(|h| !counted_out.contains(&h.id));
     let active: BTreeSet<HelperId> = helpers.iter().map(|h| h.id).collect();
     let mut current: BTreeMap<ClientId, Vec<String>> = BTreeMap::new();
     for a in open.iter().filter(|a| active.contains(&a.helper_id)) {
@@ -305,7 +309,7 @@ pub fn preview(
     caller.require_staff()?;
     caller.require_branch(branch_id)?;
     Branch::find(conn, branch_id)?;
-    let input = build(conn, branch_id, params)?;
+    let input = build(conn, branch_id, params, &[])?;
     let solution = matching::solve(&input.instance);
     let explained: Vec<PairExplanation> = matching::explain(&input.instance, &solution);
     let mut pairs = Vec::with_capacity(explained.len());

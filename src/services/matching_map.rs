@@ -22,7 +22,13 @@ pub(super) struct MatcherRows {
 
 /// The matcher's rows of a branch.
 pub(super) fn rows(conn: &mut DbConnection, branch_id: BranchId) -> Result<MatcherRows, ApiError> {
-    let helpers = Helper::list(conn, &HelperFilter::active_in(branch_id), 0, i64::MAX)?;
+    let mut helpers = Helper::list(conn, &HelperFilter::active_in(branch_id), 0, i64::MAX)?;
+    // A helper past their announced last day takes no clients (their pairs end that day).
+    let branch = crate::db::models::branch::Branch::find(conn, branch_id)?;
+    let today = chrono::Utc::now()
+        .with_timezone(&super::visits::time_zone(&branch))
+        .date_naive();
+    helpers.retain(|h| h.leaves_on.is_none_or(|last| last > today));
     let clients = Client::list(
         conn,
         &ClientFilter {

@@ -1,6 +1,6 @@
 //! The hours report for payroll and tax: completed visits per helper per month.
 
-use crate::domain::ids::{BranchId, HelperId};
+use crate::domain::ids::{BranchId, HelperId, VisitId};
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
@@ -140,13 +140,20 @@ pub fn hours(
         updated_since: None,
     };
     let mut rows: BTreeMap<HelperId, HelperHours> = BTreeMap::new();
-    for visit in Visit::list(conn, &filter, None, i64::MAX)? {
-        let row = match rows.entry(visit.helper_id) {
+    // A joint handover visit counts for both its helpers: each was there for its minutes.
+    let visits = Visit::list(conn, &filter, None, i64::MAX)?;
+    let ids: Vec<VisitId> = visits.iter().map(|v| v.id).collect();
+    let joint = crate::db::models::visit::joint::helpers_of(conn, &ids)?;
+    let came = visits.iter().flat_map(|v| {
+        std::iter::once((v.helper_id, v)).chain(joint.get(&v.id).map(|second| (*second, v)))
+    });
+    for (helper_id, visit) in came {
+        let row = match rows.entry(helper_id) {
             Entry::Occupied(row) => row.into_mut(),
             Entry::Vacant(slot) => {
-                let name = Helper::find(conn, visit.helper_id)?.name;
+                let name = Helper::find(conn, helper_id)?.name;
                 slot.insert(HelperHours {
-                    helper_id: visit.helper_id,
+                    helper_id,
                     name,
                     visits: 0,
                     minutes: 0,

@@ -18,6 +18,7 @@ mod email;
 mod erasure;
 mod errors;
 mod feedback;
+mod handover;
 mod health;
 mod match_cli;
 mod matching;

@@ -84,6 +84,7 @@ impl BookingForm {
                     substitute: false,
                     repeat_weekly: repeat_weeks.is_some(),
                     repeat_weeks,
+                    joint_helper_id: None,
                 })
             }
             _ => Err(errors),

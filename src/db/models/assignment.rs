@@ -153,6 +153,19 @@ impl Assignment {
             .load(conn)
     }
 
+    /// Open pairs of a helper.
+    pub fn open_for_helper(
+        conn: &mut DbConnection,
+        helper_id: HelperId,
+    ) -> QueryResult<Vec<Assignment>> {
+        assignments::table
+            .filter(assignments::helper_id.eq(helper_id))
+            .filter(assignments::ended_at.is_null())
+            .order(assignments::id)
+            .select(Assignment::as_select())
+            .load(conn)
+    }
+
     /// Whether the helper currently serves the client.
     pub fn is_open(
         conn: &mut DbConnection,

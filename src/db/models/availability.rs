@@ -102,7 +102,7 @@ impl Availability {
         end: NaiveDateTime,
     ) -> QueryResult<Option<Unavailable>> {
         if !Self::exceptions(conn, helper_id, Some(start), Some(end))?.is_empty()
-            || Self::in_term_period(conn, helper_id, tz, start, end)?
+            || Self::day_off(conn, helper_id, tz, start, end)?
         {
             return Ok(Some(Unavailable::Exception));
         }
@@ -110,27 +110,38 @@ impl Availability {
         Ok((!inside_windows(&windows, tz, start, end)).then_some(Unavailable::OutsideHours))
     }
 
-    /// Whether a term period of the helper's institution covers a day of `[start, end)` (never
-    /// for a helper who named none or opted out): an exception the branch keeps for them.
-    fn in_term_period(
+    /// Whether a day of `[start, end)` is after the helper's announced last day, or in a term
+    /// period of their institution (never for one who named none or opted out): the
+    /// exceptions the branch keeps for them.
+    fn day_off(
         conn: &mut DbConnection,
         helper_id: HelperId,
         tz: &Tz,
         start: NaiveDateTime,
         end: NaiveDateTime,
     ) -> QueryResult<bool> {
-        let (branch_id, institution, opted_out): (BranchId, Option<String>, bool) = helpers::table
+        let (branch_id, institution, opted_out, leaves_on): (
+            BranchId,
+            Option<String>,
+            bool,
+            Option<NaiveDate>,
+        ) = helpers::table
             .find(helper_id)
             .select((
                 helpers::branch_id,
                 helpers::institution,
                 helpers::term_opt_out,
+                helpers::leaves_on,
             ))
             .first(conn)?;
+        let (first, last) = local_days(tz, start, end);
+        // The last day is theirs to hand over on; from the day after they are gone.
+        if leaves_on.is_some_and(|day| last > day) {
+            return Ok(true);
+        }
         let Some(institution) = institution.filter(|_| !opted_out) else {
             return Ok(false);
         };
-        let (first, last) = local_days(tz, start, end);
         Ok(TermPeriod::covering(conn, branch_id, first, last)?
             .iter()
             .any(|p| p.is_of(&institution)))

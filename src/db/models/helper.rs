@@ -74,6 +74,8 @@ pub struct Helper {
     pub institution: Option<String>,
     /// Works through the institution's term periods anyway.
     pub term_opt_out: bool,
+    /// The announced last day: unavailable from it, pairs end on it.
+    pub leaves_on: Option<NaiveDate>,
 }
 
 /// An application to store.
@@ -150,6 +152,8 @@ pub struct HelperChanges {
     pub institution: Option<Option<String>>,
     /// Opt-out of the institution's term periods.
     pub term_opt_out: Option<bool>,
+    /// Announced last day (`Some(None)` withdraws it).
+    pub leaves_on: Option<Option<NaiveDate>>,
 }
 
 /// Filters for listing helpers.

@@ -8,8 +8,19 @@ use crate::db::schema::{clients, helpers, visits};
 use crate::db::{DbConnection, Scope};
 use crate::domain::{VisitAttention, VisitStatus};
 
+/// The ids of the visits helper `$h` comes to as a joint visit's second helper, a subquery
+/// (written out: a boxed subquery is no SQL fragment for the two-backend connection).
+macro_rules! joint_visits_of {
+    ($h:expr) => {
+        crate::db::schema::joint_visits::table
+            .filter(crate::db::schema::joint_visits::helper_id.eq($h))
+            .select(crate::db::schema::joint_visits::visit_id)
+    };
+}
+
 mod board;
 mod history;
+pub mod joint;
 mod offers;
 
 pub use board::BoardRow;
@@ -208,9 +219,11 @@ impl Visit {
             Scope::All => {}
             Scope::Branch(branch) => q = q.filter(visits::branch_id.eq(*branch)),
             Scope::Own { helper, clients } => {
+                let me = helper.unwrap_or(HelperId::NONE);
                 q = q.filter(
                     visits::helper_id
-                        .eq(helper.unwrap_or(HelperId::NONE))
+                        .eq(me)
+                        .or(visits::id.eq_any(joint_visits_of!(me)))
                         .or(visits::client_id.eq_any(clients.clone())),
                 );
             }
@@ -218,8 +231,13 @@ impl Visit {
         if let Some(v) = f.branch_id {
             q = q.filter(visits::branch_id.eq(v));
         }
+        // A helper's visits include the joint ones they come to as the second helper.
         if let Some(v) = f.helper_id {
-            q = q.filter(visits::helper_id.eq(v));
+            q = q.filter(
+                visits::helper_id
+                    .eq(v)
+                    .or(visits::id.eq_any(joint_visits_of!(v))),
+            );
         }
         if let Some(v) = f.client_id {
             q = q.filter(visits::client_id.eq(v));
@@ -283,7 +301,11 @@ impl Visit {
     ) -> QueryResult<bool> {
         diesel::select(diesel::dsl::exists(
             visits::table
-                .filter(visits::helper_id.eq(helper_id))
+                .filter(
+                    visits::helper_id
+                        .eq(helper_id)
+                        .or(visits::id.eq_any(joint_visits_of!(helper_id))),
+                )
                 .filter(visits::client_id.eq(client_id))
                 .filter(visits::status.eq_any(ACTIVE_STATUSES)),
         ))
@@ -304,7 +326,12 @@ impl Visit {
             .filter(visits::ends_at.gt(from))
             .into_boxed();
         q = match whose {
-            Whose::Helper(h) => q.filter(visits::helper_id.eq(h)),
+            // A helper is busy at the joint visits they come to as well.
+            Whose::Helper(h) => q.filter(
+                visits::helper_id
+                    .eq(h)
+                    .or(visits::id.eq_any(joint_visits_of!(h))),
+            ),
             Whose::Client(c) => q.filter(visits::client_id.eq(c)),
         };
         if let Some(id) = except {
@@ -359,6 +386,15 @@ impl Visit {
         diesel::update(clients::table.find(client_id))
             .set(clients::updated_at.eq(clients::updated_at))
             .execute(conn)?;
+        diesel::update(helpers::table.find(helper_id))
+            .set(helpers::updated_at.eq(helpers::updated_at))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// Write-locks one more helper (a joint visit's second), after `lock_people`: helpers are
+    /// locked in id order, so two joint bookings cannot wait on each other.
+    pub fn lock_helper(conn: &mut DbConnection, helper_id: HelperId) -> QueryResult<()> {
         diesel::update(helpers::table.find(helper_id))
             .set(helpers::updated_at.eq(helpers::updated_at))
             .execute(conn)?;

@@ -38,6 +38,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    joint_visits (visit_id) {
+        visit_id -> BigInt,
+        helper_id -> BigInt,
+    }
+}
+
+diesel::table! {
     visit_reports (visit_id) {
         visit_id -> BigInt,
         helper_id -> BigInt,

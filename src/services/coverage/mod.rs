@@ -268,6 +268,7 @@ fn helper_times(
                 windows: vec![],
                 exceptions: vec![],
                 term_periods,
+                leaves_on: facts.leaves_on,
             },
         );
     }

@@ -17,6 +17,7 @@ use crate::domain::{HelperStatus, LanguageCode, Phone, Position, Skill, Text, Va
 use crate::error::ApiError;
 
 mod application;
+pub mod leaving;
 mod pipeline;
 
 pub use application::{
@@ -55,6 +56,9 @@ pub struct HelperView {
     pub institution: Option<String>,
     /// Works through the institution's term periods anyway.
     pub term_opt_out: bool,
+    /// The announced last day (`PUT /api/v1/helpers/{id}/leaving`): unavailable after it; the
+    /// pairs end the day after.
+    pub leaves_on: Option<NaiveDate>,
     /// Home position.
     pub home: Position,
     /// Most clients wanted.
@@ -158,6 +162,7 @@ fn view(conn: &mut DbConnection, helper: Helper) -> Result<HelperView, ApiError>
         avoids: from_json_list(&helper.avoids),
         institution: helper.institution.clone(),
         term_opt_out: helper.term_opt_out,
+        leaves_on: helper.leaves_on,
         home: Position {
             lat: helper.home_lat,
             lon: helper.home_lon,
@@ -312,6 +317,7 @@ pub fn update(
             avoids: avoids?,
             institution: institution?,
             term_opt_out: patch.term_opt_out,
+            leaves_on: None,
             updated_at: Some(now()),
         })
     })();

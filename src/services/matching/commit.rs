@@ -31,7 +31,7 @@ pub fn commit(
         }
         let params: Params =
             serde_json::from_str(&proposal.params).map_err(|e| ApiError::Internal(e.into()))?;
-        if build(conn, branch_id, params)?.fingerprint != proposal.fingerprint {
+        if build(conn, branch_id, params, &[])?.fingerprint != proposal.fingerprint {
             return Err(ApiError::Conflict(
                 "helpers, clients or pairs changed since this preview; preview again".into(),
             ));

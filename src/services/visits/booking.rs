@@ -95,6 +95,8 @@ struct Slot<'a> {
     segments: &'a str,
     substitute: bool,
     series_id: Option<SeriesId>,
+    /// A joint handover visit's second helper (on the client's team).
+    joint_helper_id: Option<HelperId>,
 }
 
 /// Checks that `helper` may take the slot: active, in the team (or a substitute), available,
@@ -106,27 +108,85 @@ fn check_slot(
     tz: &Tz,
     except: Option<VisitId>,
 ) -> Result<(), ApiError> {
-    let helper = Helper::find(conn, slot.helper_id)
+    check_helper(conn, settings, slot, Role::Helper, tz, except)?;
+    if let Some(joint) = slot.joint_helper_id {
+        if joint == slot.helper_id {
+            return Err(ApiError::field(
+                "joint_helper_id",
+                "must be another helper than helper_id",
+            ));
+        }
+        check_helper(conn, settings, slot, Role::Joint(joint), tz, except).map_err(
+            |e| match e {
+                ApiError::Conflict(m) => ApiError::Conflict(format!("the joint helper: {m}")),
+                other => other,
+            },
+        )?;
+    }
+    if !Visit::overlapping(
+        conn,
+        Whose::Client(slot.client.id),
+        slot.start,
+        slot_end(slot),
+        except,
+    )?
+    .is_empty()
+    {
+        return Err(ApiError::Conflict(
+            "the client already has a visit then".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Which of a slot's helpers is checked.
+#[derive(Clone, Copy)]
+enum Role {
+    /// `helper_id`: on the team, or a substitute.
+    Helper,
+    /// A joint visit's second helper: on the team, always.
+    Joint(HelperId),
+}
+
+fn slot_end(slot: &Slot<'_>) -> NaiveDateTime {
+    slot.start + Duration::minutes(i64::from(slot.minutes))
+}
+
+/// One helper of a slot: active, in the team (or a substitute), available, no clash
+/// (travel buffer included).
+fn check_helper(
+    conn: &mut DbConnection,
+    settings: &VisitSettings,
+    slot: &Slot<'_>,
+    role: Role,
+    tz: &Tz,
+    except: Option<VisitId>,
+) -> Result<(), ApiError> {
+    let (helper_id, field, substitute) = match role {
+        Role::Helper => (slot.helper_id, "helper_id", slot.substitute),
+        Role::Joint(joint) => (joint, "joint_helper_id", false),
+    };
+    let helper = Helper::find(conn, helper_id)
         .optional()?
         .filter(|h| h.branch_id == slot.client.branch_id && h.deleted_at.is_none())
-        .ok_or_else(|| ApiError::field("helper_id", "no such helper in the client's branch"))?;
+        .ok_or_else(|| ApiError::field(field, "no such helper in the client's branch"))?;
     if helper.status != HelperStatus::Active {
         return Err(ApiError::Conflict(format!(
             "the helper is {}, not active",
             helper.status
         )));
     }
-    if !slot.substitute && !Assignment::is_open(conn, slot.client.id, slot.helper_id)? {
+    if !substitute && !Assignment::is_open(conn, slot.client.id, helper_id)? {
         return Err(ApiError::field(
-            "helper_id",
+            field,
             "is not one of the client's helpers; the branch can book a substitute",
         ));
     }
     if slot.start <= now() {
         return Err(ApiError::field("starts_at", "must be in the future"));
     }
-    let end = slot.start + Duration::minutes(i64::from(slot.minutes));
-    match Availability::unavailable(conn, slot.helper_id, tz, slot.start, end)? {
+    let end = slot_end(slot);
+    match Availability::unavailable(conn, helper_id, tz, slot.start, end)? {
         None => {}
         Some(Unavailable::Exception) => {
             return Err(ApiError::Conflict(
@@ -142,7 +202,7 @@ fn check_slot(
     let buffer = Duration::minutes(settings.travel_buffer_minutes);
     let helper_busy = Visit::overlapping(
         conn,
-        Whose::Helper(slot.helper_id),
+        Whose::Helper(helper_id),
         slot.start - buffer,
         end + buffer,
         except,
@@ -150,12 +210,6 @@ fn check_slot(
     if !helper_busy.is_empty() {
         return Err(ApiError::Conflict(
             "the helper already has a visit then (travel time included)".into(),
-        ));
-    }
-    if !Visit::overlapping(conn, Whose::Client(slot.client.id), slot.start, end, except)?.is_empty()
-    {
-        return Err(ApiError::Conflict(
-            "the client already has a visit then".into(),
         ));
     }
     Ok(())
@@ -169,7 +223,15 @@ fn book_one(
     tz: &Tz,
     slot: Slot<'_>,
 ) -> Result<Visit, ApiError> {
-    Visit::lock_people(conn, slot.client.id, slot.helper_id)?;
+    // Client first, then the helpers in id order (see `Visit::lock_helper`).
+    let (first, second) = match slot.joint_helper_id {
+        Some(joint) => (slot.helper_id.min(joint), Some(slot.helper_id.max(joint))),
+        None => (slot.helper_id, None),
+    };
+    Visit::lock_people(conn, slot.client.id, first)?;
+    if let Some(second) = second {
+        Visit::lock_helper(conn, second)?;
+    }
     check_slot(conn, settings, &slot, tz, None)?;
     let at = now();
     let visit = Visit::insert(
@@ -196,6 +258,9 @@ fn book_one(
             updated_at: at,
         },
     )?;
+    if let Some(joint) = slot.joint_helper_id {
+        crate::db::models::visit::joint::add(conn, visit.id, joint)?;
+    }
     reserve(conn, &visit, caller.user_id)?;
     Ok(visit)
 }
@@ -263,6 +328,16 @@ pub fn book(
     if !(1..=52).contains(&weeks) {
         errors.push(FieldError::new("repeat_weeks", "must be between 1 and 52"));
     }
+    if input.joint_helper_id.is_some() {
+        // A handover visit is arranged by the branch, once.
+        caller.may_book_substitute()?;
+        if weeks > 1 {
+            errors.push(FieldError::new(
+                "joint_helper_id",
+                "a joint handover visit is booked once, not weekly",
+            ));
+        }
+    }
     let (minutes, segments_json) = match parsed {
         Ok(parsed) if errors.is_empty() => parsed,
         _ => return Err(ApiError::Validation(errors)),
@@ -283,6 +358,7 @@ pub fn book(
                 segments: &segments_json,
                 substitute: input.substitute,
                 series_id: series,
+                joint_helper_id: input.joint_helper_id,
             };
             let visit =
                 book_one(conn, caller, settings, &tz, slot).map_err(|e| match (e, weeks) {

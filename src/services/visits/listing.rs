@@ -318,6 +318,8 @@ pub fn names_for(
         .collect();
     let helpers: HashMap<HelperId, String> =
         Helper::names(conn, &helper_ids)?.into_iter().collect();
+    let ids: Vec<VisitId> = visits.iter().map(|v| v.id).collect();
+    let joint = crate::db::models::visit::joint::helpers_of(conn, &ids)?;
     Ok(visits
         .iter()
         .map(|v| {
@@ -326,6 +328,7 @@ pub fn names_for(
                 client_name,
                 address,
                 helper_name: helpers.get(&v.helper_id).cloned().unwrap_or_default(),
+                joint_helper_id: joint.get(&v.id).copied(),
             };
             (v.id, names)
         })

@@ -26,7 +26,7 @@ use crate::db::DbConnection;
 use crate::db::models::branch::Branch;
 use crate::db::models::client::Client;
 use crate::db::models::ledger::Balance;
-use crate::db::models::visit::Visit;
+use crate::db::models::visit::{Visit, joint};
 use crate::domain::{VisitAttention, VisitCover, VisitStatus};
 use crate::error::ApiError;
 
@@ -80,6 +80,11 @@ pub struct VisitInput {
     /// Occurrences of a weekly series in all (1 = once); implies `repeat_weekly`.
     #[serde(default)]
     pub repeat_weeks: Option<u32>,
+    /// A joint handover visit: this helper (the successor, on the client's team) comes with
+    /// `helper_id`. Branch staff only, once (not weekly); the client's hours are charged once,
+    /// both helpers' minutes count for payroll.
+    #[serde(default)]
+    pub joint_helper_id: Option<HelperId>,
 }
 
 /// Body of `PATCH /api/v1/visits/{id}`.
@@ -197,6 +202,8 @@ pub struct VisitView {
     /// Whether somebody comes: `open` while its helper cannot come and other helpers are
     /// offered it, `uncovered` when nobody took it by the deadline.
     pub cover: VisitCover,
+    /// A joint handover visit's second helper: the successor, who comes with `helper_id`.
+    pub joint_helper_id: Option<HelperId>,
 }
 
 /// What a booking answers.
@@ -234,6 +241,8 @@ pub struct VisitNames {
     pub address: String,
     /// Helper's name.
     pub helper_name: String,
+    /// A joint handover visit's second helper.
+    pub joint_helper_id: Option<HelperId>,
 }
 
 /// When a cancellation stops being free: stored at booking; older rows fall back to the rule.
@@ -282,6 +291,7 @@ pub fn view(visit: Visit, branch: &Branch, names: VisitNames, free_hours: i64) -
         attention_since: visit.attention_since.map(utc),
         consumed_minutes: visit.consumed_minutes,
         cover: visit.cover(crate::db::models::now()),
+        joint_helper_id: names.joint_helper_id,
     }
 }
 
@@ -302,11 +312,15 @@ pub fn view_one(
 /// with the view right; 404 for anyone else.
 fn visible(conn: &mut DbConnection, caller: &Caller, id: VisitId) -> Result<Visit, ApiError> {
     let visit = Visit::find(conn, id)?;
-    if caller.sees_care(Care {
-        branch_id: visit.branch_id,
-        client_id: visit.client_id,
-        helper_id: visit.helper_id,
-    }) {
+    // A joint visit's second helper sees it as its helper does.
+    let sees = |helper_id| {
+        caller.sees_care(Care {
+            branch_id: visit.branch_id,
+            client_id: visit.client_id,
+            helper_id,
+        })
+    };
+    if sees(visit.helper_id) || joint::helper_of(conn, visit.id)?.is_some_and(sees) {
         Ok(visit)
     } else {
         Err(ApiError::NotFound)

@@ -34,6 +34,8 @@ pub struct WorkingFacts {
     pub institution: Option<String>,
     /// Works through term periods.
     pub term_opt_out: bool,
+    /// Announced last day.
+    pub leaves_on: Option<NaiveDate>,
 }
 
 impl Helper {
@@ -49,6 +51,7 @@ impl Helper {
                 helpers::status,
                 helpers::institution,
                 helpers::term_opt_out,
+                helpers::leaves_on,
             ))
             .load(conn)
     }

@@ -36,6 +36,26 @@ impl Helper {
             .load(conn)
     }
 
+    /// A branch's helpers whose announced last day is before `today`, with pairs still open.
+    pub fn departed(
+        conn: &mut DbConnection,
+        branch_id: BranchId,
+        today: NaiveDate,
+    ) -> QueryResult<Vec<HelperId>> {
+        use crate::db::schema::assignments;
+        helpers::table
+            .filter(helpers::branch_id.eq(branch_id))
+            .filter(helpers::leaves_on.lt(today))
+            .filter(diesel::dsl::exists(
+                assignments::table
+                    .filter(assignments::helper_id.eq(helpers::id))
+                    .filter(assignments::ended_at.is_null()),
+            ))
+            .order(helpers::id)
+            .select(helpers::id)
+            .load(conn)
+    }
+
     /// Id and name of a branch's active helpers without a weekly availability window, by name.
     pub fn active_without_availability(
         conn: &mut DbConnection,

@@ -70,6 +70,7 @@ pub fn reschedule(
             segments: &segments_json,
             substitute,
             series_id: visit.series_id,
+            joint_helper_id: crate::db::models::visit::joint::helper_of(conn, visit.id)?,
         };
         check_slot(conn, settings, &slot, &time_zone(&branch), Some(id))?;
         let at = now();

@@ -1,0 +1,2 @@
+DROP TABLE joint_visits;
+ALTER TABLE helpers DROP COLUMN leaves_on;
