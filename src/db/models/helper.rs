@@ -8,6 +8,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{helper_transitions, helpers};
 use crate::domain::{CheckOutcome, HelperStatus};
 
+mod erasure;
 mod terms;
 mod transitions;
 mod waiting;
@@ -336,38 +337,6 @@ impl Helper {
                 .execute(conn)?;
         }
         Ok(changed)
-    }
-
-    /// Erases a helper's personal data: the row stays, anonymised, so visits and payroll add
-    /// up; the pipeline history keeps its dates and statuses but loses notes and the check.
-    pub fn erase(conn: &mut DbConnection, id: HelperId, now: NaiveDateTime) -> QueryResult<()> {
-        diesel::update(helpers::table.find(id))
-            .set((
-                helpers::name.eq("(deleted)"),
-                helpers::email.eq(format!("deleted-helper-{id}@invalid")),
-                helpers::phone.eq(""),
-                helpers::study_programme.eq(""),
-                helpers::home_lat.eq(0.0),
-                helpers::home_lon.eq(0.0),
-                helpers::criminal_record_checked_on.eq(None::<NaiveDate>),
-                helpers::criminal_record_outcome.eq(None::<CheckOutcome>),
-                helpers::status_token_hash.eq(format!("deleted-helper-{id}")),
-                helpers::search_name.eq(""),
-                // An allergy is health data.
-                helpers::avoids.eq("[]"),
-                helpers::institution.eq(None::<String>),
-                helpers::deleted_at.eq(Some(now)),
-                helpers::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-        diesel::update(helper_transitions::table.filter(helper_transitions::helper_id.eq(id)))
-            .set((
-                helper_transitions::note.eq(""),
-                helper_transitions::criminal_record_checked_on.eq(None::<NaiveDate>),
-                helper_transitions::criminal_record_outcome.eq(None::<CheckOutcome>),
-            ))
-            .execute(conn)
-            .map(|_| ())
     }
 
     /// Display names of helpers by id (erased ones read "(deleted)").

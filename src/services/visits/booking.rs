@@ -1,9 +1,8 @@
 //! Booking a visit (or a weekly series) and moving one.
 
-use crate::domain::ids::{HelperId, SeriesId, UserId, VisitId};
+use crate::domain::ids::{SeriesId, UserId};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
-use diesel::OptionalExtension;
 
 use super::{
     Booking, VisitInput, VisitPatch, VisitView, free_cancellation_until, require_booker, time_zone,
@@ -13,18 +12,18 @@ use crate::auth::Caller;
 use crate::config::VisitSettings;
 use crate::db::DbConnection;
 use crate::db::models::assignment::Assignment;
-use crate::db::models::availability::{Availability, Unavailable};
 use crate::db::models::branch::Branch;
-use crate::db::models::client::Client;
-use crate::db::models::helper::Helper;
 use crate::db::models::ledger::{Balance, LedgerEntry, NewLedgerEntry};
 use crate::db::models::now;
-use crate::db::models::visit::{NewVisit, Visit, Whose};
-use crate::domain::{HelperStatus, LedgerKind, Skill, VisitStatus};
+use crate::db::models::visit::{NewVisit, Visit};
+use crate::domain::{LedgerKind, Skill, VisitStatus};
 use crate::error::{ApiError, FieldError};
 use crate::services::mailings;
 
+mod checks;
 mod rescheduling;
+
+use checks::{Slot, check_slot};
 
 pub use rescheduling::reschedule;
 
@@ -84,135 +83,6 @@ fn check_start(settings: &VisitSettings, start: &DateTime<FixedOffset>) -> Resul
             format!("visits start on a multiple of {step} minutes past the hour"),
         ))
     }
-}
-
-/// What one occurrence needs: who, when, how long.
-struct Slot<'a> {
-    client: &'a Client,
-    helper_id: HelperId,
-    start: NaiveDateTime,
-    minutes: i32,
-    segments: &'a str,
-    substitute: bool,
-    series_id: Option<SeriesId>,
-    /// A joint handover visit's second helper (on the client's team).
-    joint_helper_id: Option<HelperId>,
-}
-
-/// Checks that `helper` may take the slot: active, in the team (or a substitute), available,
-/// no clash for the helper (travel buffer included) or the client. `except` is the visit moved.
-fn check_slot(
-    conn: &mut DbConnection,
-    settings: &VisitSettings,
-    slot: &Slot<'_>,
-    tz: &Tz,
-    except: Option<VisitId>,
-) -> Result<(), ApiError> {
-    check_helper(conn, settings, slot, Role::Helper, tz, except)?;
-    if let Some(joint) = slot.joint_helper_id {
-        if joint == slot.helper_id {
-            return Err(ApiError::field(
-                "joint_helper_id",
-                "must be another helper than helper_id",
-            ));
-        }
-        check_helper(conn, settings, slot, Role::Joint(joint), tz, except).map_err(
-            |e| match e {
-                ApiError::Conflict(m) => ApiError::Conflict(format!("the joint helper: {m}")),
-                other => other,
-            },
-        )?;
-    }
-    if !Visit::overlapping(
-        conn,
-        Whose::Client(slot.client.id),
-        slot.start,
-        slot_end(slot),
-        except,
-    )?
-    .is_empty()
-    {
-        return Err(ApiError::Conflict(
-            "the client already has a visit then".into(),
-        ));
-    }
-    Ok(())
-}
-
-/// Which of a slot's helpers is checked.
-#[derive(Clone, Copy)]
-enum Role {
-    /// `helper_id`: on the team, or a substitute.
-    Helper,
-    /// A joint visit's second helper: on the team, always.
-    Joint(HelperId),
-}
-
-fn slot_end(slot: &Slot<'_>) -> NaiveDateTime {
-    slot.start + Duration::minutes(i64::from(slot.minutes))
-}
-
-/// One helper of a slot: active, in the team (or a substitute), available, no clash
-/// (travel buffer included).
-fn check_helper(
-    conn: &mut DbConnection,
-    settings: &VisitSettings,
-    slot: &Slot<'_>,
-    role: Role,
-    tz: &Tz,
-    except: Option<VisitId>,
-) -> Result<(), ApiError> {
-    let (helper_id, field, substitute) = match role {
-        Role::Helper => (slot.helper_id, "helper_id", slot.substitute),
-        Role::Joint(joint) => (joint, "joint_helper_id", false),
-    };
-    let helper = Helper::find(conn, helper_id)
-        .optional()?
-        .filter(|h| h.branch_id == slot.client.branch_id && h.deleted_at.is_none())
-        .ok_or_else(|| ApiError::field(field, "no such helper in the client's branch"))?;
-    if helper.status != HelperStatus::Active {
-        return Err(ApiError::Conflict(format!(
-            "the helper is {}, not active",
-            helper.status
-        )));
-    }
-    if !substitute && !Assignment::is_open(conn, slot.client.id, helper_id)? {
-        return Err(ApiError::field(
-            field,
-            "is not one of the client's helpers; the branch can book a substitute",
-        ));
-    }
-    if slot.start <= now() {
-        return Err(ApiError::field("starts_at", "must be in the future"));
-    }
-    let end = slot_end(slot);
-    match Availability::unavailable(conn, helper_id, tz, slot.start, end)? {
-        None => {}
-        Some(Unavailable::Exception) => {
-            return Err(ApiError::Conflict(
-                "the helper is unavailable then (exams, holiday…)".into(),
-            ));
-        }
-        Some(Unavailable::OutsideHours) => {
-            return Err(ApiError::Conflict(
-                "the visit is outside the hours the helper declared".into(),
-            ));
-        }
-    }
-    let buffer = Duration::minutes(settings.travel_buffer_minutes);
-    let helper_busy = Visit::overlapping(
-        conn,
-        Whose::Helper(helper_id),
-        slot.start - buffer,
-        end + buffer,
-        except,
-    )?;
-    if !helper_busy.is_empty() {
-        return Err(ApiError::Conflict(
-            "the helper already has a visit then (travel time included)".into(),
-        ));
-    }
-    Ok(())
 }
 
 /// Books one occurrence with every rule checked; the caller holds the transaction.
