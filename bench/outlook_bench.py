@@ -5,10 +5,10 @@ side by side in the same run with the same rows read by the database's own clien
 floor: reading the data, no logic, no JSON, no HTTP).
 
 The branch is seeded with SQL (the API would take hours at this size): 20,000 clients with two
-or three helpers each, 10,000 active helpers (60 % with weekly windows, 40 % at one of three
+or three helpers each, 10,000 active helpers (60 % with weekly windows, Monday to Friday 08-20, 40 % at one of three
 institutions with two exam periods in the next 8 weeks, 5 % with a week's exception), 300
-applicants in the pipeline, 13 weeks of completed weekly visits behind and 8 weeks booked ahead
-(about 420,000 visits) with their ledger rows (about 720,000), 1 % of next week's visits open,
+applicants in the pipeline, 13 weeks of completed weekly visits behind and 1-8 weeks booked ahead
+(about 380,000 visits) with their ledger rows (about 720,000), 1 % of next week's visits open,
 and clip cards that run out at staggered dates.
 
     cargo build --release
@@ -76,8 +76,9 @@ def rows(clients, helpers, seed=7):
                                changed.strftime("%Y-%m-%d %H:%M:%S"), stamp, f"bench-{hid}", stamp, stamp,
                                f"studerende {h}", institution))
         if not applicant and rng.random() < 0.6:
-            for k, day in enumerate(rng.sample(range(1, 6), 2)):
-                out["availability_windows"].append((base + 2 * h + k, hid, day, 8 * 60, 20 * 60))
+            # Weekdays 08-20: the clients' usual times (09-17) fall inside.
+            for day in range(1, 6):
+                out["availability_windows"].append((base + 5 * h + day, hid, day, 8 * 60, 20 * 60))
         if not applicant and rng.random() < 0.05:
             start = monday + dt.timedelta(weeks=rng.randint(0, 7))
             out["availability_exceptions"].append((base + h, hid, utc(dt.datetime.combine(start, dt.time())),
@@ -106,8 +107,9 @@ def rows(clients, helpers, seed=7):
                                        left.strftime("%Y-%m-%d %H:%M:%S"), "ended by the branch"))
             pair_id += 1
         weekday, hour, minutes = c % 5, 9 + c % 8, rng.choice([60, 90])
+        booked_weeks = rng.choice([1, 2, 4, 8, 8, 8])
         used = reserved = 0
-        for week in range(-13, 8):
+        for week in range(-13, booked_weeks):
             day = monday + dt.timedelta(weeks=week, days=weekday)
             start_local = dt.datetime.combine(day, dt.time(hour))
             start = dt.datetime.strptime(utc(start_local), "%Y-%m-%d %H:%M:%S")
@@ -124,7 +126,7 @@ def rows(clients, helpers, seed=7):
             end = start + dt.timedelta(minutes=minutes)
             out["visits"].append((visit_id, "BRANCH", cid, helper, start.strftime("%Y-%m-%d %H:%M:%S"),
                                   end.strftime("%Y-%m-%d %H:%M:%S"), minutes, f'[{{"task":"it","minutes":{minutes}}}]',
-                                  status, consumed, attention, stamp, stamp))
+                                  status, consumed, attention, stamp, stamp, False, 0, False, False, False))
             out["ledger_entries"].append((ledger_id, cid, "reserve", minutes, visit_id, stamp))
             ledger_id += 1
             if status == "completed":
@@ -145,7 +147,7 @@ COLUMNS = {
                "municipal_home_care, care_notes, created_at, updated_at, search_name",
     "assignments": "id, client_id, helper_id, started_at, ended_at, end_reason",
     "visits": "id, branch_id, client_id, helper_id, starts_at, ends_at, minutes, segments, status, consumed_minutes, "
-              "attention, created_at, updated_at",
+              "attention, created_at, updated_at, substitute, sequence, late_cancellation, position_flagged, synced_late",
     "ledger_entries": "id, client_id, kind, minutes, visit_id, created_at",
     "availability_windows": "id, helper_id, weekday, start_minute, end_minute",
     "availability_exceptions": "id, helper_id, starts_at, ends_at, reason",
