@@ -28,7 +28,7 @@ pub const REMINDER_INTERVAL: Duration = Duration::from_secs(5 * 60);
 /// How often the clip-card forecast's mails are looked for (each goes once per card anyway).
 pub const HOURS_FORECAST_INTERVAL: Duration = Duration::from_secs(60 * 60);
 
-/// How often the pairs of helpers past their last day are looked for.
+/// How often the pairs of helpers whose leave date has come are looked for.
 pub const LEAVING_INTERVAL: Duration = Duration::from_secs(60 * 60);
 
 /// How often the morning digest is looked for (each branch's goes once a day anyway).
@@ -143,7 +143,7 @@ fn hours_running_out(pool: &DbPool) -> Result<usize, String> {
     mailings::warn_hours_running_out(&mut conn, chrono::Utc::now()).map_err(|e| e.to_string())
 }
 
-/// The pairs of helpers whose last day has passed.
+/// The pairs of helpers whose leave date has come.
 fn departed(pool: &DbPool) -> Result<usize, String> {
     let mut conn = pool.get().map_err(|e| DbError::from(e).to_string())?;
     helpers::leaving::end_departed(&mut conn, chrono::Utc::now()).map_err(|e| e.to_string())

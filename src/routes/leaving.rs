@@ -1,5 +1,5 @@
 //! `/api/v1/helpers/{id}/leaving` and `/api/v1/helpers/{id}/handover`: a student's announced
-//! last day and the successors for their clients (`services::helpers::leaving`).
+//! leave date and the successors for their clients (`services::helpers::leaving`).
 
 use actix_web::{HttpResponse, web};
 
@@ -22,8 +22,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/api/v1/helpers/{id}/handover", web::get().to(handover));
 }
 
-/// Announces or moves the helper's last day (the helper or the branch): visits after it open
-/// at once and are offered to the team; on the day after, the pairs end by themselves.
+/// Announces or moves the helper's leave date (the helper or the branch): visits from it on
+/// open at once and are offered to the team; on the date, the pairs end by themselves.
 #[utoipa::path(put, path = "/api/v1/helpers/{id}/leaving", tag = "helpers", security(("bearer" = [])), params(("id" = i64, Path)), request_body = LeavingInput,
     responses((status = 200, body = HelperView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn announce_leaving(
@@ -39,7 +39,7 @@ pub async fn announce_leaving(
     .await
 }
 
-/// Withdraws the announced last day before it passes; visits after it are covered again.
+/// Withdraws the announced leave date before it comes; visits from it on are covered again.
 #[utoipa::path(delete, path = "/api/v1/helpers/{id}/leaving", tag = "helpers", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = HelperView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn withdraw_leaving(
@@ -51,7 +51,7 @@ pub async fn withdraw_leaving(
     reply::ok(&state, move |conn| leaving::withdraw(conn, &caller, id)).await
 }
 
-/// For each client of a helper who announced a last day, the successors the matcher proposes
+/// For each client of a helper who announced a leave date, the successors the matcher proposes
 /// (keep mode, the helper counted out). Nothing is stored.
 #[utoipa::path(get, path = "/api/v1/helpers/{id}/handover", tag = "helpers", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Handover), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]

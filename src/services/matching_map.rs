@@ -23,7 +23,7 @@ pub(super) struct MatcherRows {
 /// The matcher's rows of a branch.
 pub(super) fn rows(conn: &mut DbConnection, branch_id: BranchId) -> Result<MatcherRows, ApiError> {
     let mut helpers = Helper::list(conn, &HelperFilter::active_in(branch_id), 0, i64::MAX)?;
-    // A helper past their announced last day takes no clients (their pairs end that day).
+    // From their leave date a helper takes no clients (their pairs end that day).
     let branch = crate::db::models::branch::Branch::find(conn, branch_id)?;
     let today = chrono::Utc::now()
         .with_timezone(&super::visits::time_zone(&branch))

@@ -1,7 +1,7 @@
-//! A student leaving (issue 16, item 4): the announced last day opens the visits after it,
+//! A student leaving (issue 16, item 4): the announced leave date opens the visits from it on,
 //! the matcher proposes successors with the helper counted out, one joint handover visit has
-//! both helpers (the hours charged once, both paid), and the pairs end by themselves after the
-//! last day. Refusals from the side, and a race for the successor's time.
+//! both helpers (the hours charged once, both paid), and the pairs end by themselves on the
+//! leave date. Refusals from the side, and a race for the successor's time.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Copenhagen;
@@ -66,13 +66,13 @@ async fn a_leaving_student_hands_over_with_a_joint_visit(backend: TestBackend) {
     let later = app
         .book_id(&t.admin, t.client, t.helper, &starts_in_hours(10 * 24), 60)
         .await;
-    let last_day = local_day(Utc::now()) + Duration::days(5);
+    let leave_date = local_day(Utc::now()) + Duration::days(5);
 
-    // Anna announces her last day herself: the visit after it opens now, the one before stays.
-    let announced = leave(&app, &t.helper_token, t.helper, last_day).await;
+    // Anna announces her leave date herself: the visit after it opens now, the one before stays.
+    let announced = leave(&app, &t.helper_token, t.helper, leave_date).await;
     assert_eq!(announced.status().as_u16(), 200);
     let announced: Value = announced.json().await.expect("helper");
-    assert_eq!(announced["leaves_on"], json!(last_day));
+    assert_eq!(announced["leaves_on"], json!(leave_date));
     let v = visit(&app, &t.admin, later).await;
     assert_eq!(
         (v["cover"].as_str(), v["attention"].as_str()),
@@ -90,7 +90,7 @@ async fn a_leaving_student_hands_over_with_a_joint_visit(backend: TestBackend) {
     let handover = app
         .get_ok(&format!("/api/v1/helpers/{}/handover", t.helper), &t.admin)
         .await;
-    assert_eq!(handover["leaves_on"], json!(last_day));
+    assert_eq!(handover["leaves_on"], json!(leave_date));
     let clients = handover["clients"].as_array().expect("clients");
     assert_eq!(clients.len(), 1, "{handover}");
     assert_eq!(clients[0]["client_id"], t.client);
@@ -168,19 +168,20 @@ async fn a_leaving_student_hands_over_with_a_joint_visit(backend: TestBackend) {
         .expect("used");
     assert_eq!(used, 60, "one visit's minutes used");
 
-    // The pairs end by themselves after the last day, once.
+    // The pairs end by themselves on the leave date, once.
     let mut conn = DbConnection::open(&app.database.url).expect("database");
+    let evening_before = early_on(leave_date - Duration::days(1)) + Duration::hours(23);
     assert_eq!(
-        end_departed(&mut conn, early_on(last_day)).expect("job"),
+        end_departed(&mut conn, evening_before).expect("job"),
         0,
-        "not on the last day"
+        "not the evening before"
     );
     assert_eq!(
-        end_departed(&mut conn, early_on(last_day + Duration::days(1))).expect("job"),
+        end_departed(&mut conn, early_on(leave_date)).expect("job"),
         1
     );
     assert_eq!(
-        end_departed(&mut conn, early_on(last_day + Duration::days(2))).expect("job"),
+        end_departed(&mut conn, early_on(leave_date + Duration::days(1))).expect("job"),
         0
     );
     let team_now = app
@@ -230,7 +231,7 @@ async fn leaving_and_joint_visits_refused_from_the_side(backend: TestBackend) {
         404,
     )
     .await;
-    // An applicant has no last day to announce.
+    // An applicant has no leave date to announce.
     let applicant = app.apply(t.branch, "sara@example.dk").await["helper_id"]
         .as_i64()
         .expect("id");

@@ -110,7 +110,7 @@ impl Availability {
         Ok((!inside_windows(&windows, tz, start, end)).then_some(Unavailable::OutsideHours))
     }
 
-    /// Whether a day of `[start, end)` is after the helper's announced last day, or in a term
+    /// Whether a day of `[start, end)` is on or after the helper's announced leave date, or in a term
     /// period of their institution (never for one who named none or opted out): the
     /// exceptions the branch keeps for them.
     fn day_off(
@@ -135,8 +135,8 @@ impl Availability {
             ))
             .first(conn)?;
         let (first, last) = local_days(tz, start, end);
-        // The last day is theirs to hand over on; from the day after they are gone.
-        if leaves_on.is_some_and(|day| last > day) {
+        // From the leave date on they are gone.
+        if leaves_on.is_some_and(|day| last >= day) {
             return Ok(true);
         }
         let Some(institution) = institution.filter(|_| !opted_out) else {

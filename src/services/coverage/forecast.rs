@@ -37,7 +37,7 @@ pub struct HelperTimes {
     pub exceptions: Vec<(NaiveDateTime, NaiveDateTime)>,
     /// Term periods that apply to them (their institution's, not opted out), days included.
     pub term_periods: Vec<(NaiveDate, NaiveDate)>,
-    /// Their announced last day: from the day after, they do not come.
+    /// Their announced leave date: from it on, they do not come.
     pub leaves_on: Option<NaiveDate>,
 }
 
@@ -48,7 +48,7 @@ impl HelperTimes {
             return false;
         }
         let (first, last) = crate::db::models::availability::local_days(tz, start, end);
-        if self.leaves_on.is_some_and(|day| last > day) {
+        if self.leaves_on.is_some_and(|day| last >= day) {
             return false;
         }
         if self

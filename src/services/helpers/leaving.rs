@@ -1,8 +1,8 @@
-//! A student announces their last day (graduation, moving): from the day after it they are
-//! unavailable — booked visits after it open at once and are offered to the team — the
+//! A student announces the date they leave (graduation, moving): from that date they are
+//! unavailable — booked visits on or after it open at once and are offered to the team — the
 //! matcher proposes a successor for each of their clients (keep mode, the helper counted out),
-//! the branch can book one joint handover visit where both come, and on the day after the
-//! last day their pairs end by themselves (`end_departed`, a periodic job).
+//! the branch can book one joint handover visit before it where both come, and on the date
+//! their pairs end by themselves (`end_departed`, a periodic job).
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
@@ -23,7 +23,7 @@ use crate::error::ApiError;
 use crate::services::matching::successors;
 use crate::services::visits::{recheck_helper, recheck_pair, time_zone};
 
-/// How far ahead a last day may be announced.
+/// How far ahead a leave date may be announced.
 pub const MAX_AHEAD_DAYS: i64 = 730;
 
 /// Body of `PUT /api/v1/helpers/{id}/leaving`.
@@ -31,7 +31,8 @@ pub const MAX_AHEAD_DAYS: i64 = 730;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"leaves_on": "2027-06-30"}))]
 pub struct LeavingInput {
-    /// The last day the helper works (branch time); after today, at most two years ahead.
+    /// The date the helper leaves (branch time): they work until the day before. After today,
+    /// at most two years ahead.
     #[eserde(compat)]
     pub leaves_on: NaiveDate,
 }
@@ -63,7 +64,7 @@ pub struct ClientHandover {
 pub struct Handover {
     /// The leaving helper.
     pub helper_id: HelperId,
-    /// Their last day.
+    /// Their leave date.
     pub leaves_on: NaiveDate,
     /// Each client they serve now.
     pub clients: Vec<ClientHandover>,
@@ -86,7 +87,7 @@ fn branch_today(conn: &mut DbConnection, helper: &Helper) -> Result<NaiveDate, A
     Ok(Utc::now().with_timezone(&time_zone(&branch)).date_naive())
 }
 
-/// Announces (or moves) the helper's last day: the helper themself or staff of the branch.
+/// Announces (or moves) the helper's leave date: the helper themself or staff of the branch.
 pub fn announce(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -100,7 +101,7 @@ pub fn announce(
         }
         if !matches!(helper.status, HelperStatus::Active | HelperStatus::Paused) {
             return Err(ApiError::Conflict(format!(
-                "the helper is {}: only an active or paused helper announces a last day",
+                "the helper is {}: only an active or paused helper announces a leave date",
                 helper.status
             )));
         }
@@ -120,14 +121,14 @@ pub fn announce(
             ..HelperChanges::default()
         };
         let helper = Helper::update(conn, id, &changes)?;
-        // Visits after the last day open now, while there is time to cover them.
+        // Visits from the leave date on open now, while there is time to cover them.
         recheck_helper(conn, id)?;
         audit(conn, caller, id)?;
         view(conn, helper)
     })
 }
 
-/// Withdraws an announced last day (it has not passed); visits after it are covered again.
+/// Withdraws an announced leave date before it comes; visits from it on are covered again.
 pub fn withdraw(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -135,12 +136,12 @@ pub fn withdraw(
 ) -> Result<HelperView, ApiError> {
     crate::db::write_transaction(conn, |conn| {
         let helper = visible(conn, caller, id)?;
-        let Some(last) = helper.leaves_on else {
+        let Some(leaving) = helper.leaves_on else {
             return Err(ApiError::NotFound);
         };
-        if last < branch_today(conn, &helper)? {
+        if leaving <= branch_today(conn, &helper)? {
             return Err(ApiError::Conflict(
-                "the last day has passed: the pairs have ended".into(),
+                "the leave date has come: the pairs have ended".into(),
             ));
         }
         let changes = HelperChanges {
@@ -156,7 +157,7 @@ pub fn withdraw(
 }
 
 /// The successors the matcher proposes for each of a leaving helper's clients (staff of the
-/// branch; a helper without an announced last day: 409). Nothing is stored: the branch makes
+/// branch; a helper without an announced leave date: 409). Nothing is stored: the branch makes
 /// the pairs it wants (`POST /api/v1/assignments`), and can then book a joint visit.
 pub fn handover(
     conn: &mut DbConnection,
@@ -167,7 +168,7 @@ pub fn handover(
     let helper = visible(conn, caller, id)?;
     let Some(leaves_on) = helper.leaves_on else {
         return Err(ApiError::Conflict(
-            "the helper has announced no last day (PUT /api/v1/helpers/{id}/leaving)".into(),
+            "the helper has announced no leave date (PUT /api/v1/helpers/{id}/leaving)".into(),
         ));
     };
     let proposed = successors(conn, helper.branch_id, id)?;
@@ -202,8 +203,8 @@ pub fn handover(
     })
 }
 
-/// The periodic job: every pair of a helper whose last day has passed (branch time) ends, and
-/// their booked visits after it are offered to the team. Idempotent: an ended pair is not
+/// The periodic job: on a helper's leave date (branch time) every pair of theirs ends, and their
+/// booked visits from it on are offered to the team. Idempotent: an ended pair is not
 /// ended again. Returns how many pairs ended.
 pub fn end_departed(conn: &mut DbConnection, now_at: DateTime<Utc>) -> Result<usize, ApiError> {
     let mut ended = 0;
@@ -213,8 +214,13 @@ pub fn end_departed(conn: &mut DbConnection, now_at: DateTime<Utc>) -> Result<us
             ended += crate::db::write_transaction(conn, |conn| {
                 let mut n = 0;
                 for pair in Assignment::open_for_helper(conn, helper)? {
-                    if Assignment::end(conn, pair.id, None, "the helper's last day passed", now())?
-                    {
+                    if Assignment::end(
+                        conn,
+                        pair.id,
+                        None,
+                        "the helper left on their leave date",
+                        now(),
+                    )? {
                         recheck_pair(conn, pair.client_id, helper)?;
                         n += 1;
                     }

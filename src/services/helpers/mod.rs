@@ -56,8 +56,8 @@ pub struct HelperView {
     pub institution: Option<String>,
     /// Works through the institution's term periods anyway.
     pub term_opt_out: bool,
-    /// The announced last day (`PUT /api/v1/helpers/{id}/leaving`): unavailable after it; the
-    /// pairs end the day after.
+    /// The announced leave date (`PUT /api/v1/helpers/{id}/leaving`): unavailable from it on;
+    /// the pairs end on it.
     pub leaves_on: Option<NaiveDate>,
     /// Home position.
     pub home: Position,

@@ -36,7 +36,7 @@ impl Helper {
             .load(conn)
     }
 
-    /// A branch's helpers whose announced last day is before `today`, with pairs still open.
+    /// A branch's helpers whose announced leave date is `today` or earlier, with pairs still open.
     pub fn departed(
         conn: &mut DbConnection,
         branch_id: BranchId,
@@ -45,7 +45,7 @@ impl Helper {
         use crate::db::schema::assignments;
         helpers::table
             .filter(helpers::branch_id.eq(branch_id))
-            .filter(helpers::leaves_on.lt(today))
+            .filter(helpers::leaves_on.le(today))
             .filter(diesel::dsl::exists(
                 assignments::table
                     .filter(assignments::helper_id.eq(helpers::id))
