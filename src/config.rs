@@ -60,6 +60,16 @@ pub struct Settings {
     pub console: ConsoleSettings,
     /// The branch leaders' morning digest.
     pub digest: DigestSettings,
+    /// The Prometheus scrape endpoint.
+    pub metrics: MetricsSettings,
+}
+
+/// The Prometheus scrape endpoint (`GET /metrics`), on a listener of its own.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Address of the metrics listener; loopback by default, never public unless set so.
+    pub bind: String,
 }
 
 /// The branch leaders' morning digest.

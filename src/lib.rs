@@ -11,6 +11,7 @@ pub mod email;
 pub mod error;
 pub mod jobs;
 pub mod matching;
+pub mod observability;
 pub mod pages;
 pub mod routes;
 pub mod services;

@@ -21,6 +21,9 @@ pub struct Application {
     port: u16,
     server: Server,
     jobs: Option<crate::jobs::Jobs>,
+    /// `GET /metrics` on `metrics.bind`.
+    metrics: Server,
+    metrics_port: u16,
 }
 
 /// Why the service could not start.
@@ -59,11 +62,37 @@ impl Application {
             .local_addr()
             .map_err(|source| StartupError::Bind { address, source })?
             .port();
+        let metrics_address = settings.metrics.bind.clone();
+        let metrics_listener =
+            TcpListener::bind(&metrics_address).map_err(|source| StartupError::Bind {
+                address: metrics_address.clone(),
+                source,
+            })?;
+        let metrics_port = metrics_listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind {
+                address: metrics_address.clone(),
+                source,
+            })?
+            .port();
+        let metrics =
+            crate::observability::serve(metrics_listener, pool.clone()).map_err(|source| {
+                StartupError::Bind {
+                    address: metrics_address,
+                    source,
+                }
+            })?;
         let server = serve(listener, pool, settings).map_err(|source| StartupError::Bind {
             address: format!("port {port}"),
             source,
         })?;
-        Ok(Application { port, server, jobs })
+        Ok(Application {
+            port,
+            server,
+            jobs,
+            metrics,
+            metrics_port,
+        })
     }
 
     /// The port the service listens on.
@@ -71,12 +100,20 @@ impl Application {
         self.port
     }
 
+    /// The port of the metrics listener (`metrics.bind`).
+    pub fn metrics_port(&self) -> u16 {
+        self.metrics_port
+    }
+
     /// Serves until SIGTERM/SIGINT; in-flight requests get `shutdown_timeout_secs` to finish.
     /// The periodic jobs (`crate::jobs`, when `email.worker`) run alongside and stop after the
     /// server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let jobs = self.jobs.map(crate::jobs::Jobs::start);
+        let metrics = self.metrics.handle();
+        tokio::spawn(self.metrics);
         let result = self.server.await;
+        metrics.stop(true).await;
         if let Some(jobs) = jobs {
             jobs.stop().await;
         }
@@ -121,6 +158,7 @@ fn serve(listener: TcpListener, pool: DbPool, settings: Settings) -> std::io::Re
             .wrap(ErrorHandlers::new().default_handler(error::problem_for_plain_errors))
             .wrap(from_fn(request_id_header))
             .wrap(TracingLogger::default())
+            .wrap(from_fn(crate::observability::record_request))
     })
     .listen(listener)?
     .shutdown_timeout(shutdown);

@@ -14,7 +14,12 @@ where
 {
     let pool = pool.clone();
     web::block(move || {
-        let mut conn = pool.get().map_err(DbError::from)?;
+        // Requests waiting for a connection, for the metrics.
+        let waiting = metrics::gauge!("db_pool_waiting");
+        waiting.increment(1.0);
+        let conn = pool.get();
+        waiting.decrement(1.0);
+        let mut conn = conn.map_err(DbError::from)?;
         work(&mut conn)
     })
     .await

@@ -114,10 +114,18 @@ impl Worker {
                     tracing::warn!(outbox.id = id, mail.kind = %kind, "mail sent after its lease ran out");
                 }
                 tracing::info!(outbox.id = id, mail.kind = %kind, attempts, "mail sent");
+                metrics::counter!("mail_deliveries_total", "kind" => kind.as_str()).increment(1);
                 Ok(true)
             }
             Err(error) => {
                 let retry_at = self.retry_at(mail, &error);
+                let outcome = if retry_at.is_some() {
+                    "retry"
+                } else {
+                    "gave_up"
+                };
+                metrics::counter!("mail_delivery_failures_total", "kind" => kind.as_str(), "outcome" => outcome)
+                    .increment(1);
                 let message = error.message.clone();
                 self.db(move |conn| OutboxMail::mark_attempt_failed(conn, id, &message, retry_at))
                     .await?;

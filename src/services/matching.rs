@@ -311,6 +311,7 @@ pub fn preview(
     Branch::find(conn, branch_id)?;
     let input = build(conn, branch_id, params, &[])?;
     let solution = matching::solve(&input.instance);
+    metrics::histogram!("matching_solve_seconds").record(solution.stats.elapsed_ms / 1000.0);
     let explained: Vec<PairExplanation> = matching::explain(&input.instance, &solution);
     let mut pairs = Vec::with_capacity(explained.len());
     for p in explained {

@@ -22,6 +22,7 @@ mod handover;
 mod health;
 mod match_cli;
 mod matching;
+mod metrics;
 mod open_visits;
 mod pages;
 mod pipeline;

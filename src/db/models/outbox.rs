@@ -255,3 +255,26 @@ impl OutboxMail {
             .load(conn)
     }
 }
+
+impl OutboxMail {
+    /// How many mails are in each status (for the metrics).
+    pub fn depth_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(OutboxStatus, i64)>> {
+        outbox::table
+            .group_by(outbox::status)
+            .select((outbox::status, diesel::dsl::count_star()))
+            .load(conn)
+    }
+
+    /// When the longest-waiting mail that is due now became due (pending, `next_attempt_at`
+    /// passed), if any.
+    pub fn oldest_due(
+        conn: &mut DbConnection,
+        now: NaiveDateTime,
+    ) -> QueryResult<Option<NaiveDateTime>> {
+        outbox::table
+            .filter(outbox::status.eq(OutboxStatus::Pending))
+            .filter(outbox::next_attempt_at.le(now))
+            .select(diesel::dsl::min(outbox::next_attempt_at))
+            .first(conn)
+    }
+}

@@ -212,7 +212,7 @@ pub fn book(
         Ok(parsed) if errors.is_empty() => parsed,
         _ => return Err(ApiError::Validation(errors)),
     };
-    crate::db::write_transaction(conn, |conn| {
+    let booking = crate::db::write_transaction(conn, |conn| {
         let client = require_booker(conn, caller, input.client_id)?;
         let branch = Branch::find(conn, client.branch_id)?;
         let tz = time_zone(&branch);
@@ -254,12 +254,16 @@ pub fn book(
         for visit in booked {
             visits.push(view_one(conn, visit, settings.free_cancellation_hours)?);
         }
-        Ok(Booking {
+        Ok::<_, ApiError>(Booking {
             low_balance,
             visits,
             balance,
         })
-    })
+    })?;
+    // Counted once committed: a refused or rolled-back booking is no booking.
+    metrics::counter!("bookings_total").increment(1);
+    metrics::counter!("visits_booked_total").increment(booking.visits.len() as u64);
+    Ok(booking)
 }
 
 #[cfg(test)]

@@ -45,6 +45,8 @@ macro_rules! on_both_backends {
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`.
     pub address: String,
+    /// The metrics listener, `http://127.0.0.1:<port>`.
+    pub metrics_address: String,
     /// HTTP client; no cookies, no redirects.
     pub client: reqwest::Client,
     /// The test's own database; dropped (and deleted) with the app.
@@ -75,6 +77,7 @@ pub async fn spawn_app_with(backend: TestBackend, adjust: impl FnOnce(&mut Setti
         .await
         .expect("application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_address = format!("http://127.0.0.1:{}", app.metrics_port());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -82,6 +85,7 @@ pub async fn spawn_app_with(backend: TestBackend, adjust: impl FnOnce(&mut Setti
         .expect("client builds");
     TestApp {
         address,
+        metrics_address,
         client,
         database,
     }

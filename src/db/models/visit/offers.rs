@@ -139,3 +139,24 @@ impl VisitOffer {
             .map(|_| ())
     }
 }
+
+impl Visit {
+    /// How many visits still ahead are open, and how many of those uncovered (every branch).
+    pub fn open_and_uncovered(
+        conn: &mut DbConnection,
+        now: NaiveDateTime,
+    ) -> QueryResult<(i64, i64)> {
+        let open = || {
+            visits::table
+                .filter(visits::status.eq(VisitStatus::Booked))
+                .filter(visits::starts_at.gt(now))
+                .filter(visits::attention.eq_any(OPEN_REASONS.map(Some)))
+        };
+        let all = open().count().get_result(conn)?;
+        let uncovered = open()
+            .filter(visits::uncovered_at.is_not_null())
+            .count()
+            .get_result(conn)?;
+        Ok((all, uncovered))
+    }
+}
