@@ -105,4 +105,59 @@ async fn a_scrape_shows_requests_bookings_matching_and_the_outbox(backend: TestB
     assert_eq!(public.status().as_u16(), 404);
 }
 
-on_both_backends!(a_scrape_shows_requests_bookings_matching_and_the_outbox);
+/// Waits until the app's outbox holds no mail waiting for the worker.
+async fn delivered(app: &TestApp, admin: &str) {
+    for _ in 0..400 {
+        let mails = app.get_ok("/api/v1/outbox?limit=200", admin).await;
+        let items = mails["items"].as_array().expect("items").clone();
+        if !items.is_empty()
+            && items
+                .iter()
+                .all(|m| m["status"] == "sent" || m["status"] == "failed")
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("mails still waiting");
+}
+
+async fn deliveries_and_failures_are_counted(backend: TestBackend) {
+    let _one_at_a_time = SCRAPING.lock().await;
+    let folder = tempfile::tempdir().expect("folder");
+    let dir = folder.path().join("outbox");
+    let working = crate::support::spawn_app_with(backend.clone(), move |s| {
+        s.email.worker = true;
+        s.email.file_dir = dir;
+    })
+    .await;
+    // A worker that cannot write its folder gives up at once.
+    let broken = crate::support::spawn_app_with(backend, |s| {
+        s.email.worker = true;
+        s.email.file_dir = "/dev/null/outbox".into();
+        s.email.give_up_after_secs = 0;
+    })
+    .await;
+    let kind = ["kind=\"application_received\""];
+    let gave_up = ["kind=\"application_received\"", "outcome=\"gave_up\""];
+    let before = scrape(&working).await;
+    for app in [&working, &broken] {
+        let admin = app.admin_token().await;
+        let branch = app.create_branch(&admin, "Aarhus").await;
+        app.apply(branch, "anna@example.dk").await;
+        delivered(app, &admin).await;
+    }
+    let after = scrape(&working).await;
+    let moved =
+        |name: &str, labels: &[&str]| value(&after, name, labels) - value(&before, name, labels);
+    assert!(moved("mail_deliveries_total", &kind) >= 1.0, "{after}");
+    assert!(
+        moved("mail_delivery_failures_total", &gave_up) >= 1.0,
+        "{after}"
+    );
+}
+
+on_both_backends!(
+    a_scrape_shows_requests_bookings_matching_and_the_outbox,
+    deliveries_and_failures_are_counted,
+);
