@@ -62,6 +62,20 @@ pub struct Settings {
     pub digest: DigestSettings,
     /// The Prometheus scrape endpoint.
     pub metrics: MetricsSettings,
+    /// How long personal data no longer needed is kept (docs/privacy.md).
+    pub retention: RetentionSettings,
+}
+
+/// How long data no longer needed is kept; the retention jobs erase or purge it once a day.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// A rejected or withdrawn applicant is erased this many months after the decision.
+    pub applicants_months: u32,
+    /// A sent or given-up mail loses its body and attachment after this many days.
+    pub mail_days: u32,
+    /// Audit entries older than this many months are deleted.
+    pub audit_months: u32,
 }
 
 /// The Prometheus scrape endpoint (`GET /metrics`), on a listener of its own.
@@ -300,6 +314,12 @@ impl Settings {
         if self.digest.hour > 23 || self.digest.application_wait_days < 0 {
             return Err(ConfigError::Rejected(
                 "digest.hour must be 0-23 and digest.application_wait_days 0 or more".into(),
+            ));
+        }
+        let kept = &self.retention;
+        if kept.applicants_months == 0 || kept.mail_days == 0 || kept.audit_months == 0 {
+            return Err(ConfigError::Rejected(
+                "retention.applicants_months, retention.mail_days and retention.audit_months must be at least 1".into(),
             ));
         }
         if self.email.batch_size < 1 || self.email.smtp_timeout_secs >= self.email.lease_secs {

@@ -5,7 +5,8 @@
 //! every minute), the clip-card forecast's mails (`services::mailings::warn_hours_running_out`,
 //! hourly, once per card) and the branch leaders' morning digest
 //! (`services::mailings::send_digests`, every five minutes, once per branch and day), and the
-//! end of a departed helper's pairs (`services::helpers::leaving::end_departed`, hourly). Runs inside
+//! end of a departed helper's pairs (`services::helpers::leaving::end_departed`, hourly) and the
+//! retention jobs (`services::privacy::retention`, hourly, each once a day). Runs inside
 //! `helpmatch serve` when `email.worker` is on, and alone as `helpmatch worker`; any number of
 //! instances may run them side by side on one PostgreSQL (claims and dedupe keys make each
 //! mail go out once).
@@ -17,10 +18,10 @@ use tokio::task::JoinHandle;
 
 use std::sync::Arc;
 
-use crate::config::{DigestSettings, Settings, VisitSettings};
+use crate::config::{DigestSettings, RetentionSettings, Settings, VisitSettings};
 use crate::db::{DbError, DbPool};
 use crate::email::{EmailError, Worker};
-use crate::services::{helpers, mailings, visits};
+use crate::services::{helpers, mailings, privacy, visits};
 
 /// How often the day-before reminder job runs.
 pub const REMINDER_INTERVAL: Duration = Duration::from_secs(5 * 60);
@@ -34,6 +35,9 @@ pub const LEAVING_INTERVAL: Duration = Duration::from_secs(60 * 60);
 /// How often the morning digest is looked for (each branch's goes once a day anyway).
 pub const DIGEST_INTERVAL: Duration = Duration::from_secs(5 * 60);
 
+/// How often the retention jobs are looked for (each runs once a day anyway).
+pub const RETENTION_INTERVAL: Duration = Duration::from_secs(60 * 60);
+
 /// How often the open-visit round runs.
 pub const OFFER_INTERVAL: Duration = Duration::from_secs(60);
 
@@ -46,6 +50,7 @@ pub struct Jobs {
     delivery: Worker,
     visits: VisitSettings,
     digest: DigestSettings,
+    retention: RetentionSettings,
 }
 
 /// The jobs running on the current tokio runtime.
@@ -61,6 +66,7 @@ impl Jobs {
             delivery: Worker::new(pool.clone(), &settings.email)?,
             visits: settings.visits.clone(),
             digest: settings.digest.clone(),
+            retention: settings.retention.clone(),
             pool,
         })
     }
@@ -72,6 +78,8 @@ impl Jobs {
         let offers: Job = Arc::new(move |pool| offer_round(pool, &visit_settings));
         let digest_settings = self.digest;
         let digests: Job = Arc::new(move |pool| digests(pool, &digest_settings));
+        let retention_settings = self.retention;
+        let retention: Job = Arc::new(move |pool| retention(pool, &retention_settings));
         let tasks = vec![
             tokio::spawn(self.delivery.run(stopped.clone())),
             tokio::spawn(every(
@@ -97,6 +105,12 @@ impl Jobs {
                 stopped.clone(),
                 self.pool.clone(),
                 Arc::new(departed),
+            )),
+            tokio::spawn(every(
+                RETENTION_INTERVAL,
+                stopped.clone(),
+                self.pool.clone(),
+                retention,
             )),
             tokio::spawn(every(OFFER_INTERVAL, stopped, self.pool, offers)),
         ];
@@ -153,6 +167,14 @@ fn departed(pool: &DbPool) -> Result<usize, String> {
 fn digests(pool: &DbPool, settings: &DigestSettings) -> Result<usize, String> {
     let mut conn = pool.get().map_err(|e| DbError::from(e).to_string())?;
     mailings::send_digests(&mut conn, settings, chrono::Utc::now()).map_err(|e| e.to_string())
+}
+
+/// The day's retention jobs not yet run by any instance.
+fn retention(pool: &DbPool, settings: &RetentionSettings) -> Result<usize, String> {
+    let mut conn = pool.get().map_err(|e| DbError::from(e).to_string())?;
+    privacy::retention::run(&mut conn, settings, chrono::Utc::now().naive_utc())
+        .map(|done| done.total())
+        .map_err(|e| e.to_string())
 }
 
 /// One open-visit round at the current time.

@@ -17,6 +17,8 @@ vocabulary! {
         Transition = "transition",
         /// A matching proposal was committed.
         Commit = "commit",
+        /// Everything held about a person was exported (right of access).
+        Export = "export",
     }
 }
 

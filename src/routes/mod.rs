@@ -20,6 +20,7 @@ mod leaving;
 mod matching;
 pub mod openapi;
 mod outbox;
+mod privacy;
 mod query;
 mod reply;
 mod reports;
@@ -55,5 +56,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(assignments::configure)
         .configure(audit::configure)
         .configure(outbox::configure)
+        .configure(privacy::configure)
         .configure(openapi::configure);
 }

@@ -11,8 +11,8 @@ use crate::error::PROBLEM_JSON;
 
 use super::{
     accounts, assignments, audit, availability, branches, clients, clip_cards, continuity,
-    coverage, digest, exclusions, health, helpers, leaving, matching, outbox, reports, sessions,
-    term_periods, visits,
+    coverage, digest, exclusions, health, helpers, leaving, matching, outbox, privacy, reports,
+    sessions, term_periods, visits,
 };
 
 /// Every documented path.
@@ -41,6 +41,7 @@ use super::{
         assignments::list, assignments::create, assignments::end,
         audit::list,
         outbox::list, outbox::resend,
+        privacy::client, privacy::helper, privacy::relative,
     ),
     modifiers(&BearerAuth, &ProblemResponses),
     tags(
@@ -55,6 +56,7 @@ use super::{
         (name = "visits", description = "Book (once or weekly), move, cancel, check in and out, review unverified attendance, record no-shows; schedules and visits that need attention.\n\nOpen visits: a booked visit whose helper cannot come (`POST /api/v1/visits/{id}/open`, or the helper paused, left, lost the pair or became unavailable) has `cover: open`. It is offered to the client's other helpers, later (or close to the start at once) to the branch's other free helpers (`GET /api/v1/me/open-visits`); the first `POST /api/v1/visits/{id}/accept` takes it (`cover: covered`, the others get 409). Not taken by the deadline it is `uncovered` and the branch leaders are alerted; cancelling it is free.\n\n```\nbooked/covered --open, pause, leave, pair ends, unavailable--> open --deadline--> uncovered\nopen|uncovered --accept (first wins) | PATCH helper_id | cause goes away--> booked/covered\nopen|uncovered --cancel (free)--> cancelled\nbooked/covered --check-in--> checked_in --check-out--> completed\n```"),
         (name = "reports", description = "Hours per helper and month, for payroll and tax."),
         (name = "outbox", description = "Every mail and its delivery state (admin)."),
+        (name = "privacy", description = "Right of access and portability (GDPR art. 15 and 20): everything held about a client, helper or relative as one JSON document, for staff of the branch and the person themself. Erasure is `DELETE` on the person; what is kept, why and for how long: docs/privacy.md."),
         (name = "audit", description = "Who read or changed personal data, and when (admin)."),
         (name = "health", description = "Liveness and readiness for load balancers."),
     ),

@@ -84,6 +84,26 @@ where
         .body(body))
 }
 
+/// A JSON document to keep (a person's export): saved as `filename`, never cached.
+pub async fn download<T, F>(
+    state: &AppState,
+    filename: String,
+    work: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+{
+    let value = db::run(&state.pool, work).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(value))
+}
+
 async fn with_status<T, F>(
     state: &AppState,
     status: StatusCode,

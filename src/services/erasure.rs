@@ -70,7 +70,7 @@ pub fn close_if_unused(
 
 /// Forgets the mails to an erased address; an address an open account still logs in with is
 /// not erased (a relative who still acts for another client keeps the mails about them).
-fn forget_unless_in_use(conn: &mut DbConnection, email: &str) -> Result<(), ApiError> {
+pub(crate) fn forget_unless_in_use(conn: &mut DbConnection, email: &str) -> Result<(), ApiError> {
     let address = email.trim().to_lowercase();
     if User::find_by_email(conn, &address)?.is_some_and(|u| u.active) {
         return Ok(());
@@ -172,30 +172,42 @@ pub fn erase_helper(
                 helper.status
             )));
         }
-        let at = now();
-        Availability::erase(conn, id)?;
-        if let Some(account) = User::find_by_helper(conn, id)? {
-            User::update(
-                conn,
-                account.id,
-                &UserChanges {
-                    helper_id: Some(None),
-                    updated_at: Some(at),
-                    ..Default::default()
-                },
-            )?;
-            close_if_unused(conn, account.id, at)?;
-        }
-        forget_unless_in_use(conn, &helper.email)?;
-        Helper::erase(conn, id, at)?;
-        AuditEvent::record(
-            conn,
-            Some(caller.user_id),
-            AuditAction::Delete,
-            AuditEntity::Helper,
-            id,
-            &HELPER_FIELDS,
-        )?;
-        Ok(())
+        erase_helper_record(conn, Some(caller.user_id), id, now())
     })
+}
+
+/// The erasure itself, for staff and for the retention job (`actor` none): availability
+/// removed, the login closed unless it serves another capacity, mails forgotten, the row
+/// anonymised, audited.
+pub(crate) fn erase_helper_record(
+    conn: &mut DbConnection,
+    actor: Option<UserId>,
+    id: HelperId,
+    at: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let helper = Helper::find(conn, id)?;
+    Availability::erase(conn, id)?;
+    if let Some(account) = User::find_by_helper(conn, id)? {
+        User::update(
+            conn,
+            account.id,
+            &UserChanges {
+                helper_id: Some(None),
+                updated_at: Some(at),
+                ..Default::default()
+            },
+        )?;
+        close_if_unused(conn, account.id, at)?;
+    }
+    forget_unless_in_use(conn, &helper.email)?;
+    Helper::erase(conn, id, at)?;
+    AuditEvent::record(
+        conn,
+        actor,
+        AuditAction::Delete,
+        AuditEntity::Helper,
+        id,
+        &HELPER_FIELDS,
+    )?;
+    Ok(())
 }

@@ -21,6 +21,7 @@ pub mod mailings;
 pub mod matching;
 pub mod matching_map;
 pub mod outbox;
+pub mod privacy;
 pub mod reports;
 pub mod sessions;
 pub mod term_periods;

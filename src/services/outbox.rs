@@ -28,11 +28,17 @@ pub fn list(
     Ok(OutboxMail::list(conn, status, page.after, page.limit)?)
 }
 
-/// Puts a failed mail back in the queue, due now (admin); any other mail is a 409.
+/// Puts a failed mail back in the queue, due now (admin); any other mail is a 409, as is a
+/// failed one whose content the retention job has purged.
 pub fn resend(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<OutboxMail, ApiError> {
     caller.require_admin()?;
     let mail = OutboxMail::find(conn, id)?;
     if !OutboxMail::resend(conn, id, now())? {
+        if mail.status == OutboxStatus::Failed {
+            return Err(ApiError::Conflict(
+                "this mail's content was purged after the retention period (retention.mail_days); it cannot be resent".into(),
+            ));
+        }
         return Err(ApiError::Conflict(format!(
             "only failed mails can be resent; this one is {}",
             mail.status

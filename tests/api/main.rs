@@ -26,6 +26,7 @@ mod metrics;
 mod open_visits;
 mod pages;
 mod pipeline;
+mod privacy;
 mod schedules;
 mod shutdown;
 mod throttles;

@@ -114,4 +114,9 @@ impl AuditEvent {
             .select(AuditEvent::as_select())
             .load(conn)
     }
+
+    /// Deletes the entries older than `before`; how many went.
+    pub fn delete_before(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
+        diesel::delete(audit_events::table.filter(audit_events::at.lt(before))).execute(conn)
+    }
 }

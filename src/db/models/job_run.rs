@@ -11,12 +11,21 @@ use crate::db::schema::job_runs;
 pub enum DailyJob {
     /// The branch leaders' morning digest (scope: the branch).
     BranchDigest,
+    /// Erasing rejected and withdrawn applicants past their retention (scope: 0, everything).
+    ApplicantRetention,
+    /// Purging the bodies of old mails (scope: 0).
+    MailRetention,
+    /// Deleting old audit entries (scope: 0).
+    AuditRetention,
 }
 
 impl DailyJob {
     fn name(self) -> &'static str {
         match self {
             DailyJob::BranchDigest => "branch_digest",
+            DailyJob::ApplicantRetention => "applicant_retention",
+            DailyJob::MailRetention => "mail_retention",
+            DailyJob::AuditRetention => "audit_retention",
         }
     }
 }

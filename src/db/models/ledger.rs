@@ -235,6 +235,15 @@ impl ClipCard {
             .load(conn)
     }
 
+    /// The clip cards one login bought, for any client, oldest first (a relative's export).
+    pub fn bought_by(conn: &mut DbConnection, user: UserId) -> QueryResult<Vec<ClipCard>> {
+        clip_cards::table
+            .filter(clip_cards::purchased_by.eq(user))
+            .order(clip_cards::id)
+            .select(ClipCard::as_select())
+            .load(conn)
+    }
+
     /// The id of the client's newest clip card, if any.
     pub fn last_id_for_client(
         conn: &mut DbConnection,

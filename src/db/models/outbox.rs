@@ -198,12 +198,14 @@ impl OutboxMail {
         Ok(changed == 1)
     }
 
-    /// Puts a failed mail back in the queue, due now, with a fresh give-up clock.
+    /// Puts a failed mail back in the queue, due now, with a fresh give-up clock; not one whose
+    /// content the retention job has purged (it would go out empty).
     pub fn resend(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
         diesel::update(
             outbox::table
                 .find(id)
-                .filter(outbox::status.eq(OutboxStatus::Failed)),
+                .filter(outbox::status.eq(OutboxStatus::Failed))
+                .filter(outbox::text_body.ne("")),
         )
         .set((
             outbox::status.eq(OutboxStatus::Pending),
@@ -276,5 +278,56 @@ impl OutboxMail {
             .filter(outbox::next_attempt_at.le(now))
             .select(diesel::dsl::min(outbox::next_attempt_at))
             .first(conn)
+    }
+}
+
+/// A mail without its content: what a person's export shows of the mails to them.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct MailRecord {
+    /// Id.
+    pub id: i64,
+    /// Kind.
+    pub kind: MailKind,
+    /// Address.
+    pub recipient: String,
+    /// Language.
+    pub language: String,
+    /// Subject.
+    pub subject: String,
+    /// Where it stands.
+    pub status: OutboxStatus,
+    /// Enqueued (UTC).
+    pub created_at: NaiveDateTime,
+    /// Delivered (UTC).
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+impl OutboxMail {
+    /// The mails to an address (any case), oldest first, without their content.
+    pub fn records_to(conn: &mut DbConnection, address: &str) -> QueryResult<Vec<MailRecord>> {
+        outbox::table
+            .filter(outbox::recipient.eq(address.trim().to_lowercase()))
+            .order(outbox::id)
+            .select(MailRecord::as_select())
+            .load(conn)
+    }
+
+    /// Empties the bodies and calendar attachments of the mails done with (sent, or failed and
+    /// given up) that were enqueued before `before`; what was sent to whom and when stays.
+    /// A pending or sending mail is owed to someone and keeps its content whatever its age.
+    pub fn purge_bodies(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
+        diesel::update(
+            outbox::table
+                .filter(outbox::status.eq_any([OutboxStatus::Sent, OutboxStatus::Failed]))
+                .filter(outbox::created_at.lt(before))
+                .filter(outbox::text_body.ne("").or(outbox::ics.is_not_null())),
+        )
+        .set((
+            outbox::text_body.eq(""),
+            outbox::html_body.eq(""),
+            outbox::ics.eq(None::<String>),
+        ))
+        .execute(conn)
     }
 }

@@ -60,7 +60,7 @@ fn audit(conn: &mut DbConnection, caller: &Caller, client_id: ClientId) -> Resul
     Ok(())
 }
 
-fn view(conn: &mut DbConnection, e: Exclusion) -> Result<ExclusionView, ApiError> {
+pub fn view(conn: &mut DbConnection, e: Exclusion) -> Result<ExclusionView, ApiError> {
     let helper_name = Helper::find(conn, e.helper_id)?.name;
     Ok(ExclusionView {
         pair_open: Assignment::is_open(conn, e.client_id, e.helper_id)?,

@@ -24,7 +24,7 @@ pub use relatives::{
 pub use roster::{Roster, RosterRow, RosterSearch, roster};
 pub use views::{
     ClientForHelper, ClientHelper, ClientSearch, ClientShown, ClientView, cards_for_helper,
-    current_helpers, get, list, mine,
+    current_helpers, full_view, get, list, mine,
 };
 
 const PERSONAL_FIELDS: [&str; 5] = ["name", "email", "phone", "address", "care_notes"];

@@ -228,8 +228,10 @@ fn tell_relative(
     }
 }
 
-/// Removes a relative (staff of the branch): their rights end at once, and their login
-/// closes unless it still serves someone else.
+/// Removes and erases a relative (staff of the branch): their rights end at once, the record
+/// goes, their login closes and the mails to them are forgotten unless the login still serves
+/// someone else. Clip cards they bought stay in the client's ledger (bookkeeping), their
+/// buyer an erased account.
 pub fn remove_relative(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -245,6 +247,11 @@ pub fn remove_relative(
         Relative::delete(conn, relative_id)?;
         if let Some(user_id) = relative.user_id {
             erasure::close_if_unused(conn, user_id, now())?;
+        }
+        // Erasure as for clients and helpers: the mails to them go too, unless the address
+        // still signs in (the relative of another client keeps the mails about that one).
+        if let Some(email) = &relative.email {
+            erasure::forget_unless_in_use(conn, email)?;
         }
         AuditEvent::record(
             conn,

@@ -138,7 +138,7 @@ pub struct ClientHelper {
     pub since: chrono::NaiveDateTime,
 }
 
-pub(super) fn full_view(conn: &mut DbConnection, c: Client) -> Result<ClientView, ApiError> {
+pub fn full_view(conn: &mut DbConnection, c: Client) -> Result<ClientView, ApiError> {
     let relatives = Relative::for_client(conn, c.id)?
         .into_iter()
         .map(RelativeView::from)

@@ -152,7 +152,7 @@ fn waitlist_position(conn: &mut DbConnection, helper: &Helper) -> Result<Option<
     }
 }
 
-fn view(conn: &mut DbConnection, helper: Helper) -> Result<HelperView, ApiError> {
+pub(crate) fn view(conn: &mut DbConnection, helper: Helper) -> Result<HelperView, ApiError> {
     let waitlist_position = waitlist_position(conn, &helper)?;
     Ok(HelperView {
         id: helper.id,

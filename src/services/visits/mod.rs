@@ -42,7 +42,9 @@ pub use mine::{MyVisit, VisitPart, my_schedule};
 pub use open::{
     OfferRound, OfferedAs, OpenInput, OpenVisit, accept, offer_round, offered_to_me, open,
 };
-pub use report::{ReportInput, ReportView, TaskDone, TaskReport, read_report};
+pub use report::{
+    ReportInput, ReportView, TaskDone, TaskReport, read_report, shown as report_shown,
+};
 
 /// One task of a visit, e.g. 30 minutes of cleaning.
 #[derive(Debug, Clone, Serialize, eserde::Deserialize, utoipa::ToSchema)]

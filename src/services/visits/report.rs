@@ -198,11 +198,20 @@ pub fn read_report(
         id,
         &["tasks", "concern"],
     )?;
+    shown(conn, report, staff || writer)
+}
+
+/// A stored report as its reader sees it; the worry only for those who `see_concern` (the
+/// branch and the helper who wrote it).
+pub fn shown(
+    conn: &mut DbConnection,
+    report: VisitReport,
+    sees_concern: bool,
+) -> Result<ReportView, ApiError> {
     let tasks: Vec<TaskReport> =
         serde_json::from_str(&report.tasks).map_err(|e| ApiError::Internal(e.into()))?;
-    let sees_concern = staff || writer;
     Ok(ReportView {
-        visit_id: id,
+        visit_id: report.visit_id,
         helper_id: report.helper_id,
         helper_name: Helper::find(conn, report.helper_id)?.name,
         tasks,

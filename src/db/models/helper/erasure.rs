@@ -35,3 +35,25 @@ impl Helper {
             .map(|_| ())
     }
 }
+
+impl Helper {
+    /// Applicants past their retention: rejected, or gone (`left`) without ever having been
+    /// hired, with the decision before `before`, not yet erased. A helper who worked is kept
+    /// for payroll and erased on request.
+    pub fn expired_applicants(
+        conn: &mut DbConnection,
+        before: NaiveDateTime,
+    ) -> QueryResult<Vec<HelperId>> {
+        let hired = helper_transitions::table
+            .filter(helper_transitions::to_status.eq(HelperStatus::Active))
+            .select(helper_transitions::helper_id);
+        helpers::table
+            .filter(helpers::status.eq_any([HelperStatus::Rejected, HelperStatus::Left]))
+            .filter(helpers::deleted_at.is_null())
+            .filter(helpers::status_changed_at.lt(before))
+            .filter(helpers::id.ne_all(hired))
+            .order(helpers::id)
+            .select(helpers::id)
+            .load(conn)
+    }
+}
