@@ -191,6 +191,9 @@ pub struct DatabaseSettings {
     pub max_connections: u32,
     /// Seconds to wait for a connection before answering "unavailable".
     pub connect_timeout_secs: u64,
+    /// How long a statement waits for a lock another transaction holds (SQLite's busy timeout,
+    /// PostgreSQL's `lock_timeout`) before it fails with a 503.
+    pub lock_timeout_ms: u64,
 }
 
 /// Authentication settings.

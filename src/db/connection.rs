@@ -44,16 +44,37 @@ pub(crate) fn sqlite_path(url: &str) -> &str {
 const SQLITE_CONNECTION_PRAGMAS: &str =
     "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
 
+/// A row lock waits as long as SQLite's busy timeout, then the statement fails (a 503): no
+/// request waits on another's transaction without end.
+const POSTGRES_SESSION_SETTINGS: &str = "SET lock_timeout = '10s';";
+
 impl DbConnection {
     /// Opens one connection, with the per-connection SQLite pragmas.
     pub fn open(url: &str) -> Result<DbConnection, ConnectionError> {
         match Backend::from_url(url) {
-            Backend::Postgres => PgConnection::establish(url).map(DbConnection::Postgresql),
+            Backend::Postgres => {
+                let mut conn = PgConnection::establish(url)?;
+                conn.batch_execute(POSTGRES_SESSION_SETTINGS)
+                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Postgresql(conn))
+            }
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(sqlite_path(url))?;
                 conn.batch_execute(SQLITE_CONNECTION_PRAGMAS)
                     .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    /// How long a statement waits for another transaction's lock before it fails.
+    pub fn set_lock_timeout(&mut self, ms: u64) -> QueryResult<()> {
+        match self {
+            DbConnection::Postgresql(conn) => {
+                conn.batch_execute(&format!("SET lock_timeout = '{ms}ms';"))
+            }
+            DbConnection::Sqlite(conn) => {
+                conn.batch_execute(&format!("PRAGMA busy_timeout = {ms};"))
             }
         }
     }

@@ -23,6 +23,9 @@ pub enum DbError {
     /// No connection became free in time.
     #[error("no database connection available: {0}")]
     Pool(#[from] r2d2::Error),
+    /// The request waited its whole time for a thread before it could ask for a connection.
+    #[error("the service is busy: no database connection became free in time")]
+    Busy,
     /// A query failed.
     #[error("database query failed: {0}")]
     Query(#[from] diesel::result::Error),
@@ -41,6 +44,7 @@ pub enum DbError {
 #[derive(Debug)]
 pub struct Manager {
     url: SecretString,
+    lock_timeout_ms: u64,
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -48,7 +52,9 @@ impl r2d2::ManageConnection for Manager {
     type Error = DbError;
 
     fn connect(&self) -> Result<DbConnection, DbError> {
-        Ok(DbConnection::open(self.url.expose_secret())?)
+        let mut conn = DbConnection::open(self.url.expose_secret())?;
+        conn.set_lock_timeout(self.lock_timeout_ms)?;
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), DbError> {
@@ -75,6 +81,7 @@ pub fn build_pool(settings: &DatabaseSettings) -> Result<DbPool, DbError> {
         .test_on_check_out(true)
         .build(Manager {
             url: settings.url.clone(),
+            lock_timeout_ms: settings.lock_timeout_ms.max(1),
         })?;
     Ok(pool)
 }

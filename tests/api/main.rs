@@ -24,6 +24,7 @@ mod match_cli;
 mod matching;
 mod metrics;
 mod open_visits;
+mod overload;
 mod pages;
 mod pipeline;
 mod privacy;
