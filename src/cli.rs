@@ -1,6 +1,9 @@
 //! The command line: `helpmatch [serve]`, `helpmatch migrate`, …
 
+use std::path::PathBuf;
+
 use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
 
 use crate::config::Settings;
 use crate::startup::{self, Application};
@@ -41,6 +44,20 @@ pub enum Command {
     },
     /// Add the demo branches (Aarhus, Aalborg, Silkeborg, Horsens, Kolding, København); opt-in only.
     SeedDemo,
+    /// Back the configured database up into a new file while the service runs (SQLite: the
+    /// online backup API; PostgreSQL: pg_dump).
+    Backup {
+        /// The file to write; an existing file is never overwritten.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup into the configured database, replacing what it holds, then bring it
+    /// up to this version's migrations. Stop every instance first.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 /// Runs the chosen subcommand.
@@ -52,7 +69,30 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CreateAdmin { email, name } => create_admin(&email, &name),
         Command::SeedDemo => seed_demo(),
         Command::Match { instance } => solve_instance(&instance),
+        Command::Backup { to } => backup(&to),
+        Command::Restore { from } => restore(&from),
     }
+}
+
+fn backup(to: &std::path::Path) -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    telemetry::init(settings.json_logs());
+    let bytes = db::backup(settings.database.url.expose_secret(), to)?;
+    println!("backed up into {} ({bytes} bytes)", to.display());
+    Ok(())
+}
+
+fn restore(from: &std::path::Path) -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    telemetry::init(settings.json_logs());
+    db::restore(settings.database.url.expose_secret(), from)?;
+    let pool = db::build_pool(&settings.database)?;
+    let applied = startup::migrate(&pool)?;
+    println!(
+        "restored from {} ({applied} migration(s) applied since)",
+        from.display()
+    );
+    Ok(())
 }
 
 fn serve() -> anyhow::Result<()> {

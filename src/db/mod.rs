@@ -1,5 +1,6 @@
 //! The data layer: one connection type for PostgreSQL and SQLite, the pool, migrations.
 
+mod backup;
 mod blocking;
 mod connection;
 mod failure;
@@ -10,6 +11,7 @@ pub mod schema;
 mod scope;
 mod transaction;
 
+pub use backup::{BackupError, backup, restore};
 pub use blocking::run;
 pub use connection::{Backend, DbConnection};
 pub use migrations::{has_pending_migrations, run_migrations};

@@ -9,6 +9,7 @@ mod architecture;
 mod attention;
 mod auth;
 mod authorization;
+mod backup;
 mod clients;
 mod console;
 mod continuity;

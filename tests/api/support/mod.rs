@@ -6,14 +6,12 @@ mod database;
 pub mod fixtures;
 mod proxy;
 
-pub use database::{TestBackend, with_database};
+pub use database::{TestBackend, TestDatabase, with_database};
 pub use proxy::TcpProxy;
 
 use helpmatch::config::{Environment, Settings};
 use helpmatch::startup::Application;
 use secrecy::SecretString;
-
-use database::TestDatabase;
 
 /// Runs each listed `async fn name(backend: TestBackend)` as two tests, `sqlite::name`
 /// and `postgres::name`, so the same assertions hold on both databases.
