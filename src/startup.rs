@@ -7,6 +7,7 @@ use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{ErrorHandlers, Next, from_fn};
 use actix_web::{App, HttpMessage, HttpServer, web};
+use secrecy::ExposeSecret;
 use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::auth::TokenKeys;
@@ -134,10 +135,12 @@ fn serve(listener: TcpListener, pool: DbPool, settings: Settings) -> std::io::Re
     let shutdown = settings.server.shutdown_timeout_secs;
     let max_body = settings.server.max_body_bytes;
     let tokens = TokenKeys::new(&settings.auth.jwt_secret).map_err(std::io::Error::other)?;
+    let audit = db::AuditBatcher::start(settings.database.url.expose_secret().to_string());
     let state = web::Data::new(AppState {
         pool,
         settings,
         tokens,
+        audit,
     });
     let mut server = HttpServer::new(move || {
         App::new()
@@ -155,6 +158,7 @@ fn serve(listener: TcpListener, pool: DbPool, settings: Settings) -> std::io::Re
             .configure(crate::console::configure)
             .default_service(web::to(not_found))
             // Innermost first: rewrite plain errors, then stamp the request id, then trace.
+            .wrap(from_fn(wait_budget))
             .wrap(ErrorHandlers::new().default_handler(error::problem_for_plain_errors))
             .wrap(from_fn(request_id_header))
             .wrap(TracingLogger::default())
@@ -166,6 +170,14 @@ fn serve(listener: TcpListener, pool: DbPool, settings: Settings) -> std::io::Re
         server = server.workers(workers);
     }
     Ok(server.run())
+}
+
+/// One budget per request for waiting on database connections (`db::run`).
+async fn wait_budget(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    db::with_wait_budget(next.call(req)).await
 }
 
 /// Any path the service does not have.

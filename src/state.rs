@@ -3,7 +3,7 @@
 
 use crate::auth::TokenKeys;
 use crate::config::Settings;
-use crate::db::DbPool;
+use crate::db::{AuditBatcher, DbPool};
 
 /// Shared, read-only state handed to every handler.
 pub struct AppState {
@@ -13,4 +13,6 @@ pub struct AppState {
     pub settings: Settings,
     /// Access-token keys.
     pub tokens: TokenKeys,
+    /// The group commit of reads' audit rows (`db::run_read`).
+    pub audit: AuditBatcher,
 }

@@ -9,9 +9,11 @@ impl From<DbError> for ApiError {
     fn from(error: DbError) -> ApiError {
         use diesel::result::{DatabaseErrorKind, Error as Diesel};
         match error {
-            DbError::Connect(_) | DbError::Pool(_) | DbError::Busy | DbError::Shutdown => {
-                ApiError::Unavailable(error.to_string())
-            }
+            DbError::Connect(_)
+            | DbError::Pool(_)
+            | DbError::Busy
+            | DbError::Audit(_)
+            | DbError::Shutdown => ApiError::Unavailable(error.to_string()),
             // A lock not granted in time (SQLite's busy timeout, PostgreSQL's lock_timeout) is
             // load, not a fault: the caller may retry.
             DbError::Query(Diesel::DatabaseError(_, ref info))

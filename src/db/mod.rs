@@ -1,5 +1,6 @@
 //! The data layer: one connection type for PostgreSQL and SQLite, the pool, migrations.
 
+mod audit_batch;
 mod backup;
 mod blocking;
 mod connection;
@@ -11,8 +12,10 @@ pub mod schema;
 mod scope;
 mod transaction;
 
+pub use audit_batch::AuditBatcher;
+pub(crate) use audit_batch::{AuditRow, defer_audit, insert_audit};
 pub use backup::{BackupError, backup, restore};
-pub use blocking::run;
+pub use blocking::{run, run_read, with_wait_budget};
 pub use connection::{Backend, DbConnection};
 pub use migrations::{has_pending_migrations, run_migrations};
 pub use pool::{DbError, DbPool, build_pool};

@@ -26,6 +26,9 @@ pub enum DbError {
     /// The request waited its whole time for a thread before it could ask for a connection.
     #[error("the service is busy: no database connection became free in time")]
     Busy,
+    /// The group commit of reads' audit rows failed: the reads are not answered.
+    #[error("the audit log could not be written: {0}")]
+    Audit(String),
     /// A query failed.
     #[error("database query failed: {0}")]
     Query(#[from] diesel::result::Error),

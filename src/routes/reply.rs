@@ -42,7 +42,7 @@ where
     I: Into<i64>,
     F: FnOnce(&mut DbConnection) -> Result<Vec<T>, ApiError> + Send + 'static,
 {
-    let items = db::run(&state.pool, work).await?;
+    let items = db::run_read(&state.pool, &state.audit, work).await?;
     Ok(HttpResponse::Ok().json(ListResponse::new(items, page, id_of)))
 }
 
@@ -58,7 +58,7 @@ where
     T: Serialize + Send + 'static,
     F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
 {
-    let value = db::run(&state.pool, work).await?;
+    let value = db::run_read(&state.pool, &state.audit, work).await?;
     let body = serde_json::to_vec(&value).map_err(|e| ApiError::Internal(e.into()))?;
     let digest = Sha256::digest(&body);
     let tag = format!(

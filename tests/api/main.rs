@@ -7,6 +7,7 @@ mod access;
 mod app_sync;
 mod architecture;
 mod attention;
+mod audit_durability;
 mod auth;
 mod authorization;
 mod backup;

@@ -4,8 +4,10 @@ use crate::domain::ids::UserId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::DbConnection;
+use diesel::connection::TransactionManager;
+
 use crate::db::schema::audit_events;
+use crate::db::{AuditRow, DbConnection, defer_audit, insert_audit};
 use crate::domain::audit::{AuditAction, AuditEntity};
 
 /// One audited access.
@@ -64,28 +66,30 @@ impl AuditEvent {
     ) -> QueryResult<()> {
         let at = super::now();
         let fields = super::to_json_list(fields);
-        // Six values per row; SQLite allows 32,766 bound values per statement.
-        for chunk in entity_ids.chunks(1_000) {
-            let rows: Vec<_> = chunk
-                .iter()
-                .map(|id| {
-                    (
-                        audit_events::at.eq(at),
-                        audit_events::actor_user_id.eq(actor),
-                        audit_events::action.eq(action),
-                        audit_events::entity.eq(entity),
-                        audit_events::entity_id.eq((*id).into()),
-                        audit_events::fields.eq(fields.clone()),
-                    )
-                })
-                .collect();
-            // diesel's multi-backend connection has no batch insert; each backend has one.
-            let insert = diesel::insert_into(audit_events::table).values(rows);
-            match conn {
-                DbConnection::Postgresql(c) => insert.execute(c)?,
-                DbConnection::Sqlite(c) => insert.execute(c)?,
-            };
-        }
+        let rows: Vec<AuditRow> = entity_ids
+            .iter()
+            .map(|id| AuditRow {
+                at,
+                actor_user_id: actor,
+                action,
+                entity,
+                entity_id: (*id).into(),
+                fields: fields.clone(),
+            })
+            .collect();
+        // A write's rows commit with it; a read's wait for the group commit (`db::run_read`).
+        let in_transaction = <DbConnection as diesel::Connection>::TransactionManager::transaction_manager_status_mut(conn)
+            .transaction_depth()?
+            .is_some();
+        let rows = if in_transaction {
+            rows
+        } else {
+            match defer_audit(rows) {
+                Some(rows) => rows,
+                None => return Ok(()),
+            }
+        };
+        insert_audit(conn, &rows)?;
         Ok(())
     }
 

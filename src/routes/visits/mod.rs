@@ -101,7 +101,7 @@ pub async fn my_visits(
     QueryParams(query): QueryParams<VisitListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let free_hours = state.settings.visits.free_cancellation_hours;
-    let (items, next) = db::run(&state.pool, move |conn| {
+    let (items, next) = db::run_read(&state.pool, &state.audit, move |conn| {
         visits::my_schedule(conn, &caller, free_hours, query)
     })
     .await?;
