@@ -5,7 +5,11 @@ Generates realistic clustered instances deterministically (Danish and Norwegian 
 Gaussian spread, population weights), runs the matcher as a process and an independent
 OR-Tools SimpleMinCostFlow solver (its own candidate search, numpy grid bucketing) on the
 same instance file, checks that both find the same number of pairs and the same optimal
-cost, and prints a table of times and peak memory. Exits 1 if any result disagrees.
+cost, and prints a table of times and peak memory. Exits 1 if any result disagrees. Besides
+the shapes it was tuned on, the default run holds shapes drawn with what real branches vary
+(SHAPES: rural scatter, helper capacity 0-3, minority languages, skills popular differently
+on the two sides, current pairs far out of range, a dense capital), so a change that helps
+one shape and hurts another shows.
 
     python3 bench/matching_bench.py                      # all sizes
     python3 bench/matching_bench.py --sizes nation100k-rebalance,city5k-5kh,nation100k-pen500   # other shapes
@@ -57,11 +61,12 @@ def towns_for(size):
     return TOWNS
 
 
-def people(rng, n, towns):
-    """n positions, town by population weight, Gaussian spread; 25 % rural (5x wider spread)."""
-    w = np.array([t[3] for t in towns], dtype=float)
+def people(rng, n, towns, rural=0.25, weights=None):
+    """n positions, town by population weight (or `weights`, one per town), Gaussian spread;
+    a `rural` share spread 5x wider."""
+    w = np.array(weights if weights is not None else [t[3] for t in towns], dtype=float)
     town = rng.choice(len(towns), size=n, p=w / w.sum())
-    spread = 1.6 * np.array([t[4] for t in towns])[town] * np.where(rng.random(n) < 0.25, 5.0, 1.0)
+    spread = 1.6 * np.array([t[4] for t in towns])[town] * np.where(rng.random(n) < rural, 5.0, 1.0)
     lat0 = np.array([t[1] for t in towns])[town]
     lon0 = np.array([t[2] for t in towns])[town]
     dlat = rng.normal(0, 1, n) * spread * 1000 / 111195.0
@@ -70,23 +75,39 @@ def people(rng, n, towns):
     return np.round(lat0 + dlat, 6), np.round(lon0 + dlon, 6), country
 
 
-def languages(rng, home, helper):
+def languages(rng, home, helper, minority=0.08):
+    """A client may take any language (25 %); most speak the local one; `minority` of people
+    speak one of OTHER_LANGS too (a client who speaks only it, with no local language, is the
+    hard case the "more minority languages" shapes add)."""
     if not helper and rng.random() < 0.25:
         return []  # any language will do
-    langs = [str(home)] if rng.random() < 0.95 else []
+    langs = [str(home)] if rng.random() < (0.95 if helper or minority <= 0.08 else 1 - minority / 2) else []
     if rng.random() < (0.7 if helper else 0.1):
         langs.append("en")
-    if rng.random() < 0.08:
+    if rng.random() < minority:
         langs.append(str(rng.choice(OTHER_LANGS)))
     return sorted(set(langs)) or ["en"]
 
 
+def skewed(rng, vocab, k, skew):
+    """k distinct skills drawn with Zipf-like popularity `skew` (0: uniform); a negative skew
+    reverses the order, so the two sides can favour different skills."""
+    ranks = np.arange(1, len(vocab) + 1, dtype=float)
+    w = ranks ** -abs(skew)
+    if skew < 0:
+        w = w[::-1]
+    return sorted(rng.choice(vocab, size=k, replace=False, p=w / w.sum()).tolist())
+
+
 def generate(name, n_clients, n_helpers, seed, size, mode="keep", current_share=0.0, params=None,
-             skills_k=(2, 4), needs_k=(1, 2), needs_from=5, rules=False):
+             skills_k=(2, 4), needs_k=(1, 2), needs_from=5, rules=False, shape=None):
     """skills_k / needs_k: how many skills a helper has / a client needs (inclusive range);
     needs come from the first needs_from skills of the vocabulary. rules: add matching
     rules 3 and 4 (see add_rules) after everything else is drawn, from their own random
-    stream, so the instance is otherwise the one without them."""
+    stream, so the instance is otherwise the one without them. shape: what real branches vary
+    (see SHAPES); without it the draws are exactly the original generator's."""
+    if shape is not None:
+        return generate_shaped(n_clients, n_helpers, seed, size, mode, current_share, params, rules, shape)
     rng = np.random.default_rng(seed)
     towns = towns_for(size)
     hlat, hlon, hc = people(rng, n_helpers, towns)
@@ -106,14 +127,60 @@ def generate(name, n_clients, n_helpers, seed, size, mode="keep", current_share=
                         "current": []})
     if current_share > 0:
         add_current(rng, helpers, clients, current_share)
+    return finish(helpers, clients, seed, mode, params, rules)
+
+
+# What real branches vary (issue 18), each a knob of generate_shaped:
+#   rural          share of people spread 5x wider than their town
+#   capital        weight of the biggest town against the others (1: as TOWNS says); a capital
+#                  of 20,000 clients beside towns of 500 is capital ~ 4 on the nation shape
+#   capacity       (low, high) helper capacity, inclusive; some helpers at 0
+#   minority       share of people speaking a minority language (some clients only that)
+#   helper_skew / client_skew   skill popularity (Zipf exponent; opposite signs favour
+#                  different skills on the two sides)
+#   far_current    share of current pairs drawn from anywhere (far out of range)
+SHAPES = {
+    "rural": dict(rural=0.5, capital=1.0, capacity=(0, 3), minority=0.2, helper_skew=1.0, client_skew=-1.0,
+                  far_current=0.1),
+    "dense": dict(rural=0.15, capital=4.0, capacity=(0, 3), minority=0.15, helper_skew=0.8, client_skew=-0.8,
+                  far_current=0.1),
+}
+
+
+def generate_shaped(n_clients, n_helpers, seed, size, mode, current_share, params, rules, shape):
+    k = SHAPES[shape]
+    rng = np.random.default_rng(seed)
+    towns = towns_for(size)
+    weights = [t[3] * (k["capital"] if i == 0 else 1.0) for i, t in enumerate(towns)]
+    hlat, hlon, hc = people(rng, n_helpers, towns, k["rural"], weights)
+    clat, clon, cc = people(rng, n_clients, towns, k["rural"], weights)
+    lo, hi = k["capacity"]
+    helpers = []
+    for i in range(n_helpers):
+        skills = skewed(rng, SKILLS, int(rng.integers(2, 5)), k["helper_skew"])
+        helpers.append({"id": f"h{i:06d}", "lat": float(hlat[i]), "lon": float(hlon[i]), "skills": skills,
+                        "languages": languages(rng, hc[i], True, k["minority"]),
+                        "capacity": int(rng.integers(lo, hi + 1))})
+    clients = []
+    for i in range(n_clients):
+        needs = skewed(rng, SKILLS[:5], int(rng.integers(1, 3)), k["client_skew"])
+        clients.append({"id": f"c{i:06d}", "lat": float(clat[i]), "lon": float(clon[i]), "needs": needs,
+                        "languages": languages(rng, cc[i], False, k["minority"]), "wanted": int(rng.integers(2, 4)),
+                        "current": []})
+    if current_share > 0:
+        add_current(rng, helpers, clients, current_share, far=k["far_current"])
+    return finish(helpers, clients, seed, mode, params, rules)
+
+
+def finish(helpers, clients, seed, mode, params, rules):
     if rules:
         add_rules(np.random.default_rng(seed + 1_000_000), helpers, clients)
     base = {"max_distance_m": 15000, "missing_skill_penalty_m": 5000, "mode": mode, "change_penalty_m": 3000}
     return {"params": {**base, **(params or {})}, "helpers": helpers, "clients": clients}
 
 
-def add_current(rng, helpers, clients, share):
-    """Gives a share of clients 1-2 current helpers from nearby (a few from anywhere)."""
+def add_current(rng, helpers, clients, share, far=0.02):
+    """Gives a share of clients 1-2 current helpers from nearby (a `far` share from anywhere)."""
     hpos = np.array([[h["lat"], h["lon"]] for h in helpers])
     room = np.array([h["capacity"] for h in helpers])
     order = np.argsort(hpos[:, 0])
@@ -123,7 +190,7 @@ def add_current(rng, helpers, clients, share):
         lo = np.searchsorted(hpos[order, 0], c["lat"] - 0.05)
         hi = np.searchsorted(hpos[order, 0], c["lat"] + 0.05)
         near = [int(j) for j in order[lo:hi] if abs(hpos[j, 1] - c["lon"]) < 0.1 and room[j] > 0]
-        if rng.random() < 0.02:
+        if rng.random() < far:
             near = [int(rng.integers(len(helpers)))]  # moved away since: no longer eligible
         for j in rng.permutation(near)[: int(rng.integers(1, 3))]:
             if room[j] > 0:
@@ -348,6 +415,14 @@ SIZES = {
     "city5k-rules": dict(n_clients=5000, n_helpers=2500, seed=1, size="city", rules=True),
     "city5k-keep-rules": dict(n_clients=5000, n_helpers=2500, seed=2, size="city", current_share=0.4, rules=True),
     "nation100k-rules": dict(n_clients=100_000, n_helpers=50_000, seed=4, size="nation", rules=True),
+    # Shapes the bench was not tuned on (issue 18; see SHAPES): rural scatter, helper capacity
+    # 0-3, more minority languages, skills popular differently on the two sides, current pairs
+    # far out of range; and a dense capital (København weighted 4x) beside small towns.
+    "city5k-rural": dict(n_clients=5000, n_helpers=2500, seed=31, size="city", shape="rural"),
+    "city5k-rural-keep": dict(n_clients=5000, n_helpers=2500, seed=32, size="city", shape="rural",
+                              current_share=0.4),
+    "denmark20k-dense": dict(n_clients=20_000, n_helpers=10_000, seed=33, size="denmark", shape="dense"),
+    "nation100k-dense": dict(n_clients=100_000, n_helpers=50_000, seed=34, size="nation", shape="dense"),
 }
 # Other shapes, run only when named in --sizes: rebalance mode nationwide and in Denmark
 # alone (one connected part of 100,000 clients), as many helpers as clients (supply about
