@@ -13,24 +13,13 @@ the ledger adds up.
     cargo build --release
     python3 bench/booking_bench.py [--duration 15] [--connections 16]
 """
-import argparse, json, os, re, secrets, subprocess, sys, tempfile, time, urllib.request
+import argparse, os, re, subprocess, sys, tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from service import psql, seeded_service  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HELPERS, CLIENTS = 100, 300
-
-
-def psql(url, sql):
-    return subprocess.run(["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
-                          check=True, capture_output=True, text=True).stdout.strip()
-
-
-def http(method, url, body=None, token=None):
-    req = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body is not None else None)
-    req.add_header("content-type", "application/json")
-    if token:
-        req.add_header("authorization", f"Bearer {token}")
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return json.loads(r.read() or b"null")
 
 
 SEED = f"""
@@ -108,27 +97,9 @@ def main():
     ap.add_argument("--port", type=int, default=18090)
     args = ap.parse_args()
     pgbench = next((p for p in ["/usr/lib/postgresql/15/bin/pgbench", "pgbench"] if os.path.exists(p) or p == "pgbench"))
-    name = "helpmatch_bench_" + secrets.token_hex(4)
-    base = args.admin_url.rsplit("/", 1)[0]
-    db_url = f"{base}/{name}"
-    psql(args.admin_url, f"CREATE DATABASE {name}")
-    env = dict(os.environ, HELPMATCH__DATABASE__URL=db_url, HELPMATCH__SERVER__PORT=str(args.port),
-               HELPMATCH__DATABASE__MAX_CONNECTIONS=str(args.connections), RUST_LOG="warn")
-    server = None
-    try:
-        subprocess.run([args.binary, "migrate"], env=env, check=True, capture_output=True)
-        psql(db_url, SEED)
-        password = "bench-password-123"
-        subprocess.run([args.binary, "create-admin", "--email", "bench@example.dk"], env=env, input=password + "\n",
-                       text=True, check=True, capture_output=True)
-        server = subprocess.Popen([args.binary, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{args.port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/health/ready", timeout=1); break
-            except Exception:
-                time.sleep(0.1)
-        token = http("POST", url + "/api/v1/auth/login", {"email": "bench@example.dk", "password": password})["access_token"]
+    with seeded_service(args.binary, args.admin_url, args.port, [SEED],
+                        HELPMATCH__DATABASE__MAX_CONNECTIONS=str(args.connections)) as service:
+        url, db_url, token = service.url, service.db_url, service.token
         threads = 2
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
             lua.write(WRK_LUA)
@@ -145,10 +116,6 @@ def main():
         if pg_run.returncode != 0:
             sys.exit(f"pgbench failed: {pg_run.stderr[-2000:]}")
         pg = pg_run.stdout
-    finally:
-        if server:
-            server.terminate(); server.wait(10)
-        psql(args.admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1))
     total = int(re.search(r"(\d+) requests in", wrk).group(1))

@@ -15,11 +15,12 @@
    visits stored are exactly the 201s (none lost, none doubled), and every refused booking
    retried with its key books once.
 """
-import argparse, asyncio, os, re, secrets, subprocess, sys, tempfile, time, urllib.request
+import argparse, asyncio, os, re, subprocess, sys, tempfile, time
 from datetime import datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from booking_bench import CLIENTS, HELPERS, ROOT, SEED, WRK_LUA, http, psql  # noqa: E402
+from booking_bench import CLIENTS, HELPERS, ROOT, SEED, WRK_LUA  # noqa: E402
+from service import psql, seeded_service  # noqa: E402
 
 try:
     import aiohttp
@@ -99,29 +100,10 @@ def main():
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--port", type=int, default=18091)
     args = ap.parse_args()
-    name = "helpmatch_overload_" + secrets.token_hex(4)
-    base = args.admin_url.split("?")[0].rsplit("/", 1)[0]
-    db_url = f"{base}/{name}?sslmode=disable"
-    psql(args.admin_url, f"CREATE DATABASE {name}")
-    env = dict(os.environ, HELPMATCH__DATABASE__URL=db_url, HELPMATCH__SERVER__PORT=str(args.port),
-               HELPMATCH__DATABASE__MAX_CONNECTIONS=str(args.pool), HELPMATCH__DATABASE__CONNECT_TIMEOUT_SECS="1",
-               HELPMATCH__METRICS__BIND="127.0.0.1:0", HELPMATCH__EMAIL__WORKER="false", RUST_LOG="error")
-    server = None
-    try:
-        subprocess.run([args.binary, "migrate"], env=env, check=True, capture_output=True)
-        psql(db_url, SEED)
-        password = "bench-password-123"
-        subprocess.run([args.binary, "create-admin", "--email", "bench@example.dk"], env=env, input=password + "\n",
-                       text=True, check=True, capture_output=True)
-        server = subprocess.Popen([args.binary, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{args.port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/health/ready", timeout=1); break
-            except Exception:
-                time.sleep(0.1)
-        token = http("POST", url + "/api/v1/auth/login", {"email": "bench@example.dk", "password": password})["access_token"]
-
+    with seeded_service(args.binary, args.admin_url, args.port, [SEED],
+                        HELPMATCH__DATABASE__MAX_CONNECTIONS=str(args.pool),
+                        HELPMATCH__DATABASE__CONNECT_TIMEOUT_SECS="1") as service:
+        url, db_url, token = service.url, service.db_url, service.token
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
             lua.write(WRK_LUA)
         connections = 2 * args.pool
@@ -133,7 +115,6 @@ def main():
         before = int(psql(db_url, "SELECT count(*) FROM visits"))
 
         results, offered = asyncio.run(offer(url, token, 2 * capacity, args.duration))
-        after_load = time.perf_counter()
         recovered, next_n = asyncio.run(recover(url, token, len(results)))
         statuses = [r[0] for r in results.values()]
         ok_count = statuses.count(201)
@@ -148,10 +129,6 @@ def main():
         final = int(psql(db_url, "SELECT count(*) FROM visits")) - before
         reserved = int(psql(db_url, "SELECT coalesce(sum(minutes), 0) FROM ledger_entries WHERE kind = 'reserve'"))
         all_visits = int(psql(db_url, "SELECT count(*) FROM visits"))
-    finally:
-        if server:
-            server.terminate(); server.wait(10)
-        psql(args.admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     print(f"pool {args.pool} connections, connect_timeout 1 s, {args.duration} s per phase, PostgreSQL on 127.0.0.1")
     print(f"capacity (wrk, {connections} connections): {capacity:.0f} bookings/s, p99 {wrk_p99}, "

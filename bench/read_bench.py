@@ -14,10 +14,11 @@ In one run, against one PostgreSQL server and one seeded database:
 Ratios are against the plain SELECT's rate in the same run (issue 17, item 4: single-record
 reads at >= 0.35x, the helper's week at >= 0.2x, p99 under 20 ms).
 """
-import argparse, json, os, re, secrets, subprocess, sys, tempfile, time, urllib.request
+import argparse, os, re, subprocess, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from booking_bench import CLIENTS, ROOT, SEED, http, psql  # noqa: E402
+from booking_bench import CLIENTS, ROOT, SEED  # noqa: E402
+from service import PASSWORD, http, psql, seeded_service  # noqa: E402
 
 VISITS = 3000
 
@@ -95,12 +96,12 @@ def helper_login(url, db_url, admin):
     http("POST", f"{url}/api/v1/helpers/{helper}/transitions", {"to": "active"}, admin)
     text = psql(db_url, "SELECT text_body FROM outbox WHERE recipient = 'helper@bench.dk' AND kind = 'helper_activated'")
     token = re.search(r"token=([A-Za-z0-9_-]+)", text).group(1)
-    http("POST", url + "/api/v1/auth/accept-invitation", {"token": token, "password": "bench-password-123"})
+    http("POST", url + "/api/v1/auth/accept-invitation", {"token": token, "password": PASSWORD})
     psql(db_url, f"UPDATE visits SET helper_id = {helper} WHERE client_id IN (1, 2, 3)")
     psql(db_url, f"INSERT INTO assignments (client_id, helper_id, started_at) VALUES (1, {helper}, now()), "
                  f"(2, {helper}, now()), (3, {helper}, now())")
     week = psql(db_url, f"SELECT count(*) FROM visits WHERE helper_id = {helper} AND starts_at < now() + interval '8 days'")
-    login = http("POST", url + "/api/v1/auth/login", {"email": "helper@bench.dk", "password": "bench-password-123"})
+    login = http("POST", url + "/api/v1/auth/login", {"email": "helper@bench.dk", "password": PASSWORD})
     return helper, login["access_token"], int(week)
 
 
@@ -112,29 +113,10 @@ def main():
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--port", type=int, default=18092)
     args = ap.parse_args()
-    name = "helpmatch_reads_" + secrets.token_hex(4)
-    base = args.admin_url.split("?")[0].rsplit("/", 1)[0]
-    db_url = f"{base}/{name}?sslmode=disable"
-    psql(args.admin_url, f"CREATE DATABASE {name}")
-    env = dict(os.environ, HELPMATCH__DATABASE__URL=db_url, HELPMATCH__SERVER__PORT=str(args.port),
-               HELPMATCH__DATABASE__MAX_CONNECTIONS=str(args.connections), HELPMATCH__METRICS__BIND="127.0.0.1:0",
-               HELPMATCH__EMAIL__WORKER="false", RUST_LOG="error")
-    server, rows = None, []
-    try:
-        subprocess.run([args.binary, "migrate"], env=env, check=True, capture_output=True)
-        psql(db_url, SEED)
-        psql(db_url, SEED_VISITS)
-        password = "bench-password-123"
-        subprocess.run([args.binary, "create-admin", "--email", "bench@example.dk"], env=env, input=password + "\n",
-                       text=True, check=True, capture_output=True)
-        server = subprocess.Popen([args.binary, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{args.port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/health/ready", timeout=1); break
-            except Exception:
-                time.sleep(0.1)
-        admin = http("POST", url + "/api/v1/auth/login", {"email": "bench@example.dk", "password": password})["access_token"]
+    rows = []
+    with seeded_service(args.binary, args.admin_url, args.port, [SEED, SEED_VISITS],
+                        HELPMATCH__DATABASE__MAX_CONNECTIONS=str(args.connections)) as service:
+        url, db_url, admin = service.url, service.db_url, service.token
         _, helper_token, week = helper_login(url, db_url, admin)
         helpers = int(psql(db_url, "SELECT count(*) FROM helpers"))
         audited_before = int(psql(db_url, "SELECT count(*) FROM audit_events WHERE action = 'read'"))
@@ -154,14 +136,10 @@ def main():
             rows.append((label, r["rps"], r.get("50", "?"), r.get("99", "?")))
             checks.append((label, r["total"], r["non2xx"]))
         audited = int(psql(db_url, "SELECT count(*) FROM audit_events WHERE action = 'read'")) - audited_before
-    finally:
-        if server:
-            server.terminate(); server.wait(10)
-        psql(args.admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     print(f"{args.connections} connections, {args.duration} s each, PostgreSQL on 127.0.0.1, release binary")
-    print(f"| | requests/s | p50 | p99 | x plain SELECT |")
-    print(f"| --- | ---: | ---: | ---: | ---: |")
+    print("| | requests/s | p50 | p99 | x plain SELECT |")
+    print("| --- | ---: | ---: | ---: | ---: |")
     for label, rps, p50, p99 in rows:
         print(f"| {label} | {rps:,.0f} | {p50} | {p99} | {rps / plain['rps']:.2f} |")
     for label, total, non2xx in checks:

@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 use actix_web::web;
 use diesel::r2d2::R2D2Connection;
 
-use super::audit_batch::{AuditBatcher, Collecting};
+use super::audit_batch::AuditBatcher;
 use super::connection::DbConnection;
+use super::models::audit::Collecting;
 use super::pool::{DbError, DbPool, Manager};
 
 /// Runs `work` on actix's blocking thread pool with a connection: within a request, the one the

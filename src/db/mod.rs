@@ -13,7 +13,6 @@ mod scope;
 mod transaction;
 
 pub use audit_batch::AuditBatcher;
-pub(crate) use audit_batch::{AuditRow, defer_audit, insert_audit};
 pub use backup::{BackupError, backup, restore};
 pub use blocking::{run, run_read, with_wait_budget};
 pub use connection::{Backend, DbConnection};

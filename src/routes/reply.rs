@@ -94,14 +94,13 @@ where
     T: Serialize + Send + 'static,
     F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
 {
-    let value = db::run(&state.pool, work).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{filename}\""),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(value))
+    let mut response = with_status(state, StatusCode::OK, work).await?;
+    let headers = response.headers_mut();
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    headers.insert(header::CONTENT_DISPOSITION, disposition);
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
 }
 
 async fn with_status<T, F>(

@@ -8,30 +8,36 @@ use serde_json::{Value, json};
 
 use crate::on_both_backends;
 use crate::support::{TestApp, TestBackend, assert_problem, spawn_app};
-use crate::visit_edges::{Team, home, mails, relative, starts_in_hours, team};
+use crate::visit_edges::{Team, mails, relative, team};
+use crate::visit_reports::{check_out_with, checked_in};
 
 mod retention;
 
 const WORRY: &str = "she seemed confused about the day";
 
-/// Anna's visit to Karen, done, with a report that names a worry; returns its id.
+/// Anna's two-task visit to Karen, done, with a report that names a worry; returns its id.
 async fn reported_visit(app: &TestApp, t: &Team) -> i64 {
-    let body = json!({"client_id": t.client, "helper_id": t.helper, "starts_at": starts_in_hours(30),
-                      "segments": [{"task": "cleaning", "minutes": 60}]});
-    let id = app
-        .post_ok("/api/v1/visits", Some(&t.admin), body, 201)
-        .await["visits"][0]["id"]
-        .as_i64()
-        .expect("id");
-    app.move_visit_start(id, 5);
-    let path = format!("/api/v1/visits/{id}/check-in");
-    let checked = app.post_ok(&path, Some(&t.helper_token), home(), 200).await;
-    app.backdate_check_in(id, checked["minutes"].as_i64().expect("minutes"));
-    let mut out = home();
-    out["report"] = json!({"tasks": [{"done": true}], "concern": true, "concern_note": WORRY});
+    let id = checked_in(app, t).await;
+    let report =
+        json!({"tasks": [{"done": true}, {"done": true}], "concern": true, "concern_note": WORRY});
     let path = format!("/api/v1/visits/{id}/check-out");
-    app.post_ok(&path, Some(&t.helper_token), out, 200).await;
+    app.post_ok(&path, Some(&t.helper_token), check_out_with(report), 200)
+        .await;
     id
+}
+
+/// Mette, Karen's daughter with every right and a login; her token.
+async fn mette(app: &TestApp, t: &Team) -> String {
+    relative(
+        app,
+        &t.admin,
+        t.client,
+        ("Mette Jensen", "mette@example.dk"),
+        (true, true, true),
+        true,
+    )
+    .await
+    .expect("login")
 }
 
 async fn export(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
@@ -73,16 +79,7 @@ async fn a_client_export_holds_everything_about_them_for_the_branch_and_the_clie
     let app = spawn_app(backend).await;
     let t = team(&app).await;
     let visit = reported_visit(&app, &t).await;
-    let mette = relative(
-        &app,
-        &t.admin,
-        t.client,
-        ("Mette Jensen", "mette@example.dk"),
-        (true, true, true),
-        true,
-    )
-    .await
-    .expect("login");
+    let mette = mette(&app, &t).await;
     let karen = app
         .client_token(&t.admin, t.client, "karen@example.dk")
         .await;
@@ -228,16 +225,7 @@ async fn relatives_id(app: &TestApp, admin: &str, client: i64, name: &str) -> i6
 async fn a_relative_export_holds_each_of_their_records_their_cards_and_mails(backend: TestBackend) {
     let app = spawn_app(backend).await;
     let t = team(&app).await;
-    let mette = relative(
-        &app,
-        &t.admin,
-        t.client,
-        ("Mette Jensen", "mette@example.dk"),
-        (true, true, true),
-        true,
-    )
-    .await
-    .expect("login");
+    let mette = mette(&app, &t).await;
     // Mette buys hours for her mother.
     app.buy(&mette, t.client, "clip_card_8h").await;
     relative(

@@ -11,7 +11,7 @@ use crate::visit_edges::{
 const LEADER: &str = "leader@example.dk";
 
 /// Anna's two-task visit to Karen, checked in now; returns its id.
-async fn checked_in(app: &TestApp, t: &Team) -> i64 {
+pub(crate) async fn checked_in(app: &TestApp, t: &Team) -> i64 {
     let body = json!({"client_id": t.client, "helper_id": t.helper, "starts_at": starts_in_hours(30),
                       "segments": [{"task": "cleaning", "minutes": 30}, {"task": "shopping", "minutes": 30}]});
     let id = app
@@ -26,7 +26,7 @@ async fn checked_in(app: &TestApp, t: &Team) -> i64 {
     id
 }
 
-fn check_out_with(report: Value) -> Value {
+pub(crate) fn check_out_with(report: Value) -> Value {
     let mut body = home();
     body["report"] = report;
     body

@@ -7,7 +7,9 @@ use diesel::prelude::*;
 use diesel::connection::TransactionManager;
 
 use crate::db::schema::audit_events;
-use crate::db::{AuditRow, DbConnection, defer_audit, insert_audit};
+use std::cell::RefCell;
+
+use crate::db::DbConnection;
 use crate::domain::audit::{AuditAction, AuditEntity};
 
 /// One audited access.
@@ -28,6 +30,65 @@ pub struct AuditEvent {
     pub entity_id: i64,
     /// Names of the fields read or changed, JSON list (never their values).
     pub fields: String,
+}
+
+/// An event to append.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct NewAuditEvent {
+    /// When (UTC).
+    pub at: NaiveDateTime,
+    /// Who.
+    pub actor_user_id: Option<UserId>,
+    /// What.
+    pub action: AuditAction,
+    /// The kind of record.
+    pub entity: AuditEntity,
+    /// The record.
+    pub entity_id: i64,
+    /// The fields, a JSON list.
+    pub fields: String,
+}
+
+thread_local! {
+    /// The rows of the read running on this thread, while one runs through `db::run_read`.
+    static DEFERRED: RefCell<Option<Vec<NewAuditEvent>>> = const { RefCell::new(None) };
+}
+
+/// Takes `rows` for the running read's group commit; gives them back when no read collects on
+/// this thread (the caller then inserts them itself).
+fn defer(rows: Vec<NewAuditEvent>) -> Option<Vec<NewAuditEvent>> {
+    DEFERRED.with(|deferred| match deferred.borrow_mut().as_mut() {
+        Some(collected) => {
+            collected.extend(rows);
+            None
+        }
+        None => Some(rows),
+    })
+}
+
+/// Collects the audit rows recorded outside a transaction by the work on this thread, until
+/// dropped (also when the work panics, so the next work on the thread does not collect by
+/// mistake). `db::run_read` hands them to the group commit.
+pub(crate) struct Collecting;
+
+impl Collecting {
+    /// Starts collecting on this thread.
+    pub(crate) fn start() -> Collecting {
+        DEFERRED.with(|deferred| *deferred.borrow_mut() = Some(vec![]));
+        Collecting
+    }
+
+    /// The rows collected.
+    pub(crate) fn finish(self) -> Vec<NewAuditEvent> {
+        DEFERRED.with(|deferred| deferred.borrow_mut().take().unwrap_or_default())
+    }
+}
+
+impl Drop for Collecting {
+    fn drop(&mut self) {
+        DEFERRED.with(|deferred| *deferred.borrow_mut() = None);
+    }
 }
 
 /// Filters for the audit list.
@@ -66,9 +127,9 @@ impl AuditEvent {
     ) -> QueryResult<()> {
         let at = super::now();
         let fields = super::to_json_list(fields);
-        let rows: Vec<AuditRow> = entity_ids
+        let rows: Vec<NewAuditEvent> = entity_ids
             .iter()
-            .map(|id| AuditRow {
+            .map(|id| NewAuditEvent {
                 at,
                 actor_user_id: actor,
                 action,
@@ -84,12 +145,25 @@ impl AuditEvent {
         let rows = if in_transaction {
             rows
         } else {
-            match defer_audit(rows) {
+            match defer(rows) {
                 Some(rows) => rows,
                 None => return Ok(()),
             }
         };
-        insert_audit(conn, &rows)?;
+        AuditEvent::insert_all(conn, &rows)
+    }
+
+    /// Inserts rows in as few statements as the databases allow.
+    pub fn insert_all(conn: &mut DbConnection, rows: &[NewAuditEvent]) -> QueryResult<()> {
+        // Six values per row; SQLite allows 32,766 bound values per statement.
+        for chunk in rows.chunks(1_000) {
+            // diesel's multi-backend connection has no batch insert; each backend has one.
+            let statement = diesel::insert_into(audit_events::table).values(chunk);
+            match conn {
+                DbConnection::Postgresql(c) => statement.execute(c)?,
+                DbConnection::Sqlite(c) => statement.execute(c)?,
+            };
+        }
         Ok(())
     }
 
