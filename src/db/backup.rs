@@ -146,11 +146,11 @@ fn check_is_helpmatch(conn: &Connection, path: &Path) -> Result<(), BackupError>
 fn without_password(url: &str) -> (String, Option<String>) {
     match url::Url::parse(url) {
         Ok(mut parsed) => {
+            // Percent-decoding, not form decoding: a `+` in a password is a plus.
             let password = parsed.password().map(|p| {
-                url::form_urlencoded::parse(format!("p={p}").as_bytes())
-                    .next()
-                    .map(|(_, v)| v.into_owned())
-                    .unwrap_or_default()
+                percent_encoding::percent_decode_str(p)
+                    .decode_utf8_lossy()
+                    .into_owned()
             });
             let _ = parsed.set_password(None);
             (parsed.to_string(), password)
@@ -194,6 +194,8 @@ mod tests {
             without_password("postgres://app:s%40cret@db:5432/helpmatch?sslmode=require");
         assert_eq!(bare, "postgres://app@db:5432/helpmatch?sslmode=require");
         assert_eq!(password.as_deref(), Some("s@cret"));
+        let (_, password) = without_password("postgres://app:a+b%2Bc@db/helpmatch");
+        assert_eq!(password.as_deref(), Some("a+b+c"));
         let (bare, password) = without_password("postgres://postgres@127.0.0.1:5432/x");
         assert_eq!(bare, "postgres://postgres@127.0.0.1:5432/x");
         assert_eq!(password, None);
